@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs every Debian package redkeep needs to build and test. Idempotent.
+set -euo pipefail
+packages=(
+  cmake g++ make pkg-config
+  libcaf-dev libhiredis-dev libmnl-dev libspdlog-dev catch2 libcli11-dev nlohmann-json3-dev
+  redis-server redis-tools keepalived tshark iproute2 nftables procps
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
