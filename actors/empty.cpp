@@ -1,0 +1,1 @@
+// Keeps redkeep_actors non-empty until the first actor lands.
