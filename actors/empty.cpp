@@ -1,1 +1,0 @@
-// Keeps redkeep_actors non-empty until the first actor lands.

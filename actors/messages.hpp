@@ -1,0 +1,151 @@
+#pragma once
+// Every message the redkeep actors exchange, in one place (DESIGN.md section
+// 4). Who sends what to whom:
+//
+//   advert_io    -> election      AdvertIn, AdvertRejected
+//   election     -> advert_io     AdvertOut
+//   election     -> vip           VipCommand, renew_atom
+//   vip          -> election      VipDone, LinkStatus, GarpSent
+//   redis_health -> election      RedisHealth
+//   election     -> redis_role    RoleCommand
+//   redis_role   -> election      RoleDone
+//   election     -> supervisor    ElectionSnapshot
+//   supervisor   -> every child   Wiring (after any child (re)starts)
+//   control      -> supervisor    status_atom -> JSON text; stop_atom
+//   supervisor   -> election      status_atom(restarts) -> JSON text; stop_atom -> bool
+//   tests        -> any child     crash_atom (test hook: the child throws)
+//
+// Local messages only: the structs are allowed as "unsafe" message types
+// instead of carrying inspect() overloads nobody would use.
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "net/ip_address.hpp"
+#include "net/vrrp/state_machine.hpp"
+
+namespace redkeep::actors {
+
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
+using restarts_atom = caf::atom_constant<caf::atom("restarts")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using renew_atom = caf::atom_constant<caf::atom("renew")>;
+using crash_atom = caf::atom_constant<caf::atom("crash")>;
+using garp_atom = caf::atom_constant<caf::atom("garp")>;
+using check_atom = caf::atom_constant<caf::atom("check")>;
+
+/// Which child of an instance an actor is.
+enum class ChildKind { election, advert_io, vip, redis_health, redis_role };
+
+/// Current handles of one instance's children. Any handle may be null while
+/// that child restarts; senders drop the message then.
+struct Wiring {
+  caf::actor supervisor;
+  caf::actor election;
+  caf::actor advert_io;
+  caf::actor vip;
+  caf::actor redis_health;
+  caf::actor redis_role;
+};
+
+/// A valid advert for our VRID (already validated by net/vrrp).
+struct AdvertIn {
+  net::vrrp::ReceivedAdvert advert;
+};
+
+/// A packet that failed validation. `reason` is the codec's stable name
+/// (counter key), `detail` a human sentence for the rate-limited log line.
+struct AdvertRejected {
+  std::string reason;
+  std::string detail;
+};
+
+/// Send one advert with this priority (0 = leaving Master).
+struct AdvertOut {
+  std::uint8_t priority;
+};
+
+/// Add (up) or remove (down) the instance's VIPs. `generation` orders
+/// commands; the vip actor answers each with VipDone of the same generation.
+struct VipCommand {
+  std::uint64_t generation;
+  bool up;
+};
+
+struct VipDone {
+  std::uint64_t generation;
+  bool up;
+  bool ok;
+  std::string error;  ///< empty when ok
+};
+
+/// Carrier state of the VRRP interface (vip actor's link monitor).
+struct LinkStatus {
+  bool up;
+};
+
+/// Number of gratuitous ARPs just sent.
+struct GarpSent {
+  std::uint32_t count;
+};
+
+/// What redis_health learned from the local Redis at one check.
+struct RedisHealth {
+  bool healthy = false;  ///< after fall/rise: false = Fault
+  bool eligible = true;  ///< false while LOADING (alive but not fit to be master)
+  bool config_error = false;  ///< NOAUTH/WRONGPASS: the password is wrong
+  std::string last_result;    ///< "PONG", "Failed (connection refused)", ...
+  std::string role;           ///< "master" / "slave" / "" when unknown
+  std::string master_host;    ///< replica: whom it follows
+  std::uint16_t master_port = 0;
+  std::string master_link_status;  ///< replica: "up" / "down"
+  std::int64_t repl_offset = -1;   ///< master_repl_offset
+  std::string run_id;
+  std::string replid;
+  std::uint32_t connected_replicas = 0;
+};
+
+/// Make the local Redis master (`master` empty) or a replica of `master`.
+/// Later generations supersede earlier ones; `kill_clients` drops normal
+/// client connections after demotion (sparing redkeep-*).
+struct RoleCommand {
+  std::uint64_t generation;
+  std::optional<net::IpAddress> master;  ///< nullopt = REPLICAOF NO ONE
+  std::uint16_t port = 6379;
+  bool kill_clients = false;
+};
+
+struct RoleDone {
+  std::uint64_t generation;
+  bool ok;
+  std::string detail;  ///< what was done or why it failed
+};
+
+/// The election's resumable state plus its counters, kept by the supervisor
+/// so a restarted election resumes where it was.
+struct ElectionSnapshot {
+  std::size_t group = 0;
+  net::vrrp::Snapshot machine;
+  std::map<std::string, std::uint64_t> counters;
+};
+
+}  // namespace redkeep::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::Wiring)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::AdvertIn)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::AdvertRejected)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::AdvertOut)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::VipCommand)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::VipDone)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::LinkStatus)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::GarpSent)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RedisHealth)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RoleCommand)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RoleDone)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::ElectionSnapshot)

@@ -1,0 +1,209 @@
+#include "actors/supervisor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "actors/crash_reason.hpp"
+#include "actors/status_json.hpp"
+
+namespace redkeep::actors {
+
+std::chrono::milliseconds restart_delay(const RestartPolicy& policy, int restarts_in_window) {
+  if (restarts_in_window <= 1) return std::chrono::milliseconds{0};
+  auto delay = policy.first_backoff;
+  for (int i = 2; i < restarts_in_window && delay < policy.max_backoff; ++i) delay *= 2;
+  return std::min(delay, policy.max_backoff);
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Child {
+  ChildSpec spec;
+  caf::actor handle;
+  std::deque<Clock::time_point> restarts;  // within policy.window
+  std::uint64_t total_restarts = 0;
+};
+
+struct SupervisorState {
+  std::vector<Child> children;
+  RestartPolicy policy;
+  std::map<std::size_t, ElectionSnapshot> snapshots;  // by group
+  bool stopping = false;
+  static inline const char* name = "supervisor";
+};
+
+using Self = caf::stateful_actor<SupervisorState>;
+
+Wiring wiring_of(Self* self, std::size_t group) {
+  Wiring w;
+  w.supervisor = caf::actor_cast<caf::actor>(self);
+  for (auto& c : self->state.children) {
+    if (c.spec.group != group) continue;
+    switch (c.spec.kind) {
+      case ChildKind::election: w.election = c.handle; break;
+      case ChildKind::advert_io: w.advert_io = c.handle; break;
+      case ChildKind::vip: w.vip = c.handle; break;
+      case ChildKind::redis_health: w.redis_health = c.handle; break;
+      case ChildKind::redis_role: w.redis_role = c.handle; break;
+    }
+  }
+  return w;
+}
+
+void broadcast_wiring(Self* self, std::size_t group) {
+  auto w = wiring_of(self, group);
+  for (auto& c : self->state.children)
+    if (c.spec.group == group && c.handle) self->send(c.handle, w);
+}
+
+void start_child(Self* self, Child& c, bool restart) {
+  const ElectionSnapshot* snap = nullptr;
+  if (auto it = self->state.snapshots.find(c.spec.group); it != self->state.snapshots.end())
+    snap = &it->second;
+  c.handle = c.spec.start(self, restart, snap);
+  self->monitor(c.handle);
+  broadcast_wiring(self, c.spec.group);
+}
+
+Child* find_child(Self* self, const caf::actor_addr& source) {
+  for (auto& c : self->state.children)
+    if (c.handle && c.handle.address() == source) return &c;
+  return nullptr;
+}
+
+Child* find_child(Self* self, const std::string& name) {
+  for (auto& c : self->state.children)
+    if (c.spec.name == name) return &c;
+  return nullptr;
+}
+
+void stop_children(Self* self) {
+  for (auto& c : self->state.children) {
+    if (!c.handle) continue;
+    self->demonitor(c.handle);
+    self->send_exit(c.handle, caf::exit_reason::user_shutdown);
+    c.handle = nullptr;
+  }
+}
+
+void on_child_down(Self* self, caf::down_msg& msg) {
+  auto* c = find_child(self, msg.source);
+  if (c == nullptr) return;  // an old incarnation, or not ours
+  c->handle = nullptr;
+  if (self->state.stopping) return;
+  auto now = Clock::now();
+  auto& p = self->state.policy;
+  while (!c->restarts.empty() && now - c->restarts.front() > p.window) c->restarts.pop_front();
+  c->restarts.push_back(now);
+  ++c->total_restarts;
+  auto n = static_cast<int>(c->restarts.size());
+  if (n > p.max_restarts) {
+    spdlog::critical("{} failed {} times within {} s ({}); giving up", c->spec.name, n,
+                     p.window.count() / 1000, describe(msg.reason));
+    self->state.stopping = true;
+    stop_children(self);
+    self->quit(caf::make_error(caf::sec::runtime_error, c->spec.name + " keeps failing"));
+    return;
+  }
+  auto delay = restart_delay(p, n);
+  spdlog::error("{} terminated ({}); restart {} of {} in {} ms", c->spec.name,
+                describe(msg.reason), n, p.max_restarts, delay.count());
+  if (delay.count() == 0) {
+    start_child(self, *c, true);
+  } else {
+    self->delayed_send(self, delay, restart_atom::value, c->spec.name);
+  }
+}
+
+caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy policy) {
+  self->state.policy = policy;
+  self->set_exception_handler(crash_handler("supervisor"));
+  self->set_down_handler([self](caf::down_msg& msg) { on_child_down(self, msg); });
+  // Exit messages from anyone but our children (main's shutdown request
+  // included) end the supervisor after stopping the children.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    self->state.stopping = true;
+    stop_children(self);
+    self->quit(msg.reason);
+  });
+  for (auto& s : specs) self->state.children.push_back(Child{std::move(s), {}, {}, 0});
+  for (auto& c : self->state.children) start_child(self, c, false);
+  return {
+      [self](restart_atom, const std::string& name) {
+        auto* c = find_child(self, name);
+        if (c != nullptr && !c->handle && !self->state.stopping) start_child(self, *c, true);
+      },
+      [self](ElectionSnapshot& snap) { self->state.snapshots[snap.group] = std::move(snap); },
+      [self](restarts_atom) {
+        std::map<std::string, std::uint64_t> out;
+        for (auto& c : self->state.children) out[c.spec.name] = c.total_restarts;
+        return out;
+      },
+      [self](status_atom) -> caf::result<std::string> {
+        // Each election builds its instance's status; we add restart counts.
+        auto rp = self->make_response_promise<std::string>();
+        auto elections = std::make_shared<std::vector<caf::actor>>();
+        for (auto& c : self->state.children)
+          if (c.spec.kind == ChildKind::election && c.handle) elections->push_back(c.handle);
+        auto collected = std::make_shared<std::vector<std::string>>();
+        if (elections->empty()) {
+          rp.deliver(std::string("[]"));
+          return rp;
+        }
+        std::map<std::string, std::uint64_t> restarts;
+        for (auto& c : self->state.children) restarts[c.spec.name] = c.total_restarts;
+        for (auto& e : *elections) {
+          self->request(e, std::chrono::seconds(2), status_atom::value, restarts)
+              .then(
+                  [=](const std::string& json) mutable {
+                    collected->push_back(json);
+                    if (collected->size() == elections->size()) rp.deliver(join_json(*collected));
+                  },
+                  [=](caf::error& err) mutable {
+                    collected->push_back(error_json(describe(err)));
+                    if (collected->size() == elections->size()) rp.deliver(join_json(*collected));
+                  });
+        }
+        return rp;
+      },
+      [self](stop_atom) -> caf::result<bool> {
+        // Graceful stop: each election releases its VIP, sends priority 0 and
+        // demotes Redis; then every child stops.
+        auto rp = self->make_response_promise<bool>();
+        self->state.stopping = true;
+        auto pending = std::make_shared<int>(0);
+        auto finish = [self, rp]() mutable {
+          stop_children(self);
+          rp.deliver(true);
+          self->quit();
+        };
+        for (auto& c : self->state.children)
+          if (c.spec.kind == ChildKind::election && c.handle) ++*pending;
+        if (*pending == 0) {
+          finish();
+          return rp;
+        }
+        for (auto& c : self->state.children) {
+          if (c.spec.kind != ChildKind::election || !c.handle) continue;
+          self->request(c.handle, std::chrono::seconds(30), stop_atom::value)
+              .then([=](bool) mutable { if (--*pending == 0) finish(); },
+                    [=](caf::error&) mutable { if (--*pending == 0) finish(); });
+        }
+        return rp;
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_supervisor(caf::actor_system& sys, std::vector<ChildSpec> specs,
+                            RestartPolicy policy) {
+  return sys.spawn(supervisor, std::move(specs), policy);
+}
+
+}  // namespace redkeep::actors

@@ -1,0 +1,54 @@
+#pragma once
+// The supervision tree's root. CAF 0.17 has no built-in supervisor, so this
+// one keeps child specs, monitors each child, restarts failed ones with
+// backoff and gives up (exits with an error) when a child keeps failing.
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "actors/messages.hpp"
+
+namespace redkeep::actors {
+
+/// When to restart and when to give up. The first restart is immediate so a
+/// crash costs no VRRP interval; later ones back off exponentially.
+struct RestartPolicy {
+  int max_restarts = 5;                        ///< per child, within `window`
+  std::chrono::milliseconds window{60'000};    ///< sliding window for the budget
+  std::chrono::milliseconds first_backoff{100};  ///< delay of the 2nd restart
+  std::chrono::milliseconds max_backoff{5'000};
+};
+
+/// Delay before restart number `restarts_in_window` (1-based) of a child:
+/// 0 for the first, then first_backoff doubling up to max_backoff.
+std::chrono::milliseconds restart_delay(const RestartPolicy& policy, int restarts_in_window);
+
+/// How to (re)start one child. `group` ties the children of one vrrp_instance
+/// together: after any (re)start the supervisor sends the group's current
+/// Wiring to all of them, so no child keeps a dead peer's handle.
+struct ChildSpec {
+  std::string name;  ///< for logs, e.g. "election[HARedis]"
+  std::size_t group = 0;
+  ChildKind kind = ChildKind::election;
+  /// Spawns the child (the supervisor monitors it). `restart` is false on the
+  /// first start of the daemon, true afterwards; `snapshot` is the group's
+  /// last election snapshot, if any (the election resumes from it).
+  std::function<caf::actor(caf::local_actor* supervisor, bool restart,
+                           const ElectionSnapshot* snapshot)>
+      start;
+};
+
+/// Spawns the supervisor. It starts every child in order, answers
+/// status_atom (JSON text of every instance) and, on stop_atom, asks each
+/// election to stop gracefully, then stops all children and quits normally.
+/// It quits with sec::runtime_error when a child exceeds its restart budget.
+caf::actor spawn_supervisor(caf::actor_system& sys, std::vector<ChildSpec> specs,
+                            RestartPolicy policy);
+
+}  // namespace redkeep::actors
