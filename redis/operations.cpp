@@ -1,0 +1,103 @@
+#include "redis/operations.hpp"
+
+#include "redis/client_list.hpp"
+
+namespace redkeep::redis {
+
+namespace {
+
+// Commands answered with +OK: anything else is an unexpected reply.
+Status expect_ok(Result<Reply> r, const char* what) {
+  if (!r) return r.error();
+  if (r.value().type == Reply::Type::status && r.value().str == "OK") return ok_status();
+  return Error{Failure::other, std::string(what) + ": unexpected reply of type " +
+                                  to_string(r.value().type)};
+}
+
+Result<std::string> bulk_text(Result<Reply> r, const char* what) {
+  if (!r) return r.error();
+  if (auto t = r.value().text()) return std::string(*t);
+  return Error{Failure::other,
+               std::string(what) + ": unexpected reply of type " + to_string(r.value().type)};
+}
+
+// REPLICAOF first; SLAVEOF only when the server does not know REPLICAOF.
+Status replicaof_args(Connection& conn, const std::string& a, const std::string& b) {
+  auto r = conn.command({"REPLICAOF", a, b});
+  if (!r && r.failure() == Failure::unknown_command) r = conn.command({"SLAVEOF", a, b});
+  return expect_ok(std::move(r), "REPLICAOF");
+}
+
+}  // namespace
+
+Status ping(Connection& conn) {
+  auto r = conn.command({"PING"});
+  if (!r) return r.error();
+  if (r.value().type == Reply::Type::status && r.value().str == "PONG") return ok_status();
+  return Error{Failure::other, "PING: unexpected reply"};
+}
+
+Result<InfoSections> info(Connection& conn, const std::vector<std::string>& sections) {
+  std::vector<std::string> argv{"INFO"};
+  argv.insert(argv.end(), sections.begin(), sections.end());
+  auto text = bulk_text(conn.command(argv), "INFO");
+  if (text) return parse_info(text.value());
+  if (sections.size() < 2 || text.failure() != Failure::other) return text.error();
+  InfoSections merged;
+  for (const auto& s : sections) {
+    auto one = bulk_text(conn.command({"INFO", s}), "INFO");
+    if (!one) return one.error();
+    for (auto& [name, fields] : parse_info(one.value())) merged[name].merge(fields);
+  }
+  return merged;
+}
+
+Result<Role> role(Connection& conn) {
+  auto r = conn.command({"ROLE"});
+  if (!r) return r.error();
+  if (auto parsed = parse_role(r.value())) return *parsed;
+  return Error{Failure::other, "ROLE: unexpected reply"};
+}
+
+Status replicaof_no_one(Connection& conn) { return replicaof_args(conn, "NO", "ONE"); }
+
+Status replicaof(Connection& conn, const std::string& host, int port) {
+  return replicaof_args(conn, host, std::to_string(port));
+}
+
+bool role_matches(const Role& actual, const ExpectedRole& expected) {
+  if (actual.kind != expected.kind) return false;
+  if (expected.kind != Role::Kind::replica) return true;
+  return actual.master_host == expected.master_host && actual.master_port == expected.master_port;
+}
+
+Result<bool> verify_role(Connection& conn, const ExpectedRole& expected) {
+  auto r = role(conn);
+  if (!r) return r.error();
+  return role_matches(r.value(), expected);
+}
+
+Result<std::size_t> kill_clients_except_redkeep(Connection& conn) {
+  auto list = bulk_text(conn.command({"CLIENT", "LIST"}), "CLIENT LIST");
+  if (!list) return list.error();
+  std::size_t killed = 0;
+  for (auto id : client_ids_to_kill(parse_client_list(list.value()))) {
+    auto r = conn.command({"CLIENT", "KILL", "ID", std::to_string(id)});
+    if (r) {
+      if (auto n = r.value().as_integer(); n && *n > 0) killed += static_cast<std::size_t>(*n);
+      continue;
+    }
+    // Gone in between: "ERR No such client". Anything else stops the sweep.
+    if (r.failure() == Failure::other && r.error().message.find("No such client") != std::string::npos) {
+      continue;
+    }
+    return r.error();
+  }
+  return killed;
+}
+
+Status config_set(Connection& conn, const std::string& parameter, const std::string& value) {
+  return expect_ok(conn.command({"CONFIG", "SET", parameter, value}), "CONFIG SET");
+}
+
+}  // namespace redkeep::redis

@@ -1,0 +1,62 @@
+#pragma once
+// The Redis commands redkeep issues, one thin function each, over a Connection. Each blocks up
+// to the connection's command timeout per round trip.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "redis/connection.hpp"
+#include "redis/failure.hpp"
+#include "redis/info.hpp"
+#include "redis/role.hpp"
+
+namespace redkeep::redis {
+
+/// PING; ok only on the status reply PONG (what the recipe's redis_check.sh tested).
+Status ping(Connection& conn);
+
+/// INFO <section...>, parsed. Redis >= 7.0 takes several sections in one call; an older Redis
+/// answers "ERR syntax error" to that, and then each section is fetched on its own.
+/// An empty list means plain INFO (the default sections).
+Result<InfoSections> info(Connection& conn, const std::vector<std::string>& sections);
+
+/// ROLE, parsed. An unexpected reply shape is Failure::other.
+Result<Role> role(Connection& conn);
+
+/// REPLICAOF NO ONE: become master (falls back to SLAVEOF NO ONE on unknown_command).
+Status replicaof_no_one(Connection& conn);
+
+/// REPLICAOF host port (Redis >= 5); SLAVEOF host port when REPLICAOF is unknown (older Redis
+/// or rename-command). NOPERM is returned as is: SLAVEOF needs the same ACL permission.
+Status replicaof(Connection& conn, const std::string& host, int port);
+
+/// The role redkeep wants the local Redis to have.
+struct ExpectedRole {
+  Role::Kind kind = Role::Kind::master;
+  std::string master_host;  ///< replica only: as passed to REPLICAOF.
+  int master_port = 0;      ///< replica only.
+
+  static ExpectedRole master() { return ExpectedRole{}; }
+  static ExpectedRole replica_of(std::string host, int port) {
+    return ExpectedRole{Role::Kind::replica, std::move(host), port};
+  }
+};
+
+/// True when `actual` is what `expected` asks for: same kind and, for a replica, the same
+/// master host and port (whatever the link state: the link may still be connecting).
+bool role_matches(const Role& actual, const ExpectedRole& expected);
+
+/// Reads ROLE and compares it with `expected`: ok(true) when it matches, ok(false) when Redis
+/// has another role, an Error when ROLE itself failed.
+Result<bool> verify_role(Connection& conn, const ExpectedRole& expected);
+
+/// CLIENT LIST, then CLIENT KILL ID <id> for every client that should_kill_on_demotion()
+/// (all but redkeep-* named ones and replication links). Returns how many were killed; a
+/// client that went away in between ("ERR No such client") is not counted and not an error.
+Result<std::size_t> kill_clients_except_redkeep(Connection& conn);
+
+/// CONFIG SET parameter value (e.g. masterauth, replica-serve-stale-data).
+Status config_set(Connection& conn, const std::string& parameter, const std::string& value);
+
+}  // namespace redkeep::redis
