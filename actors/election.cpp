@@ -1,0 +1,451 @@
+#include "actors/election.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/crash_reason.hpp"
+
+namespace redkeep::actors {
+
+namespace {
+
+namespace vrrp = net::vrrp;
+using Clock = std::chrono::steady_clock;
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+using stop_wait_atom = caf::atom_constant<caf::atom("stopwait")>;
+
+/// Rejected packets are logged at most once per reason in this interval.
+constexpr auto kRejectLogInterval = std::chrono::seconds(10);
+/// How often the supervisor gets a fresh snapshot besides every transition.
+constexpr auto kSnapshotInterval = std::chrono::seconds(1);
+
+struct ElectionState {
+  InstanceContext ctx;
+  std::unique_ptr<vrrp::StateMachine> sm;
+  Wiring wiring;
+
+  std::uint64_t timer_generation = 0;
+  std::optional<vrrp::TimePoint> armed_deadline;
+
+  // VIP: what was last commanded and whether the vip actor confirmed it.
+  std::uint64_t vip_generation = 0;
+  bool vip_commanded_up = false;
+  bool vip_confirmed = true;
+
+  // Redis role: last command (nullopt master = REPLICAOF NO ONE) and whether
+  // redis_role confirmed it with ROLE.
+  std::uint64_t role_generation = 0;
+  std::optional<std::optional<net::IpAddress>> role_commanded;
+  bool role_confirmed = false;
+
+  RedisHealth redis;
+  bool redis_reported = false;
+
+  std::map<std::string, std::uint64_t> counters;
+  std::map<std::string, Clock::time_point> last_reject_log;
+  std::map<std::string, std::uint64_t> unlogged_rejects;
+
+  bool stopping = false;
+  caf::response_promise stop_promise;
+
+  static inline const char* name = "election";
+};
+
+using Self = caf::stateful_actor<ElectionState>;
+
+bool has_redis(Self* self) { return self->state.ctx.instance.redis.has_value(); }
+
+std::uint16_t redis_port(Self* self) {
+  return has_redis(self) ? self->state.ctx.instance.redis->port : 6379;
+}
+
+template <class Msg>
+void send_to(Self* self, const caf::actor& dest, Msg&& msg) {
+  if (dest) self->send(dest, std::forward<Msg>(msg));
+}
+
+void send_snapshot(Self* self) {
+  ElectionSnapshot snap;
+  snap.group = self->state.ctx.group;
+  snap.machine = self->state.sm->snapshot();
+  snap.counters = self->state.counters;
+  send_to(self, self->state.wiring.supervisor, std::move(snap));
+}
+
+void command_vip(Self* self, bool up) {
+  auto& st = self->state;
+  st.vip_commanded_up = up;
+  st.vip_confirmed = false;
+  send_to(self, st.wiring.vip, VipCommand{++st.vip_generation, up});
+}
+
+void command_role(Self* self, std::optional<net::IpAddress> master) {
+  auto& st = self->state;
+  st.role_commanded = master;
+  st.role_confirmed = false;
+  RoleCommand cmd{++st.role_generation, master, redis_port(self), master.has_value()};
+  send_to(self, st.wiring.redis_role, cmd);
+}
+
+/// Brings VIP and Redis role in line with the election, in the order of
+/// DESIGN.md section 4: promote before adding the VIP; remove the VIP before
+/// demoting. Called after every event; idempotent.
+void reconcile(Self* self) {
+  auto& st = self->state;
+  if (st.sm->state() == vrrp::State::master) {
+    if (has_redis(self)) {
+      if (!st.role_commanded || st.role_commanded->has_value()) command_role(self, std::nullopt);
+      if (!st.role_confirmed) return;
+    }
+    if (!st.vip_commanded_up) command_vip(self, true);
+    return;
+  }
+  if (st.vip_commanded_up) command_vip(self, false);
+  if (!st.vip_confirmed || !has_redis(self)) return;
+  const auto& master = st.sm->master_address();
+  if (st.sm->state() == vrrp::State::backup && master && !st.sm->master_is_self()) {
+    if (!st.role_commanded || *st.role_commanded != master) command_role(self, *master);
+  }
+}
+
+void arm_timer(Self* self) {
+  auto& st = self->state;
+  auto deadline = st.sm->next_deadline();
+  if (deadline == st.armed_deadline) return;
+  st.armed_deadline = deadline;
+  ++st.timer_generation;
+  if (!deadline) return;
+  auto delay = *deadline - Clock::now();
+  if (delay < Clock::duration::zero()) delay = Clock::duration::zero();
+  self->delayed_send(self, std::chrono::duration_cast<std::chrono::microseconds>(delay),
+                     tick_atom::value, st.timer_generation);
+}
+
+void execute(Self* self, const vrrp::Actions& actions) {
+  auto& st = self->state;
+  bool changed = false;
+  for (const auto& action : actions) {
+    if (auto* a = std::get_if<vrrp::SendAdvert>(&action)) {
+      send_to(self, st.wiring.advert_io, AdvertOut{a->priority});
+      ++st.counters["adverts_sent"];
+      if (st.vip_commanded_up && st.vip_confirmed) send_to(self, st.wiring.vip, renew_atom::value);
+    } else if (auto* s = std::get_if<vrrp::StateChanged>(&action)) {
+      ++st.counters["transitions"];
+      spdlog::info("{} Entering {} state ({}, priority {})", st.ctx.tag(), vrrp::to_string(s->to),
+                   s->reason, st.sm->effective_priority());
+      changed = true;
+    } else if (auto* m = std::get_if<vrrp::MasterChanged>(&action)) {
+      if (m->self) {
+        spdlog::info("{} Master is now this node ({})", st.ctx.tag(),
+                     st.ctx.primary_address.to_string());
+      } else if (m->master) {
+        spdlog::info("{} Master is now {}", st.ctx.tag(), m->master->to_string());
+      } else {
+        spdlog::info("{} Master unknown", st.ctx.tag());
+      }
+      changed = true;
+    }
+    // AddVips / RemoveVips are implied by the state: reconcile() acts on it.
+  }
+  if (!st.stopping) reconcile(self);
+  arm_timer(self);
+  if (changed) send_snapshot(self);
+}
+
+std::string role_text(const std::optional<std::optional<net::IpAddress>>& role) {
+  if (!role) return "";
+  if (!role->has_value()) return "master";
+  return "replica of " + (*role)->to_string();
+}
+
+std::string status_json(Self* self, const std::map<std::string, std::uint64_t>& restarts) {
+  auto& st = self->state;
+  const auto& in = st.ctx.instance;
+  const auto& sm = *st.sm;
+  using nlohmann::json;
+  json vips = json::array();
+  for (const auto& v : in.virtual_ipaddress) vips.push_back(v.to_string());
+  json rejected = json::object();
+  json counters = json::object();
+  for (const auto& [k, v] : st.counters) {
+    if (k.rfind("rejected.", 0) == 0) {
+      rejected[k.substr(9)] = v;
+    } else {
+      counters[k] = v;
+    }
+  }
+  counters["rejected"] = rejected;
+  std::uint64_t restart_total = 0;
+  json restart_detail = json::object();
+  for (const auto& [name, n] : restarts) {
+    if (name.size() > in.name.size() + 2 &&
+        name.compare(name.size() - in.name.size() - 2, std::string::npos, "[" + in.name + "]") == 0) {
+      restart_total += n;
+      restart_detail[name.substr(0, name.size() - in.name.size() - 2)] = n;
+    }
+  }
+  counters["actor_restarts"] = restart_total;
+  counters["actor_restarts_by_actor"] = restart_detail;
+  for (const char* k : {"adverts_sent", "adverts_received", "transitions", "gratuitous_arps"})
+    if (!counters.contains(k)) counters[k] = 0;
+  auto us = [](vrrp::Microseconds d) { return static_cast<double>(d.count()) / 1e6; };
+  json j = {
+      {"name", in.name},
+      {"state", vrrp::to_string(sm.state())},
+      {"interface", in.interface},
+      {"virtual_router_id", in.virtual_router_id},
+      {"version", static_cast<int>(in.version)},
+      {"primary_address", st.ctx.primary_address.to_string()},
+      {"priority", in.priority},
+      {"effective_priority", sm.effective_priority()},
+      {"master_address", sm.master_address() ? json(sm.master_address()->to_string()) : json()},
+      {"master_is_self", sm.master_is_self()},
+      {"virtual_ipaddress", vips},
+      {"vip_held", st.vip_commanded_up && st.vip_confirmed},
+      {"master_adver_interval_s", us(sm.master_adver_interval())},
+      {"skew_time_s", us(sm.skew_time())},
+      {"master_down_interval_s", us(sm.master_down_interval())},
+      {"counters", counters},
+  };
+  if (has_redis(self)) {
+    const auto& r = st.redis;
+    j["redis"] = {
+        {"address", in.redis->host + ":" + std::to_string(in.redis->port)},
+        {"health", !st.redis_reported ? "unknown" : r.healthy ? "healthy" : "failed"},
+        {"eligible", r.eligible},
+        {"last_check", r.last_result},
+        {"role", r.role},
+        {"master_host", r.master_host},
+        {"master_port", r.master_port},
+        {"master_link_status", r.master_link_status},
+        {"replication_offset", r.repl_offset},
+        {"run_id", r.run_id},
+        {"replid", r.replid},
+        {"connected_replicas", r.connected_replicas},
+        {"commanded_role", role_text(st.role_commanded)},
+        {"role_confirmed", st.role_confirmed},
+    };
+  } else {
+    j["redis"] = nullptr;
+  }
+  return j.dump();
+}
+
+void on_rejected(Self* self, const AdvertRejected& r) {
+  auto& st = self->state;
+  ++st.counters["rejected." + r.reason];
+  auto now = Clock::now();
+  auto it = st.last_reject_log.find(r.reason);
+  if (it != st.last_reject_log.end() && now - it->second < kRejectLogInterval) {
+    ++st.unlogged_rejects[r.reason];
+    return;
+  }
+  auto suppressed = st.unlogged_rejects[r.reason];
+  st.unlogged_rejects[r.reason] = 0;
+  st.last_reject_log[r.reason] = now;
+  if (suppressed > 0) {
+    spdlog::warn("{} Rejected advert ({}): {} [{} more since last report]", st.ctx.tag(),
+                 r.reason, r.detail, suppressed);
+  } else {
+    spdlog::warn("{} Rejected advert ({}): {}", st.ctx.tag(), r.reason, r.detail);
+  }
+}
+
+void finish_stop(Self* self, const std::string& how) {
+  auto& st = self->state;
+  if (!st.stopping || !st.stop_promise.pending()) return;
+  spdlog::info("{} Stopped: {}", st.ctx.tag(), how);
+  send_snapshot(self);
+  st.stop_promise.deliver(true);
+}
+
+vrrp::ElectionParams params_of(const InstanceContext& ctx) {
+  const auto& in = ctx.instance;
+  vrrp::ElectionParams p;
+  p.vrid = in.virtual_router_id;
+  p.version = in.version == config::VrrpVersion::v3 ? vrrp::Version::v3 : vrrp::Version::v2;
+  p.priority = in.priority;
+  p.advert_interval = vrrp::Centiseconds{in.advert_int_cs};
+  p.initial_state =
+      in.state == config::InitialState::master ? vrrp::State::master : vrrp::State::backup;
+  p.nopreempt = in.nopreempt;
+  p.preempt_delay = std::chrono::duration_cast<vrrp::Microseconds>(in.preempt_delay);
+  p.primary_address = ctx.primary_address;
+  return p;
+}
+
+caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSnapshot> snap) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  st.sm = std::make_unique<vrrp::StateMachine>(params_of(st.ctx));
+  self->set_exception_handler(crash_handler("election" + st.ctx.tag()));
+  auto now = Clock::now();
+  if (snap) {
+    auto machine = snap->machine;
+    // A snapshot may be up to kSnapshotInterval old: a Backup waits a whole
+    // Master_Down_Interval again rather than firing a stale timer.
+    machine.master_down_timer.reset();
+    machine.preempt_time.reset();
+    st.sm->restore(machine, now);
+    st.counters = snap->counters;
+    // What was commanded before is unknown; the VIP and role are re-asserted
+    // idempotently by reconcile() once the wiring arrives.
+    st.vip_commanded_up = false;
+    st.vip_confirmed = true;
+    spdlog::info("{} Election resumed in {} state", st.ctx.tag(), vrrp::to_string(st.sm->state()));
+  }
+  self->delayed_send(self, kSnapshotInterval, snapshot_atom::value);
+  return {
+      [self](const Wiring& w) {
+        auto& st = self->state;
+        bool first = !st.wiring.supervisor;
+        st.wiring = w;
+        if (first && st.sm->state() == vrrp::State::initialize && !st.stopping) {
+          execute(self, st.sm->startup(Clock::now()));
+        } else {
+          // A peer restarted: re-send what it must hold. A restarted vip actor
+          // finds the VIP still in the kernel, so re-adding it is no flap.
+          if (st.vip_commanded_up) command_vip(self, true);
+          if (st.role_commanded) command_role(self, *st.role_commanded);
+          if (!st.stopping) reconcile(self);
+          arm_timer(self);
+        }
+      },
+      [self](tick_atom, std::uint64_t generation) {
+        auto& st = self->state;
+        if (generation != st.timer_generation) return;  // stale timer
+        st.armed_deadline.reset();
+        execute(self, st.sm->timer_tick(Clock::now()));
+      },
+      [self](snapshot_atom) {
+        send_snapshot(self);
+        self->delayed_send(self, kSnapshotInterval, snapshot_atom::value);
+      },
+      [self](const AdvertIn& in) {
+        auto& st = self->state;
+        ++st.counters["adverts_received"];
+        if (st.stopping) {
+          if (in.advert.priority > 0 && in.advert.source != st.ctx.primary_address &&
+              has_redis(self) && st.stop_promise.pending() && !st.role_commanded.has_value()) {
+            spdlog::info("{} New master {} heard; demoting Redis", st.ctx.tag(),
+                         in.advert.source.to_string());
+            command_role(self, in.advert.source);
+          }
+          return;
+        }
+        execute(self, st.sm->advert_received(in.advert, Clock::now()));
+      },
+      [self](const AdvertRejected& r) { on_rejected(self, r); },
+      [self](const VipDone& d) {
+        auto& st = self->state;
+        if (d.generation != st.vip_generation) return;
+        if (!d.ok) {
+          spdlog::error("{} VIP {} failed: {}", st.ctx.tag(), d.up ? "add" : "removal", d.error);
+          return;  // vip actor retries; confirmation comes with a later VipDone
+        }
+        st.vip_confirmed = true;
+        if (!st.stopping) reconcile(self);
+      },
+      [self](const LinkStatus& l) {
+        auto& st = self->state;
+        if (st.stopping) return;
+        spdlog::info("{} Interface {} is {}", st.ctx.tag(), st.ctx.instance.interface,
+                     l.up ? "up" : "down");
+        execute(self, st.sm->interface_status(l.up, Clock::now()));
+      },
+      [self](const GarpSent& g) { self->state.counters["gratuitous_arps"] += g.count; },
+      [self](const RedisHealth& h) {
+        auto& st = self->state;
+        bool was_healthy = !st.redis_reported || st.redis.healthy;
+        bool was_eligible = st.redis.eligible;
+        st.redis = h;
+        st.redis_reported = true;
+        if (st.stopping) return;
+        auto now = Clock::now();
+        vrrp::Actions actions;
+        if (h.healthy != was_healthy || st.sm->state() == vrrp::State::initialize) {
+          auto a = st.sm->check_status(!h.healthy, now);
+          actions.insert(actions.end(), a.begin(), a.end());
+        }
+        if (h.eligible != was_eligible) {
+          auto a = st.sm->priority_inputs({h.eligible, 0}, now);
+          actions.insert(actions.end(), a.begin(), a.end());
+        }
+        // Self-correction: Redis's actual role drifted from what we made it.
+        if (h.healthy && st.role_confirmed && st.role_commanded) {
+          bool want_master = !st.role_commanded->has_value();
+          bool is_master = h.role == "master";
+          bool wrong_master = !want_master && is_master == false &&
+                              h.master_host != (*st.role_commanded)->to_string();
+          if (want_master != is_master || wrong_master) {
+            spdlog::warn("{} Redis role is {} but should be {}; correcting", st.ctx.tag(),
+                         is_master ? "master" : "replica of " + h.master_host,
+                         role_text(st.role_commanded));
+            command_role(self, *st.role_commanded);
+          }
+        }
+        execute(self, actions);
+      },
+      [self](const RoleDone& d) {
+        auto& st = self->state;
+        if (d.generation != st.role_generation) return;  // superseded
+        if (!d.ok) {
+          spdlog::warn("{} Redis role change not yet done: {}", st.ctx.tag(), d.detail);
+          return;
+        }
+        st.role_confirmed = true;
+        spdlog::info("{} Redis is now {} ({})", st.ctx.tag(), role_text(st.role_commanded),
+                     d.detail);
+        if (st.stopping) {
+          finish_stop(self, "Redis demoted");
+          return;
+        }
+        reconcile(self);
+      },
+      [self](status_atom, const std::map<std::string, std::uint64_t>& restarts) {
+        return status_json(self, restarts);
+      },
+      [self](stop_atom) -> caf::result<bool> {
+        auto& st = self->state;
+        st.stop_promise = self->make_response_promise<bool>();
+        bool was_master = st.sm->state() == vrrp::State::master;
+        st.stopping = true;
+        execute(self, st.sm->shutdown(Clock::now()));
+        command_vip(self, false);
+        if (!was_master || !has_redis(self)) {
+          finish_stop(self, was_master ? "VIP released, priority 0 sent" : "was not master");
+          return st.stop_promise;
+        }
+        // Wait (bounded) for the new master's advert, then follow it.
+        st.role_commanded.reset();
+        auto wait = st.sm->master_down_interval() + std::chrono::seconds(1);
+        spdlog::info("{} VIP released, priority 0 sent; waiting up to {} ms for the new master",
+                     st.ctx.tag(), wait.count() / 1000);
+        self->delayed_send(self, wait, stop_wait_atom::value);
+        return st.stop_promise;
+      },
+      [self](stop_wait_atom) {
+        auto& st = self->state;
+        if (st.role_commanded) {
+          finish_stop(self, "Redis demotion did not complete in time");
+        } else {
+          finish_stop(self, "no new master heard; Redis left as it is");
+        }
+      },
+      [self](crash_atom) -> caf::result<void> {
+        throw std::runtime_error("crash requested by test hook");
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_election(caf::local_actor* parent, const InstanceContext& ctx,
+                          const ElectionSnapshot* snapshot) {
+  std::optional<ElectionSnapshot> snap;
+  if (snapshot != nullptr) snap = *snapshot;
+  return parent->spawn(election, ctx, snap);
+}
+
+}  // namespace redkeep::actors

@@ -1,0 +1,26 @@
+#pragma once
+// What every child of one vrrp_instance needs to know, resolved once at
+// daemon start (interface index, primary address) from the configuration.
+
+#include <cstddef>
+#include <string>
+
+#include "config/model.hpp"
+#include "net/ip_address.hpp"
+
+namespace redkeep::actors {
+
+/// One vrrp_instance as the daemon runs it.
+struct InstanceContext {
+  std::size_t group = 0;          ///< index of the instance in the config
+  config::VrrpInstance instance;  ///< effective configuration
+  unsigned ifindex = 0;           ///< kernel index of `instance.interface`
+  /// Source of our adverts and the RFC tie-break: unicast_src_ip, else the
+  /// interface's first IPv4 address that is not a VIP.
+  net::IpAddress primary_address;
+
+  /// "[NAME]" prefix of every log line of this instance.
+  std::string tag() const { return "[" + instance.name + "]"; }
+};
+
+}  // namespace redkeep::actors
