@@ -1,0 +1,136 @@
+#include "actors/control_server.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <spdlog/spdlog.h>
+#include <stdexcept>
+
+#include "actors/messages.hpp"
+
+namespace redkeep::actors {
+
+namespace {
+
+sockaddr_un unix_address(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path))
+    throw std::runtime_error("control socket path too long (max " +
+                             std::to_string(sizeof(addr.sun_path) - 1) + " bytes): " + path);
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  return addr;
+}
+
+std::runtime_error sys_error(const std::string& what, const std::string& path) {
+  return std::runtime_error(what + " " + path + ": " + std::strerror(errno));
+}
+
+bool wait_fd(int fd, short events, int timeout_ms) {
+  pollfd p{fd, events, 0};
+  return ::poll(&p, 1, timeout_ms) > 0;
+}
+
+}  // namespace
+
+ControlServer::ControlServer(caf::actor_system& sys, caf::actor supervisor, std::string path)
+    : sys_(sys), supervisor_(std::move(supervisor)), path_(std::move(path)) {
+  auto addr = unix_address(path_);
+  std::error_code ec;
+  auto dir = std::filesystem::path(path_).parent_path();
+  if (!dir.empty() && !std::filesystem::exists(dir)) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+  }
+  listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) throw sys_error("cannot create control socket", path_);
+  ::unlink(path_.c_str());
+  // Created 0600 from the start: no window in which others could connect.
+  auto old_mask = ::umask(0177);
+  int rc = ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::umask(old_mask);
+  if (rc != 0 || ::listen(listen_fd_, 8) != 0) {
+    auto err = sys_error("cannot bind control socket", path_);
+    ::close(listen_fd_);
+    throw err;
+  }
+  thread_ = std::thread([this] { serve(); });
+}
+
+ControlServer::~ControlServer() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  ::close(listen_fd_);
+  ::unlink(path_.c_str());
+}
+
+void ControlServer::serve() {
+  while (!stop_) {
+    if (!wait_fd(listen_fd_, POLLIN, 200)) continue;
+    int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) continue;
+    answer(client);
+    ::close(client);
+  }
+}
+
+void ControlServer::answer(int client) {
+  std::string request;
+  char buf[256];
+  while (request.find('\n') == std::string::npos && request.size() < 1024) {
+    if (!wait_fd(client, POLLIN, 1000)) return;
+    auto n = ::read(client, buf, sizeof buf);
+    if (n <= 0) break;
+    request.append(buf, static_cast<std::size_t>(n));
+  }
+  request = request.substr(0, request.find('\n'));
+  std::string reply;
+  if (request == "status") {
+    caf::scoped_actor self{sys_};
+    self->request(supervisor_, std::chrono::seconds(3), status_atom::value)
+        .receive([&](const std::string& json) { reply = json; },
+                 [&](caf::error& err) {
+                   reply = R"({"error":"daemon did not answer: )" + caf::to_string(err) + "\"}";
+                 });
+  } else {
+    reply = R"({"error":"unknown request; expected 'status'"})";
+  }
+  reply += "\n";
+  std::size_t off = 0;
+  while (off < reply.size()) {
+    auto n = ::send(client, reply.data() + off, reply.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) return;
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+std::string query_status(const std::string& path, int timeout_ms) {
+  auto addr = unix_address(path);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw sys_error("cannot create socket for", path);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    auto err = sys_error("cannot reach redkeep at control socket", path);
+    ::close(fd);
+    throw err;
+  }
+  const char req[] = "status\n";
+  (void)::send(fd, req, sizeof req - 1, MSG_NOSIGNAL);
+  std::string out;
+  char buf[4096];
+  while (wait_fd(fd, POLLIN, timeout_ms)) {
+    auto n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  if (out.empty()) throw std::runtime_error("no answer from redkeep at " + path);
+  return out;
+}
+
+}  // namespace redkeep::actors

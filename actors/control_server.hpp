@@ -1,0 +1,44 @@
+#pragma once
+// The control socket: a unix stream socket (mode 0600) on which
+// `redkeep status` asks the running daemon for its state. One request line
+// ("status"), one JSON answer, then the server closes the connection.
+
+#include <caf/all.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace redkeep::actors {
+
+/// Serves the control socket from its own thread (accept and read block, so
+/// they stay off CAF's scheduler); asks `supervisor` for status with a
+/// scoped actor. Stops and unlinks the socket in the destructor.
+class ControlServer {
+ public:
+  /// Binds `path` (an existing socket file there is replaced; its directory is
+  /// created 0755 if missing) and starts serving. Throws std::runtime_error
+  /// naming the path and errno text when the socket cannot be made.
+  ControlServer(caf::actor_system& sys, caf::actor supervisor, std::string path);
+  ~ControlServer();
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+
+ private:
+  void serve();
+  void answer(int client);
+
+  caf::actor_system& sys_;
+  caf::actor supervisor_;
+  std::string path_;
+  int listen_fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+/// Client side: connects to `path`, sends "status", returns the JSON text.
+/// Throws std::runtime_error naming the path when the daemon cannot be reached.
+std::string query_status(const std::string& path, int timeout_ms = 3000);
+
+}  // namespace redkeep::actors
