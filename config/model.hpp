@@ -1,0 +1,105 @@
+#pragma once
+// The effective redkeep configuration: what a keepalived.conf-syntax file means once parsed and
+// validated, with every default filled in. Pure data, no I/O. Field names are keepalived's
+// keywords; durations carry their unit in the name or the type.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/ip_address.hpp"
+
+namespace redkeep::config {
+
+/// VRRP protocol version: 2 = RFC 3768 (keepalived's default), 3 = RFC 5798 / RFC 9568.
+enum class VrrpVersion : std::uint8_t { v2 = 2, v3 = 3 };
+
+/// VRRPv2 authentication (RFC 3768 section 5.3.6). AH is refused by the parser; v3 has none.
+enum class AuthType : std::uint8_t { none, pass };
+
+/// keepalived's `state`: the state an instance starts in. Both start as Backup in redkeep's
+/// election unless the state machine decides otherwise; `state MASTER` only matters for
+/// nopreempt/preempt_delay (which keepalived ignores with it).
+enum class InitialState : std::uint8_t { backup, master };
+
+/// A password as read from the file. It has no stream operator and no implicit conversion, so
+/// it cannot reach a log line or a diagnostic by accident; reveal() is for the wire and Redis.
+class Secret {
+ public:
+  Secret() = default;
+  explicit Secret(std::string value) : value_(std::move(value)) {}
+  const std::string& reveal() const { return value_; }
+  bool empty() const { return value_.empty(); }
+  friend bool operator==(const Secret& a, const Secret& b) { return a.value_ == b.value_; }
+  friend bool operator!=(const Secret& a, const Secret& b) { return !(a == b); }
+
+ private:
+  std::string value_;
+};
+
+/// Defaults of the redkeep extensions in global_defs.
+inline constexpr const char* kDefaultControlSocket = "/run/redkeep/redkeep.sock";
+inline constexpr const char* kDefaultStateFile = "/var/lib/redkeep/state.json";
+
+/// `global_defs { ... }`.
+struct GlobalDefs {
+  /// keepalived's router_id; nullopt = not set (keepalived then uses the host name).
+  std::optional<std::string> router_id;
+  /// `vrrp_version`: the default `version` of every vrrp_instance (keepalived: 2).
+  VrrpVersion vrrp_version = VrrpVersion::v2;
+  /// redkeep extension: unix socket of `redkeep status` (created mode 0600).
+  std::string control_socket = kDefaultControlSocket;
+  /// redkeep extension: where redkeep keeps run_id / replication id / offset across restarts.
+  std::string state_file = kDefaultStateFile;
+};
+
+/// The `redis { ... }` block of a vrrp_instance: the local Redis that redkeep health-checks and
+/// whose role (REPLICAOF) it switches. Replaces the recipe's vrrp_script and notify_* scripts.
+struct RedisSettings {
+  std::string host = "127.0.0.1";  ///< address or host name of the local Redis
+  std::uint16_t port = 6379;
+  std::optional<Secret> password;  ///< AUTH password (`password "..."`)
+  std::optional<std::string> password_file;  ///< or a file holding it (read by the daemon)
+  std::optional<std::string> user;           ///< ACL user name (Redis >= 6), with password
+  std::chrono::milliseconds check_interval{1000};  ///< PING/INFO period (fixed rate)
+  std::chrono::milliseconds check_timeout{1000};   ///< per check; always > 0
+  unsigned fall = 3;  ///< consecutive failures before Fault (keepalived vrrp_script `fall`)
+  unsigned rise = 2;  ///< consecutive successes before healthy again (`rise`)
+};
+
+/// `vrrp_instance NAME { ... }`, with defaults filled in (keepalived's where it has one).
+struct VrrpInstance {
+  std::string name;
+  InitialState state = InitialState::backup;
+  std::string interface;
+  std::uint8_t virtual_router_id = 0;  ///< VRID 1..255 (required)
+  std::uint8_t priority = 100;         ///< 1..254; 255 (address owner) is refused
+  bool nopreempt = false;
+  std::chrono::milliseconds preempt_delay{0};  ///< 0..1000 s
+  /// Advertisement interval in centiseconds: v2 whole seconds (100..25500), v3 1..4095.
+  std::uint16_t advert_int_cs = 100;
+  /// Effective version: the instance's `version`, else global_defs `vrrp_version`.
+  VrrpVersion version = VrrpVersion::v2;
+  AuthType auth_type = AuthType::none;  ///< always none with version 3
+  Secret auth_pass;                     ///< at most 8 bytes (longer ones are truncated)
+  std::vector<net::IpPrefix> virtual_ipaddress;  ///< at least one; no /LEN = /32 (/128)
+  std::optional<net::IpAddress> unicast_src_ip;
+  std::vector<net::IpAddress> unicast_peer;  ///< empty = multicast 224.0.0.18
+  /// v3 IPv4 only: leave the pseudo-header out of the checksum (keepalived >= 2.2.8 knob).
+  bool v3_checksum_as_v2 = false;
+  std::chrono::seconds garp_master_delay{5};    ///< second burst of GARPs after becoming master
+  unsigned garp_master_repeat = 5;              ///< GARPs per burst
+  std::chrono::seconds garp_master_refresh{0};  ///< periodic GARP while master; 0 = off
+  unsigned garp_master_refresh_repeat = 1;      ///< GARPs per refresh
+  std::optional<RedisSettings> redis;           ///< absent = plain VRRP daemon
+};
+
+/// A whole configuration file.
+struct Config {
+  GlobalDefs global;
+  std::vector<VrrpInstance> instances;  ///< at least one
+};
+
+}  // namespace redkeep::config

@@ -1,0 +1,104 @@
+#include "config/print.hpp"
+
+#include <sstream>
+
+namespace redkeep::config {
+namespace {
+
+std::string value(const std::string& s) {
+  bool quote = s.empty();
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '#' || c == '!' || c == '{' || c == '}' || c == '"') {
+      quote = true;
+    }
+  }
+  return quote ? "\"" + s + "\"" : s;
+}
+
+// A count of 1/10^decimals units as decimal seconds: 150 cs -> "1.5".
+std::string decimal(std::int64_t units, int decimals) {
+  std::int64_t scale = 1;
+  for (int i = 0; i < decimals; ++i) scale *= 10;
+  std::string out = std::to_string(units / scale);
+  std::int64_t fraction = units % scale;
+  if (fraction) {
+    std::string digits = std::to_string(fraction);
+    digits.insert(0, decimals - digits.size(), '0');
+    while (digits.back() == '0') digits.pop_back();
+    out += "." + digits;
+  }
+  return out;
+}
+
+std::string ms(std::chrono::milliseconds d) { return decimal(d.count(), 3); }
+
+const char* version(VrrpVersion v) { return v == VrrpVersion::v3 ? "3" : "2"; }
+
+}  // namespace
+
+std::string format_effective(const Config& config) {
+  std::ostringstream o;
+  const GlobalDefs& g = config.global;
+  o << "# redkeep effective configuration: defaults filled in, secrets shown as ***\n";
+  o << "global_defs {\n";
+  if (g.router_id) {
+    o << "    router_id " << value(*g.router_id) << "\n";
+  } else {
+    o << "    # router_id not set: the host name is used\n";
+  }
+  o << "    vrrp_version " << version(g.vrrp_version) << "\n";
+  o << "    control_socket " << value(g.control_socket) << "    # redkeep extension\n";
+  o << "    state_file " << value(g.state_file) << "    # redkeep extension\n";
+  o << "}\n";
+  for (const VrrpInstance& i : config.instances) {
+    o << "\nvrrp_instance " << value(i.name) << " {\n";
+    o << "    state " << (i.state == InitialState::master ? "MASTER" : "BACKUP") << "\n";
+    o << "    interface " << value(i.interface) << "\n";
+    o << "    virtual_router_id " << unsigned{i.virtual_router_id} << "\n";
+    o << "    priority " << unsigned{i.priority} << "\n";
+    if (i.nopreempt) o << "    nopreempt\n";
+    o << "    preempt_delay " << ms(i.preempt_delay) << "\n";
+    o << "    advert_int " << decimal(i.advert_int_cs, 2) << "\n";
+    o << "    version " << version(i.version) << "\n";
+    if (i.auth_type == AuthType::pass) {
+      o << "    authentication {\n";
+      o << "        auth_type PASS\n";
+      o << "        auth_pass ***\n";
+      o << "    }\n";
+    }
+    o << "    virtual_ipaddress {\n";
+    for (const net::IpPrefix& p : i.virtual_ipaddress) o << "        " << p.to_string() << "\n";
+    o << "    }\n";
+    if (i.unicast_src_ip) o << "    unicast_src_ip " << i.unicast_src_ip->to_string() << "\n";
+    if (!i.unicast_peer.empty()) {
+      o << "    unicast_peer {\n";
+      for (const net::IpAddress& a : i.unicast_peer) o << "        " << a.to_string() << "\n";
+      o << "    }\n";
+    }
+    if (i.v3_checksum_as_v2) o << "    v3_checksum_as_v2\n";
+    o << "    garp_master_delay " << i.garp_master_delay.count() << "\n";
+    o << "    garp_master_repeat " << i.garp_master_repeat << "\n";
+    o << "    garp_master_refresh " << i.garp_master_refresh.count() << "\n";
+    o << "    garp_master_refresh_repeat " << i.garp_master_refresh_repeat << "\n";
+    if (i.redis) {
+      const RedisSettings& r = *i.redis;
+      o << "    redis {\n";
+      o << "        host " << value(r.host) << "\n";
+      o << "        port " << r.port << "\n";
+      if (r.user) o << "        user " << value(*r.user) << "\n";
+      if (r.password) o << "        password ***\n";
+      if (r.password_file) o << "        password_file " << value(*r.password_file) << "\n";
+      o << "        check_interval " << ms(r.check_interval) << "\n";
+      o << "        check_timeout " << ms(r.check_timeout) << "\n";
+      o << "        fall " << r.fall << "\n";
+      o << "        rise " << r.rise << "\n";
+      o << "    }\n";
+    } else {
+      o << "    # no redis block: plain VRRP, no Redis health check or role switching\n";
+    }
+    o << "}\n";
+  }
+  return o.str();
+}
+
+}  // namespace redkeep::config
