@@ -1,0 +1,209 @@
+#include "actors/vip.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <memory>
+
+#include "actors/crash_reason.hpp"
+#include "actors/messages.hpp"
+#include "actors/poll_thread.hpp"
+#include "net/garp.hpp"
+#include "net/netlink.hpp"
+
+namespace redkeep::actors {
+
+std::uint32_t vip_lifetime_seconds(const config::VrrpInstance& instance) {
+  double interval_s = instance.advert_int_cs / 100.0;
+  double skew_max_s = instance.version == config::VrrpVersion::v3 ? interval_s : 1.0;
+  return static_cast<std::uint32_t>(std::ceil(3 * interval_s + skew_max_s)) + 1;
+}
+
+namespace {
+
+using garp_burst_atom = caf::atom_constant<caf::atom("garpburst")>;
+using link_atom = caf::atom_constant<caf::atom("link")>;
+
+struct VipState {
+  InstanceContext ctx;
+  Wiring wiring;
+  std::unique_ptr<net::Netlink> netlink;
+  std::unique_ptr<net::GratuitousArpSender> garp;
+  bool up = false;
+  std::uint64_t up_generation = 0;  // GARP timers of an older "up" are stale
+  std::uint32_t lifetime_s = 0;
+  std::optional<bool> link_up;
+  std::unique_ptr<PollThread> link_thread;
+  static inline const char* name = "vip";
+};
+
+using Self = caf::stateful_actor<VipState>;
+
+std::string vip_list(const InstanceContext& ctx) {
+  std::string out;
+  for (const auto& v : ctx.instance.virtual_ipaddress) out += (out.empty() ? "" : ", ") + v.to_string();
+  return out;
+}
+
+/// Adds (or renews) every VIP; returns the first error text, empty when all ok.
+std::string add_all(Self* self) {
+  auto& st = self->state;
+  std::string error;
+  for (const auto& v : st.ctx.instance.virtual_ipaddress) {
+    auto r = st.netlink->add_address(static_cast<int>(st.ctx.ifindex), v, st.lifetime_s,
+                                     st.lifetime_s);
+    if (!r && error.empty()) error = r.error().message;
+  }
+  return error;
+}
+
+std::string remove_all(Self* self) {
+  auto& st = self->state;
+  std::string error;
+  for (const auto& v : st.ctx.instance.virtual_ipaddress) {
+    auto r = st.netlink->remove_address(static_cast<int>(st.ctx.ifindex), v);
+    if (!r && error.empty()) error = r.error().message;
+  }
+  return error;
+}
+
+void send_garps(Self* self, unsigned repeat) {
+  auto& st = self->state;
+  std::uint32_t sent = 0;
+  for (const auto& v : st.ctx.instance.virtual_ipaddress) {
+    if (!v.address.is_v4()) continue;
+    for (unsigned i = 0; i < repeat; ++i) {
+      auto r = st.garp->send(static_cast<int>(st.ctx.ifindex), v.address);
+      if (!r) {
+        spdlog::warn("{} Gratuitous ARP for {} failed: {}", st.ctx.tag(), v.address.to_string(),
+                     r.error().message);
+        break;
+      }
+      ++sent;
+    }
+  }
+  if (sent > 0 && st.wiring.election) self->send(st.wiring.election, GarpSent{sent});
+}
+
+void report_link(Self* self) {
+  auto& st = self->state;
+  if (st.link_up && st.wiring.election) self->send(st.wiring.election, LinkStatus{*st.link_up});
+}
+
+void start_link_thread(Self* self) {
+  auto me = caf::actor_cast<caf::actor>(self);
+  int ifindex = static_cast<int>(self->state.ctx.ifindex);
+  auto tag = self->state.ctx.tag();
+  self->state.link_thread = std::make_unique<PollThread>([me, ifindex, tag](const auto& stop) {
+    auto monitor = net::LinkMonitor::open();
+    if (!monitor) {
+      spdlog::error("{} Cannot watch the interface: {}", tag, monitor.error().message);
+      return;
+    }
+    while (!stop) {
+      auto ready = net::wait_readable(monitor->fd(), 200);
+      if (!ready || !*ready) continue;
+      auto events = monitor->read_events(ifindex);
+      if (!events) continue;
+      for (const auto& e : *events) {
+        if (e.kind == net::LinkEvent::Kind::link_up) caf::anon_send(me, link_atom::value, true);
+        if (e.kind == net::LinkEvent::Kind::link_down || e.kind == net::LinkEvent::Kind::link_removed)
+          caf::anon_send(me, link_atom::value, false);
+        if (e.kind == net::LinkEvent::Kind::overflow) caf::anon_send(me, link_atom::value, true, true);
+      }
+    }
+  });
+}
+
+void refresh_link(Self* self) {
+  auto& st = self->state;
+  auto ls = st.netlink->link_state(static_cast<int>(st.ctx.ifindex));
+  if (!ls) return;
+  bool up = ls->usable();
+  if (st.link_up == up) return;
+  st.link_up = up;
+  report_link(self);
+}
+
+caf::behavior vip_actor(Self* self, InstanceContext ctx, bool restart) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  st.lifetime_s = vip_lifetime_seconds(st.ctx.instance);
+  self->set_exception_handler(crash_handler("vip" + st.ctx.tag()));
+  auto nl = net::Netlink::open();
+  if (!nl) throw std::runtime_error("netlink: " + nl.error().message);
+  st.netlink = std::make_unique<net::Netlink>(std::move(*nl));
+  auto garp = net::GratuitousArpSender::open();
+  if (!garp) throw std::runtime_error("gratuitous ARP socket: " + garp.error().message);
+  st.garp = std::make_unique<net::GratuitousArpSender>(std::move(*garp));
+  if (!restart) {
+    // A VIP left by an earlier run (crash, SIGKILL) must not linger while we
+    // are not master: the election decides afresh.
+    auto err = remove_all(self);
+    if (!err.empty()) spdlog::warn("{} Removing stale VIPs: {}", st.ctx.tag(), err);
+  }
+  start_link_thread(self);
+  refresh_link(self);
+  return {
+      [self](const Wiring& w) {
+        self->state.wiring = w;
+        report_link(self);
+      },
+      [self](const VipCommand& cmd) {
+        auto& st = self->state;
+        std::string err = cmd.up ? add_all(self) : remove_all(self);
+        bool was_up = st.up;
+        st.up = cmd.up;
+        if (err.empty()) {
+          if (cmd.up != was_up)
+            spdlog::info("{} VIP {} {} on {}", st.ctx.tag(), vip_list(st.ctx),
+                         cmd.up ? "added" : "removed", st.ctx.instance.interface);
+        } else {
+          spdlog::error("{} VIP {} failed on {}: {}", st.ctx.tag(), cmd.up ? "add" : "removal",
+                        st.ctx.instance.interface, err);
+        }
+        if (st.wiring.election)
+          self->send(st.wiring.election, VipDone{cmd.generation, cmd.up, err.empty(), err});
+        if (cmd.up && !was_up && err.empty()) {
+          ++st.up_generation;
+          const auto& in = st.ctx.instance;
+          send_garps(self, in.garp_master_repeat);
+          if (in.garp_master_delay.count() > 0)
+            self->delayed_send(self, in.garp_master_delay, garp_burst_atom::value,
+                               st.up_generation, false);
+          if (in.garp_master_refresh.count() > 0)
+            self->delayed_send(self, in.garp_master_refresh, garp_burst_atom::value,
+                               st.up_generation, true);
+        }
+      },
+      [self](renew_atom) {
+        auto& st = self->state;
+        if (!st.up) return;
+        auto err = add_all(self);
+        if (!err.empty()) spdlog::error("{} VIP renewal failed: {}", st.ctx.tag(), err);
+      },
+      [self](garp_burst_atom, std::uint64_t generation, bool refresh) {
+        auto& st = self->state;
+        if (!st.up || generation != st.up_generation) return;
+        const auto& in = st.ctx.instance;
+        send_garps(self, refresh ? in.garp_master_refresh_repeat : in.garp_master_repeat);
+        if (refresh)
+          self->delayed_send(self, in.garp_master_refresh, garp_burst_atom::value, generation,
+                             true);
+      },
+      // The kernel's current state beats the event's: events may be stale.
+      [self](link_atom, bool) { refresh_link(self); },
+      [self](link_atom, bool, bool /*overflow*/) { refresh_link(self); },
+      [self](crash_atom) -> caf::result<void> {
+        throw std::runtime_error("crash requested by test hook");
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_vip(caf::local_actor* parent, const InstanceContext& ctx, bool restart) {
+  return parent->spawn<caf::detached>(vip_actor, ctx, restart);
+}
+
+}  // namespace redkeep::actors

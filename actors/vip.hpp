@@ -1,0 +1,24 @@
+#pragma once
+// The vip actor: adds and removes the instance's VIPs over netlink (libmnl),
+// with a kernel lifetime renewed by every advert sent, sends gratuitous ARPs,
+// and watches the interface's carrier (DESIGN.md section 4).
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+
+#include "actors/instance_context.hpp"
+
+namespace redkeep::actors {
+
+/// Kernel lifetime of a VIP, seconds: a little over the longest possible
+/// Master_Down_Interval (3 x advert_int + Skew_Time, Skew_Time < 1 interval
+/// for v3 and < 1 s for v2), rounded up, plus the kernel's ~1 s check period.
+std::uint32_t vip_lifetime_seconds(const config::VrrpInstance& instance);
+
+/// Spawns the vip actor (detached: netlink and packet sockets block). On the
+/// daemon's first start (`restart` false) it removes VIPs an earlier run left
+/// behind; on a restart it leaves them to the election's next command.
+caf::actor spawn_vip(caf::local_actor* parent, const InstanceContext& ctx, bool restart);
+
+}  // namespace redkeep::actors
