@@ -56,7 +56,7 @@ struct Wiring {
 
 /// A valid advert for our VRID (already validated by net/vrrp).
 struct AdvertIn {
-  net::vrrp::ReceivedAdvert advert;
+  net::vrrp::PeerAdvert advert;
 };
 
 /// A packet that failed validation. `reason` is the codec's stable name

@@ -144,7 +144,7 @@ Actions StateMachine::shutdown(TimePoint /*now*/) {
   return out;
 }
 
-Actions StateMachine::advert_received(const ReceivedAdvert& advert, TimePoint now) {
+Actions StateMachine::advert_received(const PeerAdvert& advert, TimePoint now) {
   if (advert.source == params_.primary_address) return {};
   switch (state_) {
     case State::backup:
@@ -174,11 +174,11 @@ Actions StateMachine::advert_received(const ReceivedAdvert& advert, TimePoint no
 // RFC 5798 6.4.2, with keepalived's preempt_delay: the delay starts at the
 // first lower-priority advert and is cancelled by an advert of priority >=
 // ours; until it ends, lower-priority adverts reset the timer like any other.
-Actions StateMachine::backup_advert(const ReceivedAdvert& advert, TimePoint now) {
+Actions StateMachine::backup_advert(const PeerAdvert& advert, TimePoint now) {
   Actions out;
   const std::uint8_t own = effective_priority();
   if (advert.priority == 0) {
-    master_down_timer_ = now + skew_time();
+    arm_master_down_timer(now);
     down_reason_ = "priority 0 advert from " + advert.source.to_string();
     set_master(std::nullopt, false, out);
     return out;
@@ -210,7 +210,7 @@ Actions StateMachine::backup_advert(const ReceivedAdvert& advert, TimePoint now)
 
 // RFC 5798 6.4.3; keepalived re-advertises at once on a lower priority (or
 // equal priority from a lower address) so a rival master yields quickly.
-Actions StateMachine::master_advert(const ReceivedAdvert& advert, TimePoint now) {
+Actions StateMachine::master_advert(const PeerAdvert& advert, TimePoint now) {
   Actions out;
   const std::uint8_t own = effective_priority();
   if (advert.priority == 0) {

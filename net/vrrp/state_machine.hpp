@@ -76,7 +76,7 @@ struct PriorityInputs {
 };
 
 /// A valid advertisement for this VRID, as the codec hands it over.
-struct ReceivedAdvert {
+struct PeerAdvert {
   IpAddress source;       ///< IP source address = the sender's primary address
   std::uint8_t priority;  ///< 0..255; 0 = the master is leaving
   /// Max Adver Int of the packet, centiseconds (v2: seconds x 100). Only v3
@@ -176,7 +176,7 @@ class StateMachine {
   /// An advertisement for this VRID passed validation (RFC 5798 6.4.2 for
   /// Backup, 6.4.3 for Master). Adverts whose source is our own primary
   /// address (multicast loopback) are ignored.
-  Actions advert_received(const ReceivedAdvert& advert, TimePoint now);
+  Actions advert_received(const PeerAdvert& advert, TimePoint now);
 
   /// Timer tick: fires whichever of Adver_Timer / Master_Down_Timer is due at
   /// `now`. Early or stale ticks are harmless (no actions).
@@ -244,8 +244,8 @@ class StateMachine {
   void set_master(std::optional<IpAddress> master, bool self, Actions& out);
   void arm_master_down_timer(TimePoint now);
 
-  Actions backup_advert(const ReceivedAdvert& advert, TimePoint now);
-  Actions master_advert(const ReceivedAdvert& advert, TimePoint now);
+  Actions backup_advert(const PeerAdvert& advert, TimePoint now);
+  Actions master_advert(const PeerAdvert& advert, TimePoint now);
 
   ElectionParams params_;
   State state_ = State::initialize;

@@ -1,0 +1,147 @@
+#include "actors/advert_io.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "actors/crash_reason.hpp"
+#include "actors/messages.hpp"
+#include "actors/poll_thread.hpp"
+#include "net/advert_socket.hpp"
+#include "net/vrrp/packet.hpp"
+
+namespace redkeep::actors {
+
+namespace vrrp = net::vrrp;
+
+net::vrrp::Expectation expectation_of(const InstanceContext& ctx) {
+  const auto& in = ctx.instance;
+  vrrp::Expectation e;
+  e.version = in.version == config::VrrpVersion::v3 ? vrrp::Version::v3 : vrrp::Version::v2;
+  e.vrid = in.virtual_router_id;
+  e.auth_type = in.auth_type == config::AuthType::pass ? vrrp::AuthType::simple_text
+                                                       : vrrp::AuthType::none;
+  const auto& pass = in.auth_pass.reveal();
+  std::copy_n(pass.begin(), std::min(pass.size(), e.auth_pass.size()), e.auth_pass.begin());
+  e.adver_int_cs = in.advert_int_cs;
+  for (const auto& v : in.virtual_ipaddress) e.vips.push_back(v.address);
+  e.checksum_mode = in.v3_checksum_as_v2 ? vrrp::ChecksumMode::v3_as_v2
+                                         : vrrp::ChecksumMode::v3_pseudo_header;
+  e.unicast = !in.unicast_peer.empty();
+  e.unicast_peers = in.unicast_peer;
+  e.own_address = ctx.primary_address;
+  return e;
+}
+
+namespace {
+
+using packet_atom = caf::atom_constant<caf::atom("packet")>;
+
+struct AdvertIoState {
+  InstanceContext ctx;
+  Wiring wiring;
+  vrrp::Advert advert;  // template of what we send; priority set per send
+  std::unique_ptr<net::AdvertSocket> socket;
+  std::unique_ptr<PollThread> reader;  // after socket: destroyed (joined) first
+  static inline const char* name = "advert_io";
+};
+
+using Self = caf::stateful_actor<AdvertIoState>;
+
+vrrp::Advert advert_template(const InstanceContext& ctx) {
+  auto e = expectation_of(ctx);
+  vrrp::Advert a;
+  a.version = e.version;
+  a.vrid = e.vrid;
+  a.adver_int_cs = e.adver_int_cs;
+  a.auth_type = e.version == vrrp::Version::v2 ? e.auth_type : vrrp::AuthType::none;
+  if (a.auth_type == vrrp::AuthType::simple_text) a.auth_data = e.auth_pass;
+  a.addresses = e.vips;
+  return a;
+}
+
+/// Reads packets until stopped; validation runs here so a flood of bad
+/// packets costs the actors one small message each.
+void read_loop(caf::actor me, net::AdvertSocket* socket, vrrp::Expectation expect,
+               const std::atomic<bool>& stop) {
+  while (!stop) {
+    auto r = socket->receive(200);
+    if (!r) {
+      spdlog::warn("advert socket receive failed: {}", r.error().message);
+      continue;
+    }
+    if (!r->has_value()) continue;
+    const auto& bytes = (*r)->packet;
+    auto result = vrrp::receive(bytes.data(), bytes.size(), expect);
+    if (auto* ok = std::get_if<vrrp::ReceivedAdvert>(&result)) {
+      vrrp::PeerAdvert event{ok->source, ok->advert.priority,
+                             vrrp::Centiseconds{ok->advert.adver_int_cs}};
+      caf::anon_send(me, AdvertIn{event});
+      continue;
+    }
+    auto reason = std::get<vrrp::RejectReason>(result);
+    std::string from;
+    auto ip = vrrp::parse_ipv4_packet(bytes.data(), bytes.size());
+    if (auto* p = std::get_if<vrrp::Ipv4Packet>(&ip)) from = " from " + p->source.to_string();
+    caf::anon_send(me, AdvertRejected{vrrp::to_string(reason),
+                                      std::to_string(bytes.size()) + "-byte packet" + from});
+  }
+}
+
+caf::behavior advert_io(Self* self, InstanceContext ctx) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  self->set_exception_handler(crash_handler("advert_io" + st.ctx.tag()));
+  st.advert = advert_template(st.ctx);
+  net::AdvertSocketOptions opts;
+  opts.ifindex = static_cast<int>(st.ctx.ifindex);
+  opts.source = st.ctx.primary_address;
+  opts.join_group = st.ctx.instance.unicast_peer.empty();
+  auto sock = net::AdvertSocket::open(opts);
+  if (!sock) throw std::runtime_error("advert socket: " + sock.error().message);
+  st.socket = std::make_unique<net::AdvertSocket>(std::move(*sock));
+  auto me = caf::actor_cast<caf::actor>(self);
+  auto* raw = st.socket.get();
+  auto expect = expectation_of(st.ctx);
+  st.reader = std::make_unique<PollThread>(
+      [me, raw, expect](const std::atomic<bool>& stop) { read_loop(me, raw, expect, stop); });
+  return {
+      [self](const Wiring& w) { self->state.wiring = w; },
+      [self](const AdvertIn& in) {
+        if (self->state.wiring.election) self->send(self->state.wiring.election, in);
+      },
+      [self](const AdvertRejected& r) {
+        if (self->state.wiring.election) self->send(self->state.wiring.election, r);
+      },
+      [self](const AdvertOut& out) {
+        auto& st = self->state;
+        st.advert.priority = out.priority;
+        auto e = expectation_of(st.ctx);
+        std::vector<net::IpAddress> targets = st.ctx.instance.unicast_peer;
+        if (targets.empty()) targets.push_back(net::vrrp_group_v4());
+        for (const auto& dst : targets) {
+          auto bytes = vrrp::encode(st.advert, st.ctx.primary_address, dst, e.checksum_mode);
+          if (auto* err = std::get_if<vrrp::EncodeError>(&bytes)) {
+            spdlog::error("{} Cannot encode advert: {}", st.ctx.tag(), vrrp::to_string(*err));
+            return;
+          }
+          auto r = st.socket->send_to(dst, std::get<std::vector<std::uint8_t>>(bytes));
+          if (!r)
+            spdlog::warn("{} Sending advert to {} failed: {}", st.ctx.tag(), dst.to_string(),
+                         r.error().message);
+        }
+      },
+      [self](crash_atom) -> caf::result<void> {
+        throw std::runtime_error("crash requested by test hook");
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_advert_io(caf::local_actor* parent, const InstanceContext& ctx) {
+  return parent->spawn<caf::detached>(advert_io, ctx);
+}
+
+}  // namespace redkeep::actors

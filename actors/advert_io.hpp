@@ -1,0 +1,20 @@
+#pragma once
+// The advert_io actor: owns the raw IPPROTO_VRRP socket of one instance. A
+// reader thread receives, decodes and validates packets (net/vrrp) and hands
+// valid adverts and rejections to the election; AdvertOut messages become
+// adverts on the wire (multicast 224.0.0.18 or each unicast_peer).
+
+#include <caf/all.hpp>
+
+#include "actors/instance_context.hpp"
+#include "net/vrrp/validate.hpp"
+
+namespace redkeep::actors {
+
+/// What the codec must accept for this instance, from its configuration.
+net::vrrp::Expectation expectation_of(const InstanceContext& ctx);
+
+/// Spawns the advert_io actor (detached: its socket blocks).
+caf::actor spawn_advert_io(caf::local_actor* parent, const InstanceContext& ctx);
+
+}  // namespace redkeep::actors
