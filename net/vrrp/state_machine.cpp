@@ -178,7 +178,7 @@ Actions StateMachine::backup_advert(const PeerAdvert& advert, TimePoint now) {
   Actions out;
   const std::uint8_t own = effective_priority();
   if (advert.priority == 0) {
-    arm_master_down_timer(now);
+    master_down_timer_ = now + skew_time();
     down_reason_ = "priority 0 advert from " + advert.source.to_string();
     set_master(std::nullopt, false, out);
     return out;
