@@ -1,0 +1,199 @@
+#include "net/advert_socket.hpp"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "net/netlink.hpp"
+
+#ifndef SO_BINDTOIFINDEX
+#define SO_BINDTOIFINDEX 62
+#endif
+
+namespace redkeep::net {
+
+IpAddress vrrp_group_v4() { return IpAddress::v4_host_order(0xE0000012u); }
+
+namespace {
+
+// The interface's name as the socket's own namespace knows it (ioctl on that socket), for
+// messages; if_indextoname() would ask the calling thread's namespace instead.
+std::string interface_name(int fd, int ifindex) {
+  ifreq ifr{};
+  ifr.ifr_ifindex = ifindex;
+  if (::ioctl(fd, SIOCGIFNAME, &ifr) < 0) return {};
+  return ifr.ifr_name;
+}
+
+in_addr to_in_addr(const IpAddress& a) {
+  in_addr in{};
+  std::memcpy(&in.s_addr, a.data(), 4);
+  return in;
+}
+
+}  // namespace
+
+IoResult<AdvertSocket> AdvertSocket::open(const AdvertSocketOptions& options) {
+  if (!options.source.is_v4()) {
+    return make_io_error(EAFNOSUPPORT, "open VRRP socket with non-IPv4 source " +
+                                           options.source.to_string());
+  }
+  UniqueFd fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpProtoVrrp));
+  if (!fd.valid()) return make_io_error(errno, "open raw socket for IP protocol 112");
+  const int s = fd.get();
+  const int ifindex = options.ifindex;
+  std::string name = interface_name(s, ifindex);
+  if (name.empty()) {
+    return make_io_error(errno, "open VRRP socket on ifindex " + std::to_string(ifindex));
+  }
+  const std::string where = "ifindex " + std::to_string(ifindex) + " (" + name + ")";
+
+  auto fail = [&](const char* what) {
+    return make_io_error(errno, std::string("set ") + what + " on VRRP socket for " + where);
+  };
+
+  // Only this interface: adverts of the same VRID on other interfaces belong to other
+  // instances. By index (Linux >= 5.0), by name on older kernels.
+  if (setsockopt(s, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex, sizeof ifindex) < 0) {
+    if (errno != ENOPROTOOPT) return fail("SO_BINDTOIFINDEX");
+    if (setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, name.c_str(),
+                   static_cast<socklen_t>(name.size())) < 0) {
+      return fail("SO_BINDTODEVICE");
+    }
+  }
+  int ttl = kVrrpTtl;
+  if (setsockopt(s, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) < 0) {
+    return fail("IP_MULTICAST_TTL 255");
+  }
+  if (setsockopt(s, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) < 0) return fail("IP_TTL 255");
+  int zero = 0, one = 1;
+  if (setsockopt(s, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof zero) < 0) {
+    return fail("IP_MULTICAST_LOOP 0");
+  }
+  // Without this, a raw socket also gets every group any other socket of the host joined.
+  if (setsockopt(s, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof zero) < 0) {
+    return fail("IP_MULTICAST_ALL 0");
+  }
+  int tos = IPTOS_PREC_INTERNETCONTROL;  // as keepalived
+  if (setsockopt(s, IPPROTO_IP, IP_TOS, &tos, sizeof tos) < 0) return fail("IP_TOS 0xc0");
+  if (setsockopt(s, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0) return fail("IP_PKTINFO");
+  ip_mreqn mreq{};
+  mreq.imr_multiaddr = to_in_addr(vrrp_group_v4());
+  mreq.imr_address = to_in_addr(options.source);
+  mreq.imr_ifindex = ifindex;
+  if (setsockopt(s, IPPROTO_IP, IP_MULTICAST_IF, &mreq, sizeof mreq) < 0) {
+    return fail("IP_MULTICAST_IF");
+  }
+  if (options.join_group &&
+      setsockopt(s, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof mreq) < 0) {
+    return fail("IP_ADD_MEMBERSHIP 224.0.0.18");
+  }
+  return AdvertSocket(std::move(fd), options, where);
+}
+
+IoStatus AdvertSocket::send_to(const IpAddress& destination, const std::uint8_t* data,
+                               std::size_t size) {
+  if (!destination.is_v4()) {
+    return make_io_error(EAFNOSUPPORT, "send VRRP advert to " + destination.to_string());
+  }
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_addr = to_in_addr(destination);
+  iovec iov{const_cast<std::uint8_t*>(data), size};
+  // The source address goes with each packet (IP_PKTINFO ipi_spec_dst) rather than bind():
+  // bind() on a raw socket would also filter received packets by destination and drop the
+  // multicast adverts.
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
+  msghdr msg{};
+  msg.msg_name = &to;
+  msg.msg_namelen = sizeof to;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = IPPROTO_IP;
+  cm->cmsg_type = IP_PKTINFO;
+  cm->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+  in_pktinfo info{};
+  info.ipi_ifindex = options_.ifindex;
+  info.ipi_spec_dst = to_in_addr(options_.source);
+  std::memcpy(CMSG_DATA(cm), &info, sizeof info);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_DONTWAIT);
+    if (n >= 0) {
+      if (static_cast<std::size_t>(n) == size) return {};
+      errno = EMSGSIZE;
+      break;
+    }
+    if (errno != EINTR) break;
+  }
+  return make_io_error(errno, "send VRRP advert from " + options_.source.to_string() + " to " +
+                                  destination.to_string() + " on " +
+                                  where_);
+}
+
+IoResult<std::optional<ReceivedPacket>> AdvertSocket::receive(int timeout_ms) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  std::vector<std::uint8_t> buf(65536);
+  for (;;) {
+    sockaddr_in from{};
+    iovec iov{buf.data(), buf.size()};
+    alignas(cmsghdr) char control[256];
+    msghdr msg{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = ::recvmsg(fd_.get(), &msg, MSG_DONTWAIT);
+    if (n >= 0) {
+      ReceivedPacket p;
+      buf.resize(static_cast<std::size_t>(n));
+      p.packet = std::move(buf);
+      p.ifindex = options_.ifindex;
+      for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+        if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+          in_pktinfo info;
+          std::memcpy(&info, CMSG_DATA(cm), sizeof info);
+          p.ifindex = info.ipi_ifindex;
+          p.destination = IpAddress::v4(reinterpret_cast<const std::uint8_t*>(&info.ipi_addr));
+        }
+      }
+      return std::optional<ReceivedPacket>(std::move(p));
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      return make_io_error(errno, "receive VRRP advert on " + where_);
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return std::optional<ReceivedPacket>();
+    auto ready = wait_readable(fd_.get(), static_cast<int>(left.count()));
+    if (!ready) return ready.error();
+    if (!*ready) return std::optional<ReceivedPacket>();
+  }
+}
+
+IoResult<IpAddress> primary_address(Netlink& netlink, int ifindex,
+                                    const std::vector<IpAddress>& exclude) {
+  auto list = netlink.list_addresses(ifindex);
+  if (!list) return list.error();
+  for (const auto& a : *list) {
+    if (!a.prefix.address.is_v4()) continue;
+    if (std::find(exclude.begin(), exclude.end(), a.prefix.address) != exclude.end()) continue;
+    return a.prefix.address;
+  }
+  return make_io_error(EADDRNOTAVAIL, "find a primary IPv4 address (other than the VIPs) on "
+                                      "ifindex " + std::to_string(ifindex));
+}
+
+}  // namespace redkeep::net

@@ -1,0 +1,116 @@
+// Gratuitous ARP: the frame layout byte by byte, and a real send seen from the peer namespace.
+#include "net/garp.hpp"
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/socket.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <vector>
+
+#include "net/io.hpp"
+#include "tests/support/netns.hpp"
+
+using redkeep::net::ArpFrame;
+using redkeep::net::build_gratuitous_arp;
+using redkeep::net::GratuitousArpSender;
+using redkeep::net::IpAddress;
+using redkeep::net::MacAddress;
+using redkeep::net::UniqueFd;
+using redkeep::test::VethLab;
+
+TEST_CASE("build_gratuitous_arp lays out a broadcast ARP request with sender = target = VIP",
+          "[garp]") {
+  const MacAddress mac{0x02, 0x00, 0x5e, 0x10, 0x20, 0x30};
+  const ArpFrame frame = build_gratuitous_arp(mac, *IpAddress::parse("192.0.2.100"));
+  const ArpFrame expected{
+      // Ethernet: destination broadcast, source = interface MAC, EtherType ARP
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  //
+      0x02, 0x00, 0x5e, 0x10, 0x20, 0x30,  //
+      0x08, 0x06,                          //
+      // ARP: hardware Ethernet, protocol IPv4, hlen 6, plen 4, operation request
+      0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01,  //
+      // sender hardware / protocol address
+      0x02, 0x00, 0x5e, 0x10, 0x20, 0x30, 192, 0, 2, 100,  //
+      // target hardware (broadcast, as keepalived) / protocol address (= the VIP)
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 192, 0, 2, 100};
+  CHECK(frame.size() == 42);
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    INFO("byte " << i);
+    CHECK(int{frame[i]} == int{expected[i]});
+  }
+}
+
+TEST_CASE("GratuitousArpSender refuses IPv6 and unknown interfaces", "[netns][garp]") {
+  redkeep::test::NetNs ns("garp-err");
+  auto sender = ns.run([] { return GratuitousArpSender::open(); });
+  REQUIRE(sender.ok());
+  auto v6 = sender->send(1, *IpAddress::parse("2001:db8::1"));
+  REQUIRE_FALSE(v6.ok());
+  CHECK(v6.error().code == EAFNOSUPPORT);
+  auto nodev = sender->send(4242, *IpAddress::parse("192.0.2.100"));
+  REQUIRE_FALSE(nodev.ok());
+  CHECK(nodev.error().code == ENODEV);
+  CHECK(nodev.error().message.find("4242") != std::string::npos);
+  auto lo = sender->send(1, *IpAddress::parse("192.0.2.100"));  // loopback: not Ethernet
+  REQUIRE_FALSE(lo.ok());
+  CHECK(lo.error().code == EAFNOSUPPORT);
+}
+
+TEST_CASE("A gratuitous ARP sent in one namespace arrives on the veth peer", "[netns][garp]") {
+  VethLab lab;
+  // The peer listens to ARP frames on its end of the veth pair.
+  UniqueFd listener = lab.b.run([] {
+    UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ARP)));
+    if (!fd.valid()) throw std::runtime_error("AF_PACKET socket failed");
+    sockaddr_ll addr{};
+    addr.sll_family = AF_PACKET;
+    addr.sll_protocol = htons(ETH_P_ARP);
+    addr.sll_ifindex = static_cast<int>(if_nametoindex(VethLab::kDevB));
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      throw std::runtime_error("bind AF_PACKET socket failed");
+    }
+    return fd;
+  });
+  auto sender = lab.a.run([] { return GratuitousArpSender::open(); });
+  REQUIRE(sender.ok());
+  const int ifindex = lab.a.run([] { return static_cast<int>(if_nametoindex(VethLab::kDevA)); });
+  REQUIRE(ifindex > 0);
+  const IpAddress vip = *IpAddress::parse("192.0.2.100");
+
+  auto mac = sender->hardware_address(ifindex);
+  REQUIRE(mac.ok());
+  char mac_text[18];
+  std::snprintf(mac_text, sizeof mac_text, "%02x:%02x:%02x:%02x:%02x:%02x", (*mac)[0], (*mac)[1],
+                (*mac)[2], (*mac)[3], (*mac)[4], (*mac)[5]);
+  REQUIRE(mac_text == VethLab::mac_of(lab.a, VethLab::kDevA));
+
+  auto sent = sender->send(ifindex, vip);
+  REQUIRE(sent.ok());
+
+  std::vector<std::uint8_t> got;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (got.empty() && std::chrono::steady_clock::now() < deadline) {
+    auto ready = redkeep::net::wait_readable(listener.get(), 200);
+    REQUIRE(ready.ok());
+    std::uint8_t buf[256];
+    ssize_t n;
+    while ((n = ::recv(listener.get(), buf, sizeof buf, 0)) > 0) {
+      // Only ours: the kernel of either side may send other ARP traffic.
+      if (n >= 42 && std::equal(buf + 28, buf + 32, vip.data()) &&
+          std::equal(buf + 38, buf + 42, vip.data())) {
+        got.assign(buf, buf + n);
+      }
+    }
+  }
+  REQUIRE(got.size() >= 42);
+  const ArpFrame expected = build_gratuitous_arp(*mac, vip);
+  CHECK(std::equal(expected.begin(), expected.end(), got.begin()));
+  CHECK(std::equal(got.begin() + 6, got.begin() + 12, mac->begin()));   // Ethernet source
+  CHECK(std::equal(got.begin() + 22, got.begin() + 28, mac->begin()));  // ARP sender MAC
+  CHECK(got[20] == 0x00);
+  CHECK(got[21] == 0x01);  // request
+}
