@@ -1,0 +1,188 @@
+#include "redis/operations.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/redis_server.hpp"
+#include "tests/unit/redis/live.hpp"
+
+using namespace redkeep::redis;
+using namespace std::chrono_literals;
+using redkeep::redis::testing::connect;
+using redkeep::redis::testing::eventually;
+using redkeep::test::RedisServer;
+
+namespace {
+
+Connection must_connect(const RedisServer& server, const std::string& name = "redkeep-ops") {
+  auto c = connect(server, name);
+  if (!c) FAIL("connect: " << c.error().message);
+  return std::move(c).value();
+}
+
+bool link_connected(Connection& c) {
+  auto r = role(c);
+  return r && r.value().kind == Role::Kind::replica &&
+         r.value().link() == ReplicaLinkState::connected;
+}
+
+}  // namespace
+
+TEST_CASE("info: several sections in one call, run_id changes on restart", "[redis][ops]") {
+  RedisServer server;
+  std::string first_run_id;
+  {
+    auto c = must_connect(server);
+    auto info = redkeep::redis::info(c, {"replication", "server", "persistence"});
+    REQUIRE(info);
+    CHECK(parse_replication_info(info.value()).role == InfoRole::master);
+    const auto s = parse_server_info(info.value());
+    CHECK(s.tcp_port == server.port());
+    CHECK(s.run_id.size() == 40);
+    CHECK(parse_persistence_info(info.value()).loading == false);
+    first_run_id = s.run_id;
+  }
+  server.restart();
+  auto c = must_connect(server);
+  auto info = redkeep::redis::info(c, {"server"});
+  REQUIRE(info);
+  const auto run_id = parse_server_info(info.value()).run_id;
+  CHECK(run_id.size() == 40);
+  CHECK(run_id != first_run_id);
+}
+
+TEST_CASE("replicaof / replicaof_no_one switch roles, verified with ROLE", "[redis][ops]") {
+  RedisServer master_server;
+  RedisServer replica_server;
+  auto m = must_connect(master_server);
+  auto r = must_connect(replica_server);
+  REQUIRE(m.command({"SET", "k", "v"}));
+
+  REQUIRE(replicaof(r, "127.0.0.1", master_server.port()).ok());
+  auto ok = verify_role(r, ExpectedRole::replica_of("127.0.0.1", master_server.port()));
+  REQUIRE(ok);
+  CHECK(ok.value());
+  auto wrong = verify_role(r, ExpectedRole::replica_of("127.0.0.1", master_server.port() + 1));
+  REQUIRE(wrong);
+  CHECK_FALSE(wrong.value());
+  auto not_master = verify_role(r, ExpectedRole::master());
+  REQUIRE(not_master);
+  CHECK_FALSE(not_master.value());
+
+  REQUIRE(eventually([&] { return link_connected(r); }));
+  auto replica_role = role(r);
+  REQUIRE(replica_role);
+  CHECK(replica_role.value().master_host == "127.0.0.1");
+  CHECK(replica_role.value().master_port == master_server.port());
+  auto got = r.command({"GET", "k"});
+  REQUIRE(got);
+  CHECK(got.value().str == "v");
+  REQUIRE(eventually([&] {
+    auto mr = role(m);
+    return mr && mr.value().replicas.size() == 1 &&
+           mr.value().replicas[0].port == replica_server.port();
+  }));
+
+  REQUIRE(replicaof_no_one(r).ok());
+  auto is_master = verify_role(r, ExpectedRole::master());
+  REQUIRE(is_master);
+  CHECK(is_master.value());
+}
+
+TEST_CASE("replicaof falls back to SLAVEOF when REPLICAOF is renamed away", "[redis][ops]") {
+  RedisServer master_server;
+  RedisServer::Options options;
+  options.extra_args = {"--rename-command", "REPLICAOF", ""};
+  RedisServer replica_server(options);
+  auto r = must_connect(replica_server);
+  auto direct = r.command({"REPLICAOF", "NO", "ONE"});
+  REQUIRE_FALSE(direct);
+  REQUIRE(direct.failure() == Failure::unknown_command);
+
+  REQUIRE(replicaof(r, "127.0.0.1", master_server.port()).ok());
+  auto ok = verify_role(r, ExpectedRole::replica_of("127.0.0.1", master_server.port()));
+  REQUIRE(ok);
+  CHECK(ok.value());
+  REQUIRE(replicaof_no_one(r).ok());
+  auto master = verify_role(r, ExpectedRole::master());
+  REQUIRE(master);
+  CHECK(master.value());
+}
+
+TEST_CASE("kill_clients_except_redkeep drops clients, spares redkeep-* and replication",
+          "[redis][ops][clients]") {
+  RedisServer master_server;
+  RedisServer replica_server;
+  auto ops = must_connect(master_server, "redkeep-role");
+  auto ours = must_connect(master_server, "redkeep-x");
+  auto app = must_connect(master_server, "app-writer");
+  auto anonymous = must_connect(master_server, "");
+  auto replica_ops = must_connect(replica_server, "redkeep-role");
+  REQUIRE(replicaof(replica_ops, "127.0.0.1", master_server.port()).ok());
+  REQUIRE(eventually([&] { return link_connected(replica_ops); }));
+
+  auto killed = kill_clients_except_redkeep(ops);
+  REQUIRE(killed);
+  CHECK(killed.value() == 2);
+  auto app_ping = ping(app);
+  REQUIRE_FALSE(app_ping);
+  CHECK(app_ping.failure() == Failure::closed);
+  CHECK_FALSE(ping(anonymous).ok());
+  CHECK(ping(ours).ok());
+  CHECK(ping(ops).ok());
+
+  // On the replica, the link to its master (flags M) is spared too: nothing to kill.
+  auto on_replica = kill_clients_except_redkeep(replica_ops);
+  REQUIRE(on_replica);
+  CHECK(on_replica.value() == 0);
+  CHECK(link_connected(replica_ops));
+  auto mr = role(ops);
+  REQUIRE(mr);
+  CHECK(mr.value().replicas.size() == 1);  // the replica's link (flags S) survived
+}
+
+TEST_CASE("config_set changes a parameter; a bad one is an error reply", "[redis][ops]") {
+  RedisServer server;
+  auto c = must_connect(server);
+  REQUIRE(config_set(c, "replica-serve-stale-data", "no").ok());
+  auto got = c.command({"CONFIG", "GET", "replica-serve-stale-data"});
+  REQUIRE(got);
+  REQUIRE(got.value().elements.size() == 2);
+  CHECK(got.value().elements[1].str == "no");
+  auto bad = config_set(c, "no-such-parameter", "1");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.failure() == Failure::other);
+}
+
+TEST_CASE("a replica of an unreachable master with stale data off answers MASTERDOWN",
+          "[redis][ops]") {
+  RedisServer::Options options;
+  options.extra_args = {"--replica-serve-stale-data", "no"};
+  RedisServer server(options);
+  RedisServer gone;  // its port, with nothing listening once killed
+  gone.kill9();
+  auto c = must_connect(server);
+  REQUIRE(replicaof(c, "127.0.0.1", gone.port()).ok());
+  auto r = c.command({"GET", "k"});
+  REQUIRE_FALSE(r);
+  CHECK(r.failure() == Failure::masterdown);
+  // Redis 7.0 refuses even PING there (PING lacks the "stale" flag): a health check must read
+  // masterdown as "alive". INFO and ROLE are still served.
+  auto p = ping(c);
+  REQUIRE_FALSE(p);
+  CHECK(p.failure() == Failure::masterdown);
+  CHECK(role(c));
+  CHECK(redkeep::redis::info(c, {"replication"}));
+}
+
+TEST_CASE("an ACL user without REPLICAOF gets noperm, without a SLAVEOF retry", "[redis][ops]") {
+  RedisServer server;
+  auto admin = must_connect(server);
+  REQUIRE(admin.command({"ACL", "SETUSER", "limited", "on", ">lim-pw", "~*", "+@all",
+                         "-replicaof", "-slaveof"}));
+  auto c = connect(server, "redkeep-role", 1000ms, std::string("limited"), std::string("lim-pw"));
+  REQUIRE(c);
+  auto r = replicaof_no_one(c.value());
+  REQUIRE_FALSE(r);
+  CHECK(r.failure() == Failure::noperm);
+  CHECK(r.error().message.find("replicaof") != std::string::npos);
+}
