@@ -105,10 +105,10 @@ std::variant<Ipv4Packet, RejectReason> parse_ipv4_packet(const std::uint8_t* dat
 /// message length is exactly header + Count x address size (+ 8 for v2) (else length),
 /// checksum (else checksum), type is 1 (else type). Nothing about VRID, auth or VIPs. v3
 /// reserved bits are ignored (RFC 5798 section 5.2.5). Never reads outside message[0..size).
-std::variant<Advert, RejectReason> decode_message(const std::uint8_t* message, std::size_t size,
-                                                  const IpAddress& source,
-                                                  const IpAddress& destination, ChecksumMode mode,
-                                                  std::optional<Version> expected_version = std::nullopt);
+std::variant<Advert, RejectReason> decode_message(
+    const std::uint8_t* message, std::size_t size, const IpAddress& source,
+    const IpAddress& destination, ChecksumMode mode,
+    std::optional<Version> expected_version = std::nullopt);
 
 /// parse_ipv4_packet() then decode_message() with no expected version: the structural decode of
 /// a whole received IPv4 packet, without TTL or any per-instance check (see receive() in

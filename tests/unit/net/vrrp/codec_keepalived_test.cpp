@@ -119,7 +119,8 @@ TEST_CASE("keepalived 2.2.7 adverts decode field by field and re-encode identica
 
 TEST_CASE("keepalived 2.2.7 v3 checksums include the IPv4 pseudo-header", "[vrrp][codec]") {
   // Debian's 2.2.7 predates v3_checksum_as_v2: its v3 adverts fail the as-v2 check.
-  for (const char* file : {"keepalived-v3-vrid56-prio200.hex", "keepalived-v3-vrid58-prio120.hex"}) {
+  for (const char* file :
+       {"keepalived-v3-vrid56-prio200.hex", "keepalived-v3-vrid58-prio120.hex"}) {
     INFO(file);
     const Bytes packet = read_hex_fixture(std::string("vrrp/keepalived/") + file);
     auto r = decode(packet.data(), packet.size(), ChecksumMode::v3_as_v2);
