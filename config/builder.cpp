@@ -107,8 +107,9 @@ class Builder {
         const bool known = std::find(supported_keywords(block).begin(),
                                      supported_keywords(block).end(),
                                      next.keyword.text) != supported_keywords(block).end();
-        if (!known && next.args.empty() && !next.has_block) {
+        if (!known && !unsupported_message(block, next.keyword.text) && !next.has_block) {
           result_.secrets.push_back(next.keyword.text);
+          for (const Token& a : next.args) result_.secrets.push_back(a.text);
           error(st.keyword, "the value of " + kw + " must be on the same line as " + kw);
           ++i;
           continue;
