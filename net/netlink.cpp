@@ -86,7 +86,8 @@ std::optional<AddressInfo> parse_addr(const nlmsghdr* nlh) {
   // IPv4: IFA_LOCAL is the interface's own address, IFA_ADDRESS the peer on point-to-point.
   const nlattr* addr = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
   if (!addr) return std::nullopt;
-  auto ip = ip_from_bytes(ifa->ifa_family, mnl_attr_get_payload(addr), mnl_attr_get_payload_len(addr));
+  auto ip = ip_from_bytes(ifa->ifa_family, mnl_attr_get_payload(addr),
+                          mnl_attr_get_payload_len(addr));
   if (!ip) return std::nullopt;
   AddressInfo info;
   info.prefix = IpPrefix{*ip, ifa->ifa_prefixlen};

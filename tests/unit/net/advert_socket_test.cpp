@@ -100,6 +100,18 @@ TEST_CASE("Adverts go out with TTL 255 and protocol 112, multicast and unicast, 
   CHECK(u.ifindex == a.ifindex);
   CHECK(payload(u) == reply);
 
+  // Unicast A -> B keeps the chosen source too (the kernel would pick 192.0.2.1).
+  std::vector<std::uint8_t> to_peer = kMessage;
+  to_peer[3] = 60;
+  REQUIRE(a.socket.send_to(ip("192.0.2.2"), to_peer).ok());
+  auto direct = b.socket.receive(2000);
+  REQUIRE(direct.ok());
+  REQUIRE(direct->has_value());
+  CHECK(int{(**direct).packet[8]} == 255);
+  CHECK(header_source(**direct) == ip("192.0.2.101"));
+  CHECK(header_destination(**direct) == ip("192.0.2.2"));
+  CHECK(payload(**direct) == to_peer);
+
   // Nothing else queued on either side: no loopback of B's unicast nor of A's multicast.
   auto rest_a = a.socket.receive(0);
   REQUIRE(rest_a.ok());

@@ -44,6 +44,17 @@ TEST_CASE("build_gratuitous_arp lays out a broadcast ARP request with sender = t
   }
 }
 
+TEST_CASE("build_gratuitous_arp matches a frame captured from keepalived 2.2.7", "[garp]") {
+  // Captured with tshark on the veth peer of a namespace running Debian's keepalived 2.2.7 as
+  // MASTER of VIP 192.0.2.100/24 on an interface with MAC 4e:6e:0e:b7:61:3a.
+  const ArpFrame captured{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x4e, 0x6e, 0x0e, 0xb7, 0x61,
+                          0x3a, 0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01,
+                          0x4e, 0x6e, 0x0e, 0xb7, 0x61, 0x3a, 0xc0, 0x00, 0x02, 0x64, 0xff,
+                          0xff, 0xff, 0xff, 0xff, 0xff, 0xc0, 0x00, 0x02, 0x64};
+  const MacAddress mac{0x4e, 0x6e, 0x0e, 0xb7, 0x61, 0x3a};
+  CHECK(build_gratuitous_arp(mac, *IpAddress::parse("192.0.2.100")) == captured);
+}
+
 TEST_CASE("GratuitousArpSender refuses IPv6 and unknown interfaces", "[netns][garp]") {
   redkeep::test::NetNs ns("garp-err");
   auto sender = ns.run([] { return GratuitousArpSender::open(); });

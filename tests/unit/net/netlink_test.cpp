@@ -23,10 +23,13 @@ using redkeep::test::VethLab;
 
 namespace {
 
-IpPrefix prefix(const char* addr, std::uint8_t len) { return IpPrefix{*IpAddress::parse(addr), len}; }
+IpPrefix prefix(const char* addr, std::uint8_t len) {
+  return IpPrefix{*IpAddress::parse(addr), len};
+}
 
 std::optional<AddressInfo> find(const std::vector<AddressInfo>& list, const IpPrefix& p) {
-  auto it = std::find_if(list.begin(), list.end(), [&](const AddressInfo& a) { return a.prefix == p; });
+  auto it = std::find_if(list.begin(), list.end(),
+                         [&](const AddressInfo& a) { return a.prefix == p; });
   if (it == list.end()) return std::nullopt;
   return *it;
 }
