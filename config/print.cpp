@@ -57,7 +57,10 @@ std::string format_effective(const Config& config) {
     o << "    virtual_router_id " << unsigned{i.virtual_router_id} << "\n";
     o << "    priority " << unsigned{i.priority} << "\n";
     if (i.nopreempt) o << "    nopreempt\n";
-    o << "    preempt_delay " << ms(i.preempt_delay) << "\n";
+    // keepalived ignores preempt_delay with state MASTER (and says so): not printed there.
+    if (i.state == InitialState::backup) {
+      o << "    preempt_delay " << ms(i.preempt_delay) << "\n";
+    }
     o << "    advert_int " << decimal(i.advert_int_cs, 2) << "\n";
     o << "    version " << version(i.version) << "\n";
     if (i.auth_type == AuthType::pass) {

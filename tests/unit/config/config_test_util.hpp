@@ -35,6 +35,12 @@ inline std::string instance_with(const std::string& from, const std::string& to,
   return text;
 }
 
+// Renames instance A.
+inline std::string renamed(std::string text, const std::string& name) {
+  text.replace(text.find("vrrp_instance A"), 15, "vrrp_instance " + name);
+  return text;
+}
+
 inline LoadResult parse(const std::string& text) { return parse_text(text, "t.conf"); }
 
 inline bool has_diagnostic(const LoadResult& r, Diagnostic::Severity s, const std::string& phrase) {

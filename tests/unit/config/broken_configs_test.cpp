@@ -1,0 +1,215 @@
+// Table of broken configurations: each must be refused with the exact position and message.
+#include <catch2/catch.hpp>
+
+#include "config/parser.hpp"
+#include "config_test_util.hpp"
+
+using namespace redkeep::config;
+using namespace redkeep::config::test;
+
+namespace {
+
+struct Broken {
+  const char* what;
+  std::string text;
+  int line;
+  int column;
+  std::string phrase;  // part of the error message
+};
+
+std::string with_redis(const std::string& lines) { return instance("    redis {\n" + lines + "    }\n"); }
+std::string with_auth(const std::string& lines) {
+  return instance("    authentication {\n" + lines + "    }\n");
+}
+
+}  // namespace
+
+TEST_CASE("broken configurations are refused at FILE:LINE:COLUMN with the reason", "[config]") {
+  const std::vector<Broken> cases = {
+      {"typo in vrrp_instance", instance("    priorty 150\n"), 7, 5,
+       "unknown keyword 'priorty' in vrrp_instance; did you mean 'priority'?"},
+      {"typo in global_defs", "global_defs {\n    vrrp_versoin 3\n}\n" + instance(), 2, 5,
+       "unknown keyword 'vrrp_versoin' in global_defs; did you mean 'vrrp_version'?"},
+      {"typo at top level", "vrrp_instanse A {\n}\n" + instance(), 1, 1,
+       "unknown keyword 'vrrp_instanse' in the top level; did you mean 'vrrp_instance'?"},
+      {"typo in redis", with_redis("        fal 3\n"), 8, 9,
+       "unknown keyword 'fal' in redis; did you mean 'fall'?"},
+      {"typo in authentication", with_auth("        auth_typ PASS\n"), 8, 9,
+       "did you mean 'auth_type'?"},
+      {"unknown word far from any keyword", instance("    bananas\n"), 7, 5,
+       "unknown keyword 'bananas' in vrrp_instance"},
+      {"VRID not a number", instance_with("virtual_router_id 55", "virtual_router_id abc"), 3, 23,
+       "expected a number from 1 to 255 for virtual_router_id, got 'abc'"},
+      {"VRID 0", instance_with("virtual_router_id 55", "virtual_router_id 0"), 3, 23,
+       "expected a number from 1 to 255 for virtual_router_id, got '0'"},
+      {"VRID 256", instance_with("virtual_router_id 55", "virtual_router_id 256"), 3, 23,
+       "expected a number from 1 to 255 for virtual_router_id, got '256'"},
+      {"priority 0", instance("    priority 0\n"), 7, 14,
+       "expected a number from 1 to 254 for priority, got '0'"},
+      {"priority 255 (address owner)", instance("    priority 255\n"), 7, 14,
+       "priority 255 is refused: 255 means the address owner"},
+      {"priority negative", instance("    priority -5\n"), 7, 14,
+       "expected a number from 1 to 254 for priority, got '-5'"},
+      {"priority without a value", instance("    priority\n"), 7, 5,
+       "expected a number from 1 to 254 after priority"},
+      {"advert_int 0", instance("    advert_int 0\n"), 7, 16,
+       "expected seconds from 0.01 to 255"},
+      {"fractional advert_int with v2", instance("    advert_int 0.5\n"), 7, 16,
+       "advert_int 0.5 is not a whole number of seconds: VRRPv2"},
+      {"advert_int over v3 maximum", instance("    version 3\n    advert_int 41\n"), 8, 16,
+       "advert_int 41 is over 40.95, the VRRPv3 maximum"},
+      {"advert_int finer than centiseconds", instance("    advert_int 1.001\n"), 7, 16,
+       "expected at most 2 decimals (centiseconds) for advert_int, got '1.001'"},
+      {"preempt_delay over 1000", instance("    preempt_delay 1001\n"), 7, 19,
+       "expected seconds from 0 to 1000 for preempt_delay, got '1001'"},
+      {"state in lower case", instance("    state master\n"), 7, 11,
+       "expected MASTER or BACKUP for state, got 'master'"},
+      {"flag with an argument", instance("    nopreempt yes\n"), 7, 15,
+       "unexpected 'yes' after nopreempt: expected the end of the line"},
+      {"two values", instance("    priority 100 200\n"), 7, 18,
+       "unexpected '200' after priority 100"},
+      {"vrrp_version 4", "global_defs {\n    vrrp_version 4\n}\n" + instance(), 2, 18,
+       "expected 2 or 3 for vrrp_version, got '4'"},
+      {"missing interface", instance_with("    interface eth0\n", ""), 1, 1,
+       "vrrp_instance A has no interface (required)"},
+      {"missing virtual_router_id", instance_with("    virtual_router_id 55\n", ""), 1, 1,
+       "vrrp_instance A has no virtual_router_id"},
+      {"missing virtual_ipaddress",
+       instance_with("    virtual_ipaddress {\n        192.0.2.100/24\n    }\n", ""), 1, 1,
+       "vrrp_instance A has no virtual_ipaddress"},
+      {"empty virtual_ipaddress", instance_with("        192.0.2.100/24\n", ""), 4, 5,
+       "has no virtual_ipaddress"},
+      {"instance without a name", "vrrp_instance {\n}\n" + instance(), 1, 1,
+       "expected an instance name after vrrp_instance"},
+      {"block keyword without a block", instance("    authentication\n"), 7, 5,
+       "expected '{' after authentication"},
+      {"duplicate VRID on one interface", instance() + renamed(instance(), "B"), 10, 5,
+       "virtual_router_id 55 on interface eth0 is already used by vrrp_instance A at "
+       "t.conf:3:5"},
+      {"duplicate instance name", instance() + instance_with("55", "56"), 8, 1,
+       "vrrp_instance name 'A' is already used at 1:1"},
+      {"VIP not an address", instance_with("192.0.2.100/24", "192.0.2.x"), 5, 9,
+       "expected an IPv4 or IPv6 address with an optional /prefix length in "
+       "virtual_ipaddress, got '192.0.2.x'"},
+      {"VIP prefix over 32", instance_with("192.0.2.100/24", "192.0.2.100/33"), 5, 9,
+       "expected a prefix length from 0 to 32 after the IPv4 address 192.0.2.100, got '33'"},
+      {"VIP prefix not a number", instance_with("192.0.2.100/24", "192.0.2.100/x"), 5, 9,
+       "expected a prefix length from 0 to 32"},
+      {"VIP options", instance_with("192.0.2.100/24", "192.0.2.100/24 dev eth0"), 5, 24,
+       "'dev' options of virtual_ipaddress entries are not supported yet"},
+      {"IPv6 VIP with version 2", instance_with("192.0.2.100/24", "2001:db8::1/64"), 5, 9,
+       "IPv6 virtual_ipaddress needs version 3"},
+      {"mixed address families",
+       instance_with("192.0.2.100/24", "192.0.2.100/24\n        2001:db8::1", "    version 3\n"),
+       6, 9, "is not of the same address family"},
+      {"unicast_peer not an address", instance("    unicast_peer {\n        peer-b\n    }\n"), 8,
+       9, "expected an IPv4 or IPv6 address for unicast_peer, got 'peer-b'"},
+      {"unicast_src_ip not an address", instance("    unicast_src_ip 192.0.2.300\n"), 7, 20,
+       "expected an IPv4 or IPv6 address for unicast_src_ip, got '192.0.2.300'"},
+      {"unterminated brace", instance_with("\n}\n", "\n"), 1, 17,
+       "'{' of 'vrrp_instance' block is never closed"},
+      {"unterminated inner brace (indentation tells which)",
+       instance_with("        192.0.2.100/24\n    }\n", "        192.0.2.100/24\n"), 4, 23,
+       "'{' of 'virtual_ipaddress' block is never closed"},
+      {"unterminated string", instance_with("interface eth0", "interface \"eth0"), 2, 15,
+       "unterminated string: expected a closing '\"' on the same line"},
+      {"stray closing brace", instance() + "}\n", 8, 1, "unexpected '}': no block is open here"},
+      {"brace without keyword", "{\n}\n" + instance(), 1, 1,
+       "unexpected '{': expected a keyword before it"},
+      {"auth_type AH", with_auth("        auth_type AH\n"), 8, 19, "auth_type AH is not supported"},
+      {"auth_type unknown", with_auth("        auth_type SECRET\n"), 8, 19,
+       "expected PASS or AH for auth_type, got 'SECRET'"},
+      {"vrrp_script", "vrrp_script chk {\n    script \"x\"\n}\n" + instance(), 1, 1,
+       "'vrrp_script' is not supported yet; redkeep's `redis` block"},
+      {"track_script", instance("    track_script {\n        chk\n    }\n"), 7, 5,
+       "'track_script' is not supported yet; redkeep's `redis` block"},
+      {"notify_master", instance("    notify_master \"/x.sh\"\n"), 7, 5,
+       "'notify_master' is not supported yet; redkeep's `redis` block"},
+      {"vrrp_sync_group", "vrrp_sync_group G {\n    group {\n        A\n    }\n}\n" + instance(),
+       1, 1, "'vrrp_sync_group' is not supported yet"},
+      {"use_vmac", instance("    use_vmac\n"), 7, 5, "'use_vmac' is not supported yet"},
+      {"global_defs keyword not implemented",
+       "global_defs {\n    vrrp_strict\n}\n" + instance(), 2, 5,
+       "'vrrp_strict' is not supported yet"},
+      {"include", "include /etc/keepalived/other.conf\n" + instance(), 1, 1,
+       "'include' is not supported yet"},
+      {"password and password_file",
+       with_redis("        password \"x\"\n        password_file /etc/p\n"), 9, 9,
+       "password and password_file are mutually exclusive"},
+      {"user without password", with_redis("        user redkeep\n"), 8, 9,
+       "user needs password or password_file"},
+      {"check_timeout 0", with_redis("        check_timeout 0\n"), 8, 23,
+       "expected seconds from 0.001 to 3600 for check_timeout, got '0'"},
+      {"port not a number", with_redis("        port redis\n"), 8, 14,
+       "expected a number from 1 to 65535 for port, got 'redis'"},
+      {"second redis block", instance("    redis {\n    }\n    redis {\n    }\n"), 9, 5,
+       "a second redis block in vrrp_instance A; the first is at 7:5"},
+      {"interface name too long", instance_with("interface eth0", "interface eth0123456789abcd"),
+       2, 15, "at most 15 bytes (IFNAMSIZ)"},
+  };
+  REQUIRE(cases.size() >= 30);
+  for (const Broken& c : cases) {
+    INFO(c.what << "\n" << c.text);
+    const LoadResult r = parse(c.text);
+    INFO(all_diagnostics(r));
+    CHECK_FALSE(r.ok());
+    CHECK_FALSE(r.config);
+    bool found = false;
+    for (const Diagnostic& d : r.diagnostics) {
+      if (d.is_error() && d.line == c.line && d.column == c.column &&
+          d.message.find(c.phrase) != std::string::npos) {
+        found = true;
+        CHECK(d.to_string() == "t.conf:" + std::to_string(c.line) + ":" +
+                                   std::to_string(c.column) + ": error: " + d.message);
+      }
+    }
+    CHECK(found);
+  }
+}
+
+TEST_CASE("a file without vrrp_instance is an error without position", "[config]") {
+  const LoadResult r = parse("global_defs {\n    router_id x\n}\n");
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].to_string() ==
+        "t.conf: error: no vrrp_instance block: there is nothing to run");
+}
+
+TEST_CASE("every error of a file is reported, not just the first", "[config]") {
+  const LoadResult r =
+      parse(instance("    priorty 150\n    advert_int x\n    state MASTR\n") +
+            renamed(instance_with("virtual_router_id 55", "virtual_router_id 300"), "B"));
+  int errors = 0;
+  for (const Diagnostic& d : r.diagnostics) errors += d.is_error();
+  INFO(all_diagnostics(r));
+  CHECK(errors == 4);
+  // In file order.
+  CHECK(r.diagnostics.front().line == 7);
+  CHECK(r.diagnostics.back().line == 13);
+}
+
+TEST_CASE("no cascade of errors after an unterminated brace", "[config]") {
+  // The missing '}' makes everything after it part of virtual_ipaddress: only the brace is
+  // reported, not 'redis' as a bad address nor the instance as incomplete.
+  const LoadResult r = parse(
+      instance_with("        192.0.2.100/24\n    }\n", "        192.0.2.100/24\n",
+                    "    priority 100\n    redis {\n        port 1\n    }\n"));
+  INFO(all_diagnostics(r));
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].line == 4);
+  CHECK(r.diagnostics[0].column == 23);
+}
+
+TEST_CASE("missing, unreadable and empty files: FILE: error: message", "[config]") {
+  CHECK(load_file("/nonexistent/redkeep.conf").diagnostics.at(0).to_string() ==
+        "/nonexistent/redkeep.conf: error: cannot open: No such file or directory");
+  // Tests run as root, which reads any mode-000 file: a directory is unreadable as a file.
+  const std::string dir = REDKEEP_FIXTURES_DIR "/config";
+  const LoadResult d = load_file(dir);
+  CHECK_FALSE(d.ok());
+  CHECK(d.diagnostics.at(0).to_string() ==
+        dir + ": error: cannot read: is a directory, not a configuration file");
+  const LoadResult e = parse("  # only a comment\n\n");
+  CHECK_FALSE(e.ok());
+  REQUIRE(e.diagnostics.size() == 1);
+  CHECK(e.diagnostics[0].to_string() == "t.conf: error: empty file: no configuration in it");
+}
