@@ -3,7 +3,11 @@
 
 #include <iostream>
 
+#include "actors/run_command.hpp"
+#include "actors/status_command.hpp"
 #include "config/check_command.hpp"
+#include "config/model.hpp"
+#include "config/parser.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"redkeep: VRRP failover for Redis master/replica nodes"};
@@ -16,7 +20,41 @@ int main(int argc, char** argv) {
   check->add_option("-f,--config", check_config, "Configuration file (keepalived.conf syntax)")
       ->required();
 
+  std::string run_config;
+  CLI::App* run = app.add_subcommand(
+      "run", "Run the daemon in the foreground (logs to stderr; SIGTERM stops it cleanly)");
+  run->add_option("-f,--config", run_config, "Configuration file (keepalived.conf syntax)")
+      ->required();
+
+  std::string status_socket;
+  std::string status_config;
+  bool status_json = false;
+  CLI::App* status = app.add_subcommand(
+      "status",
+      "Ask the running daemon for its state. Exit status: 0 master, 1 backup, 2 fault, "
+      "3 daemon unreachable");
+  status->add_flag("--json", status_json, "Print the full status as JSON");
+  auto* sock_opt = status->add_option("-s,--socket", status_socket,
+                                      std::string("Control socket (default ") +
+                                          redkeep::config::kDefaultControlSocket + ")");
+  status->add_option("-f,--config", status_config, "Take control_socket from this config file")
+      ->excludes(sock_opt);
+
   CLI11_PARSE(app, argc, argv);
   if (*check) return redkeep::config::run_check(check_config, std::cout, std::cerr);
+  if (*run) return redkeep::actors::run_daemon(run_config);
+  if (*status) {
+    std::string path = status_socket.empty() ? redkeep::config::kDefaultControlSocket
+                                             : status_socket;
+    if (!status_config.empty()) {
+      auto loaded = redkeep::config::load_file(status_config);
+      if (!loaded.ok()) {
+        for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
+        return redkeep::actors::kStatusUnreachable;
+      }
+      path = loaded.config->global.control_socket;
+    }
+    return redkeep::actors::run_status(path, status_json, std::cout, std::cerr);
+  }
   return 0;
 }

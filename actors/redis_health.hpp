@@ -1,0 +1,24 @@
+#pragma once
+// The redis_health actor: checks the local Redis at a fixed rate (PING, then
+// INFO replication/server/persistence) with timeouts, reopens a closed
+// connection at once, and reports every result to the election (DESIGN.md
+// section 5). The checks run on the actor's own poll thread.
+
+#include <caf/all.hpp>
+
+#include <optional>
+#include <string>
+
+#include "actors/instance_context.hpp"
+
+namespace redkeep::actors {
+
+/// The Redis password from `password` or `password_file` (first line, without
+/// the newline). Throws std::runtime_error naming the file when it cannot be
+/// read; the error text never contains the password.
+std::optional<std::string> redis_password(const config::RedisSettings& settings);
+
+/// Spawns the redis_health actor (detached: hiredis calls block).
+caf::actor spawn_redis_health(caf::local_actor* parent, const InstanceContext& ctx);
+
+}  // namespace redkeep::actors

@@ -1,0 +1,138 @@
+#include "actors/redis_role.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+#include "actors/crash_reason.hpp"
+#include "actors/messages.hpp"
+#include "actors/redis_health.hpp"
+#include "redis/connection.hpp"
+#include "redis/operations.hpp"
+
+namespace redkeep::actors {
+
+namespace {
+
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+
+/// Delay between attempts while Redis refuses or is unreachable.
+constexpr auto kRetryInterval = std::chrono::milliseconds(250);
+
+struct RedisRoleState {
+  InstanceContext ctx;
+  Wiring wiring;
+  std::unique_ptr<redis::Connection> conn;
+  std::optional<RoleCommand> pending;  // latest command not yet verified
+  bool failure_reported = false;       // one RoleDone(ok=false) per generation
+  static inline const char* name = "redis_role";
+};
+
+using Self = caf::stateful_actor<RedisRoleState>;
+
+redis::Result<redis::Connection*> connection(Self* self) {
+  auto& st = self->state;
+  if (st.conn && !st.conn->is_broken()) return st.conn.get();
+  st.conn.reset();
+  const auto& rs = *st.ctx.instance.redis;
+  auto c = redis::Connection::open(rs.host, rs.port, rs.check_timeout, rs.check_timeout, rs.user,
+                                   redis_password(rs), "redkeep-role");
+  if (!c) return c.error();
+  st.conn = std::make_unique<redis::Connection>(std::move(c.value()));
+  return st.conn.get();
+}
+
+/// One attempt at the pending command. Returns the text for RoleDone, or an
+/// Error when it has to be retried.
+redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
+  auto c = connection(self);
+  if (!c) return c.error();
+  auto& conn = *c.value();
+  auto before = redis::role(conn);
+  if (!before) return before.error();
+  bool was_master = before.value().kind == redis::Role::Kind::master;
+  if (!cmd.master) {
+    if (!was_master) {
+      auto r = redis::replicaof_no_one(conn);
+      if (!r) return r.error();
+    }
+    auto v = redis::verify_role(conn, redis::ExpectedRole::master());
+    if (!v) return v.error();
+    if (!v.value()) return redis::Error{redis::Failure::other, "ROLE does not show master yet"};
+    return std::string(was_master ? "was already master" : "REPLICAOF NO ONE");
+  }
+  auto host = cmd.master->to_string();
+  auto expected = redis::ExpectedRole::replica_of(host, cmd.port);
+  if (!redis::role_matches(before.value(), expected)) {
+    auto r = redis::replicaof(conn, host, cmd.port);
+    if (!r) return r.error();
+  }
+  auto v = redis::verify_role(conn, expected);
+  if (!v) return v.error();
+  if (!v.value()) return redis::Error{redis::Failure::other, "ROLE does not show the replica yet"};
+  std::string detail = "REPLICAOF " + host + " " + std::to_string(cmd.port);
+  if (was_master && cmd.kill_clients) {
+    auto killed = redis::kill_clients_except_redkeep(conn);
+    if (killed) {
+      detail += ", killed " + std::to_string(killed.value()) + " client connection(s)";
+    } else {
+      detail += ", killing clients failed: " + killed.error().message;
+    }
+  }
+  return detail;
+}
+
+void attempt(Self* self) {
+  auto& st = self->state;
+  if (!st.pending) return;
+  auto cmd = *st.pending;
+  redis::Result<std::string> r = redis::Error{};
+  try {
+    r = apply(self, cmd);
+  } catch (const std::exception& e) {  // password_file unreadable
+    r = redis::Error{redis::Failure::auth, e.what()};
+  }
+  if (r) {
+    st.pending.reset();
+    if (st.wiring.election) self->send(st.wiring.election, RoleDone{cmd.generation, true, r.value()});
+    return;
+  }
+  if (!st.failure_reported && st.wiring.election) {
+    self->send(st.wiring.election,
+               RoleDone{cmd.generation, false,
+                        std::string(redis::to_string(r.error().failure)) + ": " +
+                            r.error().message + " (retrying)"});
+    st.failure_reported = true;
+  }
+  self->delayed_send(self, kRetryInterval, retry_atom::value, cmd.generation);
+}
+
+caf::behavior redis_role(Self* self, InstanceContext ctx) {
+  self->state.ctx = std::move(ctx);
+  self->set_exception_handler(crash_handler("redis_role" + self->state.ctx.tag()));
+  return {
+      [self](const Wiring& w) { self->state.wiring = w; },
+      [self](const RoleCommand& cmd) {
+        auto& st = self->state;
+        if (st.pending && st.pending->generation > cmd.generation) return;
+        st.pending = cmd;
+        st.failure_reported = false;
+        attempt(self);
+      },
+      [self](retry_atom, std::uint64_t generation) {
+        auto& st = self->state;
+        if (st.pending && st.pending->generation == generation) attempt(self);
+      },
+      [self](crash_atom) -> caf::result<void> {
+        throw std::runtime_error("crash requested by test hook");
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_redis_role(caf::local_actor* parent, const InstanceContext& ctx) {
+  return parent->spawn<caf::detached>(redis_role, ctx);
+}
+
+}  // namespace redkeep::actors
