@@ -3,7 +3,9 @@
 namespace redkeep::config {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
 bool is_comment(char c) { return c == '#' || c == '!'; }
 bool ends_word(char c) { return is_space(c) || is_comment(c) || c == '{' || c == '}' || c == '"'; }
 
@@ -52,9 +54,9 @@ LexResult lex(std::string_view text, const std::string& file_name) {
       } else {
         // The content is not quoted back: it may be a password.
         token.broken = true;
-        out.diagnostics.push_back({Diagnostic::Severity::error, file_name, token.line,
-                                   token.column,
-                                   "unterminated string: expected a closing '\"' on the same line"});
+        out.diagnostics.push_back(
+            {Diagnostic::Severity::error, file_name, token.line, token.column,
+             "unterminated string: expected a closing '\"' on the same line"});
       }
     } else {
       while (i < text.size() && !ends_word(text[i])) {

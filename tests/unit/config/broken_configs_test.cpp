@@ -17,7 +17,9 @@ struct Broken {
   std::string phrase;  // part of the error message
 };
 
-std::string with_redis(const std::string& lines) { return instance("    redis {\n" + lines + "    }\n"); }
+std::string with_redis(const std::string& lines) {
+  return instance("    redis {\n" + lines + "    }\n");
+}
 std::string with_auth(const std::string& lines) {
   return instance("    authentication {\n" + lines + "    }\n");
 }
