@@ -72,7 +72,9 @@ class SyntaxParser {
   // At a `{`: parses the block into st.block and consumes its `}`.
   void parse_braces(Statement& st, int depth) {
     st.open_brace = tokens_[pos_++];
+    if (depth == 0) outer_open_ = std::make_pair(st.open_brace.line, st.open_brace.column);
     if (depth + 1 > kMaxDepth) {
+      unclosed_from = outer_open_;  // the rest of the file is not analysed
       error(st.open_brace, "blocks nested too deeply (more than " + std::to_string(kMaxDepth) +
                                " levels)");
       stop_ = true;
@@ -115,6 +117,7 @@ class SyntaxParser {
   std::size_t pos_ = 0;
   bool stop_ = false;
   std::optional<Statement> suspect_;
+  std::pair<int, int> outer_open_;
   std::vector<Diagnostic> diagnostics_;
 };
 

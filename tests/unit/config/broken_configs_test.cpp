@@ -24,6 +24,12 @@ std::string with_auth(const std::string& lines) {
   return instance("    authentication {\n" + lines + "    }\n");
 }
 
+std::string repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("broken configurations are refused at FILE:LINE:COLUMN with the reason", "[config]") {
@@ -146,6 +152,8 @@ TEST_CASE("broken configurations are refused at FILE:LINE:COLUMN with the reason
        "expected a number from 1 to 65535 for port, got 'redis'"},
       {"second redis block", instance("    redis {\n    }\n    redis {\n    }\n"), 9, 5,
        "a second redis block in vrrp_instance A; the first is at 7:5"},
+      {"blocks nested too deeply", instance() + "vrrp_instance B " + repeat("{ x ", 40), 8, 145,
+       "blocks nested too deeply (more than 32 levels)"},
       {"interface name too long", instance_with("interface eth0", "interface eth0123456789abcd"),
        2, 15, "at most 15 bytes (IFNAMSIZ)"},
   };
