@@ -373,11 +373,11 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
           actions.insert(actions.end(), a.begin(), a.end());
         }
         // Self-correction: Redis's actual role drifted from what we made it.
-        if (h.healthy && st.role_confirmed && st.role_commanded) {
+        if (h.healthy && !h.role.empty() && st.role_confirmed && st.role_commanded) {
           bool want_master = !st.role_commanded->has_value();
           bool is_master = h.role == "master";
-          bool wrong_master = !want_master && is_master == false &&
-                              h.master_host != (*st.role_commanded)->to_string();
+          bool wrong_master =
+              !want_master && !is_master && h.master_host != (*st.role_commanded)->to_string();
           if (want_master != is_master || wrong_master) {
             spdlog::warn("{} Redis role is {} but should be {}; correcting", st.ctx.tag(),
                          is_master ? "master" : "replica of " + h.master_host,

@@ -1,0 +1,262 @@
+"""The three-node redkeep lab in network namespaces (DESIGN.md section 8).
+
+A bridge in its own namespace, three node namespaces (192.0.2.11-13/24, VIP
+192.0.2.100) and a client namespace (192.0.2.50). Each node runs a real
+redis-server and redkeep. Everything lives under one name prefix, so several
+labs can exist side by side, and `down()` removes all of it.
+
+Used by tests/lab/labctl (the operator command) and the lab tests.
+Addresses are TEST-NET-1 and never leave the namespaces.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBNET = "192.0.2"
+VIP = f"{SUBNET}.100"
+CLIENT_IP = f"{SUBNET}.50"
+PRIORITIES = (150, 100, 50)
+
+
+def sh(*args, check=True, capture=True, timeout=30):
+    """Runs a command; returns stdout text. Raises on failure when check."""
+    r = subprocess.run(args, capture_output=capture, text=True, timeout=timeout)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({r.returncode}): {r.stderr.strip()}")
+    return r.stdout if capture else ""
+
+
+def wait_for(what, predicate, timeout=10.0, interval=0.05):
+    """Polls predicate() until it returns a truthy value; raises after timeout."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+        except Exception as e:  # noqa: BLE001 - a poll may fail while things move
+            last = e
+        if last and not isinstance(last, Exception):
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
+
+
+class Node:
+    def __init__(self, lab, index):
+        self.lab = lab
+        self.index = index
+        self.name = f"n{index}"
+        self.ns = f"{lab.prefix}-{self.name}"
+        self.ip = f"{SUBNET}.{10 + index}"
+        self.priority = PRIORITIES[index - 1]
+        self.dir = lab.dir / self.name
+        self.config = self.dir / "redkeep.conf"
+        self.socket = self.dir / "redkeep.sock"
+        self.log = self.dir / "redkeep.log"
+        self.redis = None
+        self.redkeep = None
+
+    def exec(self, *args, **kw):
+        return sh("ip", "netns", "exec", self.ns, *args, **kw)
+
+    def popen(self, args, log):
+        out = open(log, "ab")
+        return subprocess.Popen(["ip", "netns", "exec", self.ns, *args], stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    # -- Redis --
+    def start_redis(self, extra=()):
+        self.redis = self.popen(
+            ["redis-server", "--port", "6379", "--bind", "0.0.0.0", "--protected-mode", "no",
+             "--save", "", "--appendonly", "no", "--dir", str(self.dir),
+             "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0", *extra], self.dir / "redis.log")
+        wait_for(f"redis on {self.name}", lambda: self.redis_cli("PING").strip() == "PONG")
+
+    def redis_cli(self, *args, host="127.0.0.1", timeout=2):
+        return self.exec("redis-cli", "-h", host, "-p", "6379", *args, check=False,
+                         timeout=timeout)
+
+    def kill_redis(self, sig=signal.SIGKILL):
+        if self.redis and self.redis.poll() is None:
+            os.killpg(self.redis.pid, sig)
+            self.redis.wait(timeout=10)
+
+    def role(self):
+        """ROLE as a list of lines: ['master', ...] or ['slave', host, port, state, ...]."""
+        return self.redis_cli("ROLE").split()
+
+    # -- redkeep --
+    def start_redkeep(self):
+        self.redkeep = self.popen([str(self.lab.binary), "run", "--config", str(self.config)],
+                                  self.log)
+        wait_for(f"redkeep control socket on {self.name}", self.socket.exists)
+
+    def signal_redkeep(self, sig):
+        if self.redkeep and self.redkeep.poll() is None:
+            # ip netns exec execs redkeep: the Popen pid is redkeep's.
+            os.kill(self.redkeep.pid, sig)
+
+    def stop_redkeep(self, sig=signal.SIGTERM, timeout=20):
+        self.signal_redkeep(sig)
+        if self.redkeep:
+            return self.redkeep.wait(timeout=timeout)
+        return None
+
+    def status(self):
+        out = self.exec(str(self.lab.binary), "status", "--json", "--socket", str(self.socket),
+                        check=False)
+        return json.loads(out)["instances"][0]
+
+    def state(self):
+        try:
+            return self.status()["state"]
+        except Exception:  # noqa: BLE001
+            return None
+
+    def has_vip(self):
+        return f" {VIP}/" in self.exec("ip", "-4", "-o", "addr", "show", "dev", "eth0")
+
+    def link(self, up):
+        sh("ip", "-n", self.lab.bridge_ns, "link", "set", self.name, "up" if up else "down")
+
+    def log_text(self):
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+class Lab:
+    def __init__(self, prefix=None, binary=None, version=2, advert_int="1",
+                 check_interval="1", fall=3, rise=2, nopreempt=True):
+        self.prefix = prefix or os.environ.get("REDKEEP_LAB_PREFIX", f"rk{os.getpid() % 10000}")
+        self.binary = Path(binary or os.environ.get("REDKEEP_BINARY", ROOT / "build" / "redkeep"))
+        self.dir = Path(f"/tmp/redkeep-lab-{self.prefix}")
+        self.bridge_ns = f"{self.prefix}-br"
+        self.client_ns = f"{self.prefix}-cl"
+        self.version = version
+        self.advert_int = advert_int
+        self.check_interval = check_interval
+        self.fall = fall
+        self.rise = rise
+        self.nopreempt = nopreempt
+        self.nodes = [Node(self, i) for i in (1, 2, 3)]
+
+    # -- topology --
+    def namespaces(self):
+        return [self.bridge_ns, self.client_ns] + [n.ns for n in self.nodes]
+
+    def up(self):
+        self.down()
+        self.dir.mkdir(parents=True)
+        for ns in self.namespaces():
+            sh("ip", "netns", "add", ns)
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+        br = self.bridge_ns
+        sh("ip", "-n", br, "link", "add", "br0", "type", "bridge")
+        sh("ip", "-n", br, "link", "set", "br0", "up")
+        hosts = [(n.ns, n.name, n.ip) for n in self.nodes] + [(self.client_ns, "cl", CLIENT_IP)]
+        for ns, port, ip in hosts:
+            sh("ip", "-n", br, "link", "add", port, "type", "veth", "peer", "name", "eth0",
+               "netns", ns)
+            sh("ip", "-n", br, "link", "set", port, "master", "br0")
+            sh("ip", "-n", br, "link", "set", port, "up")
+            sh("ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", "eth0")
+            sh("ip", "-n", ns, "link", "set", "eth0", "up")
+        for n in self.nodes:
+            n.dir.mkdir()
+            n.config.write_text(self.config_text(n))
+            n.config.chmod(0o600)
+        return self
+
+    def config_text(self, node):
+        nopreempt = "    nopreempt\n" if self.nopreempt else ""
+        auth = ("    authentication {\n        auth_type PASS\n        auth_pass redkeep1\n    }\n"
+                if self.version == 2 else "")
+        return f"""# redkeep lab node {node.name} (generated by tests/lab/lab.py)
+global_defs {{
+    router_id {node.name}
+    control_socket {node.socket}
+    state_file {node.dir}/state.json
+}}
+vrrp_instance HARedis {{
+    state BACKUP
+    interface eth0
+    virtual_router_id 55
+    priority {node.priority}
+{nopreempt}    advert_int {self.advert_int}
+    version {self.version}
+{auth}    virtual_ipaddress {{
+        {VIP}/24
+    }}
+    redis {{
+        host 127.0.0.1
+        port 6379
+        check_interval {self.check_interval}
+        check_timeout 1
+        fall {self.fall}
+        rise {self.rise}
+    }}
+}}
+"""
+
+    def down(self):
+        for n in self.nodes:
+            for p in (n.redkeep, n.redis):
+                if p and p.poll() is None:
+                    try:
+                        os.killpg(p.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+        existing = sh("ip", "netns", "list", check=False)
+        for ns in self.namespaces():
+            if ns not in existing.split():
+                continue
+            pids = sh("ip", "netns", "pids", ns, check=False).split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+            sh("ip", "netns", "del", ns, check=False)
+        if self.dir.exists():
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- the cluster --
+    def start_all(self):
+        """Cold start in order: n1 first (it becomes master), then n2, n3."""
+        for n in self.nodes:
+            n.start_redis()
+        self.nodes[0].start_redkeep()
+        wait_for("n1 to become MASTER", lambda: self.nodes[0].state() == "MASTER", timeout=15)
+        for n in self.nodes[1:]:
+            n.start_redkeep()
+        for n in self.nodes[1:]:
+            wait_for(f"{n.name} to become BACKUP", lambda n=n: n.state() == "BACKUP", timeout=15)
+        return self
+
+    def vip_holders(self):
+        return [n for n in self.nodes if n.has_vip()]
+
+    def master(self):
+        holders = self.vip_holders()
+        return holders[0] if len(holders) == 1 else None
+
+    def client(self, *args, timeout=2):
+        return sh("ip", "netns", "exec", self.client_ns, "redis-cli", "-h", VIP, "-p", "6379",
+                  *args, check=False, timeout=timeout)
+
+    def client_popen(self, args, log):
+        out = open(log, "ab")
+        return subprocess.Popen(["ip", "netns", "exec", self.client_ns, *args], stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    def __enter__(self):
+        return self.up()
+
+    def __exit__(self, *exc):
+        self.down()
+        return False
