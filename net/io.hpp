@@ -2,6 +2,8 @@
 // Small building blocks shared by the Linux I/O classes of net/ (netlink, gratuitous ARP,
 // advert socket): an owned file descriptor, an error value that carries errno, and a poll
 // helper. No CAF: an actor drives these objects from its own thread and polls their fd().
+// None of these objects is thread-safe: one thread uses an object at a time (moving it to
+// another thread is fine; its sockets stay in their network namespace).
 
 #include <cerrno>
 #include <string>
