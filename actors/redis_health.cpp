@@ -115,11 +115,16 @@ void check_loop(caf::actor me, InstanceContext ctx, const std::atomic<bool>& sto
     report(outcome, text, RedisHealth{});
   };
 
-  auto connect = [&]() -> bool {
+  // `after_close`: the server just closed our connection. If it cannot be
+  // reopened at once, Redis is going down: a failure now, not after `fall`.
+  auto connect = [&](bool after_close) -> bool {
     auto c = redis::Connection::open(rs.host, rs.port, rs.check_timeout, rs.check_timeout,
                                      rs.user, password, "redkeep-health");
     if (!c) {
-      fail(c.error());
+      auto e = c.error();
+      if (after_close && (e.failure == redis::Failure::closed || e.failure == redis::Failure::io))
+        e.failure = redis::Failure::refused;
+      fail(e);
       return false;
     }
     conn = std::make_unique<redis::Connection>(std::move(c.value()));
@@ -138,7 +143,7 @@ void check_loop(caf::actor me, InstanceContext ctx, const std::atomic<bool>& sto
         if (readable && *readable && conn->peer_closed()) {
           spdlog::warn("{} Connection to Redis closed by the server; reconnecting", tag);
           conn.reset();
-          if (connect()) continue;
+          if (connect(true)) continue;
         }
       } else {
         std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
@@ -149,7 +154,7 @@ void check_loop(caf::actor me, InstanceContext ctx, const std::atomic<bool>& sto
     if (next_check < Clock::now()) next_check = Clock::now() + rs.check_interval;
     if (!conn || conn->is_broken()) {
       conn.reset();
-      if (!connect()) continue;
+      if (!connect(false)) continue;
     }
     auto pong = redis::ping(*conn);
     if (!pong) {

@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config
   libcaf-dev libhiredis-dev libmnl-dev libspdlog-dev catch2 libcli11-dev nlohmann-json3-dev
-  redis-server redis-tools keepalived tshark iproute2 nftables procps
+  redis-server redis-tools python3 keepalived tshark iproute2 nftables procps
 )
 missing=()
 for p in "${packages[@]}"; do

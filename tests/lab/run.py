@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Runs one lab scenario (a function `scenario_NAME` in scenarios.py) in a
+fresh lab and always tears the lab down, even when the scenario fails.
+
+  python3 tests/lab/run.py NAME      exit 0 = passed
+
+Prints '1 passed, 0 failed' or '0 passed, 1 failed' as its last line.
+"""
+import os
+import sys
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lab as labmod  # noqa: E402
+import scenarios  # noqa: E402
+
+
+def main():
+    if len(sys.argv) != 2 or not hasattr(scenarios, "scenario_" + sys.argv[1]):
+        names = [n[len("scenario_"):] for n in dir(scenarios) if n.startswith("scenario_")]
+        print(f"usage: run.py NAME  (one of: {', '.join(names)})")
+        return 2
+    name = sys.argv[1]
+    fn = getattr(scenarios, "scenario_" + name)
+    lab = labmod.Lab(**getattr(fn, "lab_options", {}))
+    ok = False
+    try:
+        lab.up()
+        fn(lab)
+        ok = True
+    except BaseException:  # noqa: BLE001 - report, then clean up whatever happened
+        traceback.print_exc()
+        for n in lab.nodes:
+            print(f"----- {n.name} redkeep log -----")
+            print(n.log_text()[-6000:])
+    finally:
+        lab.down()
+    print(f"lab scenario {name}: {'PASSED' if ok else 'FAILED'}")
+    print("1 passed, 0 failed" if ok else "0 passed, 1 failed")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Lab scenarios of the redkeep daemon (issue 4, section 9). Each takes a lab
+that is up (namespaces made, nothing running) and raises on failure. They poll
+`redkeep status --json`, `ip addr` and Redis ROLE with deadlines, never a
+fixed sleep."""
+
+import signal
+
+from lab import VIP, wait_for
+
+
+def assert_one_master(lab, expected=None, timeout=15):
+    """Waits until exactly one node holds the VIP and its Redis is master
+    (and it is `expected` if given); returns that node."""
+    def check():
+        holders = lab.vip_holders()
+        if len(holders) != 1:
+            return None
+        m = holders[0]
+        if expected is not None and m is not expected:
+            return None
+        if m.state() != "MASTER" or m.role()[:1] != ["master"]:
+            return None
+        return m
+    return wait_for(f"one master{' ' + expected.name if expected else ''} with VIP and "
+                    "Redis master", check, timeout=timeout)
+
+
+def assert_replica_of(node, master, timeout=15, link_up=True):
+    def check():
+        role = node.role()
+        if role[:3] != ["slave", master.ip, "6379"]:
+            return False
+        return not link_up or role[3] == "connected"
+    wait_for(f"{node.name} to replicate from {master.name} ({master.ip})", check, timeout=timeout)
+
+
+def write_through_vip(lab, key, value, timeout=10):
+    wait_for(f"SET {key} through the VIP", lambda: lab.client("SET", key, value).strip() == "OK",
+             timeout=timeout, interval=0.1)
+
+
+def scenario_cold_start(lab):
+    """a. Cold start in order: one VIP holder (n1), its Redis master, the other
+    two replicate from its primary address with link up; a key written through
+    the VIP is read on all three nodes."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    m = assert_one_master(lab, n1)
+    assert m.status()["vip_held"] is True
+    for n in (n2, n3):
+        assert_replica_of(n, n1)
+        assert n.status()["master_address"] == n1.ip
+    write_through_vip(lab, "lab:a", "cold-start")
+    for n in lab.nodes:
+        wait_for(f"key on {n.name}", lambda n=n: n.redis_cli("GET", "lab:a").strip() == "cold-start")
+    st = n1.status()
+    assert st["counters"]["gratuitous_arps"] > 0, st
+    assert st["redis"]["role"] == "master", st
+
+
+def scenario_redis_killed(lab):
+    """b. The master's redis-server is killed: another node holds the VIP and is
+    Redis master, the third follows it, writes through the VIP resume."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    for n in (n2, n3):
+        assert_replica_of(n, n1)
+    write_through_vip(lab, "lab:b1", "before")
+    # Replication is asynchronous: kill only once the write reached the replicas.
+    for n in (n2, n3):
+        wait_for(f"lab:b1 on {n.name}", lambda n=n: n.redis_cli("GET", "lab:b1").strip() == "before")
+    n1.kill_redis()
+    new = assert_one_master(lab, timeout=10)
+    assert new in (n2, n3), new.name
+    third = n3 if new is n2 else n2
+    assert_replica_of(third, new)
+    wait_for("n1 in FAULT", lambda: n1.state() == "FAULT")
+    write_through_vip(lab, "lab:b2", "after")
+    got = lab.client("GET", "lab:b1").strip()
+    assert got == "before", f"GET lab:b1 through the VIP gave {got!r}; on {new.name}: " \
+        f"{new.redis_cli('GET', 'lab:b1')!r}"
+    assert "PING -> Failed" in n1.log_text()
+
+
+def scenario_link_cut(lab):
+    """c. The master's link is cut: it goes to Fault and releases the VIP,
+    another node takes over; when the link returns it does not preempt
+    (nopreempt) and its Redis ends as a replica."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    assert_replica_of(n2, n1)
+    n1.link(False)
+    wait_for("n1 in FAULT", lambda: n1.state() == "FAULT", timeout=10)
+    wait_for("n1 to release the VIP", lambda: not n1.has_vip(), timeout=5)
+    new = assert_one_master(lab, n2, timeout=10)
+    write_through_vip(lab, "lab:c", "during-cut")
+    n1.link(True)
+    wait_for("n1 back to BACKUP", lambda: n1.state() == "BACKUP", timeout=10)
+    assert_replica_of(n1, new, timeout=15)
+    assert_one_master(lab, n2)
+    wait_for("n1 to get the key", lambda: n1.redis_cli("GET", "lab:c").strip() == "during-cut")
+
+
+def scenario_sigterm(lab):
+    """d. SIGTERM to the master's redkeep: VIP gone, priority 0 sent; the new
+    master took over on the priority-0 advert (Skew_Time path); the old node's
+    Redis is a replica of the new master; redkeep exits 0."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    assert_replica_of(n2, n1)
+    code = n1.stop_redkeep(signal.SIGTERM)
+    assert code == 0, f"redkeep exit status {code}"
+    assert not n1.has_vip()
+    new = assert_one_master(lab, n2, timeout=10)
+    assert f"Entering MASTER state (priority 0 advert from {n1.ip}" in n2.log_text(), \
+        n2.log_text()[-2000:]
+    assert "master down timer expired" not in n2.log_text()
+    assert_replica_of(n1, new)
+    assert_replica_of(n3, new)
+
+
+def scenario_sigkill(lab):
+    """e. SIGKILL to the master's redkeep, not restarted: its VIP disappears by
+    its lifetime and another node takes over; exactly one VIP holder;
+    restarted, it rejoins as backup."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    n1.stop_redkeep(signal.SIGKILL)
+    wait_for("n1's VIP to expire by its lifetime", lambda: not n1.has_vip(), timeout=10)
+    new = assert_one_master(lab, n2, timeout=10)
+    assert "master down timer expired" in n2.log_text()
+    n1.start_redkeep()
+    wait_for("n1 to rejoin as BACKUP", lambda: n1.state() == "BACKUP", timeout=10)
+    assert_replica_of(n1, new)
+    assert_one_master(lab, n2)
