@@ -91,7 +91,8 @@ InfoSections parse_info(std::string_view text) {
     }
     const auto colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) continue;
-    out[section][std::string(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
+    const std::string key(trim(line.substr(0, colon)));
+    out[section][key] = std::string(trim(line.substr(colon + 1)));
   }
   return out;
 }

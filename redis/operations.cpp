@@ -88,9 +88,9 @@ Result<std::size_t> kill_clients_except_redkeep(Connection& conn) {
       continue;
     }
     // Gone in between: "ERR No such client". Anything else stops the sweep.
-    if (r.failure() == Failure::other && r.error().message.find("No such client") != std::string::npos) {
-      continue;
-    }
+    const bool gone = r.failure() == Failure::other &&
+                      r.error().message.find("No such client") != std::string::npos;
+    if (gone) continue;
     return r.error();
   }
   return killed;

@@ -190,3 +190,27 @@ TEST_CASE("an ACL user without REPLICAOF gets noperm, without a SLAVEOF retry", 
   CHECK(r.failure() == Failure::noperm);
   CHECK(r.error().message.find("replicaof") != std::string::npos);
 }
+
+TEST_CASE("the ACL listed in redis/README.md is enough for every operation", "[redis][ops]") {
+  RedisServer server;
+  auto admin = must_connect(server);
+  // Keep in sync with redis/README.md.
+  REQUIRE(admin.command({"ACL", "SETUSER", "redkeep", "reset", "on", ">rk-pw", "-@all", "+ping",
+                         "+info", "+role", "+replicaof", "+slaveof", "+client|setname",
+                         "+client|list", "+client|kill", "+config|set"}));
+  auto c = connect(server, "redkeep-role", 1000ms, std::string("redkeep"), std::string("rk-pw"));
+  REQUIRE(c);
+  Connection& conn = c.value();
+  CHECK(ping(conn).ok());
+  CHECK(redkeep::redis::info(conn, {"replication", "server", "persistence"}));
+  CHECK(role(conn));
+  CHECK(kill_clients_except_redkeep(conn));
+  CHECK(config_set(conn, "replica-serve-stale-data", "yes").ok());
+  RedisServer gone;
+  gone.kill9();
+  CHECK(replicaof(conn, "127.0.0.1", gone.port()).ok());
+  CHECK(replicaof_no_one(conn).ok());
+  auto get = conn.command({"GET", "k"});  // data commands are not granted
+  REQUIRE_FALSE(get);
+  CHECK(get.failure() == Failure::noperm);
+}

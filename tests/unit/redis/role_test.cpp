@@ -70,6 +70,6 @@ TEST_CASE("parse_role handles sentinel, link states and malformed replies", "[re
                                         R::make_string("port"), R::make_string("connected"),
                                         R::make_integer(1)})));
   // replica with too few elements
-  CHECK_FALSE(
-      parse_role(R::make_array({R::make_string("slave"), R::make_string("h"), R::make_integer(1)})));
+  CHECK_FALSE(parse_role(
+      R::make_array({R::make_string("slave"), R::make_string("h"), R::make_integer(1)})));
 }
