@@ -156,6 +156,11 @@ TEST_CASE("Connection: a long Lua script makes others see BUSY", "[redis][connec
   REQUIRE_FALSE(busy);
   CHECK(busy.failure() == Failure::busy);
 
+  // A reconnect in the middle of it fails the same way (CLIENT SETNAME gets -BUSY).
+  auto late = connect(server, "redkeep-health", 1000ms);
+  REQUIRE_FALSE(late);
+  CHECK(late.failure() == Failure::busy);
+
   REQUIRE(observer.value().command({"SCRIPT", "KILL"}));
   CHECK(eventually([&] { return ping(observer.value()).ok(); }, 2000ms));
 }
