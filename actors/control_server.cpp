@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <spdlog/spdlog.h>
@@ -30,6 +31,13 @@ sockaddr_un unix_address(const std::string& path) {
 
 std::runtime_error sys_error(const std::string& what, const std::string& path) {
   return std::runtime_error(what + " " + path + ": " + std::strerror(errno));
+}
+
+/// Test hooks (crashing an actor on request) exist only when the daemon was
+/// started with REDKEEP_TEST_HOOKS=1: never in production by accident.
+bool test_hooks_enabled() {
+  const char* v = std::getenv("REDKEEP_TEST_HOOKS");
+  return v != nullptr && std::string(v) == "1";
 }
 
 bool wait_fd(int fd, short events, int timeout_ms) {
@@ -98,6 +106,11 @@ void ControlServer::answer(int client) {
                  [&](caf::error& err) {
                    reply = R"({"error":"daemon did not answer: )" + caf::to_string(err) + "\"}";
                  });
+  } else if (request.rfind("crash ", 0) == 0 && test_hooks_enabled()) {
+    caf::scoped_actor self{sys_};
+    self->request(supervisor_, std::chrono::seconds(3), crash_atom::value, request.substr(6))
+        .receive([&](bool found) { reply = found ? R"({"crashed":true})" : R"({"crashed":false})"; },
+                 [&](caf::error& err) { reply = R"({"error":")" + caf::to_string(err) + "\"}"; });
   } else {
     reply = R"({"error":"unknown request; expected 'status'"})";
   }
@@ -111,6 +124,10 @@ void ControlServer::answer(int client) {
 }
 
 std::string query_status(const std::string& path, int timeout_ms) {
+  return control_request(path, "status", timeout_ms);
+}
+
+std::string control_request(const std::string& path, const std::string& request, int timeout_ms) {
   auto addr = unix_address(path);
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw sys_error("cannot create socket for", path);
@@ -119,8 +136,8 @@ std::string query_status(const std::string& path, int timeout_ms) {
     ::close(fd);
     throw err;
   }
-  const char req[] = "status\n";
-  (void)::send(fd, req, sizeof req - 1, MSG_NOSIGNAL);
+  const std::string line = request + "\n";
+  (void)::send(fd, line.data(), line.size(), MSG_NOSIGNAL);
   std::string out;
   char buf[4096];
   while (wait_fd(fd, POLLIN, timeout_ms)) {

@@ -41,4 +41,10 @@ class ControlServer {
 /// Throws std::runtime_error naming the path when the daemon cannot be reached.
 std::string query_status(const std::string& path, int timeout_ms = 3000);
 
+/// Client side: sends one request line (e.g. "status", or with
+/// REDKEEP_TEST_HOOKS=1 in the daemon's environment "crash election[NAME]")
+/// and returns the answer. Throws std::runtime_error like query_status.
+std::string control_request(const std::string& path, const std::string& request,
+                            int timeout_ms = 3000);
+
 }  // namespace redkeep::actors

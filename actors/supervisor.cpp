@@ -138,6 +138,14 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
         auto* c = find_child(self, name);
         if (c != nullptr && !c->handle && !self->state.stopping) start_child(self, *c, true);
       },
+      [self](crash_atom, const std::string& name) -> bool {
+        // Test hook (REDKEEP_TEST_HOOKS=1 only, checked by the control server).
+        auto* c = find_child(self, name);
+        if (c == nullptr || !c->handle) return false;
+        spdlog::warn("Test hook: crashing {}", name);
+        self->send(c->handle, crash_atom::value);
+        return true;
+      },
       [self](ElectionSnapshot& snap) { self->state.snapshots[snap.group] = std::move(snap); },
       [self](restarts_atom) {
         std::map<std::string, std::uint64_t> out;

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -93,8 +94,9 @@ class Node:
 
     # -- redkeep --
     def start_redkeep(self):
-        self.redkeep = self.popen([str(self.lab.binary), "run", "--config", str(self.config)],
-                                  self.log)
+        env_args = ["env", "REDKEEP_TEST_HOOKS=1"] if self.lab.test_hooks else []
+        self.redkeep = self.popen([*env_args, str(self.lab.binary), "run", "--config",
+                                   str(self.config)], self.log)
         wait_for(f"redkeep control socket on {self.name}", self.socket.exists)
 
     def signal_redkeep(self, sig):
@@ -107,6 +109,20 @@ class Node:
         if self.redkeep:
             return self.redkeep.wait(timeout=timeout)
         return None
+
+    def control(self, request, timeout=5):
+        """Sends one request line to the control socket; returns the JSON answer."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+            c.settimeout(timeout)
+            c.connect(str(self.socket))
+            c.sendall(request.encode() + b"\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = c.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        return json.loads(data)
 
     def status(self):
         out = self.exec(str(self.lab.binary), "status", "--json", "--socket", str(self.socket),
@@ -131,7 +147,7 @@ class Node:
 
 class Lab:
     def __init__(self, prefix=None, binary=None, version=2, advert_int="1",
-                 check_interval="1", fall=3, rise=2, nopreempt=True):
+                 check_interval="1", fall=3, rise=2, nopreempt=True, test_hooks=False):
         self.prefix = prefix or os.environ.get("REDKEEP_LAB_PREFIX", f"rk{os.getpid() % 10000}")
         self.binary = Path(binary or os.environ.get("REDKEEP_BINARY", ROOT / "build" / "redkeep"))
         self.dir = Path(f"/tmp/redkeep-lab-{self.prefix}")
@@ -143,6 +159,7 @@ class Lab:
         self.fall = fall
         self.rise = rise
         self.nopreempt = nopreempt
+        self.test_hooks = test_hooks
         self.nodes = [Node(self, i) for i in (1, 2, 3)]
 
     # -- topology --

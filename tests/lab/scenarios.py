@@ -137,3 +137,75 @@ def scenario_sigkill(lab):
     wait_for("n1 to rejoin as BACKUP", lambda: n1.state() == "BACKUP", timeout=10)
     assert_replica_of(n1, new)
     assert_one_master(lab, n2)
+
+
+ACTORS = ("advert_io", "vip", "redis_health", "redis_role", "election")
+
+
+def restarts_of(node, actor):
+    return node.status()["counters"]["actor_restarts_by_actor"].get(actor, 0)
+
+
+def hold_steady(lab, master, backups, seconds):
+    """For `seconds`, at every 50 ms poll: `master` holds the VIP and is
+    MASTER, no backup is MASTER or holds the VIP."""
+    import time
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        assert master.has_vip(), f"VIP flapped off {master.name}"
+        assert master.state() in ("MASTER", None), f"{master.name} left MASTER"
+        for b in backups:
+            assert not b.has_vip(), f"{b.name} took the VIP"
+            assert b.state() != "MASTER", f"{b.name} became MASTER"
+        time.sleep(0.05)
+
+
+def scenario_crash_actors(lab):
+    """Issue 4.2 / 9.3: each actor crashed in turn on the running master and on
+    a backup is restarted, with no VIP flap and no failover; the crash reason
+    is in the log."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    assert_replica_of(n2, n1)
+    for node in (n1, n2):
+        for actor in ACTORS:
+            before = restarts_of(node, actor)
+            answer = node.control(f"crash {actor}[HARedis]")
+            assert answer == {"crashed": True}, answer
+            wait_for(f"{actor} on {node.name} restarted",
+                     lambda: restarts_of(node, actor) == before + 1, timeout=5)
+            hold_steady(lab, n1, (n2, n3), 1.5)
+        assert node.log_text().count("crash requested by test hook") >= len(ACTORS)
+    assert_replica_of(n2, n1)
+    assert_replica_of(n3, n1)
+    write_through_vip(lab, "lab:crash", "survived")
+
+
+scenario_crash_actors.lab_options = {"test_hooks": True}
+
+
+def scenario_restart_budget(lab):
+    """Issue 4.2: a child that keeps failing past the restart budget makes the
+    daemon release the VIP, send priority 0 and exit non-zero."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    crashes = 0
+    while n1.redkeep.poll() is None and crashes < 10:
+        before = restarts_of(n1, "election")
+        n1.control("crash election[HARedis]")
+        crashes += 1
+        wait_for("election restarted or daemon gone",
+                 lambda: n1.redkeep.poll() is not None or restarts_of(n1, "election") > before,
+                 timeout=10)
+    code = n1.redkeep.wait(timeout=10)
+    assert code != 0, "daemon should exit non-zero after the restart budget"
+    assert crashes == 6, f"gave up after {crashes} crashes, expected 6 (5 restarts allowed)"
+    assert not n1.has_vip()
+    assert "giving up" in n1.log_text()
+    assert_one_master(lab, n2, timeout=10)
+    assert f"Entering MASTER state (priority 0 advert from {n1.ip}" in n2.log_text()
+
+
+scenario_restart_budget.lab_options = {"test_hooks": True}
