@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""The failover benchmark of issue 4, in the three-node lab.
+
+For each configuration (VRRPv2 advert_int 1, VRRPv3 advert_int 0.1; both with
+check_interval 1, fall 3) and fault (the master's redis-server killed with
+SIGKILL; the master's link cut), it builds a fresh lab, starts a writer in the
+client namespace (writer.py: SET through the VIP every 10 ms, 200 ms timeout),
+waits 2 s, injects the fault on the master, waits until another node holds the
+VIP and writes have succeeded again for 2 s, and records the writer's longest
+outage. Each cell is repeated --runs times.
+
+  python3 tests/lab/bench.py [--runs 3] [--rss] [--no-failover] [--only v3-link]
+
+--rss measures each redkeep's resident memory (VmRSS) after 60 s of a running
+lab (its own lab). Prints a table, then one JSON line starting with
+`BENCH_JSON ` for machines. Node logs of each run are kept under --keep-logs
+(default /tmp/redkeep-bench-<pid>). Needs root. Labs are always torn down.
+
+Targets (issue 4): (i) redis killed: < 1 s (< 0.2 s with v3 at 0.1);
+(ii) link cut: <= 1.05 x (3 x advert_int + Skew_Time of the new master)
+(< 0.5 s with v3 at 0.1). keepalived recipe, same lab: 7.5 s and 3.6 s.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import lab as labmod  # noqa: E402
+from lab import wait_for  # noqa: E402
+from scenarios import assert_one_master, assert_replica_of  # noqa: E402
+
+CONFIGS = {
+    "v2": {"version": 2, "advert_int": "1", "check_interval": "1", "fall": 3},
+    "v3": {"version": 3, "advert_int": "0.1", "check_interval": "1", "fall": 3},
+}
+FAULTS = ("redis-killed", "link-cut")
+WRITER_WARMUP_S = 2.0
+RECOVERED_FOR_S = 2.0
+WRITER_MAX_S = 120.0
+
+
+def skew_time(version, priority, advert_int):
+    """Skew_Time in seconds: v2 (256 - priority)/256 (RFC 3768 section 6.1),
+    v3 (256 - priority) x Master_Adver_Interval / 256 (RFC 5798 section 6.1)."""
+    if version == 2:
+        return (256 - priority) / 256.0
+    return (256 - priority) * advert_int / 256.0
+
+
+def target_for(cfg_name, fault, skew):
+    """Returns (target seconds, text) for one cell, from issue 4."""
+    cfg = CONFIGS[cfg_name]
+    adv = float(cfg["advert_int"])
+    if fault == "redis-killed":
+        t = 1.0 if cfg["version"] == 2 else 0.2
+        return t, f"< {t:g} s"
+    bound = 1.05 * (3 * adv + skew)
+    if cfg["version"] == 3:
+        t = min(0.5, bound)
+        return t, f"< 0.5 s and <= {bound:.3f} s"
+    return bound, f"<= {bound:.3f} s"
+
+
+def missing_keys(node, keys, chunk=200):
+    """Acknowledged keys that the node's Redis does not hold (MGET in chunks)."""
+    missing = []
+    for i in range(0, len(keys), chunk):
+        part = keys[i:i + chunk]
+        out = node.exec("redis-cli", "-p", "6379", "--no-raw", "MGET", *part, check=False,
+                        timeout=10)
+        lines = out.splitlines()
+        if len(lines) != len(part):
+            return None  # could not read: do not pretend
+        missing += [k for k, line in zip(part, lines) if line.endswith("(nil)")]
+    return missing
+
+
+def keep_logs(lab, dest):
+    dest.mkdir(parents=True, exist_ok=True)
+    for n in lab.nodes:
+        for name in ("redkeep.log", "redis.log"):
+            src = n.dir / name
+            if src.exists():
+                shutil.copy(src, dest / f"{n.name}-{name}")
+
+
+def one_run(cfg_name, fault, run_no, logs_root, prefix):
+    """One fresh lab, one fault. Returns a result dict (raises on a failed run)."""
+    cfg = CONFIGS[cfg_name]
+    lab = labmod.Lab(prefix=prefix, **cfg)
+    writer = None
+    res = {"config": cfg_name, "fault": fault, "run": run_no}
+    dest = logs_root / f"{cfg_name}-{fault}-{run_no}"
+    try:
+        lab.up()
+        lab.start_all()
+        n1, n2, n3 = lab.nodes
+        assert_one_master(lab, n1)
+        for n in (n2, n3):
+            assert_replica_of(n, n1)
+        out = lab.dir / "writer.json"
+        status = lab.dir / "writer-status.json"
+        writer = lab.client_popen(
+            ["python3", str(HERE / "writer.py"), "--duration", str(WRITER_MAX_S),
+             "--out", str(out), "--status", str(status)], lab.dir / "writer.log")
+
+        def writer_status():
+            return json.loads(status.read_text())
+
+        wait_for("writer's first ack", lambda: writer_status()["acks"] > 0, timeout=10)
+        time.sleep(WRITER_WARMUP_S)  # the benchmark's fixed warm-up, not a wait for a state
+        st = writer_status()
+        assert st["last_fail"] is None, f"writes failed before the fault: {st}"
+
+        t_fault = time.monotonic()
+        res["fault_wall"] = time.time()
+        if fault == "redis-killed":
+            n1.kill_redis(signal.SIGKILL)
+        else:
+            n1.link(False)
+        t_fault_done = time.monotonic()
+
+        def new_master():
+            holders = lab.vip_holders()
+            if len(holders) == 1 and holders[0] is not n1:
+                return holders[0]
+            return None
+        new = wait_for("a new master holding the VIP", new_master, timeout=30)
+        res["vip_moved_after_s"] = time.monotonic() - t_fault
+
+        def recovered():
+            s = writer_status()
+            since = max(s["last_fail"] or 0.0, t_fault_done)
+            return (s["last_ack"] and s["last_ack"] > since and s["now"] - since >= RECOVERED_FOR_S
+                    and time.monotonic() - s["now"] < 1.0)
+        wait_for(f"writes to succeed again for {RECOVERED_FOR_S} s", recovered, timeout=30,
+                 interval=0.1)
+
+        writer.send_signal(signal.SIGTERM)
+        writer.wait(timeout=10)
+        w = json.loads(out.read_text())
+        writer = None
+
+        nst = new.status()
+        skew = nst.get("skew_time_s")
+        if skew is None:
+            skew = skew_time(cfg["version"], new.priority, float(cfg["advert_int"]))
+            res["skew_source"] = "computed"
+        else:
+            res["skew_source"] = "status"
+        res.update({
+            "new_master": new.name,
+            "new_master_priority": new.priority,
+            "new_master_effective_priority": nst.get("effective_priority"),
+            "skew_time_s": skew,
+            "attempts": w["attempts"],
+            "acknowledged": w["acknowledged"],
+            "failed": w["failed"],
+            "outages": len(w["outages"]),
+            "longest_outage_s": w["longest_outage_s"],
+        })
+        lo = w["longest_outage"]
+        if lo:
+            res["outage_from_fault_s"] = lo["from_ack"] - t_fault
+            res["outage_end_after_fault_s"] = (lo["to_ack"] - t_fault) if lo["to_ack"] else None
+            res["outage_errors"] = lo["errors"]
+        target, text = target_for(cfg_name, fault, skew)
+        res["target_s"] = target
+        res["target"] = text
+        res["bound_s"] = 1.05 * (3 * float(cfg["advert_int"]) + skew) if fault == "link-cut" \
+            else None
+        res["met"] = w["longest_outage_s"] < target if fault == "redis-killed" or \
+            cfg["version"] == 3 else w["longest_outage_s"] <= target
+        # Acknowledged writes that the new master does not hold (asynchronous
+        # replication may lose the last few; counted, not asserted).
+        miss = missing_keys(new, w["acked_keys"])
+        res["acked_missing_on_new_master"] = None if miss is None else len(miss)
+        if miss:
+            res["acked_missing_sample"] = miss[:5]
+        res["log_dir"] = str(dest)
+        return res
+    except BaseException:
+        for n in lab.nodes:
+            print(f"----- {n.name} redkeep log (tail) -----", file=sys.stderr)
+            print(n.log_text()[-4000:], file=sys.stderr)
+        raise
+    finally:
+        if writer is not None and writer.poll() is None:
+            writer.kill()
+            writer.wait(timeout=5)
+        try:
+            keep_logs(lab, dest)
+        except OSError:
+            pass
+        lab.down()
+
+
+def rss_run(cfg_name, seconds, prefix, logs_root):
+    """Resident memory of each node's redkeep after `seconds` of a running lab."""
+    lab = labmod.Lab(prefix=prefix, **CONFIGS[cfg_name])
+    try:
+        lab.up()
+        lab.start_all()
+        n1, n2, n3 = lab.nodes
+        assert_one_master(lab, n1)
+        for n in (n2, n3):
+            assert_replica_of(n, n1)
+        time.sleep(seconds)  # the measurement is "after N s of running"
+        out = {}
+        for n in lab.nodes:
+            fields = {}
+            # `ip netns exec` execs redkeep, so the Popen pid is redkeep's own.
+            for line in Path(f"/proc/{n.redkeep.pid}/status").read_text().splitlines():
+                k, _, v = line.partition(":")
+                if k in ("Name", "VmRSS", "VmHWM", "Threads"):
+                    fields[k] = v.strip()
+            assert fields.get("Name", "").startswith("redkeep"), fields
+            out[n.name] = {"state": n.state(), "vmrss_kb": int(fields["VmRSS"].split()[0]),
+                           "vmhwm_kb": int(fields["VmHWM"].split()[0]),
+                           "threads": int(fields["Threads"])}
+        return {"config": cfg_name, "after_s": seconds, "nodes": out,
+                "total_kb": sum(v["vmrss_kb"] for v in out.values())}
+    finally:
+        try:
+            keep_logs(lab, logs_root / f"rss-{cfg_name}")
+        except OSError:
+            pass
+        lab.down()
+
+
+def fmt(x, digits=3):
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--rss", action="store_true", help="also measure redkeep RSS after 60 s")
+    ap.add_argument("--rss-seconds", type=float, default=60.0)
+    ap.add_argument("--rss-config", choices=sorted(CONFIGS), default="v2")
+    ap.add_argument("--no-failover", action="store_true", help="skip the failover matrix")
+    ap.add_argument("--only", action="append", default=[],
+                    help="cells to run, e.g. v2-redis-killed, v3-link-cut (repeatable)")
+    ap.add_argument("--keep-logs", default=f"/tmp/redkeep-bench-{os.getpid()}")
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        print("bench.py needs root (network namespaces)", file=sys.stderr)
+        return 2
+    prefix = f"rkb{os.getpid() % 10000}"
+    logs_root = Path(a.keep_logs)
+    results, errors = [], []
+    cells = [(c, f) for c in CONFIGS for f in FAULTS]
+    if a.only:
+        cells = [(c, f) for c, f in cells if f"{c}-{f}" in a.only]
+    if a.no_failover:
+        cells = []
+    for c, f in cells:
+        for r in range(1, a.runs + 1):
+            t = time.monotonic()
+            try:
+                res = one_run(c, f, r, logs_root, prefix)
+                results.append(res)
+                print(f"{c} {f} run {r}: longest outage {res['longest_outage_s']:.3f} s "
+                      f"(new master {res['new_master']}, VIP moved after "
+                      f"{res['vip_moved_after_s']:.3f} s, outages {res['outages']}, "
+                      f"acked missing {res['acked_missing_on_new_master']}) "
+                      f"[{time.monotonic() - t:.0f} s]", flush=True)
+            except Exception as e:  # noqa: BLE001 - one failed run must not hide the others
+                traceback.print_exc()
+                errors.append({"config": c, "fault": f, "run": r, "error": str(e)})
+                print(f"{c} {f} run {r}: FAILED: {e}", flush=True)
+    rss = None
+    if a.rss:
+        try:
+            rss = rss_run(a.rss_config, a.rss_seconds, prefix, logs_root)
+        except Exception as e:  # noqa: BLE001
+            traceback.print_exc()
+            errors.append({"rss": True, "error": str(e)})
+
+    rows = []
+    if cells:
+        print()
+        hdr = (f"{'config':<16} {'fault':<13} {'runs':>4} {'min s':>7} {'median s':>9} "
+               f"{'max s':>7}  {'target':<26} {'bound s':>8} {'met':>4} {'lost acks':>9}")
+        print(hdr)
+        print("-" * len(hdr))
+    for c, f in cells:
+        rs = [r for r in results if r["config"] == c and r["fault"] == f]
+        cfg = CONFIGS[c]
+        label = f"v{cfg['version']} adv {cfg['advert_int']}s"
+        if not rs:
+            print(f"{label:<16} {f:<13} {0:>4}  (all runs failed)")
+            continue
+        vals = [r["longest_outage_s"] for r in rs]
+        row = {"config": c, "version": cfg["version"], "advert_int": float(cfg["advert_int"]),
+               "check_interval": float(cfg["check_interval"]), "fall": cfg["fall"], "fault": f,
+               "runs": len(rs), "min_s": min(vals), "median_s": statistics.median(vals),
+               "max_s": max(vals), "target": rs[-1]["target"],
+               "bound_s": max(r["bound_s"] for r in rs) if f == "link-cut" else None,
+               "met_all": all(r["met"] for r in rs),
+               "lost_acks": [r["acked_missing_on_new_master"] for r in rs],
+               "per_run": vals}
+        rows.append(row)
+        lost = ",".join("?" if x is None else str(x) for x in row["lost_acks"])
+        print(f"{label:<16} {f:<13} {len(rs):>4} {row['min_s']:>7.3f} {row['median_s']:>9.3f} "
+              f"{row['max_s']:>7.3f}  {row['target']:<26} {fmt(row['bound_s']):>8} "
+              f"{'yes' if row['met_all'] else 'NO':>4} {lost:>9}")
+    if rss:
+        print()
+        print(f"redkeep resident memory after {rss['after_s']:g} s ({rss['config']} lab):")
+        for name, v in rss["nodes"].items():
+            print(f"  {name}: VmRSS {v['vmrss_kb'] / 1024:.1f} MB (peak {v['vmhwm_kb'] / 1024:.1f}"
+                  f" MB, {v['threads']} threads, {v['state']})")
+        print(f"  total {rss['total_kb'] / 1024:.1f} MB over three nodes, "
+              f"{rss['total_kb'] / 3 / 1024:.1f} MB per node (keepalived: 13.4 MB per node, "
+              "two processes)")
+    if errors:
+        print(f"\n{len(errors)} run(s) failed: {errors}")
+    print("BENCH_JSON " + json.dumps({"cells": rows, "runs": results, "rss": rss,
+                                      "errors": errors, "logs": str(logs_root)}))
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
