@@ -5,6 +5,7 @@ packages=(
   cmake g++ make pkg-config
   libcaf-dev libhiredis-dev libmnl-dev libspdlog-dev catch2 libcli11-dev nlohmann-json3-dev
   redis-server redis-tools python3 keepalived tshark iproute2 nftables procps
+  clang libclang-rt-14-dev llvm-14  # libFuzzer targets (scripts/fuzz.sh): clang 14, its runtime, llvm-symbolizer
 )
 missing=()
 for p in "${packages[@]}"; do

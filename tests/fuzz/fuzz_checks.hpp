@@ -1,0 +1,393 @@
+#pragma once
+// What the fuzz targets check for one input, shared by the libFuzzer targets (fuzz_vrrp.cpp,
+// fuzz_config.cpp: abort on a finding) and the regression suite
+// (tests/unit/fuzz_regressions_test.cpp: REQUIRE no finding). Header-only so the unit tests,
+// built with g++ and without libFuzzer, replay exactly the same checks.
+//
+// Each check returns "" when the input is handled correctly, or a description of the bug.
+// Memory errors and undefined behaviour are caught by the sanitizers of the fuzz build (and of
+// a REDKEEP_SANITIZE=ON build of the unit tests), not here.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "config/parser.hpp"
+#include "config/print.hpp"
+#include "net/ip_address.hpp"
+#include "net/vrrp/packet.hpp"
+#include "net/vrrp/validate.hpp"
+
+namespace redkeep::fuzz {
+
+namespace detail {
+
+using net::IpAddress;
+using namespace net::vrrp;
+
+/// Reads the fuzz input front to back; past its end every read yields zeros, so any input
+/// builds a value.
+class Reader {
+ public:
+  Reader(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  std::uint8_t u8() { return at_ < size_ ? data_[at_++] : 0; }
+  std::uint16_t u16() { return static_cast<std::uint16_t>((u8() << 8) | u8()); }
+
+ private:
+  const std::uint8_t* data_;
+  std::size_t size_;
+  std::size_t at_ = 0;
+};
+
+inline IpAddress v6_from(const std::uint8_t* bytes) {
+  // IpAddress has no raw IPv6 constructor: through the text form.
+  static const char* hex = "0123456789abcdef";
+  std::string text;
+  for (int i = 0; i < 16; i += 2) {
+    if (i) text += ':';
+    for (int j = 0; j < 2; ++j) {
+      text += hex[bytes[i + j] >> 4];
+      text += hex[bytes[i + j] & 0xf];
+    }
+  }
+  return *IpAddress::parse(text);
+}
+
+inline IpAddress address_from(Reader& r, bool v4) {
+  std::uint8_t b[16];
+  for (std::size_t i = 0; i < (v4 ? 4u : 16u); ++i) b[i] = r.u8();
+  return v4 ? IpAddress::v4(b) : v6_from(b);
+}
+
+inline IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+
+inline std::string describe(const Advert& a) {
+  std::string s = "v" + std::to_string(static_cast<int>(a.version)) +
+                  " vrid=" + std::to_string(a.vrid) + " prio=" + std::to_string(a.priority) +
+                  " int_cs=" + std::to_string(a.adver_int_cs) +
+                  " auth=" + std::to_string(static_cast<int>(a.auth_type)) + " addrs=[";
+  for (const auto& x : a.addresses) s += x.to_string() + " ";
+  return s + "]";
+}
+
+/// "" when equal, else what differs.
+inline std::string compare(const Advert& want, const Advert& got) {
+  if (want.version == got.version && want.vrid == got.vrid && want.priority == got.priority &&
+      want.adver_int_cs == got.adver_int_cs && want.auth_type == got.auth_type &&
+      want.auth_data == got.auth_data && want.addresses == got.addresses) {
+    return "";
+  }
+  return "want " + describe(want) + ", got " + describe(got);
+}
+
+/// The advert decode() returns for what encode() produced from `a`: Authentication Data is
+/// sent only for v2 simple_text (RFC 3768 section 5.3.10), v3 has no authentication.
+inline Advert as_sent(Advert a) {
+  if (a.version == Version::v3) a.auth_type = AuthType::none;
+  if (a.version == Version::v3 || a.auth_type != AuthType::simple_text) a.auth_data = {};
+  return a;
+}
+
+/// Wraps a VRRP message in a 20-byte IPv4 header (protocol 112) as a raw socket delivers it.
+inline std::vector<std::uint8_t> ipv4_wrap(const std::vector<std::uint8_t>& message,
+                                           const IpAddress& src, const IpAddress& dst,
+                                           std::uint8_t ttl) {
+  const std::size_t total = 20 + message.size();
+  std::vector<std::uint8_t> p = {0x45, 0xc0, static_cast<std::uint8_t>(total >> 8),
+                                 static_cast<std::uint8_t>(total), 0, 1, 0, 0, ttl,
+                                 kIpProtoVrrp, 0, 0};
+  p.insert(p.end(), src.data(), src.data() + 4);
+  p.insert(p.end(), dst.data(), dst.data() + 4);
+  p.insert(p.end(), message.begin(), message.end());
+  return p;
+}
+
+/// encode() then decode_message() (and, over IPv4, decode() and receive() of the IPv4-wrapped
+/// message) must give `advert` back. `must_encode`: the advert is structurally valid, so an
+/// encode error is a bug; otherwise it is accepted silently.
+inline std::string round_trip(const Advert& advert, const IpAddress& src, const IpAddress& dst,
+                              ChecksumMode mode, bool must_encode) {
+  auto encoded = encode(advert, src, dst, mode);
+  if (auto* error = std::get_if<EncodeError>(&encoded)) {
+    return must_encode ? std::string("encode refused a valid advert (") + to_string(*error) +
+                             "): " + describe(advert)
+                       : "";
+  }
+  const auto& bytes = std::get<std::vector<std::uint8_t>>(encoded);
+  const std::size_t want_size = 8 + advert.addresses.size() * src.size() +
+                                (advert.version == Version::v2 ? kAuthDataSize : 0);
+  if (bytes.size() != want_size) return "encode: wrong size for " + describe(advert);
+  const Advert want = as_sent(advert);
+
+  auto message = decode_message(bytes.data(), bytes.size(), src, dst, mode, advert.version);
+  if (auto* reason = std::get_if<RejectReason>(&message)) {
+    return std::string("decode_message rejected an encoded advert: ") + to_string(*reason) +
+           ": " + describe(advert);
+  }
+  if (auto diff = compare(want, std::get<Advert>(message)); !diff.empty()) {
+    return "encode/decode_message round trip: " + diff;
+  }
+  if (!src.is_v4()) return "";
+
+  const auto packet = ipv4_wrap(bytes, src, dst, kVrrpTtl);
+  auto decoded = decode(packet.data(), packet.size(), mode);
+  if (auto* reason = std::get_if<RejectReason>(&decoded)) {
+    return std::string("decode rejected an encoded, wrapped advert: ") + to_string(*reason) +
+           ": " + describe(advert);
+  }
+  const auto& received = std::get<ReceivedAdvert>(decoded);
+  if (received.source != src || received.destination != dst || received.ttl != kVrrpTtl) {
+    return "decode: IPv4 header fields lost";
+  }
+  if (auto diff = compare(want, received.advert); !diff.empty()) {
+    return "encode/decode round trip: " + diff;
+  }
+
+  // The instance this advert was configured for must accept it (AH is never supported).
+  Expectation e;
+  e.version = advert.version;
+  e.vrid = advert.vrid;
+  e.auth_type = advert.auth_type;
+  e.auth_pass = want.auth_data;
+  e.adver_int_cs = advert.adver_int_cs;
+  e.vips = advert.addresses;
+  e.checksum_mode = mode;
+  std::uint8_t own[4] = {src.data()[0], src.data()[1], src.data()[2],
+                         static_cast<std::uint8_t>(src.data()[3] ^ 1)};
+  e.own_address = IpAddress::v4(own);
+  auto accepted = receive(packet.data(), packet.size(), e);
+  const bool ah = advert.version == Version::v2 && advert.auth_type == AuthType::ip_ah;
+  if (auto* reason = std::get_if<RejectReason>(&accepted)) {
+    if (ah && *reason == RejectReason::auth_type) return "";
+    return std::string("receive rejected its own instance's advert: ") + to_string(*reason) +
+           ": " + describe(advert);
+  }
+  if (ah) return "receive accepted an AH advert";
+  return "";
+}
+
+/// What receive() promised when it accepted `data` for `e`, checked against the result and
+/// against decode() in the same checksum mode.
+inline std::string check_accepted(const std::uint8_t* data, std::size_t size,
+                                  const Expectation& e, const ReceivedAdvert& r) {
+  const Advert& a = r.advert;
+  if (a.version != e.version) return "receive accepted another version";
+  if (a.vrid != e.vrid) return "receive accepted another VRID";
+  if (r.source == e.own_address) return "receive accepted our own advert";
+  if (r.ttl != kVrrpTtl && !(e.unicast && !r.destination.is_multicast())) {
+    return "receive accepted TTL " + std::to_string(r.ttl);
+  }
+  if (e.unicast) {
+    bool peer = false;
+    for (const auto& p : e.unicast_peers) peer = peer || p == r.source;
+    if (!peer) return "receive accepted a unicast advert from a non-peer";
+  }
+  if (a.version == Version::v2) {
+    if (a.auth_type != e.auth_type || e.auth_type == AuthType::ip_ah) {
+      return "receive accepted a wrong auth type";
+    }
+    if (e.auth_type == AuthType::simple_text && a.auth_data != e.auth_pass) {
+      return "receive accepted a wrong password";
+    }
+    if (a.adver_int_cs != e.adver_int_cs) return "receive accepted a wrong interval";
+  }
+  if (a.priority != 255 && a.addresses.size() != e.vips.size()) {
+    return "receive accepted a wrong address count";
+  }
+  auto d = decode(data, size, e.checksum_mode);
+  if (!std::holds_alternative<ReceivedAdvert>(d)) return "receive accepted what decode rejects";
+  const auto& rd = std::get<ReceivedAdvert>(d);
+  if (rd.source != r.source || rd.destination != r.destination || rd.ttl != r.ttl) {
+    return "receive and decode disagree on IPv4 fields";
+  }
+  if (auto diff = compare(rd.advert, a); !diff.empty()) {
+    return "receive and decode disagree: " + diff;
+  }
+  return "";
+}
+
+/// The instances a packet is received for: profiles like the golden vectors' (v2 PASS, v3,
+/// unicast), with VRID, addresses, interval and password taken from the packet's own bytes
+/// where it decodes, so the later checks are reached, and a "matching" one built wholly from
+/// the decoded advert.
+inline std::vector<Expectation> expectations(const std::uint8_t* data, std::size_t size,
+                                             ChecksumMode mode) {
+  std::uint8_t vrid = 0;
+  auto ip4 = parse_ipv4_packet(data, size);
+  if (auto* p = std::get_if<Ipv4Packet>(&ip4); p && p->payload_size >= 2) vrid = p->payload[1];
+  std::optional<ReceivedAdvert> d;
+  if (auto decoded = decode(data, size, mode); std::holds_alternative<ReceivedAdvert>(decoded)) {
+    d = std::get<ReceivedAdvert>(decoded);
+  }
+  std::vector<IpAddress> vips = d ? d->advert.addresses : std::vector<IpAddress>{};
+
+  std::vector<Expectation> out;
+  Expectation pass;  // keepalived-v2-vrid55: auth_type PASS, auth_pass secret12
+  pass.version = Version::v2;
+  pass.vrid = vrid;
+  pass.auth_type = AuthType::simple_text;
+  const char* secret = "secret12";
+  for (std::size_t i = 0; i < kAuthDataSize; ++i) {
+    pass.auth_pass[i] = static_cast<std::uint8_t>(secret[i]);
+  }
+  pass.adver_int_cs = 100;
+  pass.vips = vips;
+  pass.own_address = ip("192.0.2.2");
+  out.push_back(pass);
+
+  Expectation v3;  // keepalived-v3-vrid56/58
+  v3.version = Version::v3;
+  v3.vrid = vrid;
+  v3.vips = vips;
+  v3.own_address = ip("192.0.2.2");
+  out.push_back(v3);
+
+  Expectation unicast;  // keepalived-v2-vrid59: 192.0.2.1 -> 192.0.2.2
+  unicast.version = Version::v2;
+  unicast.vrid = vrid;
+  unicast.vips = vips;
+  unicast.unicast = true;
+  unicast.unicast_peers = {ip("192.0.2.1"), ip("192.0.2.3")};
+  unicast.own_address = ip("192.0.2.2");
+  out.push_back(unicast);
+
+  Expectation unicast3 = unicast;
+  unicast3.version = Version::v3;
+  out.push_back(unicast3);
+
+  if (d) {
+    Expectation m;
+    m.version = d->advert.version;
+    m.vrid = d->advert.vrid;
+    m.auth_type = d->advert.auth_type;
+    m.auth_pass = d->advert.auth_data;
+    m.adver_int_cs = d->advert.adver_int_cs;
+    m.vips = vips;
+    m.own_address = ip("192.0.2.254");
+    out.push_back(m);
+    m.own_address = d->source;  // our own advert looped back
+    out.push_back(m);
+    m.own_address = ip("192.0.2.254");
+    m.unicast = true;
+    m.unicast_peers = {d->source};
+    out.push_back(m);
+  }
+  for (auto& e : out) e.checksum_mode = mode;
+  return out;
+}
+
+/// A structurally valid Advert (encode() must take it) and its IP addresses, built from the
+/// input bytes.
+struct BuiltAdvert {
+  Advert advert;
+  IpAddress source;
+  IpAddress destination;
+  ChecksumMode mode = ChecksumMode::v3_pseudo_header;
+};
+
+inline BuiltAdvert build_advert(const std::uint8_t* data, std::size_t size) {
+  Reader r(data, size);
+  BuiltAdvert b;
+  Advert& a = b.advert;
+  const std::uint8_t flags = r.u8();
+  a.version = (flags & 1) ? Version::v3 : Version::v2;
+  const bool v4 = a.version == Version::v2 || !(flags & 2);
+  b.mode = (flags & 4) ? ChecksumMode::v3_as_v2 : ChecksumMode::v3_pseudo_header;
+  a.vrid = r.u8();
+  a.priority = r.u8();
+  if (a.version == Version::v2) {
+    a.adver_int_cs = static_cast<std::uint16_t>((r.u8() % 255 + 1) * 100);
+    a.auth_type = static_cast<AuthType>(r.u8() % 3);
+    if (a.auth_type == AuthType::simple_text) {
+      for (auto& x : a.auth_data) x = r.u8();
+    }
+  } else {
+    a.adver_int_cs = static_cast<std::uint16_t>(r.u16() % 0x0fff + 1);
+  }
+  const std::size_t count = r.u8();
+  for (std::size_t i = 0; i < count; ++i) a.addresses.push_back(address_from(r, v4));
+  b.source = address_from(r, v4);
+  if (flags & 8) {
+    b.destination = address_from(r, v4);
+  } else {
+    b.destination = v4 ? ip("224.0.0.18") : ip("ff02::12");
+  }
+  return b;
+}
+
+}  // namespace detail
+
+/// The VRRP fuzz checks for one input (fuzz_vrrp):
+///  - the input as a received IPv4 packet: decode() in both checksum modes, and receive() for
+///    the expectations() of each mode; whatever receive() accepts must satisfy what
+///    validate.hpp documents and equal decode()'s result;
+///  - the input as a bare VRRP message: decode_message() from an IPv4 and an IPv6 source, with
+///    no, v2 and v3 expected version, both modes; an accepted message re-encoded (when its
+///    interval can be) must decode to the same advert;
+///  - an Advert built from the input: encode() must succeed and decode_message(), decode() and
+///    receive() for its own instance must give it back.
+/// Returns "" or the first bug found. Never reads outside data[0..size).
+inline std::string check_vrrp(const std::uint8_t* data, std::size_t size) {
+  using namespace detail;
+  for (const ChecksumMode mode : {ChecksumMode::v3_pseudo_header, ChecksumMode::v3_as_v2}) {
+    (void)decode(data, size, mode);
+    for (const Expectation& e : expectations(data, size, mode)) {
+      auto r = receive(data, size, e);
+      if (auto* accepted = std::get_if<ReceivedAdvert>(&r)) {
+        if (auto bug = check_accepted(data, size, e, *accepted); !bug.empty()) return bug;
+      }
+    }
+    const std::pair<IpAddress, IpAddress> ends[] = {{ip("192.0.2.1"), ip("224.0.0.18")},
+                                                    {ip("fe80::1"), ip("ff02::12")}};
+    for (const auto& [src, dst] : ends) {
+      for (const std::optional<Version> want :
+           {std::optional<Version>{}, std::optional<Version>{Version::v2},
+            std::optional<Version>{Version::v3}}) {
+        auto m = decode_message(data, size, src, dst, mode, want);
+        auto* advert = std::get_if<Advert>(&m);
+        if (advert == nullptr) continue;
+        if (want && advert->version != *want) return "decode_message ignored expected_version";
+        if (advert->version == Version::v2 && !src.is_v4()) return "decode_message: v2 over IPv6";
+        if (auto bug = round_trip(*advert, src, dst, mode, false); !bug.empty()) {
+          return "re-encoding a decoded message: " + bug;
+        }
+      }
+    }
+  }
+  const BuiltAdvert b = build_advert(data, size);
+  return round_trip(b.advert, b.source, b.destination, b.mode, true);
+}
+
+/// The config fuzz check for one input (fuzz_config): parse_text() must not crash; when it
+/// yields a Config, format_effective() of it must parse again without error and print the same
+/// text (config/print.hpp promises parse_text() reads it back to the same Config).
+/// Returns "" or the bug found (with both texts).
+inline std::string check_config(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const config::LoadResult first = config::parse_text(text, "fuzz.conf");
+  if (first.ok() != first.config.has_value()) return "ok() disagrees with config";
+  for (const auto& d : first.diagnostics) {
+    if (first.ok() && d.is_error()) return "a Config despite an error: " + d.to_string();
+  }
+  if (!first.ok()) return "";
+  const std::string printed = config::format_effective(*first.config);
+  const config::LoadResult second = config::parse_text(printed, "fuzz.conf");
+  if (!second.ok()) {
+    std::string errors;
+    for (const auto& d : second.diagnostics) errors += d.to_string() + "\n";
+    return "format_effective output does not parse:\n" + errors + "--- printed:\n" + printed;
+  }
+  const std::string reprinted = config::format_effective(*second.config);
+  if (reprinted != printed) {
+    return "format_effective round trip differs\n--- first:\n" + printed + "--- second:\n" +
+           reprinted;
+  }
+  return "";
+}
+
+}  // namespace redkeep::fuzz
