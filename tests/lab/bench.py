@@ -35,6 +35,7 @@ import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(HERE))
 import lab as labmod  # noqa: E402
 from lab import wait_for  # noqa: E402
