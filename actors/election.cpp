@@ -132,8 +132,13 @@ void execute(Self* self, const vrrp::Actions& actions) {
       if (st.vip_commanded_up && st.vip_confirmed) send_to(self, st.wiring.vip, renew_atom::value);
     } else if (auto* s = std::get_if<vrrp::StateChanged>(&action)) {
       ++st.counters["transitions"];
-      spdlog::info("{} Entering {} state ({}, priority {})", st.ctx.tag(), vrrp::to_string(s->to),
-                   s->reason, st.sm->effective_priority());
+      // The advertised priority means something only while taking part.
+      if (s->to == vrrp::State::master || s->to == vrrp::State::backup) {
+        spdlog::info("{} Entering {} state ({}, priority {})", st.ctx.tag(),
+                     vrrp::to_string(s->to), s->reason, st.sm->effective_priority());
+      } else {
+        spdlog::info("{} Entering {} state ({})", st.ctx.tag(), vrrp::to_string(s->to), s->reason);
+      }
       changed = true;
     } else if (auto* m = std::get_if<vrrp::MasterChanged>(&action)) {
       if (m->self) {
@@ -342,7 +347,7 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
         if (d.generation != st.vip_generation) return;
         if (!d.ok) {
           spdlog::error("{} VIP {} failed: {}", st.ctx.tag(), d.up ? "add" : "removal", d.error);
-          return;  // vip actor retries; confirmation comes with a later VipDone
+          return;  // the vip actor retries; a later VipDone confirms
         }
         st.vip_confirmed = true;
         if (!st.stopping) reconcile(self);

@@ -23,14 +23,20 @@ namespace {
 
 using garp_burst_atom = caf::atom_constant<caf::atom("garpburst")>;
 using link_atom = caf::atom_constant<caf::atom("link")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+
+/// Delay before a failed VIP add/remove is tried again.
+constexpr auto kRetryInterval = std::chrono::seconds(1);
 
 struct VipState {
   InstanceContext ctx;
   Wiring wiring;
   std::unique_ptr<net::Netlink> netlink;
   std::unique_ptr<net::GratuitousArpSender> garp;
-  bool up = false;
+  bool up = false;       // the VIPs are in the kernel (as far as we did it)
+  bool want_up = false;  // direction of the latest command
   std::uint64_t up_generation = 0;  // GARP timers of an older "up" are stale
+  std::uint64_t last_generation = 0;  // of the latest VipCommand
   std::uint32_t lifetime_s = 0;
   std::optional<bool> link_up;
   std::unique_ptr<PollThread> link_thread;
@@ -82,7 +88,9 @@ void send_garps(Self* self, unsigned repeat) {
       ++sent;
     }
   }
-  if (sent > 0 && st.wiring.election) self->send(st.wiring.election, GarpSent{sent});
+  if (sent == 0) return;
+  spdlog::info("{} Sent {} gratuitous ARP(s) on {}", st.ctx.tag(), sent, st.ctx.instance.interface);
+  if (st.wiring.election) self->send(st.wiring.election, GarpSent{sent});
 }
 
 void report_link(Self* self) {
@@ -151,34 +159,40 @@ caf::behavior vip_actor(Self* self, InstanceContext ctx, bool restart) {
       },
       [self](const VipCommand& cmd) {
         auto& st = self->state;
+        st.last_generation = cmd.generation;
+        st.want_up = cmd.up;
         std::string err = cmd.up ? add_all(self) : remove_all(self);
-        bool was_up = st.up;
-        st.up = cmd.up;
-        if (err.empty()) {
-          if (cmd.up != was_up)
-            spdlog::info("{} VIP {} {} on {}", st.ctx.tag(), vip_list(st.ctx),
-                         cmd.up ? "added" : "removed", st.ctx.instance.interface);
-        } else {
-          spdlog::error("{} VIP {} failed on {}: {}", st.ctx.tag(), cmd.up ? "add" : "removal",
-                        st.ctx.instance.interface, err);
-        }
         if (st.wiring.election)
           self->send(st.wiring.election, VipDone{cmd.generation, cmd.up, err.empty(), err});
-        if (cmd.up && !was_up && err.empty()) {
-          ++st.up_generation;
-          const auto& in = st.ctx.instance;
-          send_garps(self, in.garp_master_repeat);
-          if (in.garp_master_delay.count() > 0)
-            self->delayed_send(self, in.garp_master_delay, garp_burst_atom::value,
-                               st.up_generation, false);
-          if (in.garp_master_refresh.count() > 0)
-            self->delayed_send(self, in.garp_master_refresh, garp_burst_atom::value,
-                               st.up_generation, true);
+        if (!err.empty()) {
+          spdlog::error("{} VIP {} failed on {}: {}; retrying", st.ctx.tag(),
+                        cmd.up ? "add" : "removal", st.ctx.instance.interface, err);
+          self->delayed_send(self, kRetryInterval, retry_atom::value, cmd);
+          return;
         }
+        if (cmd.up == st.up) return;  // renewal, or a repeat after a restart
+        st.up = cmd.up;
+        spdlog::info("{} VIP {} {} on {}", st.ctx.tag(), vip_list(st.ctx),
+                     cmd.up ? "added" : "removed", st.ctx.instance.interface);
+        if (!cmd.up) return;
+        ++st.up_generation;
+        const auto& in = st.ctx.instance;
+        send_garps(self, in.garp_master_repeat);
+        if (in.garp_master_delay.count() > 0)
+          self->delayed_send(self, in.garp_master_delay, garp_burst_atom::value, st.up_generation,
+                             false);
+        if (in.garp_master_refresh.count() > 0)
+          self->delayed_send(self, in.garp_master_refresh, garp_burst_atom::value,
+                             st.up_generation, true);
+      },
+      // Retry a failed command unless a newer one superseded it.
+      [self](retry_atom, const VipCommand& cmd) {
+        if (cmd.generation == self->state.last_generation)
+          self->send(caf::actor_cast<caf::actor>(self), cmd);
       },
       [self](renew_atom) {
         auto& st = self->state;
-        if (!st.up) return;
+        if (!st.up || !st.want_up) return;
         auto err = add_all(self);
         if (!err.empty()) spdlog::error("{} VIP renewal failed: {}", st.ctx.tag(), err);
       },
