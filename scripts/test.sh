@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j"$(nproc)"
-cd build && ctest --output-on-failure
+(cd build && ctest --output-on-failure)
+# libFuzzer targets, FUZZ_SECONDS (default 60) each; fails on any crash (tests/fuzz/README.md).
+bash scripts/fuzz.sh
