@@ -240,6 +240,8 @@ std::string status_json(Self* self, const std::map<std::string, std::uint64_t>& 
 void on_rejected(Self* self, const AdvertRejected& r) {
   auto& st = self->state;
   ++st.counters["rejected." + r.reason];
+  // Other virtual routers on the segment are normal traffic: count only.
+  if (r.reason == "vrid") return;
   auto now = Clock::now();
   auto it = st.last_reject_log.find(r.reason);
   if (it != st.last_reject_log.end() && now - it->second < kRejectLogInterval) {

@@ -266,6 +266,9 @@ vrrp_instance HARedis {{
         return sh("ip", "netns", "exec", self.client_ns, "redis-cli", "-h", VIP, "-p", "6379",
                   *args, check=False, timeout=timeout)
 
+    def client_run(self, *args, timeout=30):
+        return sh("ip", "netns", "exec", self.client_ns, *args, timeout=timeout)
+
     def client_popen(self, args, log):
         out = open(log, "ab")
         return subprocess.Popen(["ip", "netns", "exec", self.client_ns, *args], stdout=out,

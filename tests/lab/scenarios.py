@@ -209,3 +209,42 @@ def scenario_restart_budget(lab):
 
 
 scenario_restart_budget.lab_options = {"test_hooks": True}
+
+
+def inject(lab, *args):
+    """Runs inject.py in the client namespace; returns how many were sent."""
+    import os
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "inject.py")
+    out = lab.client_run("python3", script, *args)
+    return int(out.split()[-1])
+
+
+def scenario_rejections(lab):
+    """Issue 4.3: invalid adverts are rejected, counted per reason and logged
+    at most once per interval per reason, with no role change."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    before = n1.status()["counters"]
+    cases = {
+        "auth_password": ["--password", "wrong"],
+        "ttl": ["--password", "redkeep1", "--ttl", "64"],
+        "checksum": ["--password", "redkeep1", "--bad-checksum"],
+        "length": ["--password", "redkeep1", "--truncate", "3"],
+        "address_list": ["--password", "redkeep1", "--vip", "192.0.2.99"],
+        "version_mismatch": ["--version", "3"],
+        "interval": ["--password", "redkeep1", "--interval", "2"],
+    }
+    for reason, args in cases.items():
+        sent = inject(lab, "--count", "30", "--rate", "100", *args)
+        assert sent == 30
+        wait_for(f"{sent} '{reason}' rejections counted on n1",
+                 lambda r=reason: n1.status()["counters"]["rejected"].get(r, 0)
+                 - before["rejected"].get(r, 0) >= 30, timeout=5)
+    log = n1.log_text()
+    for reason in cases:
+        lines = log.count(f"Rejected advert ({reason})")
+        assert lines == 1, f"{lines} log lines for {reason} within 10 s, expected 1"
+    hold_steady(lab, n1, (n2, n3), 1.0)
+    after = n1.status()["counters"]
+    assert after["transitions"] == before["transitions"], (before, after)
