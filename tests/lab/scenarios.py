@@ -248,3 +248,23 @@ def scenario_rejections(lab):
     hold_steady(lab, n1, (n2, n3), 1.0)
     after = n1.status()["counters"]
     assert after["transitions"] == before["transitions"], (before, after)
+
+
+def scenario_unicast(lab):
+    """Issue 4.3: unicast_peer mode (no multicast): cold start and a failover
+    when the master's Redis is killed; an advert from outside unicast_peer is
+    rejected."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    assert_replica_of(n2, n1)
+    assert n2.status()["counters"]["adverts_received"] > 0
+    inject(lab, "--count", "5", "--password", "redkeep1", "--dst", n2.ip)
+    wait_for("unicast_peer rejection on n2",
+             lambda: n2.status()["counters"]["rejected"].get("unicast_peer", 0) >= 5)
+    n1.kill_redis()
+    new = assert_one_master(lab, n2, timeout=10)
+    assert_replica_of(n3, new)
+
+
+scenario_unicast.lab_options = {"unicast": True}
