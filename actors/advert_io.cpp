@@ -8,7 +8,6 @@
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
 #include "actors/poll_thread.hpp"
-#include "net/advert_socket.hpp"
 #include "net/vrrp/packet.hpp"
 
 namespace redkeep::actors {
@@ -34,32 +33,41 @@ net::vrrp::Expectation expectation_of(const InstanceContext& ctx) {
   return e;
 }
 
-namespace {
+std::string send_advert(net::AdvertSocket& socket, const InstanceContext& ctx,
+                        std::uint8_t priority) {
+  auto e = expectation_of(ctx);
+  vrrp::Advert a;
+  a.version = e.version;
+  a.vrid = e.vrid;
+  a.priority = priority;
+  a.adver_int_cs = e.adver_int_cs;
+  a.auth_type = e.version == vrrp::Version::v2 ? e.auth_type : vrrp::AuthType::none;
+  if (a.auth_type == vrrp::AuthType::simple_text) a.auth_data = e.auth_pass;
+  a.addresses = e.vips;
+  std::vector<net::IpAddress> targets = ctx.instance.unicast_peer;
+  if (targets.empty()) targets.push_back(net::vrrp_group_v4());
+  std::string error;
+  for (const auto& dst : targets) {
+    auto bytes = vrrp::encode(a, ctx.primary_address, dst, e.checksum_mode);
+    if (auto* err = std::get_if<vrrp::EncodeError>(&bytes))
+      return std::string("cannot encode advert: ") + vrrp::to_string(*err);
+    auto r = socket.send_to(dst, std::get<std::vector<std::uint8_t>>(bytes));
+    if (!r && error.empty()) error = "sending advert to " + dst.to_string() + ": " + r.error().message;
+  }
+  return error;
+}
 
-using packet_atom = caf::atom_constant<caf::atom("packet")>;
+namespace {
 
 struct AdvertIoState {
   InstanceContext ctx;
   Wiring wiring;
-  vrrp::Advert advert;  // template of what we send; priority set per send
   std::unique_ptr<net::AdvertSocket> socket;
   std::unique_ptr<PollThread> reader;  // after socket: destroyed (joined) first
   static inline const char* name = "advert_io";
 };
 
 using Self = caf::stateful_actor<AdvertIoState>;
-
-vrrp::Advert advert_template(const InstanceContext& ctx) {
-  auto e = expectation_of(ctx);
-  vrrp::Advert a;
-  a.version = e.version;
-  a.vrid = e.vrid;
-  a.adver_int_cs = e.adver_int_cs;
-  a.auth_type = e.version == vrrp::Version::v2 ? e.auth_type : vrrp::AuthType::none;
-  if (a.auth_type == vrrp::AuthType::simple_text) a.auth_data = e.auth_pass;
-  a.addresses = e.vips;
-  return a;
-}
 
 /// Reads packets until stopped; validation runs here so a flood of bad
 /// packets costs the actors one small message each.
@@ -93,7 +101,6 @@ caf::behavior advert_io(Self* self, InstanceContext ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("advert_io" + st.ctx.tag()));
-  st.advert = advert_template(st.ctx);
   net::AdvertSocketOptions opts;
   opts.ifindex = static_cast<int>(st.ctx.ifindex);
   opts.source = st.ctx.primary_address;
@@ -116,21 +123,8 @@ caf::behavior advert_io(Self* self, InstanceContext ctx) {
       },
       [self](const AdvertOut& out) {
         auto& st = self->state;
-        st.advert.priority = out.priority;
-        auto e = expectation_of(st.ctx);
-        std::vector<net::IpAddress> targets = st.ctx.instance.unicast_peer;
-        if (targets.empty()) targets.push_back(net::vrrp_group_v4());
-        for (const auto& dst : targets) {
-          auto bytes = vrrp::encode(st.advert, st.ctx.primary_address, dst, e.checksum_mode);
-          if (auto* err = std::get_if<vrrp::EncodeError>(&bytes)) {
-            spdlog::error("{} Cannot encode advert: {}", st.ctx.tag(), vrrp::to_string(*err));
-            return;
-          }
-          auto r = st.socket->send_to(dst, std::get<std::vector<std::uint8_t>>(bytes));
-          if (!r)
-            spdlog::warn("{} Sending advert to {} failed: {}", st.ctx.tag(), dst.to_string(),
-                         r.error().message);
-        }
+        auto err = send_advert(*st.socket, st.ctx, out.priority);
+        if (!err.empty()) spdlog::warn("{} {}", st.ctx.tag(), err);
       },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");

@@ -6,13 +6,23 @@
 
 #include <caf/all.hpp>
 
+#include <cstdint>
+#include <string>
+
 #include "actors/instance_context.hpp"
+#include "net/advert_socket.hpp"
 #include "net/vrrp/validate.hpp"
 
 namespace redkeep::actors {
 
 /// What the codec must accept for this instance, from its configuration.
 net::vrrp::Expectation expectation_of(const InstanceContext& ctx);
+
+/// Encodes one advert of this instance with `priority` and sends it to
+/// 224.0.0.18, or to each unicast_peer. Returns the first error text, empty
+/// when every send succeeded.
+std::string send_advert(net::AdvertSocket& socket, const InstanceContext& ctx,
+                        std::uint8_t priority);
 
 /// Spawns the advert_io actor (detached: its socket blocks).
 caf::actor spawn_advert_io(caf::local_actor* parent, const InstanceContext& ctx);

@@ -18,7 +18,6 @@
 #include "config/parser.hpp"
 #include "net/advert_socket.hpp"
 #include "net/netlink.hpp"
-#include "net/vrrp/packet.hpp"
 
 namespace redkeep::actors {
 
@@ -121,20 +120,10 @@ void release_leftovers(const std::vector<InstanceContext>& contexts) {
     net::AdvertSocketOptions opts{static_cast<int>(ctx.ifindex), ctx.primary_address, false};
     auto sock = net::AdvertSocket::open(opts);
     if (!sock) continue;
-    auto e = expectation_of(ctx);
-    net::vrrp::Advert a;
-    a.version = e.version;
-    a.vrid = e.vrid;
-    a.priority = 0;
-    a.adver_int_cs = e.adver_int_cs;
-    a.auth_type = e.version == net::vrrp::Version::v2 ? e.auth_type : net::vrrp::AuthType::none;
-    if (a.auth_type == net::vrrp::AuthType::simple_text) a.auth_data = e.auth_pass;
-    a.addresses = e.vips;
-    std::vector<net::IpAddress> targets = ctx.instance.unicast_peer;
-    if (targets.empty()) targets.push_back(net::vrrp_group_v4());
-    for (const auto& dst : targets) {
-      auto bytes = net::vrrp::encode(a, ctx.primary_address, dst, e.checksum_mode);
-      if (auto* b = std::get_if<std::vector<std::uint8_t>>(&bytes)) (void)sock->send_to(dst, *b);
+    auto err = send_advert(*sock, ctx, 0);
+    if (!err.empty()) {
+      spdlog::error("{} Priority 0 advert at exit failed: {}", ctx.tag(), err);
+      continue;
     }
     spdlog::warn("{} Sent priority 0 advert at exit", ctx.tag());
   }
