@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Runs one lab scenario (a function `scenario_NAME` in scenarios.py) in a
+"""Runs one lab scenario (a function `scenario_NAME` in scenarios.py or
+interop_scenarios.py) in a
 fresh lab and always tears the lab down, even when the scenario fails.
 
   python3 tests/lab/run.py NAME      exit 0 = passed
@@ -13,16 +14,28 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lab as labmod  # noqa: E402
 import scenarios  # noqa: E402
+import interop_scenarios  # noqa: E402
+
+MODULES = (scenarios, interop_scenarios)
+
+
+def find(name):
+    for m in MODULES:
+        if hasattr(m, "scenario_" + name):
+            return getattr(m, "scenario_" + name)
+    return None
 
 
 def main():
-    if len(sys.argv) != 2 or not hasattr(scenarios, "scenario_" + sys.argv[1]):
-        names = [n[len("scenario_"):] for n in dir(scenarios) if n.startswith("scenario_")]
+    if len(sys.argv) != 2 or find(sys.argv[1]) is None:
+        names = [n[len("scenario_"):] for m in MODULES for n in dir(m)
+                 if n.startswith("scenario_")]
         print(f"usage: run.py NAME  (one of: {', '.join(names)})")
         return 2
     name = sys.argv[1]
-    fn = getattr(scenarios, "scenario_" + name)
-    lab = labmod.Lab(**getattr(fn, "lab_options", {}))
+    fn = find(name)
+    # A scenario may need a Lab subclass (e.g. keepalived_lab.KeepalivedLab).
+    lab = getattr(fn, "lab_class", labmod.Lab)(**getattr(fn, "lab_options", {}))
     ok = False
     try:
         lab.up()
