@@ -235,15 +235,17 @@ class KeepalivedLab(Lab):
         else:
             node.start_redkeep()
 
-    def block_vrrp(self, node, blocked):
-        """Drops (or lets through again) every VRRP packet in and out of `node`,
-        with nftables in its namespace: a partition of the election only."""
+    def block_vrrp(self, node, blocked, outgoing=True):
+        """Drops (or lets through again) every VRRP packet into `node` (and out
+        of it, if outgoing), with nftables in its namespace: a partition of the
+        election only."""
         table = "rklab_vrrp_block"
         if blocked:
+            out = ("  chain out { type filter hook output priority 0; ip protocol vrrp drop; }\n"
+                   if outgoing else "")
             rules = (f"table inet {table} {{\n"
                      f"  chain in {{ type filter hook input priority 0; ip protocol vrrp drop; }}\n"
-                     f"  chain out {{ type filter hook output priority 0; ip protocol vrrp drop; }}\n"
-                     f"}}\n")
+                     f"{out}}}\n")
             subprocess.run(["ip", "netns", "exec", node.ns, "nft", "-f", "-"], input=rules,
                            text=True, check=True, timeout=10)
         else:
