@@ -168,6 +168,53 @@ inline std::string round_trip(const Advert& advert, const IpAddress& src, const 
            ": " + describe(advert);
   }
   if (ah) return "receive accepted an AH advert";
+
+  // One mismatch at a time must be rejected for exactly that reason (validate.hpp's order).
+  auto rejects = [&](const Expectation& x, const std::vector<std::uint8_t>& pkt,
+                     RejectReason want, const char* what) -> std::string {
+    auto got = receive(pkt.data(), pkt.size(), x);
+    const auto* reason = std::get_if<RejectReason>(&got);
+    if (reason != nullptr && *reason == want) return "";
+    return std::string("receive with ") + what + ": want " + to_string(want) + ", got " +
+           (reason != nullptr ? to_string(*reason) : "accepted") + ": " + describe(advert);
+  };
+  std::vector<std::string> bugs;
+  Expectation x = e;
+  x.version = advert.version == Version::v2 ? Version::v3 : Version::v2;
+  bugs.push_back(rejects(x, packet, RejectReason::version_mismatch, "another version"));
+  x = e;
+  x.vrid = static_cast<std::uint8_t>(e.vrid + 1);
+  bugs.push_back(rejects(x, packet, RejectReason::vrid, "another VRID"));
+  x = e;
+  x.own_address = src;
+  bugs.push_back(rejects(x, packet, RejectReason::own_address, "its source as own address"));
+  x = e;
+  x.unicast = true;
+  x.unicast_peers = {e.own_address};
+  bugs.push_back(rejects(x, packet, RejectReason::unicast_peer, "unicast from a non-peer"));
+  bugs.push_back(rejects(e, ipv4_wrap(bytes, src, dst, kVrrpTtl - 1), RejectReason::ttl,
+                         "TTL 254, multicast mode"));
+  if (advert.version == Version::v2) {
+    x = e;
+    x.auth_type = advert.auth_type == AuthType::none ? AuthType::simple_text : AuthType::none;
+    bugs.push_back(rejects(x, packet, RejectReason::auth_type, "another auth type"));
+    if (advert.auth_type == AuthType::simple_text) {
+      x = e;
+      x.auth_pass[kAuthDataSize - 1] ^= 1;
+      bugs.push_back(rejects(x, packet, RejectReason::auth_password, "another password"));
+    }
+    x = e;
+    x.adver_int_cs = static_cast<std::uint16_t>(e.adver_int_cs + 100);
+    bugs.push_back(rejects(x, packet, RejectReason::interval, "another interval"));
+  }
+  if (advert.priority != 255) {
+    x = e;
+    x.vips.push_back(src);
+    bugs.push_back(rejects(x, packet, RejectReason::address_list, "one VIP more"));
+  }
+  for (auto& bug : bugs) {
+    if (!bug.empty()) return bug;
+  }
   return "";
 }
 
@@ -276,6 +323,17 @@ inline std::vector<Expectation> expectations(const std::uint8_t* data, std::size
     m.unicast = true;
     m.unicast_peers = {d->source};
     out.push_back(m);
+    // The same instance with one setting off (the VRID from the input's first byte):
+    // check_accepted() must then see a rejection.
+    m.unicast = false;
+    m.vrid = data[0] == d->advert.vrid ? static_cast<std::uint8_t>(data[0] + 1) : data[0];
+    out.push_back(m);
+    m.vrid = d->advert.vrid;
+    m.version = m.version == Version::v2 ? Version::v3 : Version::v2;
+    out.push_back(m);
+    m.version = d->advert.version;
+    m.adver_int_cs = static_cast<std::uint16_t>(m.adver_int_cs + 100);
+    out.push_back(m);
   }
   for (auto& e : out) e.checksum_mode = mode;
   return out;
@@ -318,6 +376,57 @@ inline BuiltAdvert build_advert(const std::uint8_t* data, std::size_t size) {
     b.destination = v4 ? ip("224.0.0.18") : ip("ff02::12");
   }
   return b;
+}
+
+/// "" when `b` (the Config read back from format_effective(a)) holds what `a` holds, else the
+/// first differing field. Secrets print as ***, so only whether one is set is compared.
+/// Lists every field of config/model.hpp: a field added there must be added here.
+inline std::string config_difference(const config::Config& a, const config::Config& b) {
+  if (a.global.router_id != b.global.router_id) return "router_id";
+  if (a.global.vrrp_version != b.global.vrrp_version) return "vrrp_version";
+  if (a.global.control_socket != b.global.control_socket) return "control_socket";
+  if (a.global.state_file != b.global.state_file) return "state_file";
+  if (a.instances.size() != b.instances.size()) return "number of vrrp_instance";
+  for (std::size_t n = 0; n < a.instances.size(); ++n) {
+    const config::VrrpInstance& i = a.instances[n];
+    const config::VrrpInstance& j = b.instances[n];
+    const std::string where = "vrrp_instance #" + std::to_string(n + 1) + ": ";
+    if (i.name != j.name) return where + "name";
+    if (i.state != j.state) return where + "state";
+    if (i.interface != j.interface) return where + "interface";
+    if (i.virtual_router_id != j.virtual_router_id) return where + "virtual_router_id";
+    if (i.priority != j.priority) return where + "priority";
+    if (i.nopreempt != j.nopreempt) return where + "nopreempt";
+    if (i.preempt_delay != j.preempt_delay) return where + "preempt_delay";
+    if (i.advert_int_cs != j.advert_int_cs) return where + "advert_int";
+    if (i.version != j.version) return where + "version";
+    if (i.auth_type != j.auth_type) return where + "auth_type";
+    if (i.auth_pass.empty() != j.auth_pass.empty()) return where + "auth_pass set";
+    if (!(i.virtual_ipaddress == j.virtual_ipaddress)) return where + "virtual_ipaddress";
+    if (i.unicast_src_ip != j.unicast_src_ip) return where + "unicast_src_ip";
+    if (i.unicast_peer != j.unicast_peer) return where + "unicast_peer";
+    if (i.v3_checksum_as_v2 != j.v3_checksum_as_v2) return where + "v3_checksum_as_v2";
+    if (i.garp_master_delay != j.garp_master_delay) return where + "garp_master_delay";
+    if (i.garp_master_repeat != j.garp_master_repeat) return where + "garp_master_repeat";
+    if (i.garp_master_refresh != j.garp_master_refresh) return where + "garp_master_refresh";
+    if (i.garp_master_refresh_repeat != j.garp_master_refresh_repeat) {
+      return where + "garp_master_refresh_repeat";
+    }
+    if (i.redis.has_value() != j.redis.has_value()) return where + "redis block";
+    if (!i.redis) continue;
+    const config::RedisSettings& r = *i.redis;
+    const config::RedisSettings& t = *j.redis;
+    if (r.host != t.host) return where + "redis host";
+    if (r.port != t.port) return where + "redis port";
+    if (r.password.has_value() != t.password.has_value()) return where + "redis password set";
+    if (r.password_file != t.password_file) return where + "redis password_file";
+    if (r.user != t.user) return where + "redis user";
+    if (r.check_interval != t.check_interval) return where + "redis check_interval";
+    if (r.check_timeout != t.check_timeout) return where + "redis check_timeout";
+    if (r.fall != t.fall) return where + "redis fall";
+    if (r.rise != t.rise) return where + "redis rise";
+  }
+  return "";
 }
 
 }  // namespace detail
@@ -364,8 +473,8 @@ inline std::string check_vrrp(const std::uint8_t* data, std::size_t size) {
 }
 
 /// The config fuzz check for one input (fuzz_config): parse_text() must not crash; when it
-/// yields a Config, format_effective() of it must parse again without error and print the same
-/// text (config/print.hpp promises parse_text() reads it back to the same Config).
+/// yields a Config, format_effective() of it must parse again without error, to the same Config
+/// (config/print.hpp's promise; secrets aside) that prints the same text.
 /// Returns "" or the bug found (with both texts).
 inline std::string check_config(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -381,6 +490,10 @@ inline std::string check_config(const std::uint8_t* data, std::size_t size) {
     std::string errors;
     for (const auto& d : second.diagnostics) errors += d.to_string() + "\n";
     return "format_effective output does not parse:\n" + errors + "--- printed:\n" + printed;
+  }
+  if (auto field = detail::config_difference(*first.config, *second.config); !field.empty()) {
+    return "format_effective output reads back to another Config (" + field + ")\n--- printed:\n" +
+           printed;
   }
   const std::string reprinted = config::format_effective(*second.config);
   if (reprinted != printed) {
