@@ -20,6 +20,9 @@ constexpr auto kRejectLogInterval = std::chrono::seconds(10);
 /// How often the supervisor gets a fresh snapshot besides every transition.
 constexpr auto kSnapshotInterval = std::chrono::seconds(1);
 
+/// A Redis role: nullopt = master, else a replica of that address.
+using RoleTarget = std::optional<net::IpAddress>;
+
 struct ElectionState {
   InstanceContext ctx;
   std::unique_ptr<vrrp::StateMachine> sm;
@@ -36,11 +39,15 @@ struct ElectionState {
   // Redis role: last command (nullopt master = REPLICAOF NO ONE) and whether
   // redis_role confirmed it with ROLE.
   std::uint64_t role_generation = 0;
-  std::optional<std::optional<net::IpAddress>> role_commanded;
+  std::optional<RoleTarget> role_commanded;
   bool role_confirmed = false;
 
   RedisHealth redis;
   bool redis_reported = false;
+  bool failing_reported = false;   // last check_status input
+  bool eligible_reported = true;   // last priority_inputs eligibility
+  bool data_lost = false;          // Redis restarted and has not re-synced yet
+  Clock::time_point data_lost_since;
 
   std::map<std::string, std::uint64_t> counters;
   std::map<std::string, Clock::time_point> last_reject_log;
@@ -70,6 +77,7 @@ void send_snapshot(Self* self) {
   snap.group = self->state.ctx.group;
   snap.machine = self->state.sm->snapshot();
   snap.counters = self->state.counters;
+  snap.data_lost = self->state.data_lost;
   send_to(self, self->state.wiring.supervisor, std::move(snap));
 }
 
@@ -80,7 +88,7 @@ void command_vip(Self* self, bool up) {
   send_to(self, st.wiring.vip, VipCommand{++st.vip_generation, up});
 }
 
-void command_role(Self* self, std::optional<net::IpAddress> master) {
+void command_role(Self* self, RoleTarget master) {
   auto& st = self->state;
   st.role_commanded = master;
   st.role_confirmed = false;
@@ -88,25 +96,32 @@ void command_role(Self* self, std::optional<net::IpAddress> master) {
   send_to(self, st.wiring.redis_role, cmd);
 }
 
+/// What the local Redis should be now: master (inner nullopt) on the Master;
+/// a replica of the Master's primary address on a Backup or in Fault when it
+/// is known; nothing to change otherwise.
+std::optional<RoleTarget> desired_role(Self* self) {
+  const auto& sm = *self->state.sm;
+  if (sm.state() == vrrp::State::master) return RoleTarget{};
+  bool follows = sm.state() == vrrp::State::backup || sm.state() == vrrp::State::fault;
+  if (follows && sm.master_address() && !sm.master_is_self()) return *sm.master_address();
+  return std::nullopt;
+}
+
 /// Brings VIP and Redis role in line with the election, in the order of
 /// DESIGN.md section 4: promote before adding the VIP; remove the VIP before
 /// demoting. Called after every event; idempotent.
 void reconcile(Self* self) {
   auto& st = self->state;
+  auto want = has_redis(self) ? desired_role(self) : std::nullopt;
   if (st.sm->state() == vrrp::State::master) {
-    if (has_redis(self)) {
-      if (!st.role_commanded || st.role_commanded->has_value()) command_role(self, std::nullopt);
-      if (!st.role_confirmed) return;
-    }
+    if (want && st.role_commanded != want) command_role(self, *want);
+    if (has_redis(self) && !st.role_confirmed) return;
     if (!st.vip_commanded_up) command_vip(self, true);
     return;
   }
   if (st.vip_commanded_up) command_vip(self, false);
-  if (!st.vip_confirmed || !has_redis(self)) return;
-  const auto& master = st.sm->master_address();
-  if (st.sm->state() == vrrp::State::backup && master && !st.sm->master_is_self()) {
-    if (!st.role_commanded || *st.role_commanded != master) command_role(self, *master);
-  }
+  if (!st.vip_confirmed) return;
+  if (want && st.role_commanded != want) command_role(self, *want);
 }
 
 void arm_timer(Self* self) {
@@ -158,7 +173,7 @@ void execute(Self* self, const vrrp::Actions& actions) {
   if (changed) send_snapshot(self);
 }
 
-std::string role_text(const std::optional<std::optional<net::IpAddress>>& role) {
+std::string role_text(const std::optional<RoleTarget>& role) {
   if (!role) return "";
   if (!role->has_value()) return "master";
   return "replica of " + (*role)->to_string();
@@ -267,6 +282,78 @@ void finish_stop(Self* self, const std::string& how) {
   st.stop_promise.deliver(true);
 }
 
+/// True when the local Redis has completed a sync with the current Master:
+/// replica of its primary address, link up, no sync running.
+bool synced_with_master(Self* self, const RedisHealth& h) {
+  const auto& sm = *self->state.sm;
+  if (!sm.master_address() || sm.master_is_self()) return false;
+  return h.role == "slave" && h.master_host == sm.master_address()->to_string() &&
+         h.master_port == redis_port(self) && h.master_link_status == "up" &&
+         !h.sync_in_progress;
+}
+
+/// Local data safety (issue 6): a restarted Redis lost what it held; it must
+/// not be master, nor feed replicas, until it re-synced from a node that kept
+/// the data. On a Master that means stepping down (Fault: VIP off, priority
+/// 0); elsewhere it advertises the floor priority. When no master shows up
+/// at all (every node restarted), it stops waiting and joins at the floor.
+void on_redis_health(Self* self, const RedisHealth& h) {
+  auto& st = self->state;
+  auto now = Clock::now();
+  st.redis = h;
+  st.redis_reported = true;
+  if (h.restarted && !st.data_lost) {
+    st.data_lost = true;
+    st.data_lost_since = now;
+    spdlog::warn("{} Redis restarted (new run_id {}): not eligible until it has re-synced from "
+                 "the master",
+                 st.ctx.tag(), h.run_id.substr(0, 8));
+  }
+  if (st.data_lost && synced_with_master(self, h)) {
+    st.data_lost = false;
+    spdlog::info("{} Redis re-synced from the master {}; eligible again", st.ctx.tag(),
+                 st.sm->master_address()->to_string());
+  }
+  if (st.data_lost && !st.sm->master_address() &&
+      now - st.data_lost_since > 2 * st.sm->master_down_interval()) {
+    st.data_lost = false;
+    spdlog::warn("{} No master has been heard since Redis restarted; taking part again "
+                 "with what this Redis holds",
+                 st.ctx.tag());
+  }
+  if (st.stopping) return;
+  bool failing = !h.healthy || (st.data_lost && (st.sm->state() == vrrp::State::master ||
+                                                 st.sm->state() == vrrp::State::fault));
+  bool eligible = h.eligible && !st.data_lost;
+  vrrp::Actions actions;
+  if (failing != st.failing_reported || st.sm->state() == vrrp::State::initialize) {
+    st.failing_reported = failing;
+    auto a = st.sm->check_status(failing, now);
+    actions.insert(actions.end(), a.begin(), a.end());
+  }
+  if (eligible != st.eligible_reported) {
+    st.eligible_reported = eligible;
+    auto a = st.sm->priority_inputs({eligible, 0}, now);
+    actions.insert(actions.end(), a.begin(), a.end());
+  }
+  // Self-correction: Redis's actual role drifted from what the election
+  // wants (changed by hand, or restarted): put it right, no failover.
+  auto want = desired_role(self);
+  if (h.healthy && !h.role.empty() && want && st.role_commanded == want && st.role_confirmed) {
+    bool want_master = !want->has_value();
+    bool is_master = h.role == "master";
+    bool wrong_master = !want_master && !is_master &&
+                        (h.master_host != (*want)->to_string() || h.master_port != redis_port(self));
+    if (want_master != is_master || wrong_master) {
+      spdlog::warn("{} Redis is {} but should be {}; correcting", st.ctx.tag(),
+                   is_master ? "master" : "replica of " + h.master_host,
+                   role_text(std::optional<RoleTarget>(*want)));
+      command_role(self, *want);
+    }
+  }
+  execute(self, actions);
+}
+
 vrrp::ElectionParams params_of(const InstanceContext& ctx) {
   const auto& in = ctx.instance;
   vrrp::ElectionParams p;
@@ -296,6 +383,10 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
     machine.preempt_time.reset();
     st.sm->restore(machine, now);
     st.counters = snap->counters;
+    st.data_lost = snap->data_lost;
+    st.data_lost_since = now;
+    st.failing_reported = machine.check_failed;
+    st.eligible_reported = machine.priority_inputs.eligible;
     // What was commanded before is unknown; the VIP and role are re-asserted
     // idempotently by reconcile() once the wiring arrives.
     st.vip_commanded_up = false;
@@ -362,38 +453,7 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
         execute(self, st.sm->interface_status(l.up, Clock::now()));
       },
       [self](const GarpSent& g) { self->state.counters["gratuitous_arps"] += g.count; },
-      [self](const RedisHealth& h) {
-        auto& st = self->state;
-        bool was_healthy = !st.redis_reported || st.redis.healthy;
-        bool was_eligible = st.redis.eligible;
-        st.redis = h;
-        st.redis_reported = true;
-        if (st.stopping) return;
-        auto now = Clock::now();
-        vrrp::Actions actions;
-        if (h.healthy != was_healthy || st.sm->state() == vrrp::State::initialize) {
-          auto a = st.sm->check_status(!h.healthy, now);
-          actions.insert(actions.end(), a.begin(), a.end());
-        }
-        if (h.eligible != was_eligible) {
-          auto a = st.sm->priority_inputs({h.eligible, 0}, now);
-          actions.insert(actions.end(), a.begin(), a.end());
-        }
-        // Self-correction: Redis's actual role drifted from what we made it.
-        if (h.healthy && !h.role.empty() && st.role_confirmed && st.role_commanded) {
-          bool want_master = !st.role_commanded->has_value();
-          bool is_master = h.role == "master";
-          bool wrong_master =
-              !want_master && !is_master && h.master_host != (*st.role_commanded)->to_string();
-          if (want_master != is_master || wrong_master) {
-            spdlog::warn("{} Redis role is {} but should be {}; correcting", st.ctx.tag(),
-                         is_master ? "master" : "replica of " + h.master_host,
-                         role_text(st.role_commanded));
-            command_role(self, *st.role_commanded);
-          }
-        }
-        execute(self, actions);
-      },
+      [self](const RedisHealth& h) { on_redis_health(self, h); },
       [self](const RoleDone& d) {
         auto& st = self->state;
         if (d.generation != st.role_generation) return;  // superseded

@@ -18,6 +18,8 @@ struct InstanceContext {
   /// Source of our adverts and the RFC tie-break: unicast_src_ip, else the
   /// interface's first IPv4 address that is not a VIP.
   net::IpAddress primary_address;
+  /// global_defs state_file: run_id / replication id / offset across restarts.
+  std::string state_file;
 
   /// "[NAME]" prefix of every log line of this instance.
   std::string tag() const { return "[" + instance.name + "]"; }

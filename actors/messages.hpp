@@ -105,6 +105,12 @@ struct RedisHealth {
   std::string master_host;    ///< replica: whom it follows
   std::uint16_t master_port = 0;
   std::string master_link_status;  ///< replica: "up" / "down"
+  bool sync_in_progress = false;   ///< replica: a full sync is running
+  /// Set in the first report after redkeep found that Redis restarted (a new
+  /// run_id): whatever it held in memory is gone unless it loaded it back.
+  /// redis_health has already made it a replica of nowhere (-NOMASTERLINK
+  /// to anyone who tries to sync from it).
+  bool restarted = false;
   std::int64_t repl_offset = -1;   ///< master_repl_offset
   std::string run_id;
   std::string replid;
@@ -133,6 +139,7 @@ struct ElectionSnapshot {
   std::size_t group = 0;
   net::vrrp::Snapshot machine;
   std::map<std::string, std::uint64_t> counters;
+  bool data_lost = false;  ///< the local Redis restarted and has not re-synced yet
 };
 
 }  // namespace redkeep::actors

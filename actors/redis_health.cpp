@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
@@ -12,6 +13,7 @@
 #include "redis/connection.hpp"
 #include "redis/health_tracker.hpp"
 #include "redis/operations.hpp"
+#include "redis/state_file.hpp"
 
 namespace redkeep::actors {
 
@@ -30,6 +32,246 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// While Redis refuses connections, how often to try again: a restarted
+/// Redis must be caught (and guarded) before its old replicas reconnect,
+/// which they do once a second.
+constexpr auto kDownRetry = std::chrono::milliseconds(1);
+
+/// Where a restarted Redis is pointed so that it refuses to feed replicas
+/// (-NOMASTERLINK): nothing listens on port 1 of its own loopback.
+constexpr const char* kNowhereHost = "127.0.0.1";
+constexpr int kNowherePort = 1;
+
+/// The check loop of one instance, on redis_health's own thread: fixed-rate
+/// checks; between them a watch on the idle connection so a close is seen at
+/// once; while Redis is down, reconnects every kDownRetry.
+class HealthLoop {
+ public:
+  HealthLoop(caf::actor me, InstanceContext ctx)
+      : me_(std::move(me)),
+        ctx_(std::move(ctx)),
+        rs_(*ctx_.instance.redis),
+        tag_(ctx_.tag()),
+        tracker_(rs_.fall, rs_.rise) {}
+
+  void run(const std::atomic<bool>& stop) {
+    try {
+      password_ = redis_password(rs_);
+    } catch (const std::exception& e) {
+      spdlog::error("{} Configuration error: {}", tag_, e.what());
+      report(redis::CheckOutcome::config_error, "Failed (password_file unreadable)", {});
+      return;
+    }
+    load_state();
+    next_check_ = Clock::now();
+    while (!stop) step();
+  }
+
+ private:
+  void step() {
+    auto now = Clock::now();
+    if (down_) {
+      std::this_thread::sleep_for(kDownRetry);
+      bool due = Clock::now() >= next_check_;
+      if (due) advance_schedule();
+      if (connect(/*quiet=*/!due)) check();
+      return;
+    }
+    if (now < next_check_) {
+      watch_idle(now);
+      return;
+    }
+    advance_schedule();
+    if ((!conn_ || conn_->is_broken()) && !connect(false)) return;
+    check();
+  }
+
+  void advance_schedule() {
+    next_check_ += rs_.check_interval;
+    if (next_check_ < Clock::now()) next_check_ = Clock::now() + rs_.check_interval;
+  }
+
+  /// Idle: readable with no command outstanding means the server closed the
+  /// connection. Reopen at once; a refusal then is a failure now.
+  void watch_idle(Clock::time_point now) {
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_check_ - now);
+    int wait_ms = static_cast<int>(std::min<std::int64_t>(wait.count() + 1, 200));
+    if (!conn_ || conn_->is_broken()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+      return;
+    }
+    auto readable = net::wait_readable(conn_->fd(), wait_ms);
+    if (!readable || !*readable || !conn_->peer_closed()) return;
+    spdlog::warn("{} Connection to Redis closed by the server; reconnecting", tag_);
+    conn_.reset();
+    if (connect(false, /*after_close=*/true)) check();
+  }
+
+  /// Opens the connection. `quiet`: a retry while down that is not a
+  /// scheduled check: not reported. `after_close`: the server just closed our
+  /// connection; failing to reopen it means Redis is going down.
+  bool connect(bool quiet, bool after_close = false) {
+    auto c = redis::Connection::open(rs_.host, rs_.port, rs_.check_timeout, rs_.check_timeout,
+                                     rs_.user, password_, "redkeep-health");
+    if (!c) {
+      auto e = c.error();
+      if (after_close && (e.failure == redis::Failure::closed || e.failure == redis::Failure::io))
+        e.failure = redis::Failure::refused;
+      down_ = e.failure == redis::Failure::refused;
+      if (!quiet) fail(e);
+      return false;
+    }
+    conn_ = std::make_unique<redis::Connection>(std::move(c.value()));
+    down_ = false;
+    guard_if_restarted();
+    return true;
+  }
+
+  /// A new run_id means Redis restarted and lost what it held in memory
+  /// (unless it loaded it back). Before anything else, and before its old
+  /// replicas reconnect, make it a replica of nowhere: a replica whose master
+  /// link is down answers -NOMASTERLINK to SYNC/PSYNC, so nobody re-syncs
+  /// from the emptied data set. The election then points it at the master.
+  void guard_if_restarted() {
+    if (!last_run_id_) return;  // first sight: nothing to compare with
+    auto info = redis::info(*conn_, {"server"});
+    if (!info) return;  // the next check reads it again
+    auto run_id = redis::parse_server_info(info.value()).run_id;
+    if (run_id.empty() || run_id == *last_run_id_) return;
+    auto r = redis::replicaof(*conn_, kNowhereHost, kNowherePort);
+    spdlog::warn(
+        "{} Redis restarted (run_id {} -> {}); made it a replica of nowhere ({}) so no replica "
+        "re-syncs from it; it rejoins as a replica of the master",
+        tag_, last_run_id_->substr(0, 8), run_id.substr(0, 8),
+        r ? "REPLICAOF " + std::string(kNowhereHost) + " " + std::to_string(kNowherePort)
+          : "REPLICAOF failed: " + r.error().message);
+    restarted_pending_ = true;
+  }
+
+  void check() {
+    auto pong = redis::ping(*conn_);
+    if (!pong && conn_->is_broken() && pong.error().failure != redis::Failure::timeout) {
+      // Closed under our PING: reopen at once, as for an idle close.
+      conn_.reset();
+      if (!connect(false, /*after_close=*/true)) return;
+      pong = redis::ping(*conn_);
+    }
+    if (!pong) {
+      fail(pong.error());
+      return;
+    }
+    RedisHealth r;
+    read_info(r);
+    if (!r.run_id.empty()) {
+      if (last_run_id_ && *last_run_id_ != r.run_id && !restarted_pending_) {
+        // Restarted between two of our connections without us seeing it
+        // down: guard now.
+        guard_if_restarted();
+        read_info(r);
+      }
+      last_run_id_ = r.run_id;
+    }
+    r.restarted = restarted_pending_;
+    restarted_pending_ = false;
+    save_state(r);
+    report(redis::CheckOutcome::pong, "PONG", std::move(r));
+  }
+
+  void read_info(RedisHealth& report) {
+    auto info = redis::info(*conn_, {"replication", "server"});
+    if (!info) return;
+    auto repl = redis::parse_replication_info(info.value());
+    auto server = redis::parse_server_info(info.value());
+    report.role = repl.role == redis::InfoRole::master    ? "master"
+                  : repl.role == redis::InfoRole::replica ? "slave"
+                                                          : "";
+    report.master_host = repl.master_host.value_or("");
+    report.master_port = static_cast<std::uint16_t>(repl.master_port.value_or(0));
+    if (repl.master_link_status)
+      report.master_link_status =
+          *repl.master_link_status == redis::LinkStatus::up ? "up" : "down";
+    report.sync_in_progress = repl.master_sync_in_progress.value_or(false);
+    report.repl_offset = repl.master_repl_offset.value_or(-1);
+    report.replid = repl.master_replid;
+    report.run_id = server.run_id;
+    report.connected_replicas = static_cast<std::uint32_t>(repl.connected_slaves.value_or(0));
+  }
+
+  void fail(const redis::Error& e) {
+    auto outcome = redis::outcome_of(e.failure);
+    std::string text = outcome == redis::CheckOutcome::loading
+                           ? "LOADING"
+                           : "Failed (" + std::string(redis::to_string(e.failure)) + ")";
+    if (outcome == redis::CheckOutcome::failure || outcome == redis::CheckOutcome::down)
+      text = "Failed (" + e.message + ")";
+    report(outcome, text, RedisHealth{});
+  }
+
+  void report(redis::CheckOutcome outcome, const std::string& text, RedisHealth r) {
+    bool changed = tracker_.record(outcome);
+    r.healthy = tracker_.healthy();
+    r.eligible = tracker_.eligible();
+    r.config_error = tracker_.config_error();
+    r.last_result = text;
+    if (outcome == redis::CheckOutcome::config_error) {
+      if (!config_error_logged_)
+        spdlog::error("{} PING -> {}: configuration error: check the redis password / user",
+                      tag_, text);
+      config_error_logged_ = true;
+    } else if (text != last_logged_) {
+      // One line per change: a steady PONG, or a Redis that stays down, is
+      // not repeated every interval.
+      spdlog::log(outcome == redis::CheckOutcome::pong ? spdlog::level::info
+                                                       : spdlog::level::warn,
+                  "{} PING -> {}", tag_, text);
+      config_error_logged_ = false;
+    }
+    last_logged_ = text;
+    if (changed)
+      spdlog::log(tracker_.healthy() ? spdlog::level::info : spdlog::level::err,
+                  "{} Redis {}:{} is {}", tag_, rs_.host, rs_.port,
+                  tracker_.healthy() ? "healthy" : "FAILED");
+    caf::anon_send(me_, std::move(r));
+  }
+
+  void load_state() {
+    std::string error;
+    auto s = redis::load_redis_state(ctx_.state_file, ctx_.instance.name, &error);
+    if (!error.empty()) spdlog::warn("{} {}", tag_, error);
+    if (s && !s->run_id.empty()) last_run_id_ = s->run_id;
+  }
+
+  void save_state(const RedisHealth& r) {
+    redis::PersistedRedisState s{r.run_id, r.replid, r.repl_offset, r.role};
+    if (s.run_id.empty() || (saved_ && saved_->run_id == s.run_id && saved_->replid == s.replid &&
+                             saved_->offset == s.offset && saved_->role == s.role))
+      return;
+    std::string error;
+    if (redis::save_redis_state(ctx_.state_file, ctx_.instance.name, s, &error)) {
+      saved_ = s;
+    } else if (!state_error_logged_) {
+      spdlog::error("{} {}", tag_, error);
+      state_error_logged_ = true;
+    }
+  }
+
+  caf::actor me_;
+  InstanceContext ctx_;
+  const config::RedisSettings& rs_;
+  std::string tag_;
+  std::optional<std::string> password_;
+  redis::HealthTracker tracker_;
+  std::unique_ptr<redis::Connection> conn_;
+  Clock::time_point next_check_;
+  bool down_ = false;
+  std::optional<std::string> last_run_id_;
+  bool restarted_pending_ = false;
+  std::optional<redis::PersistedRedisState> saved_;
+  std::string last_logged_;
+  bool config_error_logged_ = false;
+  bool state_error_logged_ = false;
+};
+
 struct RedisHealthState {
   InstanceContext ctx;
   Wiring wiring;
@@ -39,141 +281,14 @@ struct RedisHealthState {
 
 using Self = caf::stateful_actor<RedisHealthState>;
 
-/// Fills the Redis view of a report from INFO.
-void read_info(redis::Connection& conn, RedisHealth& report) {
-  auto info = redis::info(conn, {"replication", "server"});
-  if (!info) return;
-  auto repl = redis::parse_replication_info(info.value());
-  auto server = redis::parse_server_info(info.value());
-  report.role = repl.role == redis::InfoRole::master    ? "master"
-                : repl.role == redis::InfoRole::replica ? "slave"
-                                                        : "";
-  report.master_host = repl.master_host.value_or("");
-  report.master_port = static_cast<std::uint16_t>(repl.master_port.value_or(0));
-  if (repl.master_link_status)
-    report.master_link_status = *repl.master_link_status == redis::LinkStatus::up ? "up" : "down";
-  report.repl_offset = repl.master_repl_offset.value_or(-1);
-  report.replid = repl.master_replid;
-  report.run_id = server.run_id;
-  report.connected_replicas = static_cast<std::uint32_t>(repl.connected_slaves.value_or(0));
-}
-
-/// The check loop: fixed-rate checks, and between them a watch on the idle
-/// connection so a closed one is reopened (and a refusal noticed) at once.
-void check_loop(caf::actor me, InstanceContext ctx, const std::atomic<bool>& stop) {
-  const auto& rs = *ctx.instance.redis;
-  const auto tag = ctx.tag();
-  std::optional<std::string> password;
-  try {
-    password = redis_password(rs);
-  } catch (const std::exception& e) {
-    spdlog::error("{} Configuration error: {}", tag, e.what());
-    RedisHealth r;
-    r.config_error = true;
-    r.last_result = "Failed (password_file unreadable)";
-    caf::anon_send(me, r);
-    return;
-  }
-  redis::HealthTracker tracker(rs.fall, rs.rise);
-  std::unique_ptr<redis::Connection> conn;
-  std::string last_logged;
-  bool config_error_logged = false;
-  auto next_check = Clock::now();
-
-  auto report = [&](redis::CheckOutcome outcome, const std::string& text, RedisHealth r) {
-    bool changed = tracker.record(outcome);
-    r.healthy = tracker.healthy();
-    r.eligible = tracker.eligible();
-    r.config_error = tracker.config_error();
-    r.last_result = text;
-    if (outcome == redis::CheckOutcome::config_error) {
-      if (!config_error_logged)
-        spdlog::error("{} PING -> {}: configuration error: check the redis password / user",
-                      tag, text);
-      config_error_logged = true;
-    } else if (text != last_logged || outcome != redis::CheckOutcome::pong) {
-      // Log changes and every failure; a steady PONG is logged once.
-      spdlog::log(outcome == redis::CheckOutcome::pong ? spdlog::level::info : spdlog::level::warn,
-                  "{} PING -> {}", tag, text);
-      config_error_logged = false;
-    }
-    last_logged = text;
-    if (changed)
-      spdlog::log(tracker.healthy() ? spdlog::level::info : spdlog::level::err,
-                  "{} Redis {} is {}", tag, rs.host + ":" + std::to_string(rs.port),
-                  tracker.healthy() ? "healthy" : "FAILED");
-    caf::anon_send(me, r);
-  };
-
-  auto fail = [&](const redis::Error& e) {
-    auto outcome = redis::outcome_of(e.failure);
-    std::string text = outcome == redis::CheckOutcome::loading
-                           ? "LOADING"
-                           : "Failed (" + std::string(redis::to_string(e.failure)) + ")";
-    if (outcome == redis::CheckOutcome::failure || outcome == redis::CheckOutcome::down)
-      text = "Failed (" + e.message + ")";
-    report(outcome, text, RedisHealth{});
-  };
-
-  // `after_close`: the server just closed our connection. If it cannot be
-  // reopened at once, Redis is going down: a failure now, not after `fall`.
-  auto connect = [&](bool after_close) -> bool {
-    auto c = redis::Connection::open(rs.host, rs.port, rs.check_timeout, rs.check_timeout,
-                                     rs.user, password, "redkeep-health");
-    if (!c) {
-      auto e = c.error();
-      if (after_close && (e.failure == redis::Failure::closed || e.failure == redis::Failure::io))
-        e.failure = redis::Failure::refused;
-      fail(e);
-      return false;
-    }
-    conn = std::make_unique<redis::Connection>(std::move(c.value()));
-    return true;
-  };
-
-  while (!stop) {
-    auto now = Clock::now();
-    if (now < next_check) {
-      // Idle: watch the connection. Readable with no command outstanding
-      // means the server closed it: reopen at once.
-      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_check - now);
-      int wait_ms = static_cast<int>(std::min<std::int64_t>(wait.count() + 1, 200));
-      if (conn && !conn->is_broken()) {
-        auto readable = net::wait_readable(conn->fd(), wait_ms);
-        if (readable && *readable && conn->peer_closed()) {
-          spdlog::warn("{} Connection to Redis closed by the server; reconnecting", tag);
-          conn.reset();
-          if (connect(true)) continue;
-        }
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
-      }
-      continue;
-    }
-    next_check += rs.check_interval;
-    if (next_check < Clock::now()) next_check = Clock::now() + rs.check_interval;
-    if (!conn || conn->is_broken()) {
-      conn.reset();
-      if (!connect(false)) continue;
-    }
-    auto pong = redis::ping(*conn);
-    if (!pong) {
-      fail(pong.error());
-      continue;
-    }
-    RedisHealth r;
-    read_info(*conn, r);
-    report(redis::CheckOutcome::pong, "PONG", r);
-  }
-}
-
 caf::behavior redis_health(Self* self, InstanceContext ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("redis_health" + st.ctx.tag()));
   auto me = caf::actor_cast<caf::actor>(self);
-  st.checker = std::make_unique<PollThread>(
-      [me, c = st.ctx](const std::atomic<bool>& stop) { check_loop(me, c, stop); });
+  st.checker = std::make_unique<PollThread>([me, c = st.ctx](const std::atomic<bool>& stop) {
+    HealthLoop(me, c).run(stop);
+  });
   return {
       [self](const Wiring& w) { self->state.wiring = w; },
       [self](const RedisHealth& h) {

@@ -42,6 +42,7 @@ std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
     InstanceContext ctx;
     ctx.group = i;
     ctx.instance = cfg.instances[i];
+    ctx.state_file = cfg.global.state_file;
     auto idx = nl->interface_index(ctx.instance.interface);
     if (!idx) {
       spdlog::critical("{} interface {}: {}", ctx.tag(), ctx.instance.interface,

@@ -144,7 +144,7 @@ TEST_CASE("kill_clients_except_redkeep drops clients, spares redkeep-* and repli
   CHECK(master_lists_replica());  // the replica's link (flags S) on the master survived
 }
 
-TEST_CASE("config_set changes a parameter; a bad one is an error reply", "[redis][ops]") {
+TEST_CASE("config_set changes a parameter, and a bad one is an error reply", "[redis][ops]") {
   RedisServer server;
   auto c = must_connect(server);
   REQUIRE(config_set(c, "replica-serve-stale-data", "no").ok());

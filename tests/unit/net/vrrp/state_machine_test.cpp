@@ -164,7 +164,7 @@ TEST_CASE("Out-of-range parameters are refused", "[vrrp][election]") {
   CHECK_NOTHROW(StateMachine(params(1)));
 }
 
-TEST_CASE("Startup goes to Backup; Master_Down_Timer expiry makes it Master", "[vrrp][election]") {
+TEST_CASE("Startup goes to Backup, and Master_Down_Timer expiry makes it Master", "[vrrp][election]") {
   StateMachine sm(params(100));
   CHECK(sm.state() == State::initialize);
   CHECK_FALSE(sm.next_deadline());
@@ -427,7 +427,7 @@ TEST_CASE("Recovery from Fault goes to Backup with a fresh Master_Down_Timer",
   CHECK(sm.next_deadline() == t0 + seconds(12) + microseconds(3'609'375));
 }
 
-TEST_CASE("Interface down goes to Fault; up again goes to Backup", "[vrrp][election]") {
+TEST_CASE("Interface down goes to Fault, and up again goes to Backup", "[vrrp][election]") {
   auto sm = running_master(params(100));
   auto a = sm.interface_status(false, t0 + seconds(10));
   // The link is gone: no priority 0 advert, but the VIPs are released.

@@ -1,0 +1,44 @@
+#include "redis/state_file.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+using namespace redkeep::redis;
+
+namespace {
+std::string temp_path(const char* name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("redkeep-state-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+}  // namespace
+
+TEST_CASE("state file keeps each instance's run_id, replid and offset", "[redis][state]") {
+  auto path = temp_path("state.json");
+  std::filesystem::remove(path);
+  CHECK_FALSE(load_redis_state(path, "A"));
+  REQUIRE(save_redis_state(path, "A", {"run-a", "repl-a", 42, "master"}));
+  REQUIRE(save_redis_state(path, "B", {"run-b", "repl-b", 7, "slave"}));
+  auto a = load_redis_state(path, "A");
+  REQUIRE(a);
+  CHECK(a->run_id == "run-a");
+  CHECK(a->replid == "repl-a");
+  CHECK(a->offset == 42);
+  CHECK(a->role == "master");
+  CHECK(load_redis_state(path, "B")->run_id == "run-b");
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
+TEST_CASE("a corrupt state file counts as absent and says so", "[redis][state]") {
+  auto path = temp_path("corrupt.json");
+  std::ofstream(path) << "{not json";
+  std::string error;
+  CHECK_FALSE(load_redis_state(path, "A", &error));
+  CHECK(error.find(path) != std::string::npos);
+  CHECK(save_redis_state(path, "A", {"r", "p", 1, "master"}));
+  CHECK(load_redis_state(path, "A")->run_id == "r");
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
