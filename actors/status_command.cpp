@@ -35,7 +35,10 @@ void print_human(const nlohmann::json& doc, std::ostream& out) {
         << ", transitions " << text(c["transitions"]) << ", gratuitous ARPs "
         << text(c["gratuitous_arps"]) << ", actor restarts " << text(c["actor_restarts"]) << "\n";
     const auto& r = in["redis"];
-    if (!r.is_null()) {
+    if (!r.is_null() && r.value("role", "").empty()) {
+      out << "  redis " << text(r["address"]) << ": " << text(r["health"]) << " ("
+          << text(r["last_check"]) << ")\n";
+    } else if (!r.is_null()) {
       out << "  redis " << text(r["address"]) << ": " << text(r["health"]) << " ("
           << text(r["last_check"]) << "), role " << text(r["role"]);
       if (r.value("role", "") == "slave")
