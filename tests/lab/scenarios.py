@@ -368,3 +368,62 @@ def scenario_fast_restart(lab):
         summary = writer.stop()
     print(f"writer: {summary['acknowledged']} acknowledged, longest outage "
           f"{summary['longest_outage_s']:.3f} s")
+
+
+def scenario_self_correction(lab):
+    """Issue 6.6: the VIP holder's Redis made a replica by hand, a backup's
+    Redis made a master, a replica pointed at the wrong node: redkeep puts each
+    right within one check interval, without a failover, and logs it."""
+    import time
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    for n in (n2, n3):
+        assert_replica_of(n, n1)
+    cases = [(n1, ("REPLICAOF", n2.ip, "6379"), lambda: n1.role()[:1] == ["master"]),
+             (n2, ("REPLICAOF", "NO", "ONE"), lambda: n2.role()[:4] == ["slave", n1.ip, "6379", "connected"]),
+             (n3, ("REPLICAOF", n2.ip, "6379"), lambda: n3.role()[:4] == ["slave", n1.ip, "6379", "connected"])]
+    for node, cmd, fixed in cases:
+        assert node.redis_cli(*cmd).strip().startswith("OK"), cmd
+        started = time.monotonic()
+        wait_for(f"{node.name}'s Redis corrected after {' '.join(cmd)}", fixed, timeout=5)
+        # One check interval (1 s) plus the time the change takes.
+        assert time.monotonic() - started < 2.5
+        assert "but should be" in node.log_text()
+    hold_steady(lab, n1, (n2, n3), 1.0)
+    assert n1.status()["counters"]["transitions"] == 2  # INIT->BACKUP->MASTER only
+
+
+def scenario_node_restart(lab):
+    """Issue 6.4: redkeep and Redis die together on the master (a node crash)
+    and come back, Redis 50 ms after the crash, redkeep at once: the state file
+    tells redkeep that Redis restarted; no key is lost; the node rejoins as a
+    replica of the node that kept the data."""
+    import time
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    writer = Writer(lab, "nr")
+    try:
+        assert_one_master(lab, n1)
+        for n in (n2, n3):
+            assert_replica_of(n, n1)
+        writer.wait_acks(100)
+        n1.stop_redkeep(signal.SIGKILL)
+        n1.kill_redis()
+        crashed = time.monotonic()
+        on_replicas = set().union(*(keys_on(n, "nr") for n in (n2, n3)))
+        n1.socket.unlink(missing_ok=True)
+        n1.start_redkeep()
+        time.sleep(max(0.0, crashed + 0.05 - time.monotonic()))
+        n1.start_redis()
+        new = assert_one_master(lab, timeout=20)
+        assert new is not n1, "the emptied node kept or took the VIP"
+        for n in lab.nodes:
+            if n is not new:
+                assert_replica_of(n, new, timeout=20)
+        writer.wait_acks(writer.acks() + 20)
+        lost = on_replicas - keys_on(new, "nr")
+        assert not lost, f"{len(lost)} keys lost"
+        assert "Redis restarted (run_id" in n1.log_text()
+    finally:
+        writer.stop()
