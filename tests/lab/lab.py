@@ -73,6 +73,7 @@ class Node:
 
     # -- Redis --
     def start_redis(self, extra=()):
+        extra = (*self.lab.redis_args, *extra)
         self.redis = self.popen(
             ["redis-server", "--port", "6379", "--bind", "0.0.0.0", "--protected-mode", "no",
              "--save", "", "--appendonly", "no", "--dir", str(self.dir),
@@ -148,7 +149,7 @@ class Node:
 class Lab:
     def __init__(self, prefix=None, binary=None, version=2, advert_int="1",
                  check_interval="1", fall=3, rise=2, nopreempt=True, test_hooks=False,
-                 unicast=False):
+                 unicast=False, redis_args=()):
         self.prefix = prefix or os.environ.get("REDKEEP_LAB_PREFIX", f"rk{os.getpid() % 10000}")
         self.binary = Path(binary or os.environ.get("REDKEEP_BINARY", ROOT / "build" / "redkeep"))
         self.dir = Path(f"/tmp/redkeep-lab-{self.prefix}")
@@ -162,6 +163,7 @@ class Lab:
         self.nopreempt = nopreempt
         self.test_hooks = test_hooks
         self.unicast = unicast
+        self.redis_args = tuple(redis_args)  # appended to every redis-server command line
         self.nodes = [Node(self, i) for i in (1, 2, 3)]
 
     # -- topology --

@@ -427,3 +427,22 @@ def scenario_node_restart(lab):
         assert "Redis restarted (run_id" in n1.log_text()
     finally:
         writer.stop()
+
+
+def scenario_fast_restart_rdb(lab):
+    """Issue 6.2 with RDB: the restarted Redis loads an older snapshot; redkeep
+    never keeps a restarted Redis as master, so it fails over as in 6.1 and
+    nothing that the replicas held is lost."""
+    scenario_fast_restart(lab)
+
+
+scenario_fast_restart_rdb.lab_options = {"redis_args": ("--save", "1 1")}
+
+
+def scenario_fast_restart_aof(lab):
+    """Issue 6.2 with AOF only: continuity cannot be proven (Redis restores no
+    replication id from AOF): as in 6.1."""
+    scenario_fast_restart(lab)
+
+
+scenario_fast_restart_aof.lab_options = {"redis_args": ("--appendonly", "yes")}
