@@ -92,7 +92,7 @@ void ControlServer::answer(int client) {
   std::string request;
   char buf[256];
   while (request.find('\n') == std::string::npos && request.size() < 1024) {
-    if (!wait_fd(client, POLLIN, 1000)) return;
+    if (!wait_fd(client, POLLIN, 200)) return;  // one slow client must not block status
     auto n = ::read(client, buf, sizeof buf);
     if (n <= 0) break;
     request.append(buf, static_cast<std::size_t>(n));
@@ -121,6 +121,22 @@ void ControlServer::answer(int client) {
     if (n <= 0) return;
     off += static_cast<std::size_t>(n);
   }
+}
+
+std::optional<std::string> control_socket_in_use(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  if (!S_ISSOCK(st.st_mode))
+    return "control_socket " + path + " exists and is not a socket; refusing to replace it";
+  auto addr = unix_address(path);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  bool live = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  if (live)
+    return "another redkeep is running with control_socket " + path +
+           " (it answers there); stop it first";
+  return std::nullopt;  // a stale socket from a killed run
 }
 
 std::string query_status(const std::string& path, int timeout_ms) {

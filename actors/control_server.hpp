@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -36,6 +37,11 @@ class ControlServer {
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
+
+/// Why `path` cannot be this daemon's control socket, or nullopt when it is
+/// free: another redkeep answers there (same config twice), or something that
+/// is not a socket sits there (it would be deleted).
+std::optional<std::string> control_socket_in_use(const std::string& path);
 
 /// Client side: connects to `path`, sends "status", returns the JSON text.
 /// Throws std::runtime_error naming the path when the daemon cannot be reached.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/crash_reason.hpp"
+#include "redis/eligibility.hpp"
 
 namespace redkeep::actors {
 
@@ -46,8 +47,9 @@ struct ElectionState {
   bool redis_reported = false;
   bool failing_reported = false;   // last check_status input
   bool eligible_reported = true;   // last priority_inputs eligibility
-  bool data_lost = false;          // Redis restarted and has not re-synced yet
-  Clock::time_point data_lost_since;
+  int link_down_checks = 0;  // consecutive checks: replica link down, Master alive
+  /// The data rules (DESIGN.md section 3): created with the machine.
+  std::unique_ptr<redis::Eligibility> eligibility;
 
   std::map<std::string, std::uint64_t> counters;
   std::map<std::string, Clock::time_point> last_reject_log;
@@ -77,7 +79,7 @@ void send_snapshot(Self* self) {
   snap.group = self->state.ctx.group;
   snap.machine = self->state.sm->snapshot();
   snap.counters = self->state.counters;
-  snap.data_lost = self->state.data_lost;
+  snap.eligibility = *self->state.eligibility;
   send_to(self, self->state.wiring.supervisor, std::move(snap));
 }
 
@@ -233,7 +235,8 @@ std::string status_json(Self* self, const std::map<std::string, std::uint64_t>& 
     j["redis"] = {
         {"address", in.redis->host + ":" + std::to_string(in.redis->port)},
         {"health", !st.redis_reported ? "unknown" : r.healthy ? "healthy" : "failed"},
-        {"eligible", r.eligible},
+        {"eligible", st.eligibility->eligible()},
+        {"not_eligible_because", st.eligibility->reason()},
         {"last_check", r.last_result},
         {"role", r.role},
         {"master_host", r.master_host},
@@ -274,6 +277,23 @@ void on_rejected(Self* self, const AdvertRejected& r) {
   }
 }
 
+void apply_data_rules(Self* self, vrrp::Actions& actions, Clock::time_point now);
+
+/// A timer that fires, or any message that arrives, long after the armed
+/// deadline means this process was stalled (SIGSTOP, a frozen VM): the others
+/// have likely elected meanwhile. Checked before the event is handled, so a
+/// resumed Master advertises the floor priority and yields to the new one
+/// instead of taking the VIP back with its configured priority.
+void detect_stall(Self* self, Clock::time_point now) {
+  auto& st = self->state;
+  if (!st.armed_deadline || now <= *st.armed_deadline) return;
+  auto late = std::chrono::duration_cast<std::chrono::microseconds>(now - *st.armed_deadline);
+  if (!st.eligibility->timer_overran(late)) return;
+  vrrp::Actions actions;
+  apply_data_rules(self, actions, now);
+  execute(self, actions);
+}
+
 void finish_stop(Self* self, const std::string& how) {
   auto& st = self->state;
   if (!st.stopping || !st.stop_promise.pending()) return;
@@ -292,40 +312,23 @@ bool synced_with_master(Self* self, const RedisHealth& h) {
          !h.sync_in_progress;
 }
 
-/// Local data safety (issue 6): a restarted Redis lost what it held; it must
-/// not be master, nor feed replicas, until it re-synced from a node that kept
-/// the data. On a Master that means stepping down (Fault: VIP off, priority
-/// 0); elsewhere it advertises the floor priority. When no master shows up
-/// at all (every node restarted), it stops waiting and joins at the floor.
-void on_redis_health(Self* self, const RedisHealth& h) {
+/// Feeds the data rules and turns their verdict into the machine's inputs:
+/// a Master whose Redis restarted steps down (a check failure: VIP off,
+/// priority 0); any other rule only lowers the advertised priority to the
+/// floor, so VRRP itself prefers a node that holds the data.
+void apply_data_rules(Self* self, vrrp::Actions& actions, Clock::time_point now) {
   auto& st = self->state;
-  auto now = Clock::now();
-  st.redis = h;
-  st.redis_reported = true;
-  if (h.restarted && !st.data_lost) {
-    st.data_lost = true;
-    st.data_lost_since = now;
-    spdlog::warn("{} Redis restarted (new run_id {}): not eligible until it has re-synced from "
-                 "the master",
-                 st.ctx.tag(), h.run_id.substr(0, 8));
+  const auto& h = st.redis;
+  bool failing = !h.healthy || st.eligibility->must_step_down();
+  bool eligible = st.eligibility->eligible();
+  if (eligible != st.eligible_reported) {
+    if (eligible) {
+      spdlog::info("{} Eligible to be master again", st.ctx.tag());
+    } else {
+      spdlog::warn("{} Not eligible to be master: {}; advertising priority {}", st.ctx.tag(),
+                   st.eligibility->reason(), vrrp::kFloorPriority);
+    }
   }
-  if (st.data_lost && synced_with_master(self, h)) {
-    st.data_lost = false;
-    spdlog::info("{} Redis re-synced from the master {}; eligible again", st.ctx.tag(),
-                 st.sm->master_address()->to_string());
-  }
-  if (st.data_lost && !st.sm->master_address() &&
-      now - st.data_lost_since > 2 * st.sm->master_down_interval()) {
-    st.data_lost = false;
-    spdlog::warn("{} No master has been heard since Redis restarted; taking part again "
-                 "with what this Redis holds",
-                 st.ctx.tag());
-  }
-  if (st.stopping) return;
-  bool failing = !h.healthy || (st.data_lost && (st.sm->state() == vrrp::State::master ||
-                                                 st.sm->state() == vrrp::State::fault));
-  bool eligible = h.eligible && !st.data_lost;
-  vrrp::Actions actions;
   if (failing != st.failing_reported || st.sm->state() == vrrp::State::initialize) {
     st.failing_reported = failing;
     auto a = st.sm->check_status(failing, now);
@@ -336,6 +339,41 @@ void on_redis_health(Self* self, const RedisHealth& h) {
     auto a = st.sm->priority_inputs({eligible, 0}, now);
     actions.insert(actions.end(), a.begin(), a.end());
   }
+}
+
+void on_redis_health(Self* self, const RedisHealth& h) {
+  auto& st = self->state;
+  auto now = Clock::now();
+  st.redis = h;
+  st.redis_reported = true;
+  redis::EligibilityObservation o;
+  o.healthy = h.healthy;
+  o.loading = h.healthy && !h.eligible;
+  o.restarted = h.restarted;
+  o.is_replica = h.role == "slave";
+  o.synced_with_master = synced_with_master(self, h);
+  // A replica whose link to a live Master is down at two checks in a row
+  // falls behind (a link cut that just healed, a blocked replication port).
+  // When the Master dies every link drops at once: then the verdict from
+  // before stands (unknown), so the replica that was in step still wins.
+  if (o.is_replica && o.vrrp_master_address) {
+    st.link_down_checks = h.master_link_status == "down" ? st.link_down_checks + 1 : 0;
+    o.lagging = st.link_down_checks >= 2;
+  } else if (!o.is_replica) {
+    st.link_down_checks = 0;
+  }
+  o.connected_replicas = h.connected_replicas;
+  o.vrrp_master = st.sm->state() == vrrp::State::master;
+  if (st.sm->master_address() && !st.sm->master_is_self()) o.vrrp_master_address = st.sm->master_address();
+  if (h.restarted)
+    spdlog::warn("{} Redis restarted (new run_id {}): not eligible until it has re-synced from "
+                 "the master",
+                 st.ctx.tag(), h.run_id.substr(0, 8));
+  st.eligibility->set_master_down_interval(st.sm->master_down_interval());
+  st.eligibility->observe(o, now);
+  if (st.stopping) return;
+  vrrp::Actions actions;
+  apply_data_rules(self, actions, now);
   // Self-correction: Redis's actual role drifted from what the election
   // wants (changed by hand, or restarted): put it right, no failover.
   auto want = desired_role(self);
@@ -373,6 +411,7 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.sm = std::make_unique<vrrp::StateMachine>(params_of(st.ctx));
+  st.eligibility = std::make_unique<redis::Eligibility>(st.sm->master_down_interval());
   self->set_exception_handler(crash_handler("election" + st.ctx.tag()));
   auto now = Clock::now();
   if (snap) {
@@ -383,8 +422,7 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
     machine.preempt_time.reset();
     st.sm->restore(machine, now);
     st.counters = snap->counters;
-    st.data_lost = snap->data_lost;
-    st.data_lost_since = now;
+    *st.eligibility = snap->eligibility;
     st.failing_reported = machine.check_failed;
     st.eligible_reported = machine.priority_inputs.eligible;
     // What was commanded before is unknown; the VIP and role are re-asserted
@@ -413,8 +451,10 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
       [self](tick_atom, std::uint64_t generation) {
         auto& st = self->state;
         if (generation != st.timer_generation) return;  // stale timer
+        auto now = Clock::now();
+        detect_stall(self, now);
         st.armed_deadline.reset();
-        execute(self, st.sm->timer_tick(Clock::now()));
+        execute(self, st.sm->timer_tick(now));
       },
       [self](snapshot_atom) {
         send_snapshot(self);
@@ -432,7 +472,9 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
           }
           return;
         }
-        execute(self, st.sm->advert_received(in.advert, Clock::now()));
+        auto now = Clock::now();
+        detect_stall(self, now);
+        execute(self, st.sm->advert_received(in.advert, now));
       },
       [self](const AdvertRejected& r) { on_rejected(self, r); },
       [self](const VipDone& d) {

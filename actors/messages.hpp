@@ -27,6 +27,7 @@
 
 #include "net/ip_address.hpp"
 #include "net/vrrp/state_machine.hpp"
+#include "redis/eligibility.hpp"
 
 namespace redkeep::actors {
 
@@ -139,7 +140,7 @@ struct ElectionSnapshot {
   std::size_t group = 0;
   net::vrrp::Snapshot machine;
   std::map<std::string, std::uint64_t> counters;
-  bool data_lost = false;  ///< the local Redis restarted and has not re-synced yet
+  redis::Eligibility eligibility{std::chrono::microseconds{0}};  ///< the data rules' state
 };
 
 }  // namespace redkeep::actors

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <thread>
@@ -20,10 +22,17 @@ namespace redkeep::actors {
 std::optional<std::string> redis_password(const config::RedisSettings& settings) {
   if (settings.password) return settings.password->reveal();
   if (!settings.password_file) return std::nullopt;
-  std::ifstream in(*settings.password_file);
-  std::string line;
-  if (!in || !std::getline(in, line))
-    throw std::runtime_error("cannot read Redis password_file " + *settings.password_file);
+  const auto& path = *settings.password_file;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw std::runtime_error("Redis password_file " + path + " is not a regular file");
+  std::ifstream in(path);
+  // A password is short: read a bounded first line.
+  std::string line(4096, '\0');
+  if (!in || !in.getline(line.data(), static_cast<std::streamsize>(line.size())).gcount())
+    throw std::runtime_error("cannot read Redis password_file " + path +
+                             " (empty, unreadable, or a first line over 4095 bytes)");
+  line.resize(std::strlen(line.c_str()));
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
 }

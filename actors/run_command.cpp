@@ -57,8 +57,9 @@ std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
       for (const auto& v : ctx.instance.virtual_ipaddress) vips.push_back(v.address);
       auto addr = net::primary_address(*nl, *idx, vips);
       if (!addr) {
-        spdlog::critical("{} no IPv4 address on {} to send adverts from: {}", ctx.tag(),
-                         ctx.instance.interface, addr.error().message);
+        spdlog::critical("{} no IPv4 address on {} to send adverts from, other than the VIPs "
+                         "({}); a VIP must not be the node's own address",
+                         ctx.tag(), ctx.instance.interface, addr.error().message);
         return std::nullopt;
       }
       ctx.primary_address = *addr;
@@ -137,6 +138,12 @@ int run_daemon(const std::string& config_path) {
   for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
   if (!loaded.ok()) return 1;
   setup_logging();
+  // Before any actor touches a VIP: a second daemon on the same config would
+  // fight the first one over VIP and Redis.
+  if (auto busy = control_socket_in_use(loaded.config->global.control_socket)) {
+    spdlog::critical("{}", *busy);
+    return 1;
+  }
   auto contexts = resolve(*loaded.config);
   if (!contexts) return 1;
 
@@ -180,14 +187,18 @@ int run_daemon(const std::string& config_path) {
             spdlog::info("Received {}; stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
             caf::anon_send(sup, stop_atom::value);
           } else {
+            // Not exit_reason::kill: that skips the supervisor's exit handler,
+            // and children left running would keep the process alive.
             spdlog::warn("Received a second stop signal; stopping at once");
-            caf::anon_send_exit(sup, caf::exit_reason::kill);
+            caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
           }
         } else if (sig == SIGHUP) {
           spdlog::warn("SIGHUP: configuration reload is not supported yet; restart redkeep");
         } else if (sig == SIGUSR1) {
           try {
-            spdlog::info("Status: {}", query_status(loaded.config->global.control_socket));
+            auto status = query_status(loaded.config->global.control_socket);
+            while (!status.empty() && status.back() == '\n') status.pop_back();
+            spdlog::info("Status: {}", status);
           } catch (const std::exception& e) {
             spdlog::warn("Status dump failed: {}", e.what());
           }
@@ -200,7 +211,6 @@ int run_daemon(const std::string& config_path) {
       self->monitor(sup);
       self->receive([&](caf::down_msg& down) {
         if (down.reason && down.reason != caf::exit_reason::user_shutdown) exit_code = 1;
-        if (down.reason == caf::exit_reason::kill) exit_code = 0;
       });
     }
     done = true;

@@ -265,7 +265,15 @@ class Builder {
           }
         }
       } else if (kw == "control_socket") {
-        if (auto v = word(st, "a path")) g.control_socket = *v;
+        if (auto v = word(st, "a path")) {
+          // sockaddr_un::sun_path holds 108 bytes with the terminating NUL.
+          if (v->size() > 107) {
+            error(st.args[0], "control_socket path is " + std::to_string(v->size()) +
+                                  " bytes; a unix socket path can have at most 107");
+          } else {
+            g.control_socket = *v;
+          }
+        }
       } else if (kw == "state_file") {
         if (auto v = word(st, "a path")) g.state_file = *v;
       } else {

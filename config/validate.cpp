@@ -8,6 +8,17 @@ namespace {
 
 using Severity = Diagnostic::Severity;
 
+/// Why an address cannot float between hosts as a VIP, or nullptr.
+const char* unusable_vip(const net::IpAddress& a) {
+  if (!a.is_v4()) return a.is_multicast() ? "it is a multicast address" : nullptr;
+  const std::uint32_t v = a.v4_host_order();
+  if (v == 0) return "it is the unspecified address";
+  if (v == 0xFFFFFFFFu) return "it is the broadcast address";
+  if ((v >> 24) == 127) return "it is a loopback address";
+  if (a.is_multicast()) return "it is a multicast address";
+  return nullptr;
+}
+
 std::string at(const Where& w) { return std::to_string(w.line) + ":" + std::to_string(w.column); }
 
 class Validator {
@@ -82,6 +93,16 @@ class Validator {
       inst.v3_checksum_as_v2 = false;
     }
 
+    if (inst.virtual_ipaddress.size() > 255) {
+      error(src.vips[255], name + " has " + std::to_string(inst.virtual_ipaddress.size()) +
+                               " virtual_ipaddress entries; an advert carries at most 255 "
+                               "(8-bit Count IPvX Addr, RFC 5798 section 5.2.6)");
+    }
+    for (std::size_t i = 0; i < inst.virtual_ipaddress.size(); ++i) {
+      if (auto why = unusable_vip(inst.virtual_ipaddress[i].address))
+        error(src.vips[i], "virtual_ipaddress " + inst.virtual_ipaddress[i].to_string() +
+                               " cannot be a VIP: " + why);
+    }
     if (!inst.virtual_ipaddress.empty()) {
       const net::Family family = inst.virtual_ipaddress.front().address.family();
       for (std::size_t i = 1; i < inst.virtual_ipaddress.size(); ++i) {

@@ -177,6 +177,16 @@ Actions StateMachine::advert_received(const PeerAdvert& advert, TimePoint now) {
 Actions StateMachine::backup_advert(const PeerAdvert& advert, TimePoint now) {
   Actions out;
   const std::uint8_t own = effective_priority();
+  // A Backup follows one Master. Another sender (a misconfigured peer, or a
+  // forger who knows the password) is followed only if it would beat that
+  // Master (RFC 5798 6.4.3 order: priority, then primary address); else one
+  // Backup would flip between two masters, re-pointing Redis each time. A
+  // priority 0 from anyone but the Master is ignored likewise.
+  if (master_address_ && !master_is_self_ && advert.source != *master_address_) {
+    const bool beats = advert.priority > master_priority_ ||
+                       (advert.priority == master_priority_ && advert.source > *master_address_);
+    if (!beats) return out;
+  }
   if (advert.priority == 0) {
     master_down_timer_ = now + skew_time();
     down_reason_ = "priority 0 advert from " + advert.source.to_string();

@@ -101,6 +101,23 @@ TEST_CASE("broken configurations are refused at FILE:LINE:COLUMN with the reason
        "virtual_ipaddress, got '192.0.2.x'"},
       {"VIP prefix over 32", instance_with("192.0.2.100/24", "192.0.2.100/33"), 5, 9,
        "expected a prefix length from 0 to 32 after the IPv4 address 192.0.2.100, got '33'"},
+      {"VIP loopback", instance_with("192.0.2.100/24", "127.0.0.5"), 5, 9,
+       "cannot be a VIP: it is a loopback address"},
+      {"VIP unspecified", instance_with("192.0.2.100/24", "0.0.0.0/24"), 5, 9,
+       "cannot be a VIP: it is the unspecified address"},
+      {"VIP broadcast", instance_with("192.0.2.100/24", "255.255.255.255"), 5, 9,
+       "cannot be a VIP: it is the broadcast address"},
+      {"more than 255 VIPs",
+       instance_with("192.0.2.100/24", [] {
+         std::string v;
+         for (int i = 0; i < 256; ++i)
+           v += "10.0." + std::to_string(i / 200) + "." + std::to_string(i % 200 + 1) + "\n";
+         return v;
+       }()),
+       260, 1, "an advert carries at most 255"},
+      {"control_socket too long",
+       "global_defs {\n    control_socket /" + std::string(120, 'x') + "\n}\n" + instance(), 2, 20,
+       "a unix socket path can have at most 107"},
       {"VIP prefix not a number", instance_with("192.0.2.100/24", "192.0.2.100/x"), 5, 9,
        "expected a prefix length from 0 to 32"},
       {"VIP options", instance_with("192.0.2.100/24", "192.0.2.100/24 dev eth0"), 5, 24,

@@ -326,8 +326,10 @@ TEST_CASE("preempt_delay is cancelled by an advert of priority >= ours", "[vrrp]
   sm.startup(t0);
   sm.advert_received(advert("192.0.2.12", 100), t0 + seconds(1));  // delay starts
   sm.advert_received(advert("192.0.2.13", 200), t0 + seconds(2));  // cancelled
-  // The 100 master is back at t0+12: the delay starts again from there, so
-  // at t0+13 (past the first delay's end) its adverts still reset the timer.
+  // The 200 master resigns; the 100 one is back at t0+12: the delay starts
+  // again from there, so at t0+13 (past the first delay's end) its adverts
+  // still reset the timer.
+  sm.advert_received(advert("192.0.2.13", 0), t0 + seconds(11));
   sm.advert_received(advert("192.0.2.12", 100), t0 + seconds(12));
   sm.advert_received(advert("192.0.2.12", 100), t0 + seconds(13));
   CHECK(sm.next_deadline() == t0 + seconds(13) + sm.master_down_interval());
@@ -558,4 +560,24 @@ TEST_CASE("Restoring a Backup keeps its Master_Down_Timer", "[vrrp][election]") 
   StateMachine wrong(other);
   CHECK_FALSE(wrong.restore(snap, t0));
   CHECK(wrong.state() == State::initialize);
+}
+
+TEST_CASE("A Backup follows one Master and ignores weaker senders", "[vrrp][election]") {
+  StateMachine sm(params(100));
+  sm.startup(t0);
+  sm.advert_received(advert("192.0.2.21", 150), t0 + seconds(1));
+  REQUIRE(sm.master_address() == IpAddress::parse("192.0.2.21"));
+  const auto deadline = sm.next_deadline();
+  // A stray sender with a lower priority, then its priority 0: ignored, the
+  // Master and the Master_Down_Timer stay.
+  CHECK(sm.advert_received(advert("192.0.2.50", 1), t0 + seconds(2)).empty());
+  CHECK(sm.advert_received(advert("192.0.2.50", 0), t0 + seconds(2)).empty());
+  CHECK(sm.master_address() == IpAddress::parse("192.0.2.21"));
+  CHECK(sm.next_deadline() == deadline);
+  // One that beats the Master (higher priority) is followed.
+  sm.advert_received(advert("192.0.2.13", 200), t0 + seconds(3));
+  CHECK(sm.master_address() == IpAddress::parse("192.0.2.13"));
+  // Equal priority from a higher address also beats it.
+  sm.advert_received(advert("192.0.2.14", 200), t0 + seconds(4));
+  CHECK(sm.master_address() == IpAddress::parse("192.0.2.14"));
 }

@@ -1,0 +1,83 @@
+#pragma once
+// Whether this node's Redis is fit to be master: the data rules of DESIGN.md
+// section 3, acting only through the advertised priority (a node that is not
+// eligible advertises the floor priority 1, so VRRP itself picks the right
+// node and keepalived peers keep working). Pure: no I/O, no clock reads.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "net/ip_address.hpp"
+
+namespace redkeep::redis {
+
+/// One observation of the local Redis and of the election, at a health check.
+struct EligibilityObservation {
+  bool healthy = true;         ///< after fall/rise
+  bool loading = false;        ///< LOADING: alive, data not there yet
+  bool restarted = false;      ///< a new run_id was found at this check
+  bool is_replica = false;     ///< INFO role:slave
+  /// Replica of the current VRRP master (its primary address and our port),
+  /// link up, no sync running.
+  bool synced_with_master = false;
+  /// The master reports this replica behind: missing from its list, not
+  /// online, or its last ACK older than the lag limit. nullopt: unknown (the
+  /// master could not be asked): the last verdict stands.
+  std::optional<bool> lagging;
+  std::uint32_t connected_replicas = 0;  ///< as master
+  bool vrrp_master = false;              ///< this node is the VRRP Master
+  std::optional<net::IpAddress> vrrp_master_address;  ///< who is Master (another node)
+};
+
+/// The data rules, with the reason a node is not eligible for logs and status.
+class Eligibility {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  /// `master_down_interval`: how long a master may lack replicas before it
+  /// counts as cut off (RFC Master_Down_Interval: by then the others elected).
+  explicit Eligibility(std::chrono::microseconds master_down_interval)
+      : master_down_interval_(master_down_interval) {}
+
+  /// Feeds one check. Returns true when eligible() or must_step_down() changed.
+  bool observe(const EligibilityObservation& o, Clock::time_point now);
+
+  /// The election's own timer fired `late` after its deadline: a stalled
+  /// process (SIGSTOP, a frozen VM). Beyond Master_Down_Interval the others
+  /// have elected meanwhile: not eligible until it has replicas again (as
+  /// master) or has synced (as replica). Returns true when eligible() changed.
+  bool timer_overran(std::chrono::microseconds late);
+
+  void set_master_down_interval(std::chrono::microseconds mdi) { master_down_interval_ = mdi; }
+
+  /// False: advertise the floor priority.
+  bool eligible() const { return reason().empty(); }
+  /// True while a Master whose Redis restarted must leave Master (Fault:
+  /// VIP off, priority 0) until it re-synced, or until no master has been
+  /// heard for twice Master_Down_Interval (every node restarted).
+  bool must_step_down() const { return step_down_; }
+  /// Why not eligible ("" when eligible), e.g. "Redis restarted, not re-synced yet".
+  std::string reason() const;
+
+ private:
+  std::chrono::microseconds master_down_interval_;
+  bool first_ = true;
+  bool healthy_ = true;
+  bool loading_ = false;
+  bool data_lost_ = false;       // restarted, not re-synced
+  bool step_down_ = false;
+  Clock::time_point step_down_since_{};
+  bool never_synced_ = false;    // a replica at redkeep's start that has not synced since
+  std::optional<net::IpAddress> synced_master_;  // the master we last completed a sync with
+  bool needs_sync_with_current_ = false;
+  bool lagging_ = false;
+  bool had_replicas_ = false;    // as master, since it became master
+  std::optional<Clock::time_point> alone_since_;  // as master, no replica since
+  bool alone_too_long_ = false;
+  bool stalled_ = false;
+  std::chrono::microseconds stalled_by_{0};
+};
+
+}  // namespace redkeep::redis

@@ -1,0 +1,166 @@
+#include "redis/eligibility.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace redkeep::redis;
+using namespace std::chrono_literals;
+using redkeep::net::IpAddress;
+
+namespace {
+const auto kMdi = std::chrono::microseconds(3'600'000);
+const auto n1 = *IpAddress::parse("192.0.2.11");
+const auto n2 = *IpAddress::parse("192.0.2.12");
+Eligibility::Clock::time_point t0{};
+
+EligibilityObservation replica_synced_with(IpAddress m) {
+  EligibilityObservation o;
+  o.is_replica = true;
+  o.synced_with_master = true;
+  o.vrrp_master_address = m;
+  return o;
+}
+EligibilityObservation master_with(std::uint32_t replicas) {
+  EligibilityObservation o;
+  o.vrrp_master = true;
+  o.connected_replicas = replicas;
+  return o;
+}
+}  // namespace
+
+TEST_CASE("a fresh master-role Redis at cold start is eligible", "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.observe(EligibilityObservation{}, t0);
+  CHECK(e.eligible());
+}
+
+TEST_CASE("a restarted Redis is not eligible until it re-synced from the master",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.observe(replica_synced_with(n1), t0);
+  REQUIRE(e.eligible());
+  EligibilityObservation restarted;
+  restarted.restarted = true;
+  restarted.is_replica = true;
+  restarted.vrrp_master_address = n1;
+  CHECK(e.observe(restarted, t0 + 1s));
+  CHECK_FALSE(e.eligible());
+  CHECK(e.reason().find("restarted") != std::string::npos);
+  CHECK_FALSE(e.must_step_down());  // it was not the Master
+  e.observe(replica_synced_with(n1), t0 + 2s);
+  CHECK(e.eligible());
+}
+
+TEST_CASE("a Master whose Redis restarted steps down until re-synced", "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.observe(master_with(2), t0);
+  auto o = master_with(0);
+  o.restarted = true;
+  e.observe(o, t0 + 1s);
+  CHECK(e.must_step_down());
+  // Another node took over; ours re-syncs from it.
+  e.observe(replica_synced_with(n2), t0 + 3s);
+  CHECK_FALSE(e.must_step_down());
+  CHECK(e.eligible());
+}
+
+TEST_CASE("stepping down ends when no master shows up for twice Master_Down_Interval",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  auto o = master_with(0);
+  o.restarted = true;
+  e.observe(o, t0);
+  REQUIRE(e.must_step_down());
+  EligibilityObservation alone;
+  e.observe(alone, t0 + 5s);
+  CHECK(e.must_step_down());
+  e.observe(alone, t0 + 8s);
+  CHECK_FALSE(e.must_step_down());
+  CHECK_FALSE(e.eligible());  // still the floor priority: its data is gone
+}
+
+TEST_CASE("a replica at redkeep's start is not eligible until it synced (boot without network)",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  EligibilityObservation o;
+  o.is_replica = true;  // link down: its master is unreachable
+  e.observe(o, t0);
+  CHECK_FALSE(e.eligible());
+  e.observe(replica_synced_with(n1), t0 + 1s);
+  CHECK(e.eligible());
+}
+
+TEST_CASE("a node that has not synced with the current master is not eligible",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.observe(replica_synced_with(n1), t0);
+  EligibilityObservation o;
+  o.is_replica = true;
+  o.vrrp_master_address = n2;  // n1 died, n2 took over, we have not synced with it yet
+  e.observe(o, t0 + 1s);
+  CHECK_FALSE(e.eligible());
+  CHECK(e.reason().find("current master") != std::string::npos);
+  e.observe(replica_synced_with(n2), t0 + 2s);
+  CHECK(e.eligible());
+}
+
+TEST_CASE("a lagging replica is not eligible, and the verdict outlives its dead master",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  auto o = replica_synced_with(n1);
+  o.lagging = true;
+  e.observe(o, t0);
+  CHECK_FALSE(e.eligible());
+  EligibilityObservation master_gone;
+  master_gone.is_replica = true;  // link down, the master cannot be asked: lagging unknown
+  e.observe(master_gone, t0 + 1s);
+  CHECK_FALSE(e.eligible());
+  auto caught_up = replica_synced_with(n2);
+  caught_up.lagging = false;
+  e.observe(caught_up, t0 + 2s);
+  CHECK(e.eligible());
+}
+
+TEST_CASE("a master cut off from all its replicas for Master_Down_Interval is not eligible",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.observe(master_with(2), t0);
+  e.observe(master_with(0), t0 + 1s);
+  CHECK(e.eligible());
+  e.observe(master_with(0), t0 + 5s);  // 4 s > 3.6 s alone
+  CHECK_FALSE(e.eligible());
+  e.observe(master_with(1), t0 + 6s);
+  CHECK(e.eligible());
+}
+
+TEST_CASE("a master that never had replicas (cold start, alone) stays eligible",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.observe(master_with(0), t0);
+  e.observe(master_with(0), t0 + 60s);
+  CHECK(e.eligible());
+}
+
+TEST_CASE("timers overrunning by more than Master_Down_Interval make it not eligible",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.observe(master_with(2), t0);
+  CHECK_FALSE(e.timer_overran(std::chrono::microseconds(1'000'000)));
+  CHECK(e.eligible());
+  CHECK(e.timer_overran(std::chrono::microseconds(5'000'000)));
+  CHECK_FALSE(e.eligible());
+  CHECK(e.reason().find("stalled") != std::string::npos);
+  e.observe(replica_synced_with(n2), t0 + 10s);
+  CHECK(e.eligible());
+}
+
+TEST_CASE("LOADING and an unhealthy Redis are not eligible", "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  EligibilityObservation o;
+  o.loading = true;
+  e.observe(o, t0);
+  CHECK(e.reason().find("LOADING") != std::string::npos);
+  o.loading = false;
+  o.healthy = false;
+  e.observe(o, t0 + 1s);
+  CHECK_FALSE(e.eligible());
+}
