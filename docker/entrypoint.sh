@@ -8,6 +8,19 @@
 # Any other command (redis-cli, sh, `sleep infinity` for the lab client) runs as given.
 set -eu
 
+# redkeep carries NET_ADMIN and NET_RAW as file capabilities; the kernel refuses to exec it
+# ("Operation not permitted") when the container's bounding set lacks one of them. Say why.
+case "${1:-}" in
+  redkeep | /usr/local/bin/redkeep)
+    bnd="$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/self/status)"
+    if [ $((0x$bnd & 0x3000)) -ne $((0x3000)) ]; then
+      echo "redkeep needs the capabilities NET_ADMIN and NET_RAW:" \
+        "docker run --cap-add NET_ADMIN --cap-add NET_RAW ... (compose: cap_add)" >&2
+      exit 1
+    fi
+    ;;
+esac
+
 if [ "$#" -ge 2 ] && [ "$1" = redkeep ] && [ "$2" = run ]; then
   # `redkeep run --config FILE`: FILE may be bind-mounted world-readable from the host; redkeep
   # reads a private 0600 copy so a config holding auth_pass draws no "readable by others"

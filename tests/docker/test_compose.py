@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""The compose lab (docker/compose.yml) against the real Docker engine.
+
+Builds the image (docker/build-image.sh: makes debian:bookworm-slim with mmdebstrap when it is
+missing, legacy builder, no registry), starts the lab under a project name of its own, and
+asserts with deadlines, polling `ip -4 addr`, `redkeep status` and Redis ROLE in the containers:
+
+  up       exactly one node holds VIP 192.0.2.100, its redkeep is MASTER and its Redis master,
+           the two others are BACKUP with Redis replicating from it (link up); a write from the
+           client container through the VIP succeeds and reaches every node
+  kill     `docker kill` of the master: another node holds the VIP, its Redis is master, writes
+           through the VIP resume
+  stop     `compose stop` of the (new) master: it exits 0 after logging the VIP removal, within
+           the grace period; exactly one node holds the VIP; the client's ARP entry for the VIP
+           is the new holder's MAC (no duplicate answering)
+  start    the stopped node starts again: BACKUP (nopreempt), Redis replica of the master with
+           link up, VIP holder unchanged
+  down     `compose down -v`: no container and no network of the project left
+
+Only what this project name created is removed, also on failure. Exit 77 (ctest: skipped) when
+there is no docker command at all. Prints the timings (image build, each step, total).
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COMPOSE_FILE = os.path.join(ROOT, "docker", "compose.yml")
+IMAGE = "redkeep:lab"
+VIP = "192.0.2.100"
+SUBNET = "192.0.2.0/24"
+NODES = {"node1": "192.0.2.11", "node2": "192.0.2.12", "node3": "192.0.2.13"}
+PROJECT = f"rkdockertest{os.getpid()}"
+timings = []
+
+
+def log(msg):
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def run(args, check=True, timeout=120, capture=True):
+    r = subprocess.run(args, stdout=subprocess.PIPE if capture else None,
+                       stderr=subprocess.STDOUT if capture else None, text=True,
+                       timeout=timeout)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} exited {r.returncode}: {r.stdout}")
+    return r
+
+
+def compose_cmd():
+    """`docker compose` (v2 plugin) when present, else docker-compose (v1)."""
+    if run(["docker", "compose", "version"], check=False).returncode == 0:
+        return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    raise AssertionError("neither `docker compose` nor docker-compose is installed")
+
+
+COMPOSE = None
+
+
+def compose(*args, **kw):
+    return run([*COMPOSE, "-f", COMPOSE_FILE, "-p", PROJECT, *args], **kw)
+
+
+def wait_for(what, predicate, timeout, interval=0.2):
+    """Polls predicate() until it returns a truthy value; fails naming `what` and the last value
+    after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        try:
+            last = predicate()
+        except (AssertionError, subprocess.TimeoutExpired) as e:
+            last = e
+            if isinstance(e, subprocess.TimeoutExpired):
+                last = f"timeout: {e}"
+        else:
+            if last and not isinstance(last, Exception):
+                return last
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s (last: {last})")
+        time.sleep(interval)
+
+
+class Step:
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        log(f"--- {self.name}")
+        self.t0 = time.monotonic()
+
+    def __exit__(self, *exc):
+        dt = time.monotonic() - self.t0
+        timings.append((self.name, dt))
+        if exc[0] is None:
+            log(f"--- {self.name}: ok in {dt:.1f} s")
+
+
+# -- the lab, seen from inside the containers --
+def cid(service):
+    out = compose("ps", "-q", service).stdout.strip()
+    if not out:
+        raise AssertionError(f"no container for {service}")
+    return out.splitlines()[-1]
+
+
+def running(service):
+    r = run(["docker", "inspect", "-f", "{{.State.Running}}", cid(service)], check=False)
+    return r.stdout.strip() == "true"
+
+
+def dexec(service, *args, check=False, timeout=10):
+    return run(["docker", "exec", cid(service), *args], check=check, timeout=timeout)
+
+
+def holds_vip(service):
+    out = dexec(service, "ip", "-4", "-o", "addr", "show", "dev", "eth0", check=True).stdout
+    return f" {VIP}/" in out
+
+
+def vip_holders(services):
+    return [s for s in services if running(s) and holds_vip(s)]
+
+
+def status_code(service):
+    return dexec(service, "redkeep", "status").returncode
+
+
+def role(service):
+    """Redis ROLE as a list of lines (redis-cli output)."""
+    return dexec(service, "redis-cli", "role").stdout.split()
+
+
+def replica_of(service, master_ip):
+    """INFO replication says: replica of master_ip with link up."""
+    info = dexec(service, "redis-cli", "info", "replication").stdout
+    return (f"master_host:{master_ip}" in info and "master_link_status:up" in info
+            and "role:slave" in info)
+
+
+def client_write(key, value):
+    # redis-cli 7.0 has no -t: coreutils timeout bounds a connect to a VIP nobody answers.
+    r = run(["docker", "exec", cid("client"), "timeout", "2", "redis-cli", "-h", VIP, "set", key,
+             value], check=False, timeout=10)
+    return r.stdout.strip() == "OK"
+
+
+def one_master(services):
+    """Exactly one running service holds the VIP, its redkeep is MASTER (status exit 0) and its
+    Redis is master: returns it, else None."""
+    holders = vip_holders(services)
+    if len(holders) != 1:
+        return None
+    m = holders[0]
+    if status_code(m) != 0 or not role(m) or role(m)[0] != "master":
+        return None
+    return m
+
+
+def check_subnet_free():
+    """Docker refuses overlapping pools; say so before `up` does it less clearly."""
+    for net in run(["docker", "network", "ls", "-q"]).stdout.split():
+        info = json.loads(run(["docker", "network", "inspect", net]).stdout)[0]
+        for cfg in (info.get("IPAM") or {}).get("Config") or []:
+            if cfg.get("Subnet") == SUBNET:
+                raise AssertionError(f"docker network {info['Name']} already uses {SUBNET}: "
+                                     "the lab needs it (docker/compose.yml)")
+
+
+def leftovers():
+    label = f"label=com.docker.compose.project={PROJECT}"
+    c = run(["docker", "ps", "-aq", "--filter", label]).stdout.split()
+    n = run(["docker", "network", "ls", "-q", "--filter", label]).stdout.split()
+    v = run(["docker", "volume", "ls", "-q", "--filter", label]).stdout.split()
+    return c + n + v
+
+
+def scenario():
+    nodes = list(NODES)
+    with Step("compose up"):
+        compose("up", "-d", "--no-build", timeout=180)
+    with Step("one master holds the VIP, writes through it reach every node"):
+        m = wait_for("exactly one VIP holder, MASTER, Redis master", lambda: one_master(nodes),
+                     timeout=60)
+        log(f"master: {m}")
+        for s in nodes:
+            if s != m:
+                wait_for(f"{s} BACKUP, Redis replica of {m} (link up)",
+                         lambda: status_code(s) == 1 and replica_of(s, NODES[m]), timeout=30)
+        wait_for("a write through the VIP", lambda: client_write("k1", "v1"), timeout=15)
+        for s in nodes:
+            wait_for(f"k1 on {s}", lambda: dexec(s, "redis-cli", "get", "k1").stdout.strip()
+                     == "v1", timeout=10)
+        health = run(["docker", "inspect", "-f", "{{.State.Health.Status}}", cid(m)]).stdout
+        log(f"{m} health: {health.strip()} (HEALTHCHECK: redkeep status)")
+
+    with Step("docker kill of the master"):
+        run(["docker", "kill", cid(m)])
+        t0 = time.monotonic()
+        alive = [s for s in nodes if s != m]
+        m2 = wait_for("another node holds the VIP and is master", lambda: one_master(alive),
+                      timeout=20)
+        wait_for("writes through the VIP resume", lambda: client_write("k2", "v2"), timeout=15)
+        log(f"new master {m2}; writes resumed {time.monotonic() - t0:.1f} s after the kill")
+        assert len(vip_holders(alive)) == 1, "duplicate VIP after the kill"
+        killed = m
+
+    with Step("compose stop of the new master"):
+        t0 = time.monotonic()
+        compose("stop", m2, timeout=60)
+        took = time.monotonic() - t0
+        state = json.loads(run(["docker", "inspect", cid(m2)]).stdout)[0]["State"]
+        assert not state["Running"], f"{m2} still running after stop"
+        assert state["ExitCode"] == 0, f"{m2} exited {state['ExitCode']} (not a clean stop)"
+        logs = run(["docker", "logs", cid(m2)]).stdout
+        assert re.search(rf"VIP {re.escape(VIP)}/\d+ removed", logs), \
+            f"{m2} did not log the VIP removal:\n{logs[-3000:]}"
+        assert "priority 0 sent" in logs, f"{m2} did not log its priority 0 advert"
+        log(f"{m2} stopped in {took:.1f} s, exit 0, VIP removed and priority 0 sent")
+        rest = [s for s in nodes if s not in (killed, m2)]
+        m3 = wait_for("the last node holds the VIP and is master", lambda: one_master(rest),
+                      timeout=20)
+        wait_for("writes through the VIP resume", lambda: client_write("k3", "v3"), timeout=15)
+        mac = dexec(m3, "cat", "/sys/class/net/eth0/address", check=True).stdout.strip()
+        neigh = dexec("client", "ip", "neigh", "show", VIP, check=True).stdout
+        assert mac in neigh, f"client's ARP entry for the VIP is not {m3}'s {mac}: {neigh}"
+        log(f"{m3} is master; the client reaches the VIP at {mac}")
+
+    with Step("compose start of the stopped node: rejoins as a replica"):
+        compose("start", m2, timeout=60)
+        wait_for(f"{m2} BACKUP, Redis replica of {m3} (link up)",
+                 lambda: status_code(m2) == 1 and replica_of(m2, NODES[m3]), timeout=30)
+        wait_for(f"k3 on {m2}", lambda: dexec(m2, "redis-cli", "get", "k3").stdout.strip() == "v3",
+                 timeout=10)
+        assert vip_holders(nodes) == [m3], f"VIP holders now {vip_holders(nodes)}, want [{m3}]"
+        assert status_code(m3) == 0, f"{m3} is no longer master (nopreempt)"
+
+    with Step("compose down -v"):
+        compose("down", "-v", "-t", "20", timeout=120)
+        left = leftovers()
+        assert not left, f"left behind by compose down: {left}"
+
+
+def main():
+    global COMPOSE
+    if not shutil.which("docker"):
+        print("SKIP: no docker command on this machine")
+        return 77
+    t_start = time.monotonic()
+    COMPOSE = compose_cmd()
+    log(f"compose: {' '.join(COMPOSE)}; project {PROJECT}")
+    ok = False
+    try:
+        check_subnet_free()
+        if os.environ.get("REDKEEP_DOCKER_NO_BUILD") == "1":  # iterate on the test alone
+            log(f"REDKEEP_DOCKER_NO_BUILD=1: using the existing {IMAGE}")
+        else:
+            with Step("image build (docker/build-image.sh)"):
+                run([os.path.join(ROOT, "docker", "build-image.sh"), IMAGE], timeout=1800,
+                    capture=False)
+        scenario()
+        ok = True
+    finally:
+        if not ok:
+            log("FAILED; logs of the lab:")
+            r = compose("logs", "--no-color", "--tail", "60", check=False, timeout=60)
+            print(r.stdout[-20000:], flush=True)
+        compose("down", "-v", "-t", "5", check=False, timeout=120)
+        left = leftovers()
+        if left:
+            log(f"WARNING: still left after cleanup: {left}")
+        timings.append(("total", time.monotonic() - t_start))
+        log("timings: " + ", ".join(f"{n}: {t:.1f} s" for n, t in timings))
+    log("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
