@@ -290,8 +290,14 @@ Actions StateMachine::interface_status(bool up, TimePoint now) {
 Actions StateMachine::priority_inputs(const PriorityInputs& inputs, TimePoint now) {
   Actions out;
   const std::uint8_t before = effective_priority();
+  const Microseconds skew_before = skew_time();
   inputs_ = inputs;
   const std::uint8_t after = effective_priority();
+  // A running Master_Down_Timer moves by the change in Skew_Time, as if it had
+  // been armed with the new priority: a Backup that just found it is not fit
+  // to be master must not fire first with its old, shorter skew.
+  if (state_ == State::backup && master_down_timer_ && after != before)
+    *master_down_timer_ += skew_time() - skew_before;
   if (state_ == State::master && after != before) {
     out.push_back(SendAdvert{after});
     adver_timer_ = now + params_.advert_interval;

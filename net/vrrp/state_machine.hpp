@@ -192,7 +192,8 @@ class StateMachine {
   Actions interface_status(bool up, TimePoint now);
 
   /// New effective priority inputs. A Master advertises the new priority at
-  /// once; a Backup uses it for Skew_Time from the next advert on.
+  /// once; a Backup's running Master_Down_Timer moves by the change in
+  /// Skew_Time (a node that became unfit must not fire with its old skew).
   Actions priority_inputs(const PriorityInputs& inputs, TimePoint now);
 
   // ---- Queries ----

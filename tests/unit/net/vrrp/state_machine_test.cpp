@@ -581,3 +581,19 @@ TEST_CASE("A Backup follows one Master and ignores weaker senders", "[vrrp][elec
   sm.advert_received(advert("192.0.2.14", 200), t0 + seconds(4));
   CHECK(sm.master_address() == IpAddress::parse("192.0.2.14"));
 }
+
+TEST_CASE("A Backup that becomes unfit moves its Master_Down_Timer by the Skew_Time change",
+          "[vrrp][election]") {
+  StateMachine sm(params(100));
+  sm.startup(t0);
+  sm.advert_received(advert("192.0.2.21", 150), t0 + seconds(1));
+  sm.advert_received(advert("192.0.2.21", 0), t0 + seconds(2));  // timer = Skew_Time(100)
+  const auto skew_100 = sm.skew_time();
+  REQUIRE(sm.next_deadline() == t0 + seconds(2) + skew_100);
+  sm.priority_inputs({false, 0}, t0 + seconds(2) + milliseconds(100));  // floor priority 1
+  CHECK(sm.next_deadline() == t0 + seconds(2) + sm.skew_time());
+  CHECK(sm.skew_time() > skew_100);
+  // Fit again: back to the shorter skew.
+  sm.priority_inputs({true, 0}, t0 + seconds(2) + milliseconds(200));
+  CHECK(sm.next_deadline() == t0 + seconds(2) + skew_100);
+}
