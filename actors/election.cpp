@@ -47,7 +47,6 @@ struct ElectionState {
   bool redis_reported = false;
   bool failing_reported = false;   // last check_status input
   bool eligible_reported = true;   // last priority_inputs eligibility
-  int link_down_checks = 0;  // consecutive checks: replica link down, Master alive
   /// The data rules (DESIGN.md section 3): created with the machine.
   std::unique_ptr<redis::Eligibility> eligibility;
 
@@ -165,6 +164,8 @@ void execute(Self* self, const vrrp::Actions& actions) {
         spdlog::info("{} Master is now {}", st.ctx.tag(), m->master->to_string());
       } else {
         spdlog::info("{} Master unknown", st.ctx.tag());
+        // Which replica is most up to date must be known before Skew_Time.
+        send_to(self, st.wiring.redis_health, check_atom::value);
       }
       changed = true;
     }
@@ -352,19 +353,9 @@ void on_redis_health(Self* self, const RedisHealth& h) {
   o.restarted = h.restarted;
   o.is_replica = h.role == "slave";
   o.synced_with_master = synced_with_master(self, h);
-  // A replica whose link to a live Master is down at two checks in a row
-  // falls behind (a link cut that just healed, a blocked replication port).
-  // When the Master dies every link drops at once: then the verdict from
-  // before stands (unknown), so the replica that was in step still wins.
-  if (o.is_replica && o.vrrp_master_address) {
-    st.link_down_checks = h.master_link_status == "down" ? st.link_down_checks + 1 : 0;
-    o.lagging = st.link_down_checks >= 2;
-  } else if (!o.is_replica) {
-    st.link_down_checks = 0;
-  }
-  o.connected_replicas = h.connected_replicas;
-  o.vrrp_master = st.sm->state() == vrrp::State::master;
-  if (st.sm->master_address() && !st.sm->master_is_self()) o.vrrp_master_address = st.sm->master_address();
+  o.lagging = h.behind_peer;
+  if (h.behind_peer.value_or(false) && st.eligibility->eligible())
+    spdlog::warn("{} This replica is behind another: {}", st.ctx.tag(), h.behind_detail);
   if (h.restarted)
     spdlog::warn("{} Redis restarted (new run_id {}): not eligible until it has re-synced from "
                  "the master",

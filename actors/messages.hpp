@@ -7,6 +7,7 @@
 //   election     -> vip           VipCommand, renew_atom
 //   vip          -> election      VipDone, LinkStatus, GarpSent
 //   redis_health -> election      RedisHealth
+//   election     -> redis_health  check_atom (check now: the Master was lost)
 //   election     -> redis_role    RoleCommand
 //   redis_role   -> election      RoleDone
 //   election     -> supervisor    ElectionSnapshot
@@ -112,6 +113,10 @@ struct RedisHealth {
   /// redis_health has already made it a replica of nowhere (-NOMASTERLINK
   /// to anyone who tries to sync from it).
   bool restarted = false;
+  /// Replica whose master link is down: whether a fellow replica of the same
+  /// history holds a larger offset (nullopt: none could be asked).
+  std::optional<bool> behind_peer;
+  std::string behind_detail;  ///< which replica, which offsets
   std::int64_t repl_offset = -1;   ///< master_repl_offset
   std::string run_id;
   std::string replid;

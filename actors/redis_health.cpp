@@ -56,8 +56,9 @@ constexpr int kNowherePort = 1;
 /// once; while Redis is down, reconnects every kDownRetry.
 class HealthLoop {
  public:
-  HealthLoop(caf::actor me, InstanceContext ctx)
+  HealthLoop(caf::actor me, InstanceContext ctx, std::shared_ptr<std::atomic<bool>> check_now)
       : me_(std::move(me)),
+        check_now_(std::move(check_now)),
         ctx_(std::move(ctx)),
         rs_(*ctx_.instance.redis),
         tag_(ctx_.tag()),
@@ -78,6 +79,7 @@ class HealthLoop {
 
  private:
   void step() {
+    if (check_now_->exchange(false)) next_check_ = Clock::now();
     auto now = Clock::now();
     if (down_) {
       std::this_thread::sleep_for(kDownRetry);
@@ -182,8 +184,59 @@ class HealthLoop {
     }
     r.restarted = restarted_pending_;
     restarted_pending_ = false;
+    compare_with_peers(r);
     save_state(r);
     report(redis::CheckOutcome::pong, "PONG", std::move(r));
+  }
+
+  /// Most up-to-date replica wins (issue 7.2). While this replica's link is
+  /// up it learns its fellow replicas from the master's INFO. Once the link
+  /// is down (the master died, or this replica was cut off) it asks them
+  /// directly: a fellow replica of the same history with a larger offset
+  /// means this one is behind and must not be promoted before it.
+  void compare_with_peers(RedisHealth& r) {
+    if (r.role != "slave") {
+      peers_.clear();
+      return;
+    }
+    if (r.master_link_status == "up") {
+      r.behind_peer = false;
+      learn_peers(r);
+      return;
+    }
+    bool answered = false;
+    for (const auto& [host, port] : peers_) {
+      auto c = redis::Connection::open(host, port, rs_.check_timeout, rs_.check_timeout,
+                                       rs_.user, password_, "redkeep-peer");
+      if (!c) continue;
+      auto info = redis::info(c.value(), {"replication"});
+      if (!info) continue;
+      answered = true;
+      auto peer = redis::parse_replication_info(info.value());
+      bool same_history = !r.replid.empty() && (peer.master_replid == r.replid ||
+                                                peer.master_replid2 == r.replid);
+      auto offset = peer.master_repl_offset.value_or(-1);
+      if (same_history && offset > r.repl_offset) {
+        r.behind_peer = true;
+        r.behind_detail = "replica " + host + ":" + std::to_string(port) + " has offset " +
+                          std::to_string(offset) + ", this one " +
+                          std::to_string(r.repl_offset);
+        return;
+      }
+    }
+    if (answered) r.behind_peer = false;
+  }
+
+  void learn_peers(const RedisHealth& r) {
+    auto c = redis::Connection::open(r.master_host, r.master_port, rs_.check_timeout,
+                                     rs_.check_timeout, rs_.user, password_, "redkeep-peer");
+    if (!c) return;
+    auto info = redis::info(c.value(), {"replication"});
+    if (!info) return;
+    peers_.clear();
+    const auto own = ctx_.primary_address.to_string();
+    for (const auto& rep : redis::parse_replication_info(info.value()).replicas)
+      if (!(rep.ip == own && rep.port == rs_.port)) peers_.emplace_back(rep.ip, rep.port);
   }
 
   void read_info(RedisHealth& report) {
@@ -265,6 +318,7 @@ class HealthLoop {
   }
 
   caf::actor me_;
+  std::shared_ptr<std::atomic<bool>> check_now_;  // set by the actor: check at once
   InstanceContext ctx_;
   const config::RedisSettings& rs_;
   std::string tag_;
@@ -276,6 +330,7 @@ class HealthLoop {
   std::optional<std::string> last_run_id_;
   bool restarted_pending_ = false;
   std::optional<redis::PersistedRedisState> saved_;
+  std::vector<std::pair<std::string, int>> peers_;  // fellow replicas of our master
   std::string last_logged_;
   bool config_error_logged_ = false;
   bool state_error_logged_ = false;
@@ -284,6 +339,7 @@ class HealthLoop {
 struct RedisHealthState {
   InstanceContext ctx;
   Wiring wiring;
+  std::shared_ptr<std::atomic<bool>> check_now = std::make_shared<std::atomic<bool>>(false);
   std::unique_ptr<PollThread> checker;
   static inline const char* name = "redis_health";
 };
@@ -295,14 +351,18 @@ caf::behavior redis_health(Self* self, InstanceContext ctx) {
   st.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("redis_health" + st.ctx.tag()));
   auto me = caf::actor_cast<caf::actor>(self);
-  st.checker = std::make_unique<PollThread>([me, c = st.ctx](const std::atomic<bool>& stop) {
-    HealthLoop(me, c).run(stop);
-  });
+  st.checker = std::make_unique<PollThread>(
+      [me, c = st.ctx, flag = st.check_now](const std::atomic<bool>& stop) {
+        HealthLoop(me, c, flag).run(stop);
+      });
   return {
       [self](const Wiring& w) { self->state.wiring = w; },
       [self](const RedisHealth& h) {
         if (self->state.wiring.election) self->send(self->state.wiring.election, h);
       },
+      // The election lost its Master: compare with the fellow replicas now,
+      // not at the next check (Skew_Time may be shorter than check_interval).
+      [self](check_atom) { *self->state.check_now = true; },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");
       },

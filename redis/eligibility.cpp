@@ -75,7 +75,7 @@ std::string Eligibility::reason() const {
   if (data_lost_) return "Redis restarted and has not re-synced from the master yet";
   if (never_synced_) return "Redis is a replica that has not synced since redkeep started";
   if (needs_sync_with_current_) return "Redis has not completed a sync with the current master";
-  if (lagging_) return "Redis replica lags behind the master";
+  if (lagging_) return "another replica holds more of the master's data";
   if (alone_too_long_) return "master without replicas for longer than Master_Down_Interval";
   if (stalled_) {
     char buf[96];

@@ -22,9 +22,9 @@ struct EligibilityObservation {
   /// Replica of the current VRRP master (its primary address and our port),
   /// link up, no sync running.
   bool synced_with_master = false;
-  /// The master reports this replica behind: missing from its list, not
-  /// online, or its last ACK older than the lag limit. nullopt: unknown (the
-  /// master could not be asked): the last verdict stands.
+  /// A fellow replica of the same history holds a larger offset (asked once
+  /// this replica's master link is down). nullopt: unknown (nobody could be
+  /// asked): the last verdict stands.
   std::optional<bool> lagging;
   std::uint32_t connected_replicas = 0;  ///< as master
   bool vrrp_master = false;              ///< this node is the VRRP Master
