@@ -79,7 +79,10 @@ class HealthLoop {
 
  private:
   void step() {
-    if (check_now_->exchange(false)) next_check_ = Clock::now();
+    if (check_now_->exchange(false)) {
+      next_check_ = Clock::now();
+      master_lost_ = true;  // compare with the fellow replicas at this check
+    }
     auto now = Clock::now();
     if (down_) {
       std::this_thread::sleep_for(kDownRetry);
@@ -199,7 +202,12 @@ class HealthLoop {
       peers_.clear();
       return;
     }
-    if (r.master_link_status == "up") {
+    // The link may still look up when the Master's node vanished or its
+    // packets are dropped (Redis notices after repl-timeout): once the
+    // election lost its Master, compare anyway.
+    bool compare = r.master_link_status != "up" || master_lost_;
+    master_lost_ = false;
+    if (!compare) {
       r.behind_peer = false;
       learn_peers(r);
       return;
@@ -331,6 +339,7 @@ class HealthLoop {
   bool restarted_pending_ = false;
   std::optional<redis::PersistedRedisState> saved_;
   std::vector<std::pair<std::string, int>> peers_;  // fellow replicas of our master
+  bool master_lost_ = false;  // the election lost its Master: compare at this check
   std::string last_logged_;
   bool config_error_logged_ = false;
   bool state_error_logged_ = false;

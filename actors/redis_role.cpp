@@ -42,6 +42,35 @@ redis::Result<redis::Connection*> connection(Self* self) {
   return st.conn.get();
 }
 
+/// A master being demoted may have taken writes the new master never saw (an
+/// isolated old master): compare its offset with the point where the new
+/// master's history left it (second_repl_offset of the same replication id)
+/// and say how many bytes the re-sync throws away. Empty when unknown.
+std::string writes_discarded(Self* self, redis::Connection& own, const std::string& host,
+                             int port) {
+  const auto& rs = *self->state.ctx.instance.redis;
+  auto mine = redis::info(own, {"replication"});
+  if (!mine) return "";
+  auto m = redis::parse_replication_info(mine.value());
+  auto c = redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
+                                   redis_password(rs), "redkeep-peer");
+  if (!c) return "";
+  auto theirs = redis::info(c.value(), {"replication"});
+  if (!theirs) return "";
+  auto t = redis::parse_replication_info(theirs.value());
+  auto own_offset = m.master_repl_offset.value_or(0);
+  if (!m.master_replid.empty() && t.master_replid2 == m.master_replid && t.second_repl_offset) {
+    auto diverged = own_offset - (*t.second_repl_offset - 1);
+    if (diverged <= 0) return "; it took no writes the new master lacks";
+    return "; it took " + std::to_string(diverged) + " bytes of writes after the new master "
+           "took over (offset " + std::to_string(own_offset) + ", the new master continued from " +
+           std::to_string(*t.second_repl_offset - 1) + "): the re-sync discards them";
+  }
+  if (t.master_replid == m.master_replid) return "";
+  return "; its history (replid " + m.master_replid.substr(0, 8) + ", offset " +
+         std::to_string(own_offset) + ") is not the new master's: a full sync replaces its data";
+}
+
 /// One attempt at the pending command. Returns the text for RoleDone, or an
 /// Error when it has to be retried.
 redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
@@ -63,6 +92,8 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   }
   auto host = cmd.master->to_string();
   auto expected = redis::ExpectedRole::replica_of(host, cmd.port);
+  std::string discarded;
+  if (was_master) discarded = writes_discarded(self, conn, host, cmd.port);
   if (!redis::role_matches(before.value(), expected)) {
     auto r = redis::replicaof(conn, host, cmd.port);
     if (!r) return r.error();
@@ -70,7 +101,7 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   auto v = redis::verify_role(conn, expected);
   if (!v) return v.error();
   if (!v.value()) return redis::Error{redis::Failure::other, "ROLE does not show the replica yet"};
-  std::string detail = "REPLICAOF " + host + " " + std::to_string(cmd.port);
+  std::string detail = "REPLICAOF " + host + " " + std::to_string(cmd.port) + discarded;
   if (was_master && cmd.kill_clients) {
     auto killed = redis::kill_clients_except_redkeep(conn);
     if (killed) {
