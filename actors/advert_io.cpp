@@ -59,10 +59,14 @@ std::string send_advert(net::AdvertSocket& socket, const InstanceContext& ctx,
 
 namespace {
 
+constexpr auto kSendErrorLogInterval = std::chrono::seconds(10);
+
 struct AdvertIoState {
   InstanceContext ctx;
   Wiring wiring;
   std::unique_ptr<net::AdvertSocket> socket;
+  std::uint64_t send_failures = 0;  // consecutive
+  std::chrono::steady_clock::time_point last_send_error_log;
   std::unique_ptr<PollThread> reader;  // after socket: destroyed (joined) first
   static inline const char* name = "advert_io";
 };
@@ -124,7 +128,19 @@ caf::behavior advert_io(Self* self, InstanceContext ctx) {
       [self](const AdvertOut& out) {
         auto& st = self->state;
         auto err = send_advert(*st.socket, st.ctx, out.priority);
-        if (!err.empty()) spdlog::warn("{} {}", st.ctx.tag(), err);
+        if (err.empty()) {
+          if (st.send_failures > 0)
+            spdlog::info("{} Adverts are sent again (after {} failed)", st.ctx.tag(),
+                         st.send_failures);
+          st.send_failures = 0;
+          return;
+        }
+        // Once per kSendErrorLogInterval, not once per advert.
+        auto now = std::chrono::steady_clock::now();
+        if (st.send_failures++ == 0 || now - st.last_send_error_log > kSendErrorLogInterval) {
+          spdlog::warn("{} {} ({} failed so far)", st.ctx.tag(), err, st.send_failures);
+          st.last_send_error_log = now;
+        }
       },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");

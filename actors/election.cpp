@@ -354,6 +354,10 @@ void on_redis_health(Self* self, const RedisHealth& h) {
   o.is_replica = h.role == "slave";
   o.synced_with_master = synced_with_master(self, h);
   o.lagging = h.behind_peer;
+  o.connected_replicas = h.connected_replicas;
+  o.vrrp_master = st.sm->state() == vrrp::State::master;
+  if (st.sm->master_address() && !st.sm->master_is_self())
+    o.vrrp_master_address = st.sm->master_address();
   if (h.behind_peer.value_or(false) && st.eligibility->eligible())
     spdlog::warn("{} This replica is behind another: {}", st.ctx.tag(), h.behind_detail);
   if (h.restarted)

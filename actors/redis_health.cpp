@@ -46,6 +46,10 @@ using Clock = std::chrono::steady_clock;
 /// which they do once a second.
 constexpr auto kDownRetry = std::chrono::milliseconds(1);
 
+/// Seconds since a replica's last REPLCONF ACK (sent every second) after
+/// which a master counts it as gone.
+constexpr std::int64_t kReplicaAckLimit = 3;
+
 /// Where a restarted Redis is pointed so that it refuses to feed replicas
 /// (-NOMASTERLINK): nothing listens on port 1 of its own loopback.
 constexpr const char* kNowhereHost = "127.0.0.1";
@@ -214,8 +218,8 @@ class HealthLoop {
     }
     bool answered = false;
     for (const auto& [host, port] : peers_) {
-      auto c = redis::Connection::open(host, port, rs_.check_timeout, rs_.check_timeout,
-                                       rs_.user, password_, "redkeep-peer");
+      auto c = redis::Connection::open(host, port, peer_timeout(), peer_timeout(), rs_.user,
+                                       password_, "redkeep-peer");
       if (!c) continue;
       auto info = redis::info(c.value(), {"replication"});
       if (!info) continue;
@@ -235,11 +239,22 @@ class HealthLoop {
     if (answered) r.behind_peer = false;
   }
 
+  /// Peers are asked within Skew_Time of losing the Master: a dead or
+  /// unreachable one must not hold the check up for a whole check_timeout.
+  std::chrono::milliseconds peer_timeout() const {
+    return std::min(rs_.check_timeout, std::chrono::milliseconds(250));
+  }
+
   void learn_peers(const RedisHealth& r) {
-    auto c = redis::Connection::open(r.master_host, r.master_port, rs_.check_timeout,
-                                     rs_.check_timeout, rs_.user, password_, "redkeep-peer");
-    if (!c) return;
-    auto info = redis::info(c.value(), {"replication"});
+    const auto peer = r.master_host + ":" + std::to_string(r.master_port);
+    if (!master_conn_ || master_conn_->is_broken() || master_conn_->peer() != peer) {
+      master_conn_.reset();
+      auto c = redis::Connection::open(r.master_host, r.master_port, peer_timeout(),
+                                       peer_timeout(), rs_.user, password_, "redkeep-peer");
+      if (!c) return;
+      master_conn_ = std::make_unique<redis::Connection>(std::move(c.value()));
+    }
+    auto info = redis::info(*master_conn_, {"replication"});
     if (!info) return;
     peers_.clear();
     const auto own = ctx_.primary_address.to_string();
@@ -264,7 +279,12 @@ class HealthLoop {
     report.repl_offset = repl.master_repl_offset.value_or(-1);
     report.replid = repl.master_replid;
     report.run_id = server.run_id;
-    report.connected_replicas = static_cast<std::uint32_t>(repl.connected_slaves.value_or(0));
+    // A replica cut off keeps "online" in INFO until repl-timeout (60 s); one
+    // that has not ACKed (every second) for longer than kReplicaAckLimit is
+    // counted as gone.
+    report.connected_replicas = 0;
+    for (const auto& rep : repl.replicas)
+      if (rep.state == "online" && rep.lag.value_or(0) <= kReplicaAckLimit) ++report.connected_replicas;
   }
 
   void fail(const redis::Error& e) {
@@ -339,6 +359,7 @@ class HealthLoop {
   bool restarted_pending_ = false;
   std::optional<redis::PersistedRedisState> saved_;
   std::vector<std::pair<std::string, int>> peers_;  // fellow replicas of our master
+  std::unique_ptr<redis::Connection> master_conn_;  // to our master, to learn them
   bool master_lost_ = false;  // the election lost its Master: compare at this check
   std::string last_logged_;
   bool config_error_logged_ = false;

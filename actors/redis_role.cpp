@@ -66,7 +66,7 @@ std::string writes_discarded(Self* self, redis::Connection& own, const std::stri
            "took over (offset " + std::to_string(own_offset) + ", the new master continued from " +
            std::to_string(*t.second_repl_offset - 1) + "): the re-sync discards them";
   }
-  if (t.master_replid == m.master_replid) return "";
+  if (t.master_replid == m.master_replid || own_offset == 0) return "";
   return "; its history (replid " + m.master_replid.substr(0, 8) + ", offset " +
          std::to_string(own_offset) + ") is not the new master's: a full sync replaces its data";
 }

@@ -142,6 +142,24 @@ class Node:
     def link(self, up):
         sh("ip", "-n", self.lab.bridge_ns, "link", "set", self.name, "up" if up else "down")
 
+    def drop(self, rules, table="rklab_drop"):
+        """Drops packets in this node's namespace with nftables: `rules` is a
+        list of nft match expressions (e.g. ["ip saddr 192.0.2.11 tcp sport
+        6379"]), applied on input and output; None lifts the drop."""
+        if rules is None:
+            self.exec("nft", "delete", "table", "inet", table, check=False)
+            return
+        body = "".join(f"    {r} drop\n" for r in rules)
+        text = (f"table inet {table} {{\n"
+                f"  chain in {{ type filter hook input priority 0;\n{body}  }}\n"
+                f"  chain out {{ type filter hook output priority 0;\n{body}  }}\n}}\n")
+        subprocess.run(["ip", "netns", "exec", self.ns, "nft", "-f", "-"], input=text, text=True,
+                       check=True, timeout=10)
+
+    def isolate(self, on):
+        """With the link up, every packet on eth0 dropped (or let through again)."""
+        self.drop(['iifname "eth0"', 'oifname "eth0"'] if on else None, table="rklab_isolate")
+
     def log_text(self):
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 

@@ -483,3 +483,108 @@ def scenario_stalled_master(lab):
     later = {k for k in summary["acked_keys"] if int(k.split(":")[1]) >= cut}
     missing = later - keys_on(n2, "st")
     assert later and not missing, f"{len(missing)} of {len(later)} writes acknowledged by n2 lost"
+
+
+def scenario_isolated_master(lab):
+    """Issue 7.1: the master isolated for 10 s with its link up (all its
+    packets dropped), so it still believes it is master, under writes. On
+    healing exactly one master remains, the side that kept serving, although
+    the isolated node has the higher configured priority; the old master's
+    Redis ends as a replica and redkeep says how many bytes it had taken."""
+    import time
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    writer = Writer(lab, "iso")
+    try:
+        assert_one_master(lab, n1)
+        for n in (n2, n3):
+            assert_replica_of(n, n1)
+        writer.wait_acks(50)
+        isolated = time.monotonic()
+        n1.isolate(True)
+        wait_for("n2 to take over", lambda: n2.state() == "MASTER", timeout=10)
+        time.sleep(0.5)
+        cut = writer.status()["attempts"]
+        # The isolated master keeps its VIP and takes a write of its own.
+        n1.redis_cli("SET", "iso:isolated-write", "x")
+        wait_for("n1 to notice it lost its replicas",
+                 lambda: n1.status()["effective_priority"] == 1, timeout=15)
+        time.sleep(max(0.0, isolated + 10 - time.monotonic()))
+        n1.isolate(False)
+        new = assert_one_master(lab, n2, timeout=15)
+        assert_replica_of(n1, new, timeout=20)
+        assert_replica_of(n3, new, timeout=20)
+        hold_steady(lab, n2, (n1, n3), 2.0)
+        writer.wait_acks(writer.acks() + 20)
+        log = n1.log_text()
+        assert "master without replicas" in log, log[-3000:]
+        assert "bytes of writes after the new master took over" in log, log[-3000:]
+    finally:
+        summary = writer.stop()
+    later = {k for k in summary["acked_keys"] if int(k.split(":")[1]) >= cut}
+    missing = later - keys_on(n2, "iso")
+    assert later and not missing, f"{len(missing)} of {len(later)} writes acknowledged by n2 lost"
+
+
+def scenario_lagging_replica(lab):
+    """Issue 7.2: the master dies while one replica lags (its replication
+    stream from the master was dropped for a while): the replica with the
+    larger offset is promoted although its configured priority is lower, and
+    the other re-syncs from it."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    writer = Writer(lab, "lag")
+    try:
+        assert_one_master(lab, n1)
+        for n in (n2, n3):
+            assert_replica_of(n, n1)
+        writer.wait_acks(250)  # steady state: the replicas have learned each other
+        n2.drop([f"ip saddr {n1.ip} tcp sport 6379", f"ip daddr {n1.ip} tcp dport 6379"])
+        before = writer.acks()
+        writer.wait_acks(before + 100)  # n3 gets these, n2 does not
+        on_n3 = keys_on(n3, "lag")
+        n1.kill_redis()
+        new = assert_one_master(lab, timeout=15)
+        assert new is n3, f"{new.name} promoted; n3 holds more data"
+        n2.drop(None)
+        assert_replica_of(n2, n3, timeout=20)
+        writer.wait_acks(writer.acks() + 20)
+        lost = on_n3 - keys_on(n3, "lag")
+        assert not lost, f"{len(lost)} keys lost"
+        assert "another replica holds more" in n2.log_text(), n2.log_text()[-3000:]
+    finally:
+        writer.stop()
+
+
+def scenario_boot_without_network(lab):
+    """Issue 7.4: a node (re)starts while its link is down for 5 s, and again
+    while its packets are dropped for 5 s with the link up: it does not take
+    the VIP from the healthy master afterwards and nobody's data is wiped."""
+    import time
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    # Make n2 the master, so that n1 (priority 150) is the one that boots.
+    assert n1.stop_redkeep(signal.SIGTERM) == 0
+    assert_one_master(lab, n2, timeout=10)
+    assert_replica_of(n1, n2)
+    write_through_vip(lab, "boot:1", "kept")
+    for how in ("link down", "packets dropped"):
+        if n1.redkeep.poll() is None:
+            assert n1.stop_redkeep(signal.SIGTERM) == 0
+        if how == "link down":
+            n1.link(False)
+        else:
+            n1.isolate(True)
+        n1.socket.unlink(missing_ok=True)
+        n1.start_redkeep()
+        time.sleep(5)
+        if how == "link down":
+            n1.link(True)
+        else:
+            n1.isolate(False)
+        new = assert_one_master(lab, n2, timeout=15)
+        assert_replica_of(n1, new, timeout=20)
+        hold_steady(lab, n2, (n1, n3), 2.0)
+        got = lab.client("GET", "boot:1").strip()
+        assert got == "kept", f"after booting with {how}: GET boot:1 = {got!r}"
