@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <memory>
 
 #include "actors/crash_reason.hpp"
@@ -71,6 +72,55 @@ std::string writes_discarded(Self* self, redis::Connection& own, const std::stri
          std::to_string(own_offset) + ") is not the new master's: a full sync replaces its data";
 }
 
+/// Keys in all databases, from INFO keyspace ("db0:keys=3,expires=0,...").
+std::int64_t key_count(const redis::InfoSections& info) {
+  std::int64_t total = 0;
+  auto it = info.find("keyspace");
+  if (it == info.end()) return 0;
+  for (const auto& [db, value] : it->second) {
+    auto pos = value.find("keys=");
+    if (pos == std::string::npos) continue;
+    total += std::strtoll(value.c_str() + pos + 5, nullptr, 10);
+  }
+  return total;
+}
+
+/// Cold start with the newest data started last (issue 7.5): a full sync
+/// from a master of another history would delete what this Redis holds.
+/// Refuses then, with what each side holds and the commands that settle it.
+/// Empty when the sync may go ahead (no keys here, or a shared history).
+std::string history_refusal(Self* self, redis::Connection& own, const std::string& host,
+                            int port) {
+  const auto& rs = *self->state.ctx.instance.redis;
+  auto mine = redis::info(own, {"replication", "keyspace"});
+  if (!mine) return "";
+  auto keys = key_count(mine.value());
+  if (keys == 0) return "";
+  auto c = redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
+                                   redis_password(rs), "redkeep-peer");
+  if (!c) return "";  // cannot compare: REPLICAOF would fail to sync anyway
+  auto theirs = redis::info(c.value(), {"replication", "keyspace"});
+  if (!theirs) return "";
+  auto m = redis::parse_replication_info(mine.value());
+  auto t = redis::parse_replication_info(theirs.value());
+  const std::string none(40, '0');
+  auto shared = [&](const std::string& id) {
+    return !id.empty() && id != none && (id == t.master_replid || id == t.master_replid2);
+  };
+  if (shared(m.master_replid) || shared(m.master_replid2)) return "";
+  return "refusing to make this Redis a replica of " + host + ":" + std::to_string(port) +
+         ": it holds " + std::to_string(keys) + " keys (replid " + m.master_replid.substr(0, 8) +
+         ", offset " + std::to_string(m.master_repl_offset.value_or(0)) + ") and the master " +
+         std::to_string(key_count(theirs.value())) + " keys of another history (replid " +
+         t.master_replid.substr(0, 8) + ", offset " +
+         std::to_string(t.master_repl_offset.value_or(0)) +
+         "); a full sync would delete this node's data. To keep this node's data, make the "
+         "master a replica of it: redis-cli -h " + host + " -p " + std::to_string(port) +
+         " REPLICAOF " + self->state.ctx.primary_address.to_string() + " " +
+         std::to_string(rs.port) + " (then restart redkeep there). To discard it: redis-cli -p " +
+         std::to_string(rs.port) + " FLUSHALL on this node; redkeep then makes it a replica";
+}
+
 /// One attempt at the pending command. Returns the text for RoleDone, or an
 /// Error when it has to be retried.
 redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
@@ -92,6 +142,10 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   }
   auto host = cmd.master->to_string();
   auto expected = redis::ExpectedRole::replica_of(host, cmd.port);
+  if (!redis::role_matches(before.value(), expected)) {
+    auto refusal = history_refusal(self, conn, host, cmd.port);
+    if (!refusal.empty()) return redis::Error{redis::Failure::other, refusal};
+  }
   std::string discarded;
   if (was_master) discarded = writes_discarded(self, conn, host, cmd.port);
   if (!redis::role_matches(before.value(), expected)) {

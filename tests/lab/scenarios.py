@@ -588,3 +588,41 @@ def scenario_boot_without_network(lab):
         hold_steady(lab, n2, (n1, n3), 2.0)
         got = lab.client("GET", "boot:1").strip()
         assert got == "kept", f"after booting with {how}: GET boot:1 = {got!r}"
+
+
+def scenario_cold_start_order(lab):
+    """Issue 7.5 (the minimum): all nodes stopped; the node with the newest
+    persisted data (RDB) starts last, after an emptier master is up: it
+    refuses to re-sync from it, keeps its data and says plainly what each
+    side holds and which command settles it."""
+    import time
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    lab.client("EVAL", "for i=0,200 do redis.call('SET','cold:'..i,i) end", "0")
+    for n in (n2, n3):
+        wait_for(f"keys on {n.name}", lambda n=n: n.redis_cli("DBSIZE").strip() == "201")
+    for n in lab.nodes:
+        assert n.redis_cli("SAVE").strip() == "OK"
+    for n in lab.nodes:
+        n.stop_redkeep(signal.SIGKILL)
+        n.kill_redis()
+        n.socket.unlink(missing_ok=True)
+    for n in (n1, n2):
+        (n.dir / "dump.rdb").unlink()
+    for n in (n1, n2):
+        n.start_redis()
+    n1.start_redkeep()
+    wait_for("n1 MASTER (empty)", lambda: n1.state() == "MASTER", timeout=15)
+    n2.start_redkeep()
+    assert_replica_of(n2, n1, timeout=15)
+    n3.start_redis()
+    assert n3.redis_cli("DBSIZE").strip() == "201"
+    n3.start_redkeep()
+    wait_for("n3 to refuse the re-sync", lambda: "refusing to make this Redis a replica"
+             in n3.log_text(), timeout=15)
+    time.sleep(2)
+    assert n3.redis_cli("DBSIZE").strip() == "201", "n3's data was wiped"
+    log = n3.log_text()
+    assert "holds 201 keys" in log and "FLUSHALL" in log and "REPLICAOF 192.0.2.13" in log, log[-3000:]
+    assert_one_master(lab, n1)
