@@ -151,7 +151,27 @@ def states_since(lab, offsets):
 
 
 def log_offsets(lab):
-    return {n.name: n.ka.log.stat().st_size for n in lab.nodes}
+    """Sizes of each node's keepalived log and redis_check.log, to read what
+    came after."""
+    out = {n.name: n.ka.log.stat().st_size for n in lab.nodes}
+    for n in lab.nodes:
+        p = n.dir / "redis_check.log"
+        out[n.name + "-check"] = p.stat().st_size if p.exists() else 0
+    return out
+
+
+def failed_checks_since(lab, offsets):
+    """The recipe's `PING -> Failed`-style lines (any answer but PONG) per node."""
+    out = {}
+    for n in lab.nodes:
+        p = n.dir / "redis_check.log"
+        if not p.exists():
+            continue
+        with open(p, "rb") as f:
+            f.seek(offsets[n.name + "-check"])
+            lines = f.read().decode(errors="replace").splitlines()
+        out[n.name] = sum(1 for x in lines if x.startswith("PING -> ") and x != "PING -> PONG")
+    return out
 
 
 def keep_logs(lab, dest):
@@ -184,6 +204,7 @@ def fast_restart(lab, writer, res, a):
     res["settled"], res["settled_after_s"] = wait_settled(
         lab, writer, killed_at, a.min_wait or MIN_WAIT_S["fast-restart"], a.settle)
     res["states_after_fault"] = states_since(lab, offsets)
+    res["failed_checks_after_fault"] = failed_checks_since(lab, offsets)
     res["keys_checked"] = len(on_replicas)
     return on_replicas
 
@@ -209,6 +230,7 @@ def isolated_master(lab, writer, res, a):
     finally:
         old.isolate(False)
     healed_at = time.monotonic()
+    res["heal_cut"] = writer.status()["attempts"]
     res["fault"] = f"{old.name} isolated {ISOLATION_S:g} s (link up), then healed"
     res["settled"], res["settled_after_s"] = wait_settled(
         lab, writer, healed_at, a.min_wait or MIN_WAIT_S["isolated-master"], a.settle)
@@ -243,6 +265,11 @@ def one_run(scenario, run_no, prefix, logs_root, a):
         if scenario == "isolated-master":
             checked = {k for k in summary["acked_keys"] if int(k.split(":")[1]) >= cut}
             res["keys_checked"] = len(checked)
+            # The part acknowledged by the new master while the old one was cut off.
+            during = {k for k in checked if int(k.split(":")[1]) < res["heal_cut"]}
+            res["isolation_acked"] = len(during)
+            res["isolation_acked_lost"] = (None if final is None
+                                           else len(during - final_keys))
         res["keys_lost"] = None if final is None else len(checked - final_keys)
         res["acked"] = summary["acknowledged"]
         res["acked_lost"] = (None if final is None
@@ -299,7 +326,8 @@ def main():
                 print(f"{sc} run {r}: FAILED: {e}", flush=True)
     rows = []
     print()
-    hdr = f"{'scenario':<16} {'runs':>4}  {'keys lost / checked':<32} {'longest outage s':<26}"
+    hdr = (f"{'scenario':<16} {'runs':>4}  {'keys lost / checked':<32} {'longest outage s':<26} "
+           f"{'lost / acked while isolated':<28}")
     print(hdr)
     print("-" * len(hdr))
     for sc in (a.only or SCENARIOS):
@@ -308,14 +336,19 @@ def main():
                "keys_lost": [r["keys_lost"] for r in rs],
                "keys_checked": [r["keys_checked"] for r in rs],
                "longest_outage_s": [round(r["longest_outage_s"], 3) for r in rs],
+               "isolation_acked_lost": [r.get("isolation_acked_lost") for r in rs],
+               "isolation_acked": [r.get("isolation_acked") for r in rs],
                "final_master": [r["final_master"] for r in rs],
                "settled": [r["settled"] for r in rs]}
         rows.append(row)
         lost = ",".join(f"{x}/{y}" for x, y in zip(row["keys_lost"], row["keys_checked"]))
         out = ",".join(f"{x:.3f}" for x in row["longest_outage_s"])
-        print(f"{sc:<16} {len(rs):>4}  {lost:<32} {out:<26}")
+        iso = ",".join(f"{x}/{y}" for x, y in zip(row["isolation_acked_lost"],
+                                                  row["isolation_acked"]) if y is not None)
+        print(f"{sc:<16} {len(rs):>4}  {lost:<32} {out:<26} {iso or '-'}")
     print("keys lost: (A) keys on a replica right after the kill, (B) writes acknowledged from "
-          "0.5 s after\nthe takeover, missing on the final master (the VIP holder at the end).")
+          "0.5 s after\nthe takeover, missing on the final master (the VIP holder at the end).\n"
+          "lost / acked while isolated: (B) the part of those acknowledged before the heal.")
     if errors:
         print(f"\n{len(errors)} run(s) failed: {errors}")
     print("RECIPE_JSON " + json.dumps({"rows": rows, "runs": results, "errors": errors,
