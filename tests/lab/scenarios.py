@@ -626,3 +626,94 @@ def scenario_cold_start_order(lab):
     log = n3.log_text()
     assert "holds 201 keys" in log and "FLUSHALL" in log and "REPLICAOF 192.0.2.13" in log, log[-3000:]
     assert_one_master(lab, n1)
+
+
+def scenario_isolated_master_link(lab):
+    """Issue 7.1, carrier-loss variant: the master's link cut for 10 s under
+    writes, then healed: the side that kept serving stays master although the
+    cut node has the higher priority; nothing it acknowledged is lost."""
+    import time
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    writer = Writer(lab, "cut")
+    try:
+        assert_one_master(lab, n1)
+        for n in (n2, n3):
+            assert_replica_of(n, n1)
+        writer.wait_acks(50)
+        cut_at = time.monotonic()
+        n1.link(False)
+        wait_for("n2 to take over", lambda: n2.state() == "MASTER", timeout=10)
+        time.sleep(0.5)
+        cut = writer.status()["attempts"]
+        time.sleep(max(0.0, cut_at + 10 - time.monotonic()))
+        n1.link(True)
+        new = assert_one_master(lab, n2, timeout=15)
+        assert_replica_of(n1, new, timeout=20)
+        hold_steady(lab, n2, (n1, n3), 2.0)
+        writer.wait_acks(writer.acks() + 20)
+    finally:
+        summary = writer.stop()
+    later = {k for k in summary["acked_keys"] if int(k.split(":")[1]) >= cut}
+    missing = later - keys_on(n2, "cut")
+    assert later and not missing, f"{len(missing)} of {len(later)} writes acknowledged by n2 lost"
+
+
+def scenario_rolling_restart(lab):
+    """Issue 7.6: each node in turn: SIGTERM redkeep, SIGTERM redis-server
+    (RDB saved at shutdown), 2 s, start redis-server, then redkeep; 10 s
+    between nodes; under writes. At every 100 ms poll at most one node holds
+    the VIP and its Redis is master; no acknowledged key is lost."""
+    import threading
+    import time
+    lab.start_all()
+    writer = Writer(lab, "roll")
+    violations = []
+    stop = threading.Event()
+
+    def monitor():
+        while not stop.is_set():
+            holders = lab.vip_holders()
+            if len(holders) > 1:
+                violations.append(f"{len(holders)} VIP holders: {[h.name for h in holders]}")
+            for h in holders:
+                role = h.role()
+                if role and role[0] != "master":
+                    violations.append(f"{h.name} holds the VIP but its Redis is {role[:3]}")
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=monitor)
+    try:
+        assert_one_master(lab, lab.nodes[0])
+        for n in lab.nodes[1:]:
+            assert_replica_of(n, lab.nodes[0])
+        writer.wait_acks(100)
+        watcher.start()
+        for n in lab.nodes:
+            assert n.stop_redkeep(signal.SIGTERM) == 0
+            n.kill_redis(signal.SIGTERM)
+            time.sleep(2)
+            n.socket.unlink(missing_ok=True)
+            n.start_redis()
+            n.start_redkeep()
+            time.sleep(10)
+        stop.set()
+        watcher.join(timeout=5)
+        master = assert_one_master(lab, timeout=15)
+        for n in lab.nodes:
+            if n is not master:
+                assert_replica_of(n, master, timeout=20)
+        writer.wait_acks(writer.acks() + 20)
+    finally:
+        stop.set()
+        summary = writer.stop()
+    assert not violations, violations[:5]
+    acked = set(summary["acked_keys"])
+    missing = acked - keys_on(master, "roll")
+    assert not missing, f"{len(missing)} of {len(acked)} acknowledged keys lost, e.g. " \
+        f"{sorted(missing)[:5]}"
+    print(f"rolling restart: {len(acked)} acknowledged, none lost, longest outage "
+          f"{summary['longest_outage_s']:.3f} s")
+
+
+scenario_rolling_restart.lab_options = {"redis_args": ("--save", "3600 1")}
