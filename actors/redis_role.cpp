@@ -86,16 +86,20 @@ std::int64_t key_count(const redis::InfoSections& info) {
 }
 
 /// Cold start with the newest data started last (issue 7.5): a full sync
-/// from a master of another history would delete what this Redis holds.
+/// from an emptier master of another history would delete what this Redis
+/// loaded from its RDB file.
 /// Refuses then, with what each side holds and the commands that settle it.
 /// Empty when the sync may go ahead (no keys here, or a shared history).
 std::string history_refusal(Self* self, redis::Connection& own, const std::string& host,
                             int port) {
   const auto& rs = *self->state.ctx.instance.redis;
-  auto mine = redis::info(own, {"replication", "keyspace"});
+  auto mine = redis::info(own, {"replication", "keyspace", "persistence"});
   if (!mine) return "";
   auto keys = key_count(mine.value());
-  if (keys == 0) return "";
+  // Only data this Redis loaded from disk is worth a refusal: a Redis that
+  // restarted empty holds at most stray writes from before redkeep guarded it.
+  auto loaded = redis::parse_persistence_info(mine.value()).rdb_last_load_keys_loaded;
+  if (keys == 0 || loaded.value_or(0) == 0) return "";
   auto c = redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
                                    redis_password(rs), "redkeep-peer");
   if (!c) return "";  // cannot compare: REPLICAOF would fail to sync anyway
@@ -107,11 +111,14 @@ std::string history_refusal(Self* self, redis::Connection& own, const std::strin
   auto shared = [&](const std::string& id) {
     return !id.empty() && id != none && (id == t.master_replid || id == t.master_replid2);
   };
-  if (shared(m.master_replid) || shared(m.master_replid2)) return "";
+  // A fuller master of another history: this Redis holds a leftover (say
+  // the RDB a replica wrote during an old full sync); the sync may go ahead.
+  auto master_keys = key_count(theirs.value());
+  if (shared(m.master_replid) || shared(m.master_replid2) || master_keys >= keys) return "";
   return "refusing to make this Redis a replica of " + host + ":" + std::to_string(port) +
          ": it holds " + std::to_string(keys) + " keys (replid " + m.master_replid.substr(0, 8) +
          ", offset " + std::to_string(m.master_repl_offset.value_or(0)) + ") and the master " +
-         std::to_string(key_count(theirs.value())) + " keys of another history (replid " +
+         std::to_string(master_keys) + " keys of another history (replid " +
          t.master_replid.substr(0, 8) + ", offset " +
          std::to_string(t.master_repl_offset.value_or(0)) +
          "); a full sync would delete this node's data. To keep this node's data, make the "
@@ -172,10 +179,15 @@ void attempt(Self* self) {
   if (!st.pending) return;
   auto cmd = *st.pending;
   redis::Result<std::string> r = redis::Error{};
-  try {
-    r = apply(self, cmd);
-  } catch (const std::exception& e) {  // password_file unreadable
-    r = redis::Error{redis::Failure::auth, e.what()};
+  // A kept connection may have been closed since (Redis restarted): one
+  // immediate retry on a fresh one before anything is reported.
+  for (int tries = 0; tries < 2; ++tries) {
+    try {
+      r = apply(self, cmd);
+    } catch (const std::exception& e) {  // password_file unreadable
+      r = redis::Error{redis::Failure::auth, e.what()};
+    }
+    if (r || r.error().failure != redis::Failure::closed) break;
   }
   if (r) {
     st.pending.reset();
