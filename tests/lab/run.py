@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Runs one lab scenario (a function `scenario_NAME` in scenarios.py or
-interop_scenarios.py) in a
+"""Runs one lab scenario (a function `scenario_NAME` in scenarios.py,
+interop_scenarios.py or fault_scenarios.py) in a
 fresh lab and always tears the lab down, even when the scenario fails.
 
   python3 tests/lab/run.py NAME      exit 0 = passed
@@ -15,8 +15,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lab as labmod  # noqa: E402
 import scenarios  # noqa: E402
 import interop_scenarios  # noqa: E402
+import fault_scenarios  # noqa: E402
 
-MODULES = (scenarios, interop_scenarios)
+MODULES = (scenarios, interop_scenarios, fault_scenarios)
 
 
 def find(name):
