@@ -445,3 +445,165 @@ def scenario_replicaof_refused_replica(lab):
     wait_for("n3 eligible again", lambda: n3.status()["redis"]["eligible"] is True, timeout=10)
     assert_one_master(lab, n2)
     assert_alive(lab)
+
+
+# ---- 9.6: secrets at run time ----
+
+REDIS_PASSWORD = "Rp9sEcretRedisPw"
+AUTH_PASS = "Vq7kZ2mX"  # 8 bytes: VRRPv2 PASS uses no more
+WRONG_REDIS_PASSWORD = "Wx4wrongRedisPw"
+WRONG_AUTH_PASS = "Jh3tY8nQ"
+SECRETS = (REDIS_PASSWORD, AUTH_PASS, WRONG_REDIS_PASSWORD, WRONG_AUTH_PASS)
+
+
+class SecretNode(Node):
+    """A node whose redis-cli authenticates with the lab's Redis password."""
+
+    def redis_cli(self, *args, host="127.0.0.1", timeout=2):
+        return self.exec("redis-cli", "-h", host, "-p", "6379", "--no-auth-warning", "-a",
+                         REDIS_PASSWORD, *args, check=False, timeout=timeout)
+
+
+class SecretLab(Lab):
+    """The lab with a Redis password (requirepass and masterauth on every
+    redis-server, `password` in every redis block) and its own auth_pass.
+    `redis_passwords` / `auth_passes` override them per node name."""
+
+    def __init__(self, **options):
+        options["redis_args"] = ("--requirepass", REDIS_PASSWORD, "--masterauth", REDIS_PASSWORD,
+                                 *options.get("redis_args", ()))
+        super().__init__(**options)
+        self.nodes = [SecretNode(self, i) for i in (1, 2, 3)]
+        self.redis_passwords = {}
+        self.auth_passes = {}
+
+    def config_text(self, node):
+        text = super().config_text(node)
+        auth = self.auth_passes.get(node.name, AUTH_PASS)
+        password = self.redis_passwords.get(node.name, REDIS_PASSWORD)
+        assert "auth_pass redkeep1\n" in text and "        port 6379\n" in text
+        text = text.replace("auth_pass redkeep1\n", f"auth_pass {auth}\n")
+        return text.replace("        port 6379\n",
+                            f'        port 6379\n        password "{password}"\n')
+
+    def client(self, *args, timeout=2):
+        return sh("ip", "netns", "exec", self.client_ns, "redis-cli", "-h", "192.0.2.100", "-p",
+                  "6379", "--no-auth-warning", "-a", REDIS_PASSWORD, *args, check=False,
+                  timeout=timeout)
+
+
+def redkeep_cli(lab, node, *args):
+    """Runs the redkeep command line in the node's namespace; returns
+    (exit status, stdout + stderr)."""
+    r = subprocess.run(["ip", "netns", "exec", node.ns, str(lab.binary), *args],
+                       capture_output=True, text=True, timeout=30)
+    return r.returncode, r.stdout + r.stderr
+
+
+def scenario_secrets(lab):
+    """Issue 9.6: with a Redis password and a VRRP auth_pass, neither (nor a
+    wrong one configured on a node) appears in the logs, in `status` (text
+    and --json), in the SIGUSR1 status dump, in `check`, in the state file or
+    in error messages: through a cold start, the auth failure path (n3
+    configured with a wrong Redis password and a wrong auth_pass: FAULT,
+    NOAUTH/WRONGPASS reported, adverts rejected), broken configuration files
+    that hold the password, and restarts of a backup and of the master."""
+    outputs = []  # (what, text) of every command run
+
+    def run(node, *args, what=None):
+        code, out = redkeep_cli(lab, node, *args)
+        outputs.append((what or f"{node.name}: redkeep {' '.join(args)} (exit {code})", out))
+        return code, out
+
+    def snapshot(node):
+        run(node, "status", "--config", str(node.config))
+        run(node, "status", "--json", "--config", str(node.config))
+        run(node, "check", "--config", str(node.config))
+        dumps = node.log_text().count("Status: {")
+        node.signal_redkeep(signal.SIGUSR1)
+        wait_for(f"{node.name}'s SIGUSR1 status dump",
+                 lambda: node.log_text().count("Status: {") > dumps, timeout=5)
+
+    def restart(node):
+        assert node.stop_redkeep(signal.SIGTERM) == 0
+        node.config.write_text(lab.config_text(node))
+        node.socket.unlink(missing_ok=True)
+        node.start_redkeep()
+
+    n1, n2, n3 = steady_cluster(lab)
+    lab.client("SET", "secret:k", "v")
+    for n in lab.nodes:
+        snapshot(n)
+
+    # The auth failure path: a wrong Redis password and a wrong auth_pass on n3.
+    lab.redis_passwords["n3"] = WRONG_REDIS_PASSWORD
+    lab.auth_passes["n3"] = WRONG_AUTH_PASS
+    restart(n3)
+    wait_for("n3 in FAULT (wrong Redis password)", lambda: n3.state() == "FAULT", timeout=10)
+    wait_for("n3 to reject n1's adverts (auth_password)",
+             lambda: n3.status()["counters"]["rejected"].get("auth_password", 0) >= 2, timeout=10)
+    snapshot(n3)
+    assert "configuration error" in n3.log_text(), n3.log_text()[-3000:]
+    assert "Rejected advert (auth_password)" in n3.log_text()
+    assert_one_master(lab, n1)
+
+    # Configuration files that hold the password and are wrong around it.
+    broken = {
+        "extra-word": lambda t: t.replace(f'password "{REDIS_PASSWORD}"',
+                                          f'password "{REDIS_PASSWORD}" {AUTH_PASS}'),
+        "unterminated": lambda t: t.replace(f'password "{REDIS_PASSWORD}"',
+                                            f'password "{REDIS_PASSWORD}'),
+        "misspelt": lambda t: t.replace(f'password "{REDIS_PASSWORD}"',
+                                        f'pasword "{REDIS_PASSWORD}"'),
+        "auth_pass-twice": lambda t: t.replace(f"auth_pass {AUTH_PASS}\n",
+                                               f"auth_pass {AUTH_PASS} {AUTH_PASS}\n"),
+        "both-passwords": lambda t: t.replace(f'password "{REDIS_PASSWORD}"',
+                                              f'password "{REDIS_PASSWORD}"\n'
+                                              f'        password_file /nonexistent/{AUTH_PASS}'),
+    }
+    good = SecretLab.config_text(lab, n2)
+    for name, edit in broken.items():
+        path = n2.dir / f"broken-{name}.conf"
+        text = edit(good)
+        assert text != good, name
+        path.write_text(text)
+        path.chmod(0o600)
+        code, _ = run(n2, "check", "--config", str(path))
+        assert code == 1, f"check accepted broken-{name}.conf"
+        code, _ = run(n2, "run", "--config", str(path))
+        assert code == 1, f"run accepted broken-{name}.conf"
+    run(n2, "status", "--socket", str(n2.dir / "nonexistent.sock"))
+
+    # Restarts: n3 with the right secrets again, then the master.
+    del lab.redis_passwords["n3"], lab.auth_passes["n3"]
+    restart(n3)
+    wait_for("n3 back to BACKUP", lambda: n3.state() == "BACKUP", timeout=10)
+    assert_replica_of(n3, n1)
+    restart(n1)
+    new = assert_one_master(lab, n2, timeout=10)
+    wait_for("n1 back to BACKUP", lambda: n1.state() == "BACKUP", timeout=10)
+    assert_replica_of(n1, new)
+    for n in lab.nodes:
+        snapshot(n)
+
+    texts = outputs + [(f"{n.name}: redkeep log", n.log_text()) for n in lab.nodes]
+    texts += [(f"{n.name}: state file", (n.dir / "state.json").read_text())
+              for n in lab.nodes if (n.dir / "state.json").exists()]
+    assert len(outputs) >= 30
+    leaks = [(what, secret) for what, text in texts for secret in SECRETS if secret in text]
+    for what, secret in leaks:
+        print(f"LEAK of {secret!r} in {what}", flush=True)
+    assert not leaks, f"{len(leaks)} leaks, first in {leaks[0][0]}"
+    if os.environ.get("REDKEEP_LAB_VERBOSE"):
+        for what, text in outputs:
+            print(f"== {what}\n{text}", flush=True)
+    # The paths ran: the errors are there, only without the secrets.
+    joined = "\n".join(t for _, t in texts)
+    assert "***" in joined
+    assert "PING -> Failed (auth): configuration error" in joined, "auth failure not reported"
+    for what, text in outputs:
+        if "broken-" in what:
+            assert "error" in text, f"{what}: no error message: {text!r}"
+
+
+scenario_secrets.lab_class = SecretLab
