@@ -46,6 +46,7 @@ struct ElectionState {
   RedisHealth redis;
   bool redis_reported = false;
   bool failing_reported = false;   // last check_status input
+  bool role_refused = false;       // Redis refused REPLICAOF NO ONE for good
   bool eligible_reported = true;   // last priority_inputs eligibility
   /// The data rules (DESIGN.md section 3): created with the machine.
   std::unique_ptr<redis::Eligibility> eligibility;
@@ -320,7 +321,7 @@ bool synced_with_master(Self* self, const RedisHealth& h) {
 void apply_data_rules(Self* self, vrrp::Actions& actions, Clock::time_point now) {
   auto& st = self->state;
   const auto& h = st.redis;
-  bool failing = !h.healthy || st.eligibility->must_step_down();
+  bool failing = !h.healthy || st.eligibility->must_step_down() || st.role_refused;
   bool eligible = st.eligibility->eligible();
   if (eligible != st.eligible_reported) {
     if (eligible) {
@@ -496,9 +497,22 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
         if (d.generation != st.role_generation) return;  // superseded
         if (!d.ok) {
           spdlog::warn("{} Redis role change not yet done: {}", st.ctx.tag(), d.detail);
+          // A Master whose Redis refuses REPLICAOF NO ONE for good cannot
+          // serve: step down (VIP stays off, priority 0) so another node can.
+          if (d.refused && st.role_commanded && !st.role_commanded->has_value() &&
+              !st.role_refused) {
+            st.role_refused = true;
+            spdlog::error("{} Redis refuses to become master; stepping down until it accepts "
+                          "role changes (check its ACL and rename-command)",
+                          st.ctx.tag());
+            vrrp::Actions actions;
+            apply_data_rules(self, actions, Clock::now());
+            execute(self, actions);
+          }
           return;
         }
         st.role_confirmed = true;
+        st.role_refused = false;
         spdlog::info("{} Redis is now {} ({})", st.ctx.tag(), role_text(st.role_commanded),
                      d.detail);
         if (st.stopping) {

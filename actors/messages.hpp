@@ -137,6 +137,9 @@ struct RoleDone {
   std::uint64_t generation;
   bool ok;
   std::string detail;  ///< what was done or why it failed
+  /// Redis refuses the command for good (ACL NOPERM, renamed command): no
+  /// retry will help until an operator acts.
+  bool refused = false;
 };
 
 /// The election's resumable state plus its counters, kept by the supervisor

@@ -46,6 +46,10 @@ using Clock = std::chrono::steady_clock;
 /// which they do once a second.
 constexpr auto kDownRetry = std::chrono::milliseconds(1);
 
+/// While a restarted Redis refuses to be made a replica (LOADING), how often
+/// to try again.
+constexpr auto kGuardRetry = std::chrono::milliseconds(5);
+
 /// Seconds since a replica's last REPLCONF ACK (sent every second) after
 /// which a master counts it as gone.
 constexpr std::int64_t kReplicaAckLimit = 3;
@@ -83,6 +87,10 @@ class HealthLoop {
 
  private:
   void step() {
+    if (guard_pending_) {
+      if (conn_ && !conn_->is_broken()) apply_guard();
+      if (guard_pending_) std::this_thread::sleep_for(kGuardRetry);
+    }
     if (check_now_->exchange(false)) {
       next_check_ = Clock::now();
       master_lost_ = true;  // compare with the fellow replicas at this check
@@ -156,14 +164,28 @@ class HealthLoop {
     if (!info) return;  // the next check reads it again
     auto run_id = redis::parse_server_info(info.value()).run_id;
     if (run_id.empty() || run_id == *last_run_id_) return;
-    auto r = redis::replicaof(*conn_, kNowhereHost, kNowherePort);
-    spdlog::warn(
-        "{} Redis restarted (run_id {} -> {}); made it a replica of nowhere ({}) so no replica "
-        "re-syncs from it; it rejoins as a replica of the master",
-        tag_, last_run_id_->substr(0, 8), run_id.substr(0, 8),
-        r ? "REPLICAOF " + std::string(kNowhereHost) + " " + std::to_string(kNowherePort)
-          : "REPLICAOF failed: " + r.error().message);
+    spdlog::warn("{} Redis restarted (run_id {} -> {})", tag_, last_run_id_->substr(0, 8),
+                 run_id.substr(0, 8));
     restarted_pending_ = true;
+    guard_pending_ = true;
+    apply_guard();
+  }
+
+  /// REPLICAOF nowhere until it holds: a LOADING Redis refuses it, and must
+  /// not feed replicas once loading ends either.
+  void apply_guard() {
+    auto r = redis::replicaof(*conn_, kNowhereHost, kNowherePort);
+    if (r) {
+      guard_pending_ = false;
+      spdlog::warn("{} Made the restarted Redis a replica of nowhere (REPLICAOF {} {}) so no "
+                   "replica re-syncs from it; it rejoins as a replica of the master",
+                   tag_, kNowhereHost, kNowherePort);
+    } else if (!guard_error_logged_) {
+      guard_error_logged_ = true;
+      spdlog::warn("{} REPLICAOF {} {} refused ({}); retrying until it holds", tag_,
+                   kNowhereHost, kNowherePort, r.error().message);
+    }
+    if (!guard_pending_) guard_error_logged_ = false;
   }
 
   void check() {
@@ -357,6 +379,8 @@ class HealthLoop {
   bool down_ = false;
   std::optional<std::string> last_run_id_;
   bool restarted_pending_ = false;
+  bool guard_pending_ = false;       // the restarted Redis refused REPLICAOF nowhere so far
+  bool guard_error_logged_ = false;
   std::optional<redis::PersistedRedisState> saved_;
   std::vector<std::pair<std::string, int>> peers_;  // fellow replicas of our master
   std::unique_ptr<redis::Connection> master_conn_;  // to our master, to learn them

@@ -195,10 +195,12 @@ void attempt(Self* self) {
     return;
   }
   if (!st.failure_reported && st.wiring.election) {
+    auto f = r.error().failure;
     self->send(st.wiring.election,
                RoleDone{cmd.generation, false,
-                        std::string(redis::to_string(r.error().failure)) + ": " +
-                            r.error().message + " (retrying)"});
+                        std::string(redis::to_string(f)) + ": " + r.error().message +
+                            " (retrying)",
+                        f == redis::Failure::noperm || f == redis::Failure::unknown_command});
     st.failure_reported = true;
   }
   self->delayed_send(self, kRetryInterval, retry_atom::value, cmd.generation);
