@@ -382,11 +382,8 @@ def scenario_replicaof_refused(lab):
     promoted and cannot: the refusal is reported once, no redkeep exits, the
     VIP is never on two nodes, and n2 does not stay MASTER with a Redis that
     is no master (it is not eligible and yields, or its Redis is master): a
-    master with the VIP and a master Redis exists within 15 s.
-
-    Not in ctest: redkeep 2026-11 keeps n2 MASTER (eligible, priority 100,
-    no VIP, its Redis a replica of the dead master) and the cluster has no
-    master until the ACL is fixed; see the report of issue 9."""
+    master with the VIP and a master Redis exists within 15 s (n2 steps
+    down when its Redis refuses REPLICAOF NO ONE for good)."""
     n1, n2, n3 = steady_cluster(lab)
     out = n2.redis_cli("ACL", "SETUSER", "default", "-replicaof", "-slaveof")
     assert out.strip() == "OK", out
