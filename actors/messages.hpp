@@ -33,13 +33,11 @@
 namespace redkeep::actors {
 
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
-using restarts_atom = caf::atom_constant<caf::atom("restarts")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using renew_atom = caf::atom_constant<caf::atom("renew")>;
 using crash_atom = caf::atom_constant<caf::atom("crash")>;
-using garp_atom = caf::atom_constant<caf::atom("garp")>;
 using check_atom = caf::atom_constant<caf::atom("check")>;
 
 /// Which child of an instance an actor is.

@@ -147,11 +147,6 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
         return true;
       },
       [self](ElectionSnapshot& snap) { self->state.snapshots[snap.group] = std::move(snap); },
-      [self](restarts_atom) {
-        std::map<std::string, std::uint64_t> out;
-        for (auto& c : self->state.children) out[c.spec.name] = c.total_restarts;
-        return out;
-      },
       [self](status_atom) -> caf::result<std::string> {
         // Each election builds its instance's status; we add restart counts.
         auto rp = self->make_response_promise<std::string>();
