@@ -71,8 +71,9 @@ for scenario in $scenarios; do
   log="$out/$scenario.log"
   t0=$SECONDS
   status=0
-  timeout -s INT -k 30 300 python3 tests/lab/leak_check.py --scenario "$scenario" --reports "$out/$scenario" \
-    >"$log" 2>&1 || status=$?
+  # SIGINT on timeout: leak_check.py still stops the daemons and removes the lab.
+  timeout -s INT -k 30 300 python3 tests/lab/leak_check.py --scenario "$scenario" \
+    --reports "$out/$scenario" >"$log" 2>&1 || status=$?
   result "lab $scenario" "$status" $((SECONDS - t0)) "$log"
 done
 
@@ -80,8 +81,8 @@ if [[ "${SANITIZE_LONG:-0}" == 1 ]]; then
   log="$out/leak_check.log"
   t0=$SECONDS
   status=0
-  timeout -s INT -k 30 300 python3 tests/lab/leak_check.py --seconds 60 --reports "$out/leak_check" \
-    >"$log" 2>&1 || status=$?
+  timeout -s INT -k 30 300 python3 tests/lab/leak_check.py --seconds 60 \
+    --reports "$out/leak_check" >"$log" 2>&1 || status=$?
   result "lab leak_check 60 s" "$status" $((SECONDS - t0)) "$log"
 fi
 
