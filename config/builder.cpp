@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "config/decimal.hpp"
 #include "config/keywords.hpp"
 
 namespace redkeep::config {
@@ -38,19 +39,6 @@ std::optional<std::uint64_t> parse_scaled(const std::string& s, int decimals, bo
   return std::stoull(whole) * scale + (decimals ? std::stoull(fraction) : 0);
 }
 
-std::string format_scaled(std::uint64_t value, int decimals) {
-  std::uint64_t scale = 1;
-  for (int i = 0; i < decimals; ++i) scale *= 10;
-  std::string out = std::to_string(value / scale);
-  std::uint64_t fraction = value % scale;
-  if (fraction) {
-    std::string digits = std::to_string(fraction);
-    digits.insert(0, decimals - digits.size(), '0');
-    while (digits.back() == '0') digits.pop_back();
-    out += "." + digits;
-  }
-  return out;
-}
 
 Where where(const Token& t) { return {t.line, t.column}; }
 
@@ -213,8 +201,8 @@ class Builder {
   std::optional<std::uint64_t> seconds(const Statement& st, int decimals, std::uint64_t min,
                                        std::uint64_t max, const std::string& note = "") {
     const std::string range =
-        (min == 0 ? "from 0" : "from " + format_scaled(min, decimals)) + " to " +
-        format_scaled(max, decimals);
+        (min == 0 ? "from 0" : "from " + format_decimal(min, decimals)) + " to " +
+        format_decimal(max, decimals);
     const std::string expected = (decimals ? "seconds " : "whole seconds ") + range + note;
     if (!expect_args(st, 1, expected)) return std::nullopt;
     const Token& v = st.args[0];

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "config/decimal.hpp"
+
 namespace redkeep::config {
 namespace {
 
@@ -15,22 +17,10 @@ std::string value(const std::string& s) {
   return quote ? "\"" + s + "\"" : s;
 }
 
-// A count of 1/10^decimals units as decimal seconds: 150 cs -> "1.5".
-std::string decimal(std::int64_t units, int decimals) {
-  std::int64_t scale = 1;
-  for (int i = 0; i < decimals; ++i) scale *= 10;
-  std::string out = std::to_string(units / scale);
-  std::int64_t fraction = units % scale;
-  if (fraction) {
-    std::string digits = std::to_string(fraction);
-    digits.insert(0, decimals - digits.size(), '0');
-    while (digits.back() == '0') digits.pop_back();
-    out += "." + digits;
-  }
-  return out;
-}
 
-std::string ms(std::chrono::milliseconds d) { return decimal(d.count(), 3); }
+std::string ms(std::chrono::milliseconds d) {
+  return format_decimal(static_cast<std::uint64_t>(d.count()), 3);
+}
 
 const char* version(VrrpVersion v) { return v == VrrpVersion::v3 ? "3" : "2"; }
 
@@ -61,7 +51,7 @@ std::string format_effective(const Config& config) {
     if (i.state == InitialState::backup) {
       o << "    preempt_delay " << ms(i.preempt_delay) << "\n";
     }
-    o << "    advert_int " << decimal(i.advert_int_cs, 2) << "\n";
+    o << "    advert_int " << format_decimal(i.advert_int_cs, 2) << "\n";
     o << "    version " << version(i.version) << "\n";
     if (i.auth_type == AuthType::pass) {
       o << "    authentication {\n";
