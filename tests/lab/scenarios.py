@@ -450,6 +450,15 @@ scenario_fast_restart_aof.lab_options = {"redis_args": ("--appendonly", "yes")}
 
 # ---- Cluster-wide data safety (issue 7) and stalls (issue 9.4) ----
 
+def assert_acked_since_kept(summary, cut, master, prefix):
+    """Every write the writer had acknowledged from attempt number `cut` on
+    (after the new master took over) is on `master` at the end."""
+    later = {k for k in summary["acked_keys"] if int(k.split(":")[1]) >= cut}
+    missing = later - keys_on(master, prefix)
+    assert later and not missing, \
+        f"{len(missing)} of {len(later)} writes acknowledged by {master.name} lost"
+
+
 def scenario_stalled_master(lab):
     """Issue 9.4 / 7.1: redkeep on the master stopped (SIGSTOP) for 5 s, then
     continued: exactly one master afterwards (the one elected meanwhile); the
@@ -480,9 +489,7 @@ def scenario_stalled_master(lab):
         assert "stalled" in n1.log_text(), n1.log_text()[-3000:]
     finally:
         summary = writer.stop()
-    later = {k for k in summary["acked_keys"] if int(k.split(":")[1]) >= cut}
-    missing = later - keys_on(n2, "st")
-    assert later and not missing, f"{len(missing)} of {len(later)} writes acknowledged by n2 lost"
+    assert_acked_since_kept(summary, cut, n2, "st")
 
 
 def scenario_isolated_master(lab):
@@ -521,9 +528,7 @@ def scenario_isolated_master(lab):
         assert "bytes of writes after the new master took over" in log, log[-3000:]
     finally:
         summary = writer.stop()
-    later = {k for k in summary["acked_keys"] if int(k.split(":")[1]) >= cut}
-    missing = later - keys_on(n2, "iso")
-    assert later and not missing, f"{len(missing)} of {len(later)} writes acknowledged by n2 lost"
+    assert_acked_since_kept(summary, cut, n2, "iso")
 
 
 def scenario_lagging_replica(lab):
@@ -656,9 +661,7 @@ def scenario_isolated_master_link(lab):
         writer.wait_acks(writer.acks() + 20)
     finally:
         summary = writer.stop()
-    later = {k for k in summary["acked_keys"] if int(k.split(":")[1]) >= cut}
-    missing = later - keys_on(n2, "cut")
-    assert later and not missing, f"{len(missing)} of {len(later)} writes acknowledged by n2 lost"
+    assert_acked_since_kept(summary, cut, n2, "cut")
 
 
 def scenario_rolling_restart(lab):
