@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
@@ -43,22 +44,25 @@ redis::Result<redis::Connection*> connection(Self* self) {
   return st.conn.get();
 }
 
+/// INFO replication and keyspace of the new master, over a short-lived
+/// connection; nullopt when it cannot be reached (REPLICAOF then decides).
+std::optional<redis::InfoSections> master_info(Self* self, const std::string& host, int port) {
+  const auto& rs = *self->state.ctx.instance.redis;
+  auto c = redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
+                                   redis_password(rs), "redkeep-peer");
+  if (!c) return std::nullopt;
+  auto info = redis::info(c.value(), {"replication", "keyspace"});
+  if (!info) return std::nullopt;
+  return info.value();
+}
+
 /// A master being demoted may have taken writes the new master never saw (an
 /// isolated old master): compare its offset with the point where the new
 /// master's history left it (second_repl_offset of the same replication id)
 /// and say how many bytes the re-sync throws away. Empty when unknown.
-std::string writes_discarded(Self* self, redis::Connection& own, const std::string& host,
-                             int port) {
-  const auto& rs = *self->state.ctx.instance.redis;
-  auto mine = redis::info(own, {"replication"});
-  if (!mine) return "";
-  auto m = redis::parse_replication_info(mine.value());
-  auto c = redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
-                                   redis_password(rs), "redkeep-peer");
-  if (!c) return "";
-  auto theirs = redis::info(c.value(), {"replication"});
-  if (!theirs) return "";
-  auto t = redis::parse_replication_info(theirs.value());
+std::string writes_discarded(const redis::InfoSections& mine, const redis::InfoSections& theirs) {
+  auto m = redis::parse_replication_info(mine);
+  auto t = redis::parse_replication_info(theirs);
   auto own_offset = m.master_repl_offset.value_or(0);
   if (!m.master_replid.empty() && t.master_replid2 == m.master_replid && t.second_repl_offset) {
     auto diverged = own_offset - (*t.second_repl_offset - 1);
@@ -85,35 +89,33 @@ std::int64_t key_count(const redis::InfoSections& info) {
   return total;
 }
 
+/// Whether this Redis holds data loaded from disk: the only data worth a
+/// refusal (a Redis that restarted empty holds at most stray writes from
+/// before redkeep guarded it).
+bool holds_loaded_data(const redis::InfoSections& mine) {
+  auto loaded = redis::parse_persistence_info(mine).rdb_last_load_keys_loaded;
+  return key_count(mine) > 0 && loaded.value_or(0) > 0;
+}
+
 /// Cold start with the newest data started last (issue 7.5): a full sync
 /// from an emptier master of another history would delete what this Redis
-/// loaded from its RDB file.
-/// Refuses then, with what each side holds and the commands that settle it.
-/// Empty when the sync may go ahead (no keys here, or a shared history).
-std::string history_refusal(Self* self, redis::Connection& own, const std::string& host,
+/// loaded from its RDB file. Refuses then, with what each side holds and the
+/// commands that settle it. Empty when the sync may go ahead.
+std::string history_refusal(Self* self, const redis::InfoSections& mine,
+                            const redis::InfoSections& theirs, const std::string& host,
                             int port) {
   const auto& rs = *self->state.ctx.instance.redis;
-  auto mine = redis::info(own, {"replication", "keyspace", "persistence"});
-  if (!mine) return "";
-  auto keys = key_count(mine.value());
-  // Only data this Redis loaded from disk is worth a refusal: a Redis that
-  // restarted empty holds at most stray writes from before redkeep guarded it.
-  auto loaded = redis::parse_persistence_info(mine.value()).rdb_last_load_keys_loaded;
-  if (keys == 0 || loaded.value_or(0) == 0) return "";
-  auto c = redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
-                                   redis_password(rs), "redkeep-peer");
-  if (!c) return "";  // cannot compare: REPLICAOF would fail to sync anyway
-  auto theirs = redis::info(c.value(), {"replication", "keyspace"});
-  if (!theirs) return "";
-  auto m = redis::parse_replication_info(mine.value());
-  auto t = redis::parse_replication_info(theirs.value());
+  if (!holds_loaded_data(mine)) return "";
+  auto keys = key_count(mine);
+  auto m = redis::parse_replication_info(mine);
+  auto t = redis::parse_replication_info(theirs);
   const std::string none(40, '0');
   auto shared = [&](const std::string& id) {
     return !id.empty() && id != none && (id == t.master_replid || id == t.master_replid2);
   };
   // A fuller master of another history: this Redis holds a leftover (say
   // the RDB a replica wrote during an old full sync); the sync may go ahead.
-  auto master_keys = key_count(theirs.value());
+  auto master_keys = key_count(theirs);
   if (shared(m.master_replid) || shared(m.master_replid2) || master_keys >= keys) return "";
   return "refusing to make this Redis a replica of " + host + ":" + std::to_string(port) +
          ": it holds " + std::to_string(keys) + " keys (replid " + m.master_replid.substr(0, 8) +
@@ -149,13 +151,21 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   }
   auto host = cmd.master->to_string();
   auto expected = redis::ExpectedRole::replica_of(host, cmd.port);
-  if (!redis::role_matches(before.value(), expected)) {
-    auto refusal = history_refusal(self, conn, host, cmd.port);
-    if (!refusal.empty()) return redis::Error{redis::Failure::other, refusal};
-  }
+  const bool change = !redis::role_matches(before.value(), expected);
+  // Both sides' INFO are read once, and the new master is asked only when
+  // there is something to compare: a demoted master, or loaded data.
   std::string discarded;
-  if (was_master) discarded = writes_discarded(self, conn, host, cmd.port);
-  if (!redis::role_matches(before.value(), expected)) {
+  auto mine = redis::info(conn, {"replication", "keyspace", "persistence"});
+  if (mine && (was_master || (change && holds_loaded_data(mine.value())))) {
+    if (auto theirs = master_info(self, host, cmd.port)) {
+      if (change) {
+        auto refusal = history_refusal(self, mine.value(), *theirs, host, cmd.port);
+        if (!refusal.empty()) return redis::Error{redis::Failure::other, refusal};
+      }
+      if (was_master) discarded = writes_discarded(mine.value(), *theirs);
+    }
+  }
+  if (change) {
     auto r = redis::replicaof(conn, host, cmd.port);
     if (!r) return r.error();
   }
