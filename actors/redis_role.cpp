@@ -140,6 +140,17 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   if (!before) return before.error();
   bool was_master = before.value().kind == redis::Role::Kind::master;
   if (!cmd.master) {
+    // Before the promotion, so that no write is accepted without the
+    // replicas the operator asked for; a refusal (CONFIG renamed, ACL) is
+    // reported but does not block the promotion.
+    std::string min_replicas;
+    if (const auto& rs = *self->state.ctx.instance.redis; rs.min_replicas_to_write) {
+      auto r = redis::set_min_replicas(conn, *rs.min_replicas_to_write, rs.min_replicas_max_lag);
+      if (!r && r.error().failure == redis::Failure::closed) return r.error();
+      min_replicas = r ? ", min-replicas-to-write " + std::to_string(*rs.min_replicas_to_write) +
+                             " min-replicas-max-lag " + std::to_string(rs.min_replicas_max_lag)
+                       : ", setting min-replicas-to-write failed: " + r.error().message;
+    }
     if (!was_master) {
       auto r = redis::replicaof_no_one(conn);
       if (!r) return r.error();
@@ -147,7 +158,7 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
     auto v = redis::verify_role(conn, redis::ExpectedRole::master());
     if (!v) return v.error();
     if (!v.value()) return redis::Error{redis::Failure::other, "ROLE does not show master yet"};
-    return std::string(was_master ? "was already master" : "REPLICAOF NO ONE");
+    return std::string(was_master ? "was already master" : "REPLICAOF NO ONE") + min_replicas;
   }
   auto host = cmd.master->to_string();
   auto expected = redis::ExpectedRole::replica_of(host, cmd.port);

@@ -511,6 +511,7 @@ class Builder {
 
   void redis(const Statement& block, VrrpInstance& inst, InstanceSource& src) {
     RedisSettings r;
+    std::optional<Token> max_lag;
     for_each_statement(BlockKind::redis, block.block, [&](const Statement& st) {
       const std::string& kw = st.keyword.text;
       if (kw == "host") {
@@ -544,11 +545,20 @@ class Builder {
         if (auto v = number(st, 1, 1000)) r.fall = static_cast<unsigned>(*v);
       } else if (kw == "rise") {
         if (auto v = number(st, 1, 1000)) r.rise = static_cast<unsigned>(*v);
+      } else if (kw == "min_replicas_to_write") {
+        if (auto v = number(st, 0, 1000)) r.min_replicas_to_write = static_cast<unsigned>(*v);
+      } else if (kw == "min_replicas_max_lag") {
+        max_lag = st.keyword;
+        if (auto v = number(st, 1, 3600)) r.min_replicas_max_lag = static_cast<unsigned>(*v);
       } else {
         return false;
       }
       return true;
     });
+    if (max_lag && !r.min_replicas_to_write) {
+      warning(*max_lag, "min_replicas_max_lag has no effect without min_replicas_to_write: "
+                        "redkeep leaves Redis's min-replicas settings alone");
+    }
     inst.redis = std::move(r);
   }
 

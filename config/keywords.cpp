@@ -85,6 +85,7 @@ const std::vector<std::string_view>& supported_keywords(BlockKind block) {
   static const std::vector<std::string_view> auth = {"auth_type", "auth_pass"};
   static const std::vector<std::string_view> redis = {
       "host", "port", "password", "password_file", "user", "check_interval", "check_timeout",
+      "min_replicas_to_write", "min_replicas_max_lag",
       "fall", "rise"};
   switch (block) {
     case BlockKind::top:

@@ -67,6 +67,12 @@ struct RedisSettings {
   std::chrono::milliseconds check_timeout{1000};   ///< per check; always > 0
   unsigned fall = 3;  ///< consecutive failures before Fault (keepalived vrrp_script `fall`)
   unsigned rise = 2;  ///< consecutive successes before healthy again (`rise`)
+  /// Redis `min-replicas-to-write` that redkeep sets (CONFIG SET) each time it makes this Redis
+  /// master; absent = redkeep leaves it and min-replicas-max-lag alone (Redis's default: off).
+  std::optional<unsigned> min_replicas_to_write;
+  /// Redis `min-replicas-max-lag`, seconds, set together with min_replicas_to_write (Redis's
+  /// default 10).
+  unsigned min_replicas_max_lag = 10;
 };
 
 /// `vrrp_instance NAME { ... }`, with defaults filled in (keepalived's where it has one).

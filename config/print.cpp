@@ -85,6 +85,10 @@ std::string format_effective(const Config& config) {
       o << "        check_timeout " << ms(r.check_timeout) << "\n";
       o << "        fall " << r.fall << "\n";
       o << "        rise " << r.rise << "\n";
+      if (r.min_replicas_to_write) {
+        o << "        min_replicas_to_write " << *r.min_replicas_to_write << "\n";
+        o << "        min_replicas_max_lag " << r.min_replicas_max_lag << "\n";
+      }
       o << "    }\n";
     } else {
       o << "    # no redis block: plain VRRP, no Redis health check or role switching\n";

@@ -100,4 +100,9 @@ Status config_set(Connection& conn, const std::string& parameter, const std::str
   return expect_ok(conn.command({"CONFIG", "SET", parameter, value}), "CONFIG SET");
 }
 
+Status set_min_replicas(Connection& conn, unsigned to_write, unsigned max_lag_s) {
+  if (auto r = config_set(conn, "min-replicas-to-write", std::to_string(to_write)); !r) return r;
+  return config_set(conn, "min-replicas-max-lag", std::to_string(max_lag_s));
+}
+
 }  // namespace redkeep::redis

@@ -59,4 +59,10 @@ Result<std::size_t> kill_clients_except_redkeep(Connection& conn);
 /// CONFIG SET parameter value (e.g. masterauth, replica-serve-stale-data).
 Status config_set(Connection& conn, const std::string& parameter, const std::string& value);
 
+/// CONFIG SET min-replicas-to-write N, then min-replicas-max-lag S (seconds): two calls, since
+/// Redis < 7.0 takes one parameter per CONFIG SET. Redis docs: "Allow writes only with N
+/// attached replicas"; a master then answers -NOREPLICAS while fewer than N replicas have
+/// acknowledged within S seconds.
+Status set_min_replicas(Connection& conn, unsigned to_write, unsigned max_lag_s);
+
 }  // namespace redkeep::redis

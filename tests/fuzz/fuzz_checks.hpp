@@ -425,6 +425,12 @@ inline std::string config_difference(const config::Config& a, const config::Conf
     if (r.check_timeout != t.check_timeout) return where + "redis check_timeout";
     if (r.fall != t.fall) return where + "redis fall";
     if (r.rise != t.rise) return where + "redis rise";
+    if (r.min_replicas_to_write != t.min_replicas_to_write) {
+      return where + "redis min_replicas_to_write";
+    }
+    if (r.min_replicas_to_write && r.min_replicas_max_lag != t.min_replicas_max_lag) {
+      return where + "redis min_replicas_max_lag";
+    }
   }
   return "";
 }

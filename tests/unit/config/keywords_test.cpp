@@ -48,6 +48,8 @@ vrrp_instance HARedis {
         check_timeout 0.25
         fall 4
         rise 5
+        min_replicas_to_write 1
+        min_replicas_max_lag 2
     }
 }
 vrrp_instance Second {
@@ -106,6 +108,8 @@ vrrp_instance Second {
   CHECK(a.redis->check_timeout == 250ms);
   CHECK(a.redis->fall == 4);
   CHECK(a.redis->rise == 5);
+  CHECK(a.redis->min_replicas_to_write == std::optional<unsigned>(1));
+  CHECK(a.redis->min_replicas_max_lag == 2);
 
   const VrrpInstance& b = c.instances[1];
   CHECK(b.state == InitialState::backup);
@@ -157,6 +161,8 @@ TEST_CASE("defaults are keepalived's and the documented redkeep ones", "[config]
   CHECK(i.redis->check_timeout == 1000ms);
   CHECK(i.redis->fall == 3);
   CHECK(i.redis->rise == 2);
+  CHECK_FALSE(i.redis->min_replicas_to_write);  // not managed unless asked (Redis: off)
+  CHECK(i.redis->min_replicas_max_lag == 10);
 }
 
 TEST_CASE("without a redis block an instance is plain VRRP", "[config]") {
@@ -226,6 +232,20 @@ TEST_CASE("range boundaries of vrrp_instance keywords, both sides", "[config]") 
       {"    redis {\n        fall 1001\n    }\n", false},
       {"    redis {\n        rise 0\n    }\n", false},
       {"    redis {\n        rise 1001\n    }\n", false},
+      {"    redis {\n        min_replicas_to_write 0\n    }\n", true},
+      {"    redis {\n        min_replicas_to_write 1000\n    }\n", true},
+      {"    redis {\n        min_replicas_to_write 1001\n    }\n", false},
+      {"    redis {\n        min_replicas_to_write -1\n    }\n", false},
+      {"    redis {\n        min_replicas_to_write 1\n        min_replicas_max_lag 1\n    }\n",
+       true},
+      {"    redis {\n        min_replicas_to_write 1\n        min_replicas_max_lag 3600\n"
+       "    }\n", true},
+      {"    redis {\n        min_replicas_to_write 1\n        min_replicas_max_lag 0\n    }\n",
+       false},
+      {"    redis {\n        min_replicas_to_write 1\n        min_replicas_max_lag 3601\n"
+       "    }\n", false},
+      {"    redis {\n        min_replicas_to_write 1\n        min_replicas_max_lag 1.5\n"
+       "    }\n", false},
   };
   for (const Boundary& b : cases) {
     INFO(b.line);
@@ -298,6 +318,15 @@ TEST_CASE("keepalived's warnings: v3 authentication, nopreempt with MASTER, repe
     REQUIRE(r.ok());
     CHECK(r.config->instances[0].garp_master_repeat == 1);
     CHECK(has_diagnostic(r, Diagnostic::Severity::warning, "taken as 1"));
+  }
+  SECTION("min_replicas_max_lag without min_replicas_to_write changes nothing") {
+    const LoadResult r = parse(instance("    redis {\n        min_replicas_max_lag 3\n    }\n"));
+    REQUIRE(r.ok());
+    CHECK_FALSE(r.config->instances[0].redis->min_replicas_to_write);
+    REQUIRE(r.diagnostics.size() == 1);
+    CHECK(r.diagnostics[0].to_string().rfind(
+              "t.conf:8:9: warning: min_replicas_max_lag has no effect without "
+              "min_replicas_to_write", 0) == 0);
   }
   SECTION("auth_type PASS without auth_pass runs without authentication") {
     const LoadResult r =

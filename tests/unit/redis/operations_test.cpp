@@ -1,6 +1,7 @@
 #include "redis/operations.hpp"
 
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "tests/support/redis_server.hpp"
 #include "tests/unit/redis/live.hpp"
@@ -157,6 +158,27 @@ TEST_CASE("config_set changes a parameter, and a bad one is an error reply", "[r
   CHECK(bad.failure() == Failure::other);
 }
 
+TEST_CASE("set_min_replicas: a master without enough replicas refuses writes with NOREPLICAS",
+          "[redis][ops]") {
+  RedisServer server;
+  auto c = must_connect(server);
+  REQUIRE(c.command({"SET", "before", "1"}));
+  REQUIRE(set_min_replicas(c, 1, 2).ok());
+  auto got = c.command({"CONFIG", "GET", "min-replicas-*"});
+  REQUIRE(got);
+  std::map<std::string, std::string> params;
+  for (std::size_t i = 0; i + 1 < got.value().elements.size(); i += 2) {
+    params[got.value().elements[i].str] = got.value().elements[i + 1].str;
+  }
+  CHECK(params["min-replicas-to-write"] == "1");
+  CHECK(params["min-replicas-max-lag"] == "2");
+  auto refused = c.command({"SET", "after", "1"});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("NOREPLICAS") != std::string::npos);
+  REQUIRE(set_min_replicas(c, 0, 10).ok());
+  CHECK(c.command({"SET", "after", "1"}));
+}
+
 TEST_CASE("a replica of an unreachable master with stale data off answers MASTERDOWN",
           "[redis][ops]") {
   RedisServer::Options options;
@@ -206,6 +228,7 @@ TEST_CASE("the ACL listed in redis/README.md is enough for every operation", "[r
   CHECK(role(conn));
   CHECK(kill_clients_except_redkeep(conn));
   CHECK(config_set(conn, "replica-serve-stale-data", "yes").ok());
+  CHECK(set_min_replicas(conn, 0, 10).ok());
   RedisServer gone;
   gone.kill9();
   CHECK(replicaof(conn, "127.0.0.1", gone.port()).ok());
