@@ -16,7 +16,7 @@ import threading
 import time
 
 from lab import Lab, Node, sh, wait_for
-from scenarios import assert_one_master, assert_replica_of, hold_steady
+from scenarios import Writer, assert_one_master, assert_replica_of, hold_steady, keys_on
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -283,6 +283,89 @@ def scenario_redis_busy(lab):
     assert_alive(lab)
 
 
+def restart_loading(node):
+    """Restarts node's Redis on an RDB of 80,000 keys loaded with
+    key-load-delay 40 us (~9 s of LOADING here), in a thread. Returns the
+    thread and a list that receives the exception start_redis raised."""
+    # DEBUG POPULATE is not replicated: the keys go into this node's data set
+    # only (the re-sync after the restart replaces them with the master's).
+    assert node.redis_cli("DEBUG", "POPULATE", "80000", "load", "10", timeout=30).strip() == "OK"
+    assert int(node.redis_cli("DBSIZE").strip()) >= 80000
+    assert node.redis_cli("SAVE", timeout=30).strip() == "OK"
+    node.kill_redis()
+    failure = []
+
+    def start():
+        try:
+            # By default Redis serves clients only every 2 MB of RDB read: with
+            # the delay, PING would time out instead of answering LOADING.
+            node.start_redis(("--key-load-delay", "40",
+                              "--loading-process-events-interval-bytes", "1024"))
+        except Exception as e:  # noqa: BLE001 - reported by the caller
+            failure.append(e)
+
+    starter = threading.Thread(target=start)
+    starter.start()
+    return starter, failure
+
+
+def unfit_replica_passed_over(lab, how):
+    """Issue 7.3: n2 (priority 100) is not eligible when the master's Redis
+    dies: `how` = "loading" (its Redis restarted on a large RDB, LOADING) or
+    "restarted" (its Redis restarted empty and cannot sync: its replication
+    traffic to n1 dropped). n3 (priority 50) takes Master, n2 then syncs from
+    n3; no write n3 acknowledged is lost. Returns the figures."""
+    n1, n2, n3 = steady_cluster(lab)
+    writer = Writer(lab, "unfit")
+    starter = None
+    try:
+        writer.wait_acks(100)
+        if how == "loading":
+            starter, failure = restart_loading(n2)
+            wait_for("n2 LOADING", lambda: "loading:1" in n2.redis_cli("INFO", "persistence"),
+                     timeout=10, interval=0.1)
+        else:
+            n2.drop([f"ip saddr {n1.ip} tcp sport 6379", f"ip daddr {n1.ip} tcp dport 6379"])
+            n2.kill_redis()
+            n2.start_redis()
+        expected = "LOADING" if how == "loading" else "not re-synced"
+        wait_for(f"n2 not eligible: {expected}",
+                 lambda: expected in (n2.status()["redis"]["not_eligible_because"] or ""),
+                 timeout=10, interval=0.1)
+        on_n3 = keys_on(n3, "unfit")
+        n1.kill_redis()
+        assert_one_master(lab, n3, timeout=15)
+        cut = writer.status()["attempts"]
+        n2.drop(None)
+        if starter:
+            starter.join(timeout=60)
+            assert not failure or n2.redis.poll() is None, failure
+        assert_replica_of(n2, n3, timeout=40)
+        writer.wait_acks(writer.acks() + 50)
+    finally:
+        summary = writer.stop()
+    final = keys_on(n3, "unfit")
+    assert not on_n3 - final, f"{len(on_n3 - final)} keys n3 held lost"
+    later = {k for k in summary["acked_keys"] if int(k.split(":")[1]) >= cut}
+    assert later and not later - final, f"{len(later - final)} writes acknowledged by n3 lost"
+    return {"acked": summary["acknowledged"],
+            "acked_lost": len(set(summary["acked_keys"]) - final),
+            "keys_lost": len(on_n3 - final), "longest_outage_s": summary["longest_outage_s"]}
+
+
+def scenario_loading_replica_passed_over(lab):
+    """Issue 7.3: a LOADING replica does not take Master while an eligible one exists."""
+    f = unfit_replica_passed_over(lab, "loading")
+    print(f"loading replica passed over: {f}")
+
+
+def scenario_unsynced_replica_passed_over(lab):
+    """Issue 7.3: a replica whose Redis restarted and has not synced since
+    does not take Master while an eligible one exists."""
+    f = unfit_replica_passed_over(lab, "restarted")
+    print(f"unsynced replica passed over: {f}")
+
+
 def scenario_redis_loading(lab):
     """Issue 9.2: a backup's Redis restarted on an RDB of 80,000 keys loaded
     with key-load-delay 40 us (~9 s of LOADING here; each usleep takes ~115
@@ -291,25 +374,7 @@ def scenario_redis_loading(lab):
     the floor priority 1; the master is untouched; afterwards the node
     re-syncs and is eligible again."""
     n1, n2, n3 = steady_cluster(lab)
-    # DEBUG POPULATE is not replicated: the keys go into n2's data set only
-    # (the re-sync after the restart replaces them with the master's).
-    assert n2.redis_cli("DEBUG", "POPULATE", "80000", "load", "10", timeout=30).strip() == "OK"
-    assert n2.redis_cli("DBSIZE").strip() == "80000"
-    assert n2.redis_cli("SAVE", timeout=30).strip() == "OK"
-    n2.kill_redis()
-    failure = []
-
-    def start():
-        try:
-            # By default Redis serves clients only every 2 MB of RDB read: with
-            # the delay, PING would time out instead of answering LOADING.
-            n2.start_redis(("--key-load-delay", "40",
-                            "--loading-process-events-interval-bytes", "1024"))
-        except Exception as e:  # noqa: BLE001 - reported below
-            failure.append(e)
-
-    starter = threading.Thread(target=start)
-    starter.start()
+    starter, failure = restart_loading(n2)
     seen = {}
 
     def loading_seen():

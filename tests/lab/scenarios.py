@@ -279,9 +279,9 @@ def keys_on(node, prefix):
 
 class Writer:
     """tests/lab/writer.py in the client namespace: SET <prefix>:<n> every
-    10 ms through the VIP, 200 ms timeout per attempt."""
+    10 ms through the VIP (or to `host`), 200 ms timeout per attempt."""
 
-    def __init__(self, lab, prefix, duration=600):
+    def __init__(self, lab, prefix, duration=600, host=None):
         import os
         self.lab = lab
         self.prefix = prefix
@@ -290,7 +290,8 @@ class Writer:
         self.status_file = lab.dir / f"writer-{prefix}.status"
         self.proc = lab.client_popen(
             ["python3", os.path.join(here, "writer.py"), "--prefix", prefix, "--duration",
-             str(duration), "--out", str(self.out), "--status", str(self.status_file)],
+             str(duration), "--out", str(self.out), "--status", str(self.status_file),
+             *(["--host", host] if host else [])],
             lab.dir / f"writer-{prefix}.log")
 
     def status(self):
@@ -662,6 +663,76 @@ def scenario_isolated_master_link(lab):
     finally:
         summary = writer.stop()
     assert_acked_since_kept(summary, cut, n2, "cut")
+
+
+def partition_round(lab, isolation_s=10.0):
+    """Issue 7.1 with clients on both sides: the master cut off from the other
+    nodes for `isolation_s` (its link up, nftables dropping what goes to or
+    comes from them and its VRRP multicast) while the client still reaches
+    it. One writer goes through the VIP, a second one to the old master's own
+    address: a client left on its side of the split. Then healed. Checks: one
+    master at the end, the side that kept serving. Returns the figures:
+    acknowledged writes of each writer lost (for the VIP writer also those
+    from 0.5 s after the takeover on), and the VIP writer's longest outage.
+    Without min-replicas the VIP writer also loses writes after the takeover:
+    both masters answer ARP for the VIP, so the client flips between them."""
+    import time
+    n1, n2, n3 = lab.nodes
+    lab.start_all()
+    vip_writer = Writer(lab, "split")
+    stale = Writer(lab, "stale", host=n1.ip)
+    try:
+        assert_one_master(lab, n1)
+        for n in (n2, n3):
+            assert_replica_of(n, n1)
+        for w in (vip_writer, stale):
+            w.wait_acks(100)
+        cut_at = time.monotonic()
+        others = f"{{ {n2.ip}, {n3.ip} }}"
+        n1.drop([f"ip saddr {others}", f"ip daddr {others}", "ip daddr 224.0.0.18"],
+                table="rklab_partition")
+        wait_for("n2 to take over", lambda: n2.state() == "MASTER", timeout=10)
+        time.sleep(0.5)  # the client follows the gratuitous ARPs to n2
+        cut = vip_writer.status()["attempts"]
+        time.sleep(max(0.0, cut_at + isolation_s - time.monotonic()))
+        stale_acks_at_heal = stale.acks()
+        n1.drop(None, table="rklab_partition")
+        new = assert_one_master(lab, n2, timeout=15)
+        assert_replica_of(n1, new, timeout=20)
+        assert_replica_of(n3, new, timeout=20)
+        hold_steady(lab, n2, (n1, n3), 2.0)
+        vip_writer.wait_acks(vip_writer.acks() + 20)
+    finally:
+        summary = vip_writer.stop()
+        old = stale.stop()
+    lost_vip = set(summary["acked_keys"]) - keys_on(n2, "split")
+    lost_stale = set(old["acked_keys"]) - keys_on(n2, "stale")
+    refused = sum(o["errors"].get("reply:-NOREPLICAS", 0) for o in old["outages"])
+    return {"vip_acked": summary["acknowledged"], "vip_lost": len(lost_vip),
+            "vip_lost_after_takeover": sum(int(k.split(":")[1]) >= cut for k in lost_vip),
+            "stale_acked": old["acknowledged"], "stale_acked_until_heal": stale_acks_at_heal,
+            "stale_lost": len(lost_stale), "stale_noreplicas": refused,
+            "longest_outage_s": summary["longest_outage_s"]}
+
+
+def scenario_partition_min_replicas(lab):
+    """Issue 7.7: with min_replicas_to_write 1 / min_replicas_max_lag 1 in
+    the redis block, a master cut off from its replicas (clients still
+    reaching it) refuses writes with NOREPLICAS within a few seconds, so
+    the writes it takes and the re-sync throws away are bounded: fewer than
+    (max_lag + 3) s worth of the 10 s split. The issue's on/off comparison
+    is in tests/lab/safety_bench.py."""
+    f = partition_round(lab)
+    print(f"partition with min-replicas 1/1: {f}")
+    assert f["stale_noreplicas"] > 0, f"the cut-off master never refused a write: {f}"
+    assert f["vip_lost_after_takeover"] == 0, f"writes acknowledged by n2 lost: {f}"
+    bound = int((1 + 3) / 0.010)
+    assert f["stale_lost"] + f["vip_lost"] < bound, f"{f}: more than {bound} writes lost"
+    log = lab.nodes[1].log_text()
+    assert "min-replicas-to-write 1 min-replicas-max-lag 1" in log, log[-3000:]
+
+
+scenario_partition_min_replicas.lab_options = {"min_replicas": (1, 1)}
 
 
 def scenario_rolling_restart(lab):

@@ -154,6 +154,7 @@ def write_json(path, obj):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--host", default=VIP, help="address to write to (default: the VIP)")
     ap.add_argument("--port", type=int, default=6379)
     ap.add_argument("--interval", type=float, default=0.010, help="seconds between attempts")
     ap.add_argument("--timeout", type=float, default=0.200, help="seconds per attempt")
@@ -167,7 +168,7 @@ def main():
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
 
-    conn = Conn(VIP, a.port)
+    conn = Conn(a.host, a.port)
     records = []
     started = time.monotonic()
     end = started + duration
@@ -218,6 +219,7 @@ def main():
     ended = time.monotonic()
     conn.close()
     summary = summarize(records, started, ended, a.prefix)
+    summary["host"] = a.host
     summary["connects"] = conn.connects
     summary["interval_s"] = a.interval
     summary["timeout_s"] = a.timeout
