@@ -18,6 +18,11 @@ timeout) runs during each run. A fresh lab per run; every lab is torn down.
       with its link up (Node.isolate), under writes, then healed. Keys lost =
       writes acknowledged from 0.5 s after the new master took over (as in
       scenarios.scenario_isolated_master) that are missing on the final master.
+  (C) rolling-restart (issue 7.6): each node in turn: SIGTERM keepalived,
+      SIGTERM redis-server (RDB saved at shutdown: --save "3600 1" here), 2 s,
+      redis-server, keepalived, 10 s. Keys lost = acknowledged writes missing
+      on the final master; a 100 ms poll counts moments with more than one
+      VIP holder or a VIP holder whose Redis is not master.
 
 After the fault (A) or the heal (B) it waits until things settle: one VIP
 holder whose Redis is master, the other two replicas of the VIP with their
@@ -51,12 +56,12 @@ from keepalived_lab import KEEPALIVED_STATE, KeepalivedLab, KeepalivedNode  # no
 from lab import VIP, wait_for  # noqa: E402
 from scenarios import Writer, keys_on  # noqa: E402
 
-SCENARIOS = ("fast-restart", "isolated-master")
+SCENARIOS = ("fast-restart", "isolated-master", "rolling-restart")
 RESTART_DELAY_S = 0.05
 ISOLATION_S = 10.0
 STABLE_FOR_S = 2.0
 WRITER_WARMUP_S = 2.0
-MIN_WAIT_S = {"fast-restart": 8.0, "isolated-master": 3.0}
+MIN_WAIT_S = {"fast-restart": 8.0, "isolated-master": 3.0, "rolling-restart": 3.0}
 
 
 class RecipeKeepalivedNode(KeepalivedNode):
@@ -238,8 +243,45 @@ def isolated_master(lab, writer, res, a):
     return cut
 
 
+def rolling_restart(lab, writer, res, a):
+    offsets = log_offsets(lab)
+    violations = []
+    stop = threading.Event()
+
+    def monitor():
+        while not stop.is_set():
+            try:
+                holders = lab.vip_holders()
+                if len(holders) > 1 or any(h.role()[:1] != ["master"] for h in holders):
+                    violations.append(round(time.monotonic(), 1))
+            except Exception:  # noqa: BLE001 - a poll may fail while things move
+                pass
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=monitor)
+    watcher.start()
+    try:
+        for n in lab.nodes:
+            n.ka.stop(signal.SIGTERM)
+            n.kill_redis(signal.SIGTERM)
+            time.sleep(2)
+            n.start_redis()
+            n.ka.start()
+            time.sleep(10)
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+    done_at = time.monotonic()
+    res["fault"] = "rolling restart: keepalived and redis-server SIGTERM, 2 s, start, 10 s apart"
+    res["violation_polls"] = len(violations)
+    res["settled"], res["settled_after_s"] = wait_settled(
+        lab, writer, done_at, a.min_wait or MIN_WAIT_S["rolling-restart"], a.settle)
+    res["states_after_fault"] = states_since(lab, offsets)
+
+
 def one_run(scenario, run_no, prefix, logs_root, a):
-    lab = RecipeLab(prefix=prefix)
+    rdb = {"redis_args": ("--save", "3600 1")} if scenario == "rolling-restart" else {}
+    lab = RecipeLab(prefix=prefix, **rdb)
     writer = None
     summary = None
     res = {"scenario": scenario, "run": run_no}
@@ -253,8 +295,10 @@ def one_run(scenario, run_no, prefix, logs_root, a):
         assert st["last_fail"] is None, f"writes failed before the fault: {st}"
         if scenario == "fast-restart":
             checked = fast_restart(lab, writer, res, a)
-        else:
+        elif scenario == "isolated-master":
             cut = isolated_master(lab, writer, res, a)
+        else:
+            rolling_restart(lab, writer, res, a)
         summary = writer.stop()
         writer = None
         holders = lab.vip_holders()
@@ -270,6 +314,9 @@ def one_run(scenario, run_no, prefix, logs_root, a):
             res["isolation_acked"] = len(during)
             res["isolation_acked_lost"] = (None if final is None
                                            else len(during - final_keys))
+        elif scenario == "rolling-restart":
+            checked = set(summary["acked_keys"])
+            res["keys_checked"] = len(checked)
         res["keys_lost"] = None if final is None else len(checked - final_keys)
         res["acked"] = summary["acknowledged"]
         res["acked_lost"] = (None if final is None
@@ -318,7 +365,9 @@ def main():
                 results.append(res)
                 print(f"{sc} run {r}: keys lost {res['keys_lost']} of {res['keys_checked']}, "
                       f"longest outage {res['longest_outage_s']:.3f} s, final master "
-                      f"{res['final_master']}, settled {res['settled']}, states "
+                      f"{res['final_master']}, settled {res['settled']}, "
+                      f"{res.get('violation_polls', '-')} polls with more than one VIP holder "
+                      f"or a VIP holder not Redis master, states "
                       f"{res['states_after_fault']} [{time.monotonic() - t:.0f} s]", flush=True)
             except Exception as e:  # noqa: BLE001 - one failed run must not hide the others
                 traceback.print_exc()
@@ -339,6 +388,7 @@ def main():
                "isolation_acked_lost": [r.get("isolation_acked_lost") for r in rs],
                "isolation_acked": [r.get("isolation_acked") for r in rs],
                "final_master": [r["final_master"] for r in rs],
+               "violation_polls": [r.get("violation_polls") for r in rs],
                "settled": [r["settled"] for r in rs]}
         rows.append(row)
         lost = ",".join(f"{x}/{y}" for x, y in zip(row["keys_lost"], row["keys_checked"]))
@@ -347,7 +397,8 @@ def main():
                                                   row["isolation_acked"]) if y is not None)
         print(f"{sc:<16} {len(rs):>4}  {lost:<32} {out:<26} {iso or '-'}")
     print("keys lost: (A) keys on a replica right after the kill, (B) writes acknowledged from "
-          "0.5 s after\nthe takeover, missing on the final master (the VIP holder at the end).\n"
+          "0.5 s after\nthe takeover, (C) all acknowledged writes, missing on the final master "
+          "(the VIP holder at the end).\n"
           "lost / acked while isolated: (B) the part of those acknowledged before the heal.")
     if errors:
         print(f"\n{len(errors)} run(s) failed: {errors}")
