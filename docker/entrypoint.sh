@@ -5,6 +5,11 @@
 # redis-server is not restarted if it dies: redkeep reports FAULT (the container turns
 # unhealthy) until the container is restarted, because an empty Redis coming back by itself is
 # what the recipe's data-loss cases are made of.
+# When redkeep exits, the container ends with it (redis-server too). When it gives up (an actor
+# failing past its restart budget: VIP released, priority 0 sent, exit 1), docker/compose.yml's
+# `restart: on-failure` starts the container anew: this script runs again, redis-server and
+# redkeep start fresh, and the node rejoins as a BACKUP. `docker stop` (exit 0) and `docker kill`
+# (a manual stop for Docker) leave it stopped.
 # Any other command (redis-cli, sh, `sleep infinity` for the lab client) runs as given.
 set -eu
 
