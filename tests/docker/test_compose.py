@@ -9,16 +9,27 @@ asserts with deadlines, polling `ip -4 addr`, `redkeep status` and Redis ROLE in
            the two others are BACKUP with Redis replicating from it (link up); a write from the
            client container through the VIP succeeds and reaches every node
   kill     `docker kill` of the master: another node holds the VIP, its Redis is master, writes
-           through the VIP resume
+           through the VIP resume; the killed node stays down (exit 137, not restarted:
+           `docker kill` is a manual stop for Docker's `restart: on-failure`)
   stop     `compose stop` of the (new) master: it exits 0 after logging the VIP removal, within
            the grace period; exactly one node holds the VIP; the client's ARP entry for the VIP
            is the new holder's MAC (no duplicate answering)
   start    the stopped node starts again: BACKUP (nopreempt), Redis replica of the master with
            link up, VIP holder unchanged
+  give up  the master's election actor crashed 6 times over its control socket (the restart
+           budget is 5): redkeep logs "giving up", sends priority 0 and exits 1; Docker restarts
+           the container (RestartCount + 1); the other running node holds the VIP within 10 s,
+           and only it; the restarted node is BACKUP, its Redis a replica of the new master with
+           link up; the holder does not change (nopreempt) and writes through the VIP reach it
   down     `compose down -v`: no container and no network of the project left
 
-Only what this project name created is removed, also on failure. Exit 1 (a failure, not a skip) when
-there is no docker command at all. Prints the timings (image build, each step, total).
+The project runs docker/compose.yml plus tests/docker/compose.test-hooks.yml (REDKEEP_TEST_HOOKS=1
+for the nodes: the control socket accepts "crash election[NAME]"); the test first checks that
+docker/compose.yml alone does not turn the hooks on. The control socket is reached with a Perl
+one-liner run by `docker exec` (perl-base is in every Debian image; the image has no python or
+socat). Only what this project name created is removed, also on failure. Exit 1 (a failure, not
+a skip) when there is no docker command at all. Prints the timings (image build, each step,
+total).
 """
 import json
 import os
@@ -30,6 +41,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COMPOSE_FILE = os.path.join(ROOT, "docker", "compose.yml")
+HOOKS_FILE = os.path.join(ROOT, "tests", "docker", "compose.test-hooks.yml")
+CONTROL_SOCKET = "/run/redkeep/redkeep.sock"  # docker/node{1,2,3}.conf
 IMAGE = "redkeep:lab"
 VIP = "192.0.2.100"
 SUBNET = "192.0.2.0/24"
@@ -64,7 +77,14 @@ COMPOSE = None
 
 
 def compose(*args, **kw):
-    return run([*COMPOSE, "-f", COMPOSE_FILE, "-p", PROJECT, *args], **kw)
+    return run([*COMPOSE, "-f", COMPOSE_FILE, "-f", HOOKS_FILE, "-p", PROJECT, *args], **kw)
+
+
+def check_hooks_off_as_shipped():
+    """docker/compose.yml alone must not turn the test hooks on; the override must."""
+    shipped = run([*COMPOSE, "-f", COMPOSE_FILE, "-p", PROJECT, "config"]).stdout
+    assert "REDKEEP_TEST_HOOKS" not in shipped, "docker/compose.yml turns the test hooks on"
+    assert "REDKEEP_TEST_HOOKS" in compose("config").stdout, f"{HOOKS_FILE} has no effect"
 
 
 def wait_for(what, predicate, timeout, interval=0.2):
@@ -103,16 +123,37 @@ class Step:
 
 
 # -- the lab, seen from inside the containers --
+_cids = {}  # service -> container id: stop, start, kill and restarts keep a container's id
+
+
 def cid(service):
-    out = compose("ps", "-q", service).stdout.strip()
-    if not out:
-        raise AssertionError(f"no container for {service}")
-    return out.splitlines()[-1]
+    """The service's container id, asked of compose once (docker-compose v1 takes ~0.5 s a
+    call, and every check in a container needs the id)."""
+    if service not in _cids:
+        out = compose("ps", "-q", service).stdout.strip()
+        if not out:
+            raise AssertionError(f"no container for {service}")
+        _cids[service] = out.splitlines()[-1]
+    return _cids[service]
 
 
 def running(service):
     r = run(["docker", "inspect", "-f", "{{.State.Running}}", cid(service)], check=False)
     return r.stdout.strip() == "true"
+
+
+def inspect(service):
+    return json.loads(run(["docker", "inspect", cid(service)]).stdout)[0]
+
+
+def die_exit_codes(service, since):
+    """Exit codes of the container's `die` events since `since` (Unix time), oldest first: a
+    container restarted by its policy shows State.ExitCode 0 again once it runs."""
+    # --until in the past: `docker events` prints what it has and returns at once.
+    r = run(["docker", "events", "--since", str(int(since)), "--until", str(int(time.time())),
+             "--filter", f"container={cid(service)}", "--filter", "event=die",
+             "--format", "{{json .Actor.Attributes}}"], timeout=20)
+    return [int(json.loads(line)["exitCode"]) for line in r.stdout.splitlines() if line.strip()]
 
 
 def dexec(service, *args, check=False, timeout=10):
@@ -130,6 +171,40 @@ def vip_holders(services):
 
 def status_code(service):
     return dexec(service, "redkeep", "status").returncode
+
+
+def election_restarts(service):
+    """Restarts of the election actor in redkeep's counters (an AssertionError while the daemon
+    or its container does not answer). `status` exits 0 only for MASTER: not checked here."""
+    out = dexec(service, "redkeep", "status", "--json").stdout
+    try:
+        counters = json.loads(out)["instances"][0]["counters"]
+        return counters["actor_restarts_by_actor"].get("election", 0)
+    except (ValueError, KeyError, IndexError, TypeError) as e:
+        raise AssertionError(f"redkeep status --json on {service}: {e!r}: {out[:300]}") from e
+
+
+def assert_stays_down(service, what):
+    """`docker kill` is a manual stop for Docker: restart: on-failure does not restart it."""
+    info = inspect(service)
+    st = info["State"]
+    assert not st["Running"] and not st["Restarting"] and info["RestartCount"] == 0, \
+        f"{service} after {what}: running {st['Running']}, restarting {st['Restarting']}, " \
+        f"RestartCount {info['RestartCount']} (expected to stay down)"
+    assert st["ExitCode"] == 137, f"{service} after {what}: exit {st['ExitCode']}, expected 137"
+
+
+# One request line to the control socket, one answer line back (actors/control_server.cpp).
+PERL_CONTROL = ('use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) '
+                'or die "connect $ARGV[0]: $!\\n"; print $s "$ARGV[1]\\n"; print scalar <$s>;')
+
+
+def control(service, request):
+    r = dexec(service, "perl", "-e", PERL_CONTROL, CONTROL_SOCKET, request)
+    if r.returncode != 0:
+        raise AssertionError(f"control request {request!r} to {service}: exit {r.returncode}: "
+                             f"{r.stdout.strip()}")
+    return json.loads(r.stdout)
 
 
 def role(service):
@@ -184,6 +259,7 @@ def leftovers():
 def scenario():
     nodes = list(NODES)
     with Step("compose up"):
+        _cids.clear()
         compose("up", "-d", "--no-build", timeout=180)
     with Step("one master holds the VIP, writes through it reach every node"):
         m = wait_for("exactly one VIP holder, MASTER, Redis master", lambda: one_master(nodes),
@@ -210,6 +286,8 @@ def scenario():
         log(f"new master {m2}; writes resumed {time.monotonic() - t0:.1f} s after the kill")
         assert len(vip_holders(alive)) == 1, "duplicate VIP after the kill"
         killed = m
+        assert_stays_down(killed, "docker kill")
+        log(f"{killed} stays down: exit 137, RestartCount 0 (docker kill is a manual stop)")
 
     with Step("compose stop of the new master"):
         t0 = time.monotonic()
@@ -241,6 +319,72 @@ def scenario():
         assert vip_holders(nodes) == [m3], f"VIP holders now {vip_holders(nodes)}, want [{m3}]"
         assert status_code(m3) == 0, f"{m3} is no longer master (nopreempt)"
 
+    with Step("redkeep on the master gives up: Docker restarts its container as a BACKUP"):
+        assert_stays_down(killed, "docker kill, a while later")
+        gu, other = m3, m2  # the master and the only other running node
+        rc0 = inspect(gu)["RestartCount"]
+        since = time.time() - 1
+
+        def gone():
+            info = inspect(gu)
+            st = info["State"]
+            return info["RestartCount"] > rc0 or not st["Running"] or st["Restarting"]
+
+        crashes = 0
+        while crashes < 10:
+            if crashes:
+                # Pacing, not a wait for a condition: the restarted election sends the
+                # supervisor a fresh snapshot once a second, and one restarted from a snapshot
+                # older than ~3 s takes its timers' lateness for a process stall and steps
+                # down (priority 1). Crashes faster than that would make it yield before it
+                # gives up; this step is about giving up as MASTER.
+                time.sleep(1.2)
+            code = status_code(gu)
+            assert code == 0, f"{gu} not MASTER before crash {crashes + 1} (status exit {code})"
+            n = election_restarts(gu)
+            reply = control(gu, "crash election[HARedis]")
+            assert reply == {"crashed": True}, f"crash request on {gu}: {reply} (test hooks off?)"
+            crashes += 1
+            t_crash = time.monotonic()
+            outcome = wait_for(f"{gu}: election restarted or redkeep gone after crash {crashes}",
+                               lambda: "gone" if gone() else
+                               ("restarted" if election_restarts(gu) > n else None), timeout=10)
+            if outcome == "gone":
+                break
+        assert crashes == 6, f"{gu} gave up after {crashes} crashes, expected 6 (5 restarts)"
+        wait_for(f"{other} holds the VIP and is master", lambda: one_master([other, gu]),
+                 timeout=10)
+        took = time.monotonic() - t_crash
+        holders = vip_holders(nodes)
+        assert holders == [other], f"VIP holders {holders}, want [{other}]"
+        log(f"{gu} gave up after {crashes} crashes; {other} master {took:.1f} s after the last")
+        other_logs = run(["docker", "logs", cid(other)]).stdout
+        assert f"priority 0 advert from {NODES[gu]}" in other_logs, \
+            f"{other} did not take over on {gu}'s priority 0 advert:\n{other_logs[-3000:]}"
+        rc = wait_for(f"Docker restarts {gu} (RestartCount > {rc0})",
+                      lambda: inspect(gu)["RestartCount"] > rc0 and inspect(gu)["RestartCount"],
+                      timeout=15)
+        codes = wait_for(f"the die event of {gu}", lambda: die_exit_codes(gu, since), timeout=10)
+        assert codes[0] == 1, f"{gu}'s redkeep exited {codes} after giving up, expected 1"
+        log(f"{gu} exited {codes[0]} (priority 0 advert seen by {other}); "
+            f"RestartCount {rc0} -> {rc}")
+        wait_for(f"restarted {gu} BACKUP, Redis replica of {other} (link up)",
+                 lambda: status_code(gu) == 1 and replica_of(gu, NODES[other]), timeout=30)
+        log(f"{gu} back as BACKUP {time.monotonic() - t_crash:.1f} s after the last crash")
+        # nopreempt: for longer than Master_Down_Interval (~3.6 s) the holder stays the same.
+        end = time.monotonic() + 4
+        while time.monotonic() < end:
+            holders = vip_holders(nodes)
+            assert holders == [other], f"VIP holders {holders} after {gu}'s restart, want [{other}]"
+            code = status_code(gu)
+            assert code == 1, f"restarted {gu}: redkeep status exit {code}, expected 1 (BACKUP)"
+            time.sleep(0.2)
+        wait_for("a write through the VIP", lambda: client_write("k4", "v4"), timeout=15)
+        wait_for(f"k4 on {gu}", lambda: dexec(gu, "redis-cli", "get", "k4").stdout.strip() == "v4",
+                 timeout=10)
+        logs = run(["docker", "logs", cid(gu)]).stdout
+        assert "giving up" in logs, f"{gu}'s logs do not say 'giving up':\n{logs[-3000:]}"
+
     with Step("compose down -v"):
         compose("down", "-v", "-t", "20", timeout=120)
         left = leftovers()
@@ -260,6 +404,7 @@ def main():
     ok = False
     try:
         check_subnet_free()
+        check_hooks_off_as_shipped()
         if os.environ.get("REDKEEP_DOCKER_NO_BUILD") == "1":  # iterate on the test alone
             log(f"REDKEEP_DOCKER_NO_BUILD=1: using the existing {IMAGE}")
         else:
