@@ -2,9 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
@@ -97,11 +99,28 @@ bool holds_loaded_data(const redis::InfoSections& mine) {
   return key_count(mine) > 0 && loaded.value_or(0) > 0;
 }
 
+/// How many of `keys` the Redis at host:port lacks, over a short-lived
+/// connection; nullopt when it cannot be asked.
+std::optional<std::size_t> missing_on(Self* self, const std::string& host, int port,
+                                      const std::vector<std::string>& keys) {
+  const auto& rs = *self->state.ctx.instance.redis;
+  auto c = redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
+                                   redis_password(rs), "redkeep-peer");
+  if (!c) return std::nullopt;
+  auto existing = redis::count_existing(c.value(), keys);
+  if (!existing) return std::nullopt;
+  return keys.size() - static_cast<std::size_t>(std::max<std::int64_t>(0, existing.value()));
+}
+
 /// Cold start with the newest data started last (issue 7.5): a full sync
-/// from an emptier master of another history would delete what this Redis
-/// loaded from its RDB file. Refuses then, with what each side holds and the
-/// commands that settle it. Empty when the sync may go ahead.
-std::string history_refusal(Self* self, const redis::InfoSections& mine,
+/// from a master of another history would delete what this Redis loaded
+/// from its RDB file. It goes ahead only when the master holds every key of
+/// a sample of this node's (a leftover, say the RDB of an old full sync):
+/// the key counts alone cannot tell, since an emptier master started first
+/// soon holds more keys once clients write to it. Otherwise refuses, with
+/// what each side holds and the commands that settle it. Empty when the
+/// sync may go ahead.
+std::string history_refusal(Self* self, redis::Connection& conn, const redis::InfoSections& mine,
                             const redis::InfoSections& theirs, const std::string& host,
                             int port) {
   const auto& rs = *self->state.ctx.instance.redis;
@@ -113,13 +132,25 @@ std::string history_refusal(Self* self, const redis::InfoSections& mine,
   auto shared = [&](const std::string& id) {
     return !id.empty() && id != none && (id == t.master_replid || id == t.master_replid2);
   };
-  // A fuller master of another history: this Redis holds a leftover (say
-  // the RDB a replica wrote during an old full sync); the sync may go ahead.
+  if (shared(m.master_replid) || shared(m.master_replid2)) return "";
   auto master_keys = key_count(theirs);
-  if (shared(m.master_replid) || shared(m.master_replid2) || master_keys >= keys) return "";
+  std::string missing_text;
+  auto sample = redis::sample_keys(conn, 64);
+  auto missing = sample && !sample.value().empty()
+                     ? missing_on(self, host, port, sample.value())
+                     : std::nullopt;
+  if (missing) {
+    if (*missing == 0) return "";
+    missing_text = std::to_string(*missing) + " of " + std::to_string(sample.value().size()) +
+                   " of its keys sampled are missing on the master, which holds ";
+  } else {
+    // Keys cannot be compared (SCAN or EXISTS refused): fall back to the counts.
+    if (master_keys >= keys) return "";
+    missing_text = "the master holds ";
+  }
   return "refusing to make this Redis a replica of " + host + ":" + std::to_string(port) +
          ": it holds " + std::to_string(keys) + " keys (replid " + m.master_replid.substr(0, 8) +
-         ", offset " + std::to_string(m.master_repl_offset.value_or(0)) + ") and the master " +
+         ", offset " + std::to_string(m.master_repl_offset.value_or(0)) + "), " + missing_text +
          std::to_string(master_keys) + " keys of another history (replid " +
          t.master_replid.substr(0, 8) + ", offset " +
          std::to_string(t.master_repl_offset.value_or(0)) +
@@ -170,7 +201,7 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   if (mine && (was_master || (change && holds_loaded_data(mine.value())))) {
     if (auto theirs = master_info(self, host, cmd.port)) {
       if (change) {
-        auto refusal = history_refusal(self, mine.value(), *theirs, host, cmd.port);
+        auto refusal = history_refusal(self, conn, mine.value(), *theirs, host, cmd.port);
         if (!refusal.empty()) return redis::Error{redis::Failure::other, refusal};
       }
       if (was_master) discarded = writes_discarded(mine.value(), *theirs);

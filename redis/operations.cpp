@@ -100,6 +100,38 @@ Status config_set(Connection& conn, const std::string& parameter, const std::str
   return expect_ok(conn.command({"CONFIG", "SET", parameter, value}), "CONFIG SET");
 }
 
+Result<std::vector<std::string>> sample_keys(Connection& conn, std::size_t max) {
+  std::vector<std::string> keys;
+  std::string cursor = "0";
+  for (int calls = 0; calls < 10 && keys.size() < max; ++calls) {
+    auto r = conn.command({"SCAN", cursor, "COUNT", "100"});
+    if (!r) return r.error();
+    const Reply& reply = r.value();
+    if (!reply.is_array() || reply.elements.size() != 2 || !reply.elements[0].text() ||
+        !reply.elements[1].is_array()) {
+      return Error{Failure::other, "SCAN: unexpected reply shape"};
+    }
+    for (const Reply& k : reply.elements[1].elements) {
+      if (keys.size() < max) keys.push_back(k.str);
+    }
+    cursor = std::string(*reply.elements[0].text());
+    if (cursor == "0") break;
+  }
+  return keys;
+}
+
+Result<std::int64_t> count_existing(Connection& conn, const std::vector<std::string>& keys) {
+  if (keys.empty()) return std::int64_t{0};
+  std::vector<std::string> argv{"EXISTS"};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  auto r = conn.command(argv);
+  if (!r) return r.error();
+  auto n = r.value().type == Reply::Type::integer ? std::optional(r.value().integer)
+                                                  : std::nullopt;
+  if (!n) return Error{Failure::other, "EXISTS: expected an integer reply"};
+  return *n;
+}
+
 Status set_min_replicas(Connection& conn, unsigned to_write, unsigned max_lag_s) {
   if (auto r = config_set(conn, "min-replicas-to-write", std::to_string(to_write)); !r) return r;
   return config_set(conn, "min-replicas-max-lag", std::to_string(max_lag_s));

@@ -3,6 +3,7 @@
 // to the connection's command timeout per round trip.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,14 @@ Result<std::size_t> kill_clients_except_redkeep(Connection& conn);
 
 /// CONFIG SET parameter value (e.g. masterauth, replica-serve-stale-data).
 Status config_set(Connection& conn, const std::string& parameter, const std::string& value);
+
+/// Up to `max` key names of the selected database: SCAN from cursor 0, at most 10 calls (COUNT
+/// 100). A sample to compare data sets with, not all keys. Redis doc: SCAN.
+Result<std::vector<std::string>> sample_keys(Connection& conn, std::size_t max);
+
+/// EXISTS key...: how many of `keys` exist (a name given twice counts twice); 0 for no keys.
+/// Redis doc: EXISTS.
+Result<std::int64_t> count_existing(Connection& conn, const std::vector<std::string>& keys);
 
 /// CONFIG SET min-replicas-to-write N, then min-replicas-max-lag S (seconds): two calls, since
 /// Redis < 7.0 takes one parameter per CONFIG SET. Redis docs: "Allow writes only with N

@@ -179,6 +179,34 @@ TEST_CASE("set_min_replicas: a master without enough replicas refuses writes wit
   CHECK(c.command({"SET", "after", "1"}));
 }
 
+TEST_CASE("sample_keys takes at most max names, count_existing counts them on another Redis",
+          "[redis][ops]") {
+  RedisServer a;
+  RedisServer b;
+  auto ca = must_connect(a);
+  auto cb = must_connect(b);
+  REQUIRE(ca.command({"EVAL", "for i=1,500 do redis.call('SET','k'..i,i) end", "0"}));
+  REQUIRE(cb.command({"EVAL", "for i=1,250 do redis.call('SET','k'..i,i) end", "0"}));
+  auto all = sample_keys(cb, 1000);
+  REQUIRE(all);
+  CHECK(all.value().size() == 250);
+  auto sample = sample_keys(ca, 64);
+  REQUIRE(sample);
+  REQUIRE(sample.value().size() == 64);
+  auto on_a = count_existing(ca, sample.value());
+  REQUIRE(on_a);
+  CHECK(on_a.value() == 64);
+  auto in_b = count_existing(cb, all.value());
+  REQUIRE(in_b);
+  CHECK(in_b.value() == 250);
+  auto none = count_existing(cb, {"nope1", "nope2"});
+  REQUIRE(none);
+  CHECK(none.value() == 0);
+  auto empty = count_existing(cb, {});
+  REQUIRE(empty);
+  CHECK(empty.value() == 0);
+}
+
 TEST_CASE("a replica of an unreachable master with stale data off answers MASTERDOWN",
           "[redis][ops]") {
   RedisServer::Options options;
@@ -219,7 +247,8 @@ TEST_CASE("the ACL listed in redis/README.md is enough for every operation", "[r
   // Keep in sync with redis/README.md.
   REQUIRE(admin.command({"ACL", "SETUSER", "redkeep", "reset", "on", ">rk-pw", "-@all", "+ping",
                          "+info", "+role", "+replicaof", "+slaveof", "+client|setname",
-                         "+client|list", "+client|kill", "+config|set"}));
+                         "+client|list", "+client|kill", "+config|set", "+scan", "+exists",
+                         "~*"}));
   auto c = connect(server, "redkeep-role", 1000ms, std::string("redkeep"), std::string("rk-pw"));
   REQUIRE(c);
   Connection& conn = c.value();
@@ -229,6 +258,8 @@ TEST_CASE("the ACL listed in redis/README.md is enough for every operation", "[r
   CHECK(kill_clients_except_redkeep(conn));
   CHECK(config_set(conn, "replica-serve-stale-data", "yes").ok());
   CHECK(set_min_replicas(conn, 0, 10).ok());
+  CHECK(sample_keys(conn, 10));
+  CHECK(count_existing(conn, {"k"}));
   RedisServer gone;
   gone.kill9();
   CHECK(replicaof(conn, "127.0.0.1", gone.port()).ok());
