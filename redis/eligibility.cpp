@@ -15,6 +15,13 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
     // step with any master until it has seen it sync (boot without network).
     never_synced_ = o.is_replica && !o.synced_with_master;
     first_ = false;
+    // Booted into a broken network, it would hear nobody and promote a
+    // Redis that is out of step, then take writes the healthy master never
+    // sees: stay out of Master, as a restarted master does.
+    if (never_synced_) {
+      step_down_ = true;
+      step_down_since_ = now;
+    }
   }
   if (o.restarted) {
     data_lost_ = true;

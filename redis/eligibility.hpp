@@ -55,8 +55,10 @@ class Eligibility {
   /// False: advertise the floor priority.
   bool eligible() const { return reason().empty(); }
   /// True while a Master whose Redis restarted must leave Master (Fault:
-  /// VIP off, priority 0) until it re-synced, or until no master has been
-  /// heard for twice Master_Down_Interval (every node restarted).
+  /// VIP off, priority 0), and while a node whose Redis was an unsynced
+  /// replica when redkeep started must stay out of it (boot without network):
+  /// until it has synced, or until no master has been heard for twice
+  /// Master_Down_Interval (every node restarted).
   bool must_step_down() const { return step_down_; }
   /// Why not eligible ("" when eligible), e.g. "Redis restarted, not re-synced yet".
   std::string reason() const;

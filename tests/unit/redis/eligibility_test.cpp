@@ -89,6 +89,40 @@ TEST_CASE("a replica at redkeep's start is not eligible until it synced (boot wi
   CHECK(e.eligible());
 }
 
+TEST_CASE("an unsynced replica at redkeep's start stays out of Master until synced",
+          "[redis][eligibility]") {
+  SECTION("a master shows up and it syncs") {
+    Eligibility e(kMdi);
+    EligibilityObservation o;
+    o.is_replica = true;
+    e.observe(o, t0);
+    CHECK(e.must_step_down());
+    o.vrrp_master_address = n2;  // heard, not synced yet: the wait goes on
+    e.observe(o, t0 + 9s);
+    CHECK(e.must_step_down());
+    e.observe(replica_synced_with(n2), t0 + 10s);
+    CHECK_FALSE(e.must_step_down());
+    CHECK(e.eligible());
+  }
+  SECTION("nobody shows up for twice Master_Down_Interval: it takes part at the floor") {
+    Eligibility e(kMdi);
+    EligibilityObservation o;
+    o.is_replica = true;
+    e.observe(o, t0);
+    e.observe(o, t0 + 7s);
+    CHECK(e.must_step_down());
+    e.observe(o, t0 + 8s);
+    CHECK_FALSE(e.must_step_down());
+    CHECK_FALSE(e.eligible());
+  }
+  SECTION("a replica already in sync at start is not held back") {
+    Eligibility e(kMdi);
+    e.observe(replica_synced_with(n1), t0);
+    CHECK_FALSE(e.must_step_down());
+    CHECK(e.eligible());
+  }
+}
+
 TEST_CASE("a node that has not synced with the current master is not eligible",
           "[redis][eligibility]") {
   Eligibility e(kMdi);
