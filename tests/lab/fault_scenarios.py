@@ -357,6 +357,7 @@ def scenario_loading_replica_passed_over(lab):
     """Issue 7.3: a LOADING replica does not take Master while an eligible one exists."""
     f = unfit_replica_passed_over(lab, "loading")
     print(f"loading replica passed over: {f}")
+    return f
 
 
 def scenario_unsynced_replica_passed_over(lab):
@@ -364,6 +365,7 @@ def scenario_unsynced_replica_passed_over(lab):
     does not take Master while an eligible one exists."""
     f = unfit_replica_passed_over(lab, "restarted")
     print(f"unsynced replica passed over: {f}")
+    return f
 
 
 def scenario_redis_loading(lab):

@@ -451,6 +451,17 @@ scenario_fast_restart_aof.lab_options = {"redis_args": ("--appendonly", "yes")}
 
 # ---- Cluster-wide data safety (issue 7) and stalls (issue 9.4) ----
 
+def figures(summary, master, prefix, before=()):
+    """One run's figures for the issue 7 benchmark (tests/lab/safety_bench.py):
+    acknowledged writes missing on the final master, keys some replica held
+    just before the fault (`before`) missing there, the longest write outage."""
+    final = keys_on(master, prefix)
+    return {"acked": summary["acknowledged"],
+            "acked_lost": len(set(summary["acked_keys"]) - final),
+            "keys_lost": len(set(before) - final),
+            "longest_outage_s": round(summary["longest_outage_s"], 3)}
+
+
 def assert_acked_since_kept(summary, cut, master, prefix):
     """Every write the writer had acknowledged from attempt number `cut` on
     (after the new master took over) is on `master` at the end."""
@@ -510,6 +521,7 @@ def scenario_isolated_master(lab):
         writer.wait_acks(50)
         isolated = time.monotonic()
         n1.isolate(True)
+        before = keys_on(n2, "iso") | keys_on(n3, "iso")
         wait_for("n2 to take over", lambda: n2.state() == "MASTER", timeout=10)
         time.sleep(0.5)
         cut = writer.status()["attempts"]
@@ -530,6 +542,7 @@ def scenario_isolated_master(lab):
     finally:
         summary = writer.stop()
     assert_acked_since_kept(summary, cut, n2, "iso")
+    return figures(summary, n2, "iso", before)
 
 
 def scenario_lagging_replica(lab):
@@ -548,8 +561,9 @@ def scenario_lagging_replica(lab):
         n2.drop([f"ip saddr {n1.ip} tcp sport 6379", f"ip daddr {n1.ip} tcp dport 6379"])
         before = writer.acks()
         writer.wait_acks(before + 100)  # n3 gets these, n2 does not
-        on_n3 = keys_on(n3, "lag")
         n1.kill_redis()
+        on_n3 = keys_on(n3, "lag")
+        before = on_n3 | keys_on(n2, "lag")
         new = assert_one_master(lab, timeout=15)
         assert new is n3, f"{new.name} promoted; n3 holds more data"
         n2.drop(None)
@@ -559,7 +573,8 @@ def scenario_lagging_replica(lab):
         assert not lost, f"{len(lost)} keys lost"
         assert "another replica holds more" in n2.log_text(), n2.log_text()[-3000:]
     finally:
-        writer.stop()
+        summary = writer.stop()
+    return figures(summary, n3, "lag", before)
 
 
 def scenario_boot_without_network(lab):
@@ -575,25 +590,34 @@ def scenario_boot_without_network(lab):
     assert_one_master(lab, n2, timeout=10)
     assert_replica_of(n1, n2)
     write_through_vip(lab, "boot:1", "kept")
-    for how in ("link down", "packets dropped"):
-        if n1.redkeep.poll() is None:
-            assert n1.stop_redkeep(signal.SIGTERM) == 0
-        if how == "link down":
-            n1.link(False)
-        else:
-            n1.isolate(True)
-        n1.socket.unlink(missing_ok=True)
-        n1.start_redkeep()
-        time.sleep(5)
-        if how == "link down":
-            n1.link(True)
-        else:
-            n1.isolate(False)
-        new = assert_one_master(lab, n2, timeout=15)
-        assert_replica_of(n1, new, timeout=20)
-        hold_steady(lab, n2, (n1, n3), 2.0)
-        got = lab.client("GET", "boot:1").strip()
-        assert got == "kept", f"after booting with {how}: GET boot:1 = {got!r}"
+    writer = Writer(lab, "bootw")
+    try:
+        writer.wait_acks(50)
+        before = keys_on(n2, "bootw")
+        for how in ("link down", "packets dropped"):
+            if n1.redkeep.poll() is None:
+                assert n1.stop_redkeep(signal.SIGTERM) == 0
+            if how == "link down":
+                n1.link(False)
+            else:
+                n1.isolate(True)
+            n1.socket.unlink(missing_ok=True)
+            n1.start_redkeep()
+            time.sleep(5)
+            if how == "link down":
+                n1.link(True)
+            else:
+                n1.isolate(False)
+            new = assert_one_master(lab, n2, timeout=15)
+            assert_replica_of(n1, new, timeout=20)
+            hold_steady(lab, n2, (n1, n3), 2.0)
+            got = lab.client("GET", "boot:1").strip()
+            assert got == "kept", f"after booting with {how}: GET boot:1 = {got!r}"
+    finally:
+        summary = writer.stop()
+    f = figures(summary, n2, "bootw", before)
+    assert f["acked_lost"] == 0, f
+    return f
 
 
 def scenario_cold_start_order(lab):
@@ -624,16 +648,25 @@ def scenario_cold_start_order(lab):
     wait_for("n1 MASTER (empty)", lambda: n1.state() == "MASTER", timeout=15)
     n2.start_redkeep()
     assert_replica_of(n2, n1, timeout=15)
-    n3.start_redis()
-    assert n3.redis_cli("DBSIZE").strip() == "201"
-    n3.start_redkeep()
-    wait_for("n3 to refuse the re-sync", lambda: "refusing to make this Redis a replica"
-             in n3.log_text(), timeout=15)
-    time.sleep(2)
-    assert n3.redis_cli("DBSIZE").strip() == "201", "n3's data was wiped"
-    log = n3.log_text()
-    assert "holds 201 keys" in log and "FLUSHALL" in log and "REPLICAOF 192.0.2.13" in log, log[-3000:]
-    assert_one_master(lab, n1)
+    writer = Writer(lab, "after")
+    try:
+        writer.wait_acks(50)
+        n3.start_redis()
+        assert n3.redis_cli("DBSIZE").strip() == "201"
+        n3.start_redkeep()
+        wait_for("n3 to refuse the re-sync", lambda: "refusing to make this Redis a replica"
+                 in n3.log_text(), timeout=15)
+        time.sleep(2)
+        assert n3.redis_cli("DBSIZE").strip() == "201", "n3's data was wiped"
+        log = n3.log_text()
+        assert "holds 201 keys" in log and "FLUSHALL" in log and "REPLICAOF 192.0.2.13" in log, \
+            log[-3000:]
+        assert_one_master(lab, n1)
+    finally:
+        summary = writer.stop()
+    f = figures(summary, n1, "after")
+    f["keys_lost"] = 201 - len(keys_on(n3, "cold"))  # n3's newest data, kept on n3
+    return f
 
 
 def scenario_isolated_master_link(lab):
@@ -651,6 +684,7 @@ def scenario_isolated_master_link(lab):
         writer.wait_acks(50)
         cut_at = time.monotonic()
         n1.link(False)
+        before = keys_on(n2, "cut") | keys_on(n3, "cut")
         wait_for("n2 to take over", lambda: n2.state() == "MASTER", timeout=10)
         time.sleep(0.5)
         cut = writer.status()["attempts"]
@@ -663,6 +697,7 @@ def scenario_isolated_master_link(lab):
     finally:
         summary = writer.stop()
     assert_acked_since_kept(summary, cut, n2, "cut")
+    return figures(summary, n2, "cut", before)
 
 
 def partition_round(lab, isolation_s=10.0):
@@ -691,6 +726,7 @@ def partition_round(lab, isolation_s=10.0):
         others = f"{{ {n2.ip}, {n3.ip} }}"
         n1.drop([f"ip saddr {others}", f"ip daddr {others}", "ip daddr 224.0.0.18"],
                 table="rklab_partition")
+        before = keys_on(n2, "split") | keys_on(n3, "split")
         wait_for("n2 to take over", lambda: n2.state() == "MASTER", timeout=10)
         time.sleep(0.5)  # the client follows the gratuitous ARPs to n2
         cut = vip_writer.status()["attempts"]
@@ -712,6 +748,7 @@ def partition_round(lab, isolation_s=10.0):
             "vip_lost_after_takeover": sum(int(k.split(":")[1]) >= cut for k in lost_vip),
             "stale_acked": old["acknowledged"], "stale_acked_until_heal": stale_acks_at_heal,
             "stale_lost": len(lost_stale), "stale_noreplicas": refused,
+            "keys_lost": len(before - keys_on(n2, "split")),
             "longest_outage_s": summary["longest_outage_s"]}
 
 
@@ -730,6 +767,7 @@ def scenario_partition_min_replicas(lab):
     assert f["stale_lost"] + f["vip_lost"] < bound, f"{f}: more than {bound} writes lost"
     log = lab.nodes[1].log_text()
     assert "min-replicas-to-write 1 min-replicas-max-lag 1" in log, log[-3000:]
+    return f
 
 
 scenario_partition_min_replicas.lab_options = {"min_replicas": (1, 1)}
@@ -790,6 +828,7 @@ def scenario_rolling_restart(lab):
         f"{sorted(missing)[:5]}"
     print(f"rolling restart: {len(acked)} acknowledged, none lost, longest outage "
           f"{summary['longest_outage_s']:.3f} s")
+    return figures(summary, master, "roll")
 
 
 scenario_rolling_restart.lab_options = {"redis_args": ("--save", "3600 1")}
