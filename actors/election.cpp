@@ -14,6 +14,7 @@ namespace {
 namespace vrrp = net::vrrp;
 using Clock = std::chrono::steady_clock;
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+using overdue_atom = caf::atom_constant<caf::atom("overdue")>;
 using stop_wait_atom = caf::atom_constant<caf::atom("stopwait")>;
 
 /// Rejected packets are logged at most once per reason in this interval.
@@ -31,6 +32,8 @@ struct ElectionState {
 
   std::uint64_t timer_generation = 0;
   std::optional<vrrp::TimePoint> armed_deadline;
+  bool master_overdue = false;                   // last told to redis_health
+  std::optional<vrrp::TimePoint> armed_overdue;  // overdue_atom scheduled for
 
   // VIP: what was last commanded and whether the vip actor confirmed it.
   std::uint64_t vip_generation = 0;
@@ -126,7 +129,30 @@ void reconcile(Self* self) {
   if (want && st.role_commanded != want) command_role(self, *want);
 }
 
+/// Tells redis_health when the Master's adverts stop (overdue) and when a
+/// Master is heard again: while overdue it compares offsets with the fellow
+/// replicas at every check, so that a replica behind another advertises the
+/// floor priority before Master_Down_Interval ends and the one holding the
+/// most takes over (issue 7.2; the link still looks up when the Master's
+/// node vanished silently).
+void update_master_overdue(Self* self) {
+  auto& st = self->state;
+  auto now = Clock::now();
+  auto at = st.sm->master_overdue_at();
+  bool overdue = at && now >= *at && has_redis(self);
+  if (overdue != st.master_overdue && st.wiring.redis_health) {
+    st.master_overdue = overdue;
+    self->send(st.wiring.redis_health, check_atom::value, overdue);
+  }
+  if (at && !overdue && at != st.armed_overdue) {
+    st.armed_overdue = at;
+    self->delayed_send(self, std::chrono::duration_cast<std::chrono::microseconds>(*at - now),
+                       overdue_atom::value);
+  }
+}
+
 void arm_timer(Self* self) {
+  update_master_overdue(self);
   auto& st = self->state;
   auto deadline = st.sm->next_deadline();
   if (deadline == st.armed_deadline) return;
@@ -164,9 +190,9 @@ void execute(Self* self, const vrrp::Actions& actions) {
       } else if (m->master) {
         spdlog::info("{} Master is now {}", st.ctx.tag(), m->master->to_string());
       } else {
+        // Which replica is most up to date must be known before Skew_Time:
+        // the Master is overdue at once (update_master_overdue).
         spdlog::info("{} Master unknown", st.ctx.tag());
-        // Which replica is most up to date must be known before Skew_Time.
-        send_to(self, st.wiring.redis_health, check_atom::value);
       }
       changed = true;
     }
@@ -356,6 +382,7 @@ void on_redis_health(Self* self, const RedisHealth& h) {
   o.synced_with_master = synced_with_master(self, h);
   o.lagging = h.behind_peer;
   o.connected_replicas = h.connected_replicas;
+  o.replicas_silent_for = std::chrono::seconds(h.replicas_silent_s);
   o.vrrp_master = st.sm->state() == vrrp::State::master;
   if (st.sm->master_address() && !st.sm->master_is_self())
     o.vrrp_master_address = st.sm->master_address();
@@ -412,9 +439,12 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
   auto now = Clock::now();
   if (snap) {
     auto machine = snap->machine;
-    // A snapshot may be up to kSnapshotInterval old: a Backup waits a whole
-    // Master_Down_Interval again rather than firing a stale timer.
+    // A snapshot may be up to kSnapshotInterval old, older after restarts in
+    // quick succession: a Backup waits a whole Master_Down_Interval again
+    // rather than firing a stale timer, and a Master advertises at once; a
+    // stale deadline would read as a stalled process (detect_stall).
     machine.master_down_timer.reset();
+    machine.adver_timer.reset();
     machine.preempt_time.reset();
     st.sm->restore(machine, now);
     st.counters = snap->counters;
@@ -432,6 +462,8 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
       [self](const Wiring& w) {
         auto& st = self->state;
         bool first = !st.wiring.supervisor;
+        // A restarted redis_health knows nothing of an overdue Master.
+        if (w.redis_health != st.wiring.redis_health) st.master_overdue = false;
         st.wiring = w;
         if (first && st.sm->state() == vrrp::State::initialize && !st.stopping) {
           execute(self, st.sm->startup(Clock::now()));
@@ -452,6 +484,7 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
         st.armed_deadline.reset();
         execute(self, st.sm->timer_tick(now));
       },
+      [self](overdue_atom) { update_master_overdue(self); },
       [self](snapshot_atom) {
         send_snapshot(self);
         self->delayed_send(self, kSnapshotInterval, snapshot_atom::value);

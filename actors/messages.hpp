@@ -7,7 +7,8 @@
 //   election     -> vip           VipCommand, renew_atom
 //   vip          -> election      VipDone, LinkStatus, GarpSent
 //   redis_health -> election      RedisHealth
-//   election     -> redis_health  check_atom (check now: the Master was lost)
+//   election     -> redis_health  check_atom, bool (true: the Master is overdue, compare offsets
+//                                  with the fellow replicas now and at every check; false: heard)
 //   election     -> redis_role    RoleCommand
 //   redis_role   -> election      RoleDone
 //   election     -> supervisor    ElectionSnapshot
@@ -119,6 +120,9 @@ struct RedisHealth {
   std::string run_id;
   std::string replid;
   std::uint32_t connected_replicas = 0;
+  /// As master: seconds since the latest REPLCONF ACK of any online replica
+  /// (the smallest INFO `lag`); 0 when none is listed.
+  std::int64_t replicas_silent_s = 0;
 };
 
 /// Make the local Redis master (`master` empty) or a replica of `master`.

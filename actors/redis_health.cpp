@@ -59,14 +59,20 @@ constexpr std::int64_t kReplicaAckLimit = 3;
 constexpr const char* kNowhereHost = "127.0.0.1";
 constexpr int kNowherePort = 1;
 
+/// What the actor tells the check loop, across threads.
+struct HealthSignals {
+  std::atomic<bool> check_now{false};       // check at once
+  std::atomic<bool> master_overdue{false};  // compare with the fellow replicas at every check
+};
+
 /// The check loop of one instance, on redis_health's own thread: fixed-rate
 /// checks; between them a watch on the idle connection so a close is seen at
 /// once; while Redis is down, reconnects every kDownRetry.
 class HealthLoop {
  public:
-  HealthLoop(caf::actor me, InstanceContext ctx, std::shared_ptr<std::atomic<bool>> check_now)
+  HealthLoop(caf::actor me, InstanceContext ctx, std::shared_ptr<HealthSignals> signals)
       : me_(std::move(me)),
-        check_now_(std::move(check_now)),
+        signals_(std::move(signals)),
         ctx_(std::move(ctx)),
         rs_(*ctx_.instance.redis),
         tag_(ctx_.tag()),
@@ -91,10 +97,7 @@ class HealthLoop {
       if (conn_ && !conn_->is_broken()) apply_guard();
       if (guard_pending_) std::this_thread::sleep_for(kGuardRetry);
     }
-    if (check_now_->exchange(false)) {
-      next_check_ = Clock::now();
-      master_lost_ = true;  // compare with the fellow replicas at this check
-    }
+    if (signals_->check_now.exchange(false)) next_check_ = Clock::now();
     auto now = Clock::now();
     if (down_) {
       std::this_thread::sleep_for(kDownRetry);
@@ -229,10 +232,9 @@ class HealthLoop {
       return;
     }
     // The link may still look up when the Master's node vanished or its
-    // packets are dropped (Redis notices after repl-timeout): once the
-    // election lost its Master, compare anyway.
-    bool compare = r.master_link_status != "up" || master_lost_;
-    master_lost_ = false;
+    // packets are dropped (Redis notices after repl-timeout): while the
+    // election misses the Master's adverts, compare anyway.
+    bool compare = r.master_link_status != "up" || signals_->master_overdue.load();
     if (!compare) {
       r.behind_peer = false;
       learn_peers(r);
@@ -305,8 +307,13 @@ class HealthLoop {
     // that has not ACKed (every second) for longer than kReplicaAckLimit is
     // counted as gone.
     report.connected_replicas = 0;
-    for (const auto& rep : repl.replicas)
-      if (rep.state == "online" && rep.lag.value_or(0) <= kReplicaAckLimit) ++report.connected_replicas;
+    std::optional<std::int64_t> silent;
+    for (const auto& rep : repl.replicas) {
+      if (rep.state != "online") continue;
+      if (rep.lag.value_or(0) <= kReplicaAckLimit) ++report.connected_replicas;
+      silent = std::min(silent.value_or(rep.lag.value_or(0)), rep.lag.value_or(0));
+    }
+    report.replicas_silent_s = silent.value_or(0);
   }
 
   void fail(const redis::Error& e) {
@@ -368,7 +375,7 @@ class HealthLoop {
   }
 
   caf::actor me_;
-  std::shared_ptr<std::atomic<bool>> check_now_;  // set by the actor: check at once
+  std::shared_ptr<HealthSignals> signals_;
   InstanceContext ctx_;
   const config::RedisSettings& rs_;
   std::string tag_;
@@ -384,7 +391,6 @@ class HealthLoop {
   std::optional<redis::PersistedRedisState> saved_;
   std::vector<std::pair<std::string, int>> peers_;  // fellow replicas of our master
   std::unique_ptr<redis::Connection> master_conn_;  // to our master, to learn them
-  bool master_lost_ = false;  // the election lost its Master: compare at this check
   std::string last_logged_;
   bool config_error_logged_ = false;
   bool state_error_logged_ = false;
@@ -393,7 +399,7 @@ class HealthLoop {
 struct RedisHealthState {
   InstanceContext ctx;
   Wiring wiring;
-  std::shared_ptr<std::atomic<bool>> check_now = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<HealthSignals> signals = std::make_shared<HealthSignals>();
   std::unique_ptr<PollThread> checker;
   static inline const char* name = "redis_health";
 };
@@ -406,17 +412,20 @@ caf::behavior redis_health(Self* self, InstanceContext ctx) {
   self->set_exception_handler(crash_handler("redis_health" + st.ctx.tag()));
   auto me = caf::actor_cast<caf::actor>(self);
   st.checker = std::make_unique<PollThread>(
-      [me, c = st.ctx, flag = st.check_now](const std::atomic<bool>& stop) {
-        HealthLoop(me, c, flag).run(stop);
+      [me, c = st.ctx, signals = st.signals](const std::atomic<bool>& stop) {
+        HealthLoop(me, c, signals).run(stop);
       });
   return {
       [self](const Wiring& w) { self->state.wiring = w; },
       [self](const RedisHealth& h) {
         if (self->state.wiring.election) self->send(self->state.wiring.election, h);
       },
-      // The election lost its Master: compare with the fellow replicas now,
+      // The Master's adverts stopped: compare with the fellow replicas now,
       // not at the next check (Skew_Time may be shorter than check_interval).
-      [self](check_atom) { *self->state.check_now = true; },
+      [self](check_atom, bool master_overdue) {
+        self->state.signals->master_overdue = master_overdue;
+        if (master_overdue) self->state.signals->check_now = true;
+      },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");
       },

@@ -57,7 +57,9 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
       alone_too_long_ = false;
       stalled_ = false;
     } else if (had_replicas_) {
-      if (!alone_since_) alone_since_ = now;
+      // From the last ACK: the others started their Master_Down_Interval
+      // about then, and may have elected by the time this is noticed.
+      if (!alone_since_) alone_since_ = now - o.replicas_silent_for;
       alone_too_long_ = now - *alone_since_ > master_down_interval_;
     }
   } else {

@@ -27,6 +27,9 @@ struct EligibilityObservation {
   /// asked): the last verdict stands.
   std::optional<bool> lagging;
   std::uint32_t connected_replicas = 0;  ///< as master
+  /// As master: since the latest REPLCONF ACK of any replica (INFO lag, whole
+  /// seconds): when the replicas went silent, not when that was noticed.
+  std::chrono::seconds replicas_silent_for{0};
   bool vrrp_master = false;              ///< this node is the VRRP Master
   std::optional<net::IpAddress> vrrp_master_address;  ///< who is Master (another node)
 };

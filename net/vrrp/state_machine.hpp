@@ -222,6 +222,13 @@ class StateMachine {
   /// Master_Down_Timer in Backup, none in Initialize and Fault.
   std::optional<TimePoint> next_deadline() const;
 
+  /// Backup only: when the Master counts as overdue, one and a half
+  /// Master_Adver_Interval after its last advert (Master_Down_Timer minus
+  /// Master_Down_Interval), so that Redis offsets can be compared before the
+  /// timer fires. In the past at once after a priority 0 advert. nullopt in
+  /// any other state.
+  std::optional<TimePoint> master_overdue_at() const;
+
   /// Number of state transitions since construction (restored by restore()).
   std::uint64_t transitions() const { return transitions_; }
 

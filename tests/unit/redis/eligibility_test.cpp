@@ -166,6 +166,20 @@ TEST_CASE("a master cut off from all its replicas for Master_Down_Interval is no
   CHECK(e.eligible());
 }
 
+TEST_CASE("a master counts as alone from its replicas' last ACK, not from when it noticed",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.observe(master_with(2), t0);
+  auto silent = master_with(0);
+  silent.replicas_silent_for = 2s;  // ACKs stopped at t0 + 1 s
+  e.observe(silent, t0 + 3s);
+  CHECK(e.eligible());
+  silent.replicas_silent_for = 4s;
+  e.observe(silent, t0 + 5s);  // 4 s since the last ACK > 3.6 s: at once, not 3.6 s from now
+  CHECK_FALSE(e.eligible());
+  CHECK(e.reason().find("without replicas") != std::string::npos);
+}
+
 TEST_CASE("a master that never had replicas (cold start, alone) stays eligible",
           "[redis][eligibility]") {
   Eligibility e(kMdi);

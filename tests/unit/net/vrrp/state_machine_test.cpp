@@ -242,6 +242,25 @@ TEST_CASE("Backup receiving priority 0 sets Master_Down_Timer to Skew_Time",
   CHECK(reason_of(a) == "priority 0 advert from 192.0.2.12");
 }
 
+TEST_CASE("The Master is overdue 1.5 Master_Adver_Interval after its last advert, at once "
+          "after priority 0", "[vrrp][election]") {
+  StateMachine sm(params(100));
+  CHECK_FALSE(sm.master_overdue_at());  // Initialize
+  sm.startup(t0);
+  sm.advert_received(advert("192.0.2.12", 150), t0 + seconds(1));
+  CHECK(sm.master_overdue_at() == t0 + milliseconds(2500));
+  // Not eligible: Skew_Time grows, the timer moves with it, the overdue point does not.
+  sm.priority_inputs({false, 0}, t0 + seconds(2));
+  CHECK(sm.master_overdue_at() == t0 + milliseconds(2500));
+  sm.priority_inputs({true, 0}, t0 + seconds(2));
+  sm.advert_received(advert("192.0.2.12", 0), t0 + seconds(3));
+  REQUIRE(sm.master_overdue_at());
+  CHECK(*sm.master_overdue_at() < t0 + seconds(3));
+  run_until(sm, t0 + seconds(4));
+  REQUIRE(sm.state() == State::master);
+  CHECK_FALSE(sm.master_overdue_at());
+}
+
 TEST_CASE("Backup receiving higher or equal priority resets Master_Down_Timer",
           "[vrrp][election]") {
   StateMachine sm(params(100));
