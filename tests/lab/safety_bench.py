@@ -63,6 +63,8 @@ CASES = [
      {"min_replicas": (1, 1)}),
     ("lagging_replica", "7.2", "master's Redis dies while one replica lags",
      scenarios.scenario_lagging_replica, {}),
+    ("lagging_replica_silent", "7.2", "the same, the master isolated (adverts stop, no priority 0)",
+     scenarios.scenario_lagging_replica_silent, {}),
     ("loading_replica", "7.3", "master's Redis dies while a replica is LOADING",
      fault_scenarios.scenario_loading_replica_passed_over, {}),
     ("unsynced_replica", "7.3", "master's Redis dies while a replica has not synced",
