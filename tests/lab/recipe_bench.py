@@ -15,7 +15,8 @@ timeout) runs during each run. A fresh lab per run; every lab is torn down.
       again 50 ms later. Keys lost = keys on some replica right after the kill
       that are missing on the final master (the VIP holder at the end).
   (B) isolated-master (issue 7.1): the master's packets all dropped for 10 s
-      with its link up (Node.isolate), under writes, then healed. Keys lost =
+      with its link up (Node.isolate), under writes, then healed;
+      isolated-master-link: its link cut for 10 s instead (carrier loss). Keys lost =
       writes acknowledged from 0.5 s after the new master took over (as in
       scenarios.scenario_isolated_master) that are missing on the final master.
   (C) rolling-restart (issue 7.6): each node in turn: SIGTERM keepalived,
@@ -31,7 +32,7 @@ than --min-wait (A: 8 s, past three failed checks 2 s apart, so keepalived
 would have gone FAULT if it was going to); at most --settle s (15). An
 unsettled run is reported as such and counted on the VIP holder anyway.
 
-  python3 tests/lab/recipe_bench.py [--runs 5] [--only fast-restart|isolated-master]
+  python3 tests/lab/recipe_bench.py [--runs 5] [--only SCENARIO ...]
 
 Prints one line per run, a table, then one JSON line starting with
 `RECIPE_JSON `. Node logs (keepalived, notify, redis_check, redis) of each run
@@ -56,12 +57,13 @@ from keepalived_lab import KEEPALIVED_STATE, KeepalivedLab, KeepalivedNode  # no
 from lab import VIP, wait_for  # noqa: E402
 from scenarios import Writer, keys_on  # noqa: E402
 
-SCENARIOS = ("fast-restart", "isolated-master", "rolling-restart")
+SCENARIOS = ("fast-restart", "isolated-master", "isolated-master-link", "rolling-restart")
 RESTART_DELAY_S = 0.05
 ISOLATION_S = 10.0
 STABLE_FOR_S = 2.0
 WRITER_WARMUP_S = 2.0
-MIN_WAIT_S = {"fast-restart": 8.0, "isolated-master": 3.0, "rolling-restart": 3.0}
+MIN_WAIT_S = {"fast-restart": 8.0, "isolated-master": 3.0, "isolated-master-link": 3.0,
+              "rolling-restart": 3.0}
 
 
 class RecipeKeepalivedNode(KeepalivedNode):
@@ -214,11 +216,12 @@ def fast_restart(lab, writer, res, a):
     return on_replicas
 
 
-def isolated_master(lab, writer, res, a):
+def isolated_master(lab, writer, res, a, cut_link=False):
     old = lab.nodes[0]
+    sever = old.link if cut_link else old.isolate
     offsets = log_offsets(lab)
     isolated_at = time.monotonic()
-    old.isolate(True)
+    sever(not cut_link)  # link(False) cuts, isolate(True) isolates
 
     def new_master():
         for n in lab.nodes[1:]:
@@ -233,10 +236,11 @@ def isolated_master(lab, writer, res, a):
         cut = writer.status()["attempts"]
         time.sleep(max(0.0, isolated_at + ISOLATION_S - time.monotonic()))
     finally:
-        old.isolate(False)
+        sever(cut_link)
     healed_at = time.monotonic()
     res["heal_cut"] = writer.status()["attempts"]
-    res["fault"] = f"{old.name} isolated {ISOLATION_S:g} s (link up), then healed"
+    how = "link cut" if cut_link else "isolated (link up)"
+    res["fault"] = f"{old.name} {how} {ISOLATION_S:g} s, then healed"
     res["settled"], res["settled_after_s"] = wait_settled(
         lab, writer, healed_at, a.min_wait or MIN_WAIT_S["isolated-master"], a.settle)
     res["states_after_fault"] = states_since(lab, offsets)
@@ -295,8 +299,8 @@ def one_run(scenario, run_no, prefix, logs_root, a):
         assert st["last_fail"] is None, f"writes failed before the fault: {st}"
         if scenario == "fast-restart":
             checked = fast_restart(lab, writer, res, a)
-        elif scenario == "isolated-master":
-            cut = isolated_master(lab, writer, res, a)
+        elif scenario.startswith("isolated-master"):
+            cut = isolated_master(lab, writer, res, a, cut_link=scenario.endswith("-link"))
         else:
             rolling_restart(lab, writer, res, a)
         summary = writer.stop()
@@ -306,7 +310,7 @@ def one_run(scenario, run_no, prefix, logs_root, a):
         res["final_master"] = final.name if final else None
         res["vip_holders"] = [n.name for n in holders]
         final_keys = keys_on(final, "w") if final else None
-        if scenario == "isolated-master":
+        if scenario.startswith("isolated-master"):
             checked = {k for k in summary["acked_keys"] if int(k.split(":")[1]) >= cut}
             res["keys_checked"] = len(checked)
             # The part acknowledged by the new master while the old one was cut off.
