@@ -109,7 +109,11 @@ std::optional<std::size_t> missing_on(Self* self, const std::string& host, int p
   if (!c) return std::nullopt;
   auto existing = redis::count_existing(c.value(), keys);
   if (!existing) return std::nullopt;
-  return keys.size() - static_cast<std::size_t>(std::max<std::int64_t>(0, existing.value()));
+  // EXISTS counts a name given twice twice (SCAN may return one twice): the
+  // difference stays within 0..size.
+  auto found = std::clamp<std::int64_t>(existing.value(), 0,
+                                        static_cast<std::int64_t>(keys.size()));
+  return keys.size() - static_cast<std::size_t>(found);
 }
 
 /// Cold start with the newest data started last (issue 7.5): a full sync

@@ -74,7 +74,8 @@ std::optional<TimePoint> StateMachine::master_overdue_at() const {
   if (state_ != State::backup || !master_down_timer_) return std::nullopt;
   // The timer runs Master_Down_Interval from the last advert (shifted with
   // Skew_Time when the priority changes, as the interval itself is).
-  const auto one_and_a_half = std::chrono::duration_cast<Microseconds>(master_adver_interval_) * 3 / 2;
+  const auto one_and_a_half =
+      std::chrono::duration_cast<Microseconds>(master_adver_interval_) * 3 / 2;
   return *master_down_timer_ - master_down_interval() + one_and_a_half;
 }
 
