@@ -33,6 +33,7 @@ struct ElectionState {
   std::uint64_t timer_generation = 0;
   std::optional<vrrp::TimePoint> armed_deadline;
   bool master_overdue = false;                   // last told to redis_health
+  std::optional<vrrp::TimePoint> master_heard_at;  // last advert of another node (priority > 0)
   std::optional<vrrp::TimePoint> armed_overdue;  // overdue_atom scheduled for
 
   // VIP: what was last commanded and whether the vip actor confirmed it.
@@ -384,7 +385,10 @@ void on_redis_health(Self* self, const RedisHealth& h) {
   o.connected_replicas = h.connected_replicas;
   o.replicas_silent_for = std::chrono::seconds(h.replicas_silent_s);
   o.vrrp_master = st.sm->state() == vrrp::State::master;
-  if (st.sm->master_address() && !st.sm->master_is_self())
+  // In Fault the machine keeps the last Master it knew, alive or not: only
+  // a Master heard within Master_Down_Interval counts as one.
+  bool heard = st.master_heard_at && now - *st.master_heard_at < st.sm->master_down_interval();
+  if (st.sm->master_address() && !st.sm->master_is_self() && heard)
     o.vrrp_master_address = st.sm->master_address();
   if (h.behind_peer.value_or(false) && st.eligibility->eligible())
     spdlog::warn("{} This replica is behind another: {}", st.ctx.tag(), h.behind_detail);
@@ -447,6 +451,7 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
     machine.adver_timer.reset();
     machine.preempt_time.reset();
     st.sm->restore(machine, now);
+    if (machine.master_address && !machine.master_is_self) st.master_heard_at = now;
     st.counters = snap->counters;
     *st.eligibility = snap->eligibility;
     st.failing_reported = machine.check_failed;
@@ -502,6 +507,9 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
           return;
         }
         auto now = Clock::now();
+        if (in.advert.priority > 0 && in.advert.source != st.ctx.primary_address) {
+          st.master_heard_at = now;
+        }
         detect_stall(self, now);
         execute(self, st.sm->advert_received(in.advert, now));
       },

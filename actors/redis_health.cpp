@@ -252,15 +252,28 @@ class HealthLoop {
       bool same_history = !r.replid.empty() && (peer.master_replid == r.replid ||
                                                 peer.master_replid2 == r.replid);
       auto offset = peer.master_repl_offset.value_or(-1);
-      if (same_history && offset > r.repl_offset) {
-        r.behind_peer = true;
-        r.behind_detail = "replica " + host + ":" + std::to_string(port) + " has offset " +
-                          std::to_string(offset) + ", this one " +
-                          std::to_string(r.repl_offset);
-        return;
-      }
+      if (!same_history || offset <= r.repl_offset) continue;
+      // Our offset again, read after the peer's: while the old master still
+      // streams (only its redkeep is gone) both replicas advance, and a
+      // peer read later than our own offset would look ahead by what was in
+      // flight. Read this way round, only a peer that stays ahead counts.
+      auto own = own_offset();
+      if (own && offset <= *own) continue;
+      r.behind_peer = true;
+      r.behind_detail = "replica " + host + ":" + std::to_string(port) + " has offset " +
+                        std::to_string(offset) + ", this one " +
+                        std::to_string(own.value_or(r.repl_offset));
+      return;
     }
     if (answered) r.behind_peer = false;
+  }
+
+  /// master_repl_offset of the local Redis now; nullopt when INFO fails.
+  std::optional<std::int64_t> own_offset() {
+    if (!conn_ || conn_->is_broken()) return std::nullopt;
+    auto info = redis::info(*conn_, {"replication"});
+    if (!info) return std::nullopt;
+    return redis::parse_replication_info(info.value()).master_repl_offset;
   }
 
   /// Peers are asked within Skew_Time of losing the Master: a dead or

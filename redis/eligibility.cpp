@@ -24,11 +24,12 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
     }
   }
   if (o.restarted) {
+    // Master or not: a node rebooting into a broken network sees its Redis
+    // come back (restarted) only after its first check, and must not promote
+    // it for hearing nobody.
     data_lost_ = true;
-    if (o.vrrp_master) {
-      step_down_ = true;
-      step_down_since_ = now;
-    }
+    step_down_ = true;
+    step_down_since_ = now;
   }
   if (o.synced_with_master) {
     data_lost_ = false;

@@ -57,11 +57,12 @@ class Eligibility {
 
   /// False: advertise the floor priority.
   bool eligible() const { return reason().empty(); }
-  /// True while a Master whose Redis restarted must leave Master (Fault:
-  /// VIP off, priority 0), and while a node whose Redis was an unsynced
-  /// replica when redkeep started must stay out of it (boot without network):
-  /// until it has synced, or until no master has been heard for twice
-  /// Master_Down_Interval (every node restarted).
+  /// True while a node whose Redis restarted, or was an unsynced replica
+  /// when redkeep started (boot without network), must stay out of Master or
+  /// leave it (Fault: VIP off, priority 0 if it was Master): until it has
+  /// synced, or until no master has been heard for twice
+  /// Master_Down_Interval (every node restarted). "Heard" is the caller's
+  /// vrrp_master_address: pass it only while that Master's adverts are fresh.
   bool must_step_down() const { return step_down_; }
   /// Why not eligible ("" when eligible), e.g. "Redis restarted, not re-synced yet".
   std::string reason() const;

@@ -45,9 +45,27 @@ TEST_CASE("a restarted Redis is not eligible until it re-synced from the master"
   CHECK(e.observe(restarted, t0 + 1s));
   CHECK_FALSE(e.eligible());
   CHECK(e.reason().find("restarted") != std::string::npos);
-  CHECK_FALSE(e.must_step_down());  // it was not the Master
+  // Not the Master, but it stays out of Master too: a node rebooting into a
+  // broken network hears nobody and would promote its emptied Redis.
+  CHECK(e.must_step_down());
   e.observe(replica_synced_with(n1), t0 + 2s);
   CHECK(e.eligible());
+  CHECK_FALSE(e.must_step_down());
+}
+
+TEST_CASE("a restarted Redis steps out until no master was heard for twice "
+          "Master_Down_Interval", "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  EligibilityObservation o;
+  o.restarted = true;  // first sight after a reboot, LOADING done, nobody heard
+  e.observe(o, t0);
+  CHECK(e.must_step_down());
+  o.restarted = false;
+  e.observe(o, t0 + 7s);
+  CHECK(e.must_step_down());
+  e.observe(o, t0 + 8s);
+  CHECK_FALSE(e.must_step_down());
+  CHECK_FALSE(e.eligible());  // the floor priority: its data is gone
 }
 
 TEST_CASE("a Master whose Redis restarted steps down until re-synced", "[redis][eligibility]") {
