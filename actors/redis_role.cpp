@@ -12,6 +12,7 @@
 #include "actors/messages.hpp"
 #include "actors/redis_health.hpp"
 #include "redis/connection.hpp"
+#include "redis/history.hpp"
 #include "redis/operations.hpp"
 
 namespace redkeep::actors {
@@ -58,111 +59,39 @@ std::optional<redis::InfoSections> master_info(Self* self, const std::string& ho
   return info.value();
 }
 
-/// A master being demoted may have taken writes the new master never saw (an
-/// isolated old master): compare its offset with the point where the new
-/// master's history left it (second_repl_offset of the same replication id)
-/// and say how many bytes the re-sync throws away. Empty when unknown.
-std::string writes_discarded(const redis::InfoSections& mine, const redis::InfoSections& theirs) {
-  auto m = redis::parse_replication_info(mine);
-  auto t = redis::parse_replication_info(theirs);
-  auto own_offset = m.master_repl_offset.value_or(0);
-  if (!m.master_replid.empty() && t.master_replid2 == m.master_replid && t.second_repl_offset) {
-    auto diverged = own_offset - (*t.second_repl_offset - 1);
-    if (diverged <= 0) return "; it took no writes the new master lacks";
-    return "; it took " + std::to_string(diverged) + " bytes of writes after the new master "
-           "took over (offset " + std::to_string(own_offset) + ", the new master continued from " +
-           std::to_string(*t.second_repl_offset - 1) + "): the re-sync discards them";
-  }
-  if (t.master_replid == m.master_replid || own_offset == 0) return "";
-  return "; its history (replid " + m.master_replid.substr(0, 8) + ", offset " +
-         std::to_string(own_offset) + ") is not the new master's: a full sync replaces its data";
-}
-
-/// Keys in all databases, from INFO keyspace ("db0:keys=3,expires=0,...").
-std::int64_t key_count(const redis::InfoSections& info) {
-  std::int64_t total = 0;
-  auto it = info.find("keyspace");
-  if (it == info.end()) return 0;
-  for (const auto& [db, value] : it->second) {
-    auto pos = value.find("keys=");
-    if (pos == std::string::npos) continue;
-    total += std::strtoll(value.c_str() + pos + 5, nullptr, 10);
-  }
-  return total;
-}
-
-/// Whether this Redis holds data loaded from disk: the only data worth a
-/// refusal (a Redis that restarted empty holds at most stray writes from
-/// before redkeep guarded it).
-bool holds_loaded_data(const redis::InfoSections& mine) {
-  auto loaded = redis::parse_persistence_info(mine).rdb_last_load_keys_loaded;
-  return key_count(mine) > 0 && loaded.value_or(0) > 0;
-}
-
-/// How many of `keys` the Redis at host:port lacks, over a short-lived
-/// connection; nullopt when it cannot be asked.
-std::optional<std::size_t> missing_on(Self* self, const std::string& host, int port,
-                                      const std::vector<std::string>& keys) {
+/// Samples this node's keys in every database that has some (64 names in
+/// all, at least 16 a database) and asks the master at host:port which it
+/// lacks, over a short-lived connection. Leaves `own` on database 0.
+redis::Result<redis::KeySample> sample_against(Self* self, redis::Connection& own,
+                                               const redis::InfoSections& mine,
+                                               const std::string& host, int port) {
   const auto& rs = *self->state.ctx.instance.redis;
-  auto c = redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
-                                   redis_password(rs), "redkeep-peer");
-  if (!c) return std::nullopt;
-  auto existing = redis::count_existing(c.value(), keys);
-  if (!existing) return std::nullopt;
-  // EXISTS counts a name given twice twice (SCAN may return one twice): the
-  // difference stays within 0..size.
-  auto found = std::clamp<std::int64_t>(existing.value(), 0,
-                                        static_cast<std::int64_t>(keys.size()));
-  return keys.size() - static_cast<std::size_t>(found);
-}
-
-/// Cold start with the newest data started last (issue 7.5): a full sync
-/// from a master of another history would delete what this Redis loaded
-/// from its RDB file. It goes ahead only when the master holds every key of
-/// a sample of this node's (a leftover, say the RDB of an old full sync):
-/// the key counts alone cannot tell, since an emptier master started first
-/// soon holds more keys once clients write to it. Otherwise refuses, with
-/// what each side holds and the commands that settle it. Empty when the
-/// sync may go ahead.
-std::string history_refusal(Self* self, redis::Connection& conn, const redis::InfoSections& mine,
-                            const redis::InfoSections& theirs, const std::string& host,
-                            int port) {
-  const auto& rs = *self->state.ctx.instance.redis;
-  if (!holds_loaded_data(mine)) return "";
-  auto keys = key_count(mine);
-  auto m = redis::parse_replication_info(mine);
-  auto t = redis::parse_replication_info(theirs);
-  const std::string none(40, '0');
-  auto shared = [&](const std::string& id) {
-    return !id.empty() && id != none && (id == t.master_replid || id == t.master_replid2);
+  auto master = redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
+                                        redis_password(rs), "redkeep-peer");
+  if (!master) return master.error();
+  auto dbs = redis::databases_with_keys(mine);
+  const std::size_t per_db = std::max<std::size_t>(16, 64 / std::max<std::size_t>(1, dbs.size()));
+  redis::KeySample result;
+  auto check = [&]() -> redis::Status {
+    for (int db : dbs) {
+      if (auto r = redis::select_db(own, db); !r) return r;
+      auto keys = redis::sample_keys(own, per_db);
+      if (!keys) return keys.error();
+      if (auto r = redis::select_db(master.value(), db); !r) return r;
+      auto found = redis::count_existing(master.value(), keys.value());
+      if (!found) return found.error();
+      // EXISTS counts a name twice when SCAN returned it twice.
+      auto n = static_cast<std::size_t>(std::clamp<std::int64_t>(
+          found.value(), 0, static_cast<std::int64_t>(keys.value().size())));
+      result.sampled += keys.value().size();
+      result.missing += keys.value().size() - n;
+    }
+    return std::monostate{};
   };
-  if (shared(m.master_replid) || shared(m.master_replid2)) return "";
-  auto master_keys = key_count(theirs);
-  std::string missing_text;
-  auto sample = redis::sample_keys(conn, 64);
-  auto missing = sample && !sample.value().empty()
-                     ? missing_on(self, host, port, sample.value())
-                     : std::nullopt;
-  if (missing) {
-    if (*missing == 0) return "";
-    missing_text = std::to_string(*missing) + " of " + std::to_string(sample.value().size()) +
-                   " of its keys sampled are missing on the master, which holds ";
-  } else {
-    // Keys cannot be compared (SCAN or EXISTS refused): fall back to the counts.
-    if (master_keys >= keys) return "";
-    missing_text = "the master holds ";
-  }
-  return "refusing to make this Redis a replica of " + host + ":" + std::to_string(port) +
-         ": it holds " + std::to_string(keys) + " keys (replid " + m.master_replid.substr(0, 8) +
-         ", offset " + std::to_string(m.master_repl_offset.value_or(0)) + "), " + missing_text +
-         std::to_string(master_keys) + " keys of another history (replid " +
-         t.master_replid.substr(0, 8) + ", offset " +
-         std::to_string(t.master_repl_offset.value_or(0)) +
-         "); a full sync would delete this node's data. To keep this node's data, make the "
-         "master a replica of it: redis-cli -h " + host + " -p " + std::to_string(port) +
-         " REPLICAOF " + self->state.ctx.primary_address.to_string() + " " +
-         std::to_string(rs.port) + " (then restart redkeep there). To discard it: redis-cli -p " +
-         std::to_string(rs.port) + " FLUSHALL on this node; redkeep then makes it a replica";
+  auto r = check();
+  if (!dbs.empty()) (void)redis::select_db(own, 0);  // the kept connection's default again
+  if (!r) return r.error();
+  return result;
 }
 
 /// One attempt at the pending command. Returns the text for RoleDone, or an
@@ -182,9 +111,16 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
     if (const auto& rs = *self->state.ctx.instance.redis; rs.min_replicas_to_write) {
       auto r = redis::set_min_replicas(conn, *rs.min_replicas_to_write, rs.min_replicas_max_lag);
       if (!r && r.error().failure == redis::Failure::closed) return r.error();
-      min_replicas = r ? ", min-replicas-to-write " + std::to_string(*rs.min_replicas_to_write) +
-                             " min-replicas-max-lag " + std::to_string(rs.min_replicas_max_lag)
-                       : ", setting min-replicas-to-write failed: " + r.error().message;
+      if (r) {
+        min_replicas = ", min-replicas-to-write " + std::to_string(*rs.min_replicas_to_write) +
+                       " min-replicas-max-lag " + std::to_string(rs.min_replicas_max_lag);
+      } else {
+        // Promoting anyway: a master without the guard beats no master.
+        min_replicas = ", without min-replicas (CONFIG SET refused)";
+        spdlog::warn("{} CONFIG SET {}: this master accepts writes without the replicas "
+                     "min_replicas_to_write asks for (check rename-command and the ACL: "
+                     "+config|set)", self->state.ctx.tag(), r.error().message);
+      }
     }
     if (!was_master) {
       auto r = redis::replicaof_no_one(conn);
@@ -202,14 +138,26 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   // there is something to compare: a demoted master, or loaded data.
   std::string discarded;
   auto mine = redis::info(conn, {"replication", "keyspace", "persistence"});
-  if (mine && (was_master || (change && holds_loaded_data(mine.value())))) {
-    if (auto theirs = master_info(self, host, cmd.port)) {
-      if (change) {
-        auto refusal = history_refusal(self, conn, mine.value(), *theirs, host, cmd.port);
-        if (!refusal.empty()) return redis::Error{redis::Failure::other, refusal};
-      }
-      if (was_master) discarded = writes_discarded(mine.value(), *theirs);
+  const bool loaded = mine && redis::holds_loaded_data(mine.value());
+  if (mine && (was_master || (change && loaded))) {
+    auto theirs = master_info(self, host, cmd.port);
+    if (!theirs && change && loaded) {
+      // The data cannot be compared: syncing now could replace what this
+      // node loaded from disk. Retried until the master answers.
+      return redis::Error{redis::Failure::other, "refusing to make this Redis (holding data "
+                          "loaded from disk) a replica of " + host + ":" +
+                          std::to_string(cmd.port) + " before its data can be compared: the "
+                          "master does not answer INFO"};
     }
+    if (theirs && change && redis::full_sync_needs_key_check(mine.value(), *theirs)) {
+      auto sample = sample_against(self, conn, mine.value(), host, cmd.port);
+      redis::SyncParties parties{host, cmd.port, self->state.ctx.primary_address.to_string(),
+                                 self->state.ctx.instance.redis->port};
+      if (auto refusal = redis::full_sync_refusal(mine.value(), *theirs, sample, parties)) {
+        return redis::Error{redis::Failure::other, *refusal};
+      }
+    }
+    if (theirs && was_master) discarded = redis::writes_discarded(mine.value(), *theirs);
   }
   if (change) {
     auto r = redis::replicaof(conn, host, cmd.port);

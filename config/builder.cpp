@@ -512,6 +512,7 @@ class Builder {
   void redis(const Statement& block, VrrpInstance& inst, InstanceSource& src) {
     RedisSettings r;
     std::optional<Token> max_lag;
+    bool to_write_given = false;  // even when invalid (its own error then)
     for_each_statement(BlockKind::redis, block.block, [&](const Statement& st) {
       const std::string& kw = st.keyword.text;
       if (kw == "host") {
@@ -546,6 +547,7 @@ class Builder {
       } else if (kw == "rise") {
         if (auto v = number(st, 1, 1000)) r.rise = static_cast<unsigned>(*v);
       } else if (kw == "min_replicas_to_write") {
+        to_write_given = true;
         if (auto v = number(st, 0, 1000)) r.min_replicas_to_write = static_cast<unsigned>(*v);
       } else if (kw == "min_replicas_max_lag") {
         max_lag = st.keyword;
@@ -555,7 +557,7 @@ class Builder {
       }
       return true;
     });
-    if (max_lag && !r.min_replicas_to_write) {
+    if (max_lag && !to_write_given) {
       warning(*max_lag, "min_replicas_max_lag has no effect without min_replicas_to_write: "
                         "redkeep leaves Redis's min-replicas settings alone");
     }

@@ -112,7 +112,10 @@ Result<std::vector<std::string>> sample_keys(Connection& conn, std::size_t max) 
       return Error{Failure::other, "SCAN: unexpected reply shape"};
     }
     for (const Reply& k : reply.elements[1].elements) {
-      if (keys.size() < max) keys.push_back(k.str);
+      constexpr std::size_t kLongestName = 1024;  // keeps one EXISTS call small
+      if (keys.size() < max && k.type == Reply::Type::string && k.str.size() <= kLongestName) {
+        keys.push_back(k.str);
+      }
     }
     cursor = std::string(*reply.elements[0].text());
     if (cursor == "0") break;
@@ -132,9 +135,17 @@ Result<std::int64_t> count_existing(Connection& conn, const std::vector<std::str
   return *n;
 }
 
+Status select_db(Connection& conn, int db) {
+  return expect_ok(conn.command({"SELECT", std::to_string(db)}), "SELECT");
+}
+
 Status set_min_replicas(Connection& conn, unsigned to_write, unsigned max_lag_s) {
-  if (auto r = config_set(conn, "min-replicas-to-write", std::to_string(to_write)); !r) return r;
-  return config_set(conn, "min-replicas-max-lag", std::to_string(max_lag_s));
+  for (const auto& [name, value] : {std::pair{"min-replicas-to-write", to_write},
+                                    std::pair{"min-replicas-max-lag", max_lag_s}}) {
+    auto r = config_set(conn, name, std::to_string(value));
+    if (!r) return Error{r.failure(), std::string(name) + ": " + r.error().message};
+  }
+  return std::monostate{};
 }
 
 }  // namespace redkeep::redis

@@ -60,16 +60,23 @@ Result<std::size_t> kill_clients_except_redkeep(Connection& conn);
 /// CONFIG SET parameter value (e.g. masterauth, replica-serve-stale-data).
 Status config_set(Connection& conn, const std::string& parameter, const std::string& value);
 
-/// Up to `max` key names of the selected database: SCAN from cursor 0, at most 10 calls (COUNT
-/// 100). A sample to compare data sets with, not all keys. Redis doc: SCAN.
+/// Up to `max` key names of the connection's selected database: SCAN from cursor 0, at most 10
+/// calls (COUNT 100). A sample to compare data sets with, not all keys: a name may come twice
+/// (SCAN's guarantee), names over 1 KiB and non-string elements are skipped. Errors: the SCAN
+/// error (noperm under an ACL without +scan, masterdown on a stale replica), or other for a
+/// reply of an unexpected shape. Redis doc: SCAN.
 Result<std::vector<std::string>> sample_keys(Connection& conn, std::size_t max);
 
-/// EXISTS key...: how many of `keys` exist (a name given twice counts twice); 0 for no keys.
-/// Redis doc: EXISTS.
+/// EXISTS key... in the selected database: how many of `keys` exist (a name given twice counts
+/// twice); 0 for no keys. Errors: the EXISTS error, or other for a non-integer reply. Redis
+/// doc: EXISTS.
 Result<std::int64_t> count_existing(Connection& conn, const std::vector<std::string>& keys);
 
+/// SELECT db (0-15 by default) for the rest of this connection. Redis doc: SELECT.
+Status select_db(Connection& conn, int db);
+
 /// CONFIG SET min-replicas-to-write N, then min-replicas-max-lag S (seconds): two calls, since
-/// Redis < 7.0 takes one parameter per CONFIG SET. Redis docs: "Allow writes only with N
+/// Redis < 7.0 takes one parameter per CONFIG SET. An error names the parameter it failed on. Redis docs: "Allow writes only with N
 /// attached replicas"; a master then answers -NOREPLICAS while fewer than N replicas have
 /// acknowledged within S seconds.
 Status set_min_replicas(Connection& conn, unsigned to_write, unsigned max_lag_s);

@@ -248,7 +248,7 @@ TEST_CASE("the ACL listed in redis/README.md is enough for every operation", "[r
   REQUIRE(admin.command({"ACL", "SETUSER", "redkeep", "reset", "on", ">rk-pw", "-@all", "+ping",
                          "+info", "+role", "+replicaof", "+slaveof", "+client|setname",
                          "+client|list", "+client|kill", "+config|set", "+scan", "+exists",
-                         "~*"}));
+                         "+select", "~*"}));
   auto c = connect(server, "redkeep-role", 1000ms, std::string("redkeep"), std::string("rk-pw"));
   REQUIRE(c);
   Connection& conn = c.value();
@@ -258,8 +258,10 @@ TEST_CASE("the ACL listed in redis/README.md is enough for every operation", "[r
   CHECK(kill_clients_except_redkeep(conn));
   CHECK(config_set(conn, "replica-serve-stale-data", "yes").ok());
   CHECK(set_min_replicas(conn, 0, 10).ok());
+  CHECK(select_db(conn, 1).ok());
   CHECK(sample_keys(conn, 10));
   CHECK(count_existing(conn, {"k"}));
+  CHECK(select_db(conn, 0).ok());
   RedisServer gone;
   gone.kill9();
   CHECK(replicaof(conn, "127.0.0.1", gone.port()).ok());

@@ -1,0 +1,109 @@
+#include "redis/history.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string_view>
+
+#include "redis/reply.hpp"
+
+namespace redkeep::redis {
+
+std::int64_t key_count(const InfoSections& info) {
+  std::int64_t total = 0;
+  auto it = info.find("keyspace");
+  if (it == info.end()) return 0;
+  for (const auto& [db, value] : it->second) {
+    auto pos = value.find("keys=");
+    if (pos == std::string::npos) continue;
+    total += std::strtoll(value.c_str() + pos + 5, nullptr, 10);
+  }
+  return total;
+}
+
+std::vector<int> databases_with_keys(const InfoSections& info) {
+  std::vector<int> dbs;
+  auto it = info.find("keyspace");
+  if (it == info.end()) return dbs;
+  for (const auto& [db, value] : it->second) {
+    if (db.rfind("db", 0) != 0) continue;
+    auto n = parse_int64(std::string_view(db).substr(2));
+    auto pos = value.find("keys=");
+    if (!n || *n < 0 || *n > 65535 || pos == std::string::npos) continue;
+    if (std::strtoll(value.c_str() + pos + 5, nullptr, 10) > 0) {
+      dbs.push_back(static_cast<int>(*n));
+    }
+  }
+  std::sort(dbs.begin(), dbs.end());
+  return dbs;
+}
+
+bool holds_loaded_data(const InfoSections& mine) {
+  auto loaded = parse_persistence_info(mine).rdb_last_load_keys_loaded;
+  return key_count(mine) > 0 && loaded.value_or(0) > 0;
+}
+
+std::string writes_discarded(const InfoSections& mine, const InfoSections& theirs) {
+  auto m = parse_replication_info(mine);
+  auto t = parse_replication_info(theirs);
+  auto own_offset = m.master_repl_offset.value_or(0);
+  if (!m.master_replid.empty() && t.master_replid2 == m.master_replid && t.second_repl_offset) {
+    auto diverged = own_offset - (*t.second_repl_offset - 1);
+    if (diverged <= 0) return "; it took no writes the new master lacks";
+    return "; it took " + std::to_string(diverged) + " bytes of writes after the new master "
+           "took over (offset " + std::to_string(own_offset) + ", the new master continued from " +
+           std::to_string(*t.second_repl_offset - 1) + "): the re-sync discards them";
+  }
+  if (t.master_replid == m.master_replid || own_offset == 0) return "";
+  return "; its history (replid " + m.master_replid.substr(0, 8) + ", offset " +
+         std::to_string(own_offset) + ") is not the new master's: a full sync replaces its data";
+}
+
+bool full_sync_needs_key_check(const InfoSections& mine, const InfoSections& theirs) {
+  if (!holds_loaded_data(mine)) return false;
+  auto m = parse_replication_info(mine);
+  auto t = parse_replication_info(theirs);
+  const std::string none(40, '0');
+  auto shared = [&](const std::string& id) {
+    return !id.empty() && id != none && (id == t.master_replid || id == t.master_replid2);
+  };
+  return !shared(m.master_replid) && !shared(m.master_replid2);
+}
+
+std::optional<std::string> full_sync_refusal(const InfoSections& mine,
+                                             const InfoSections& theirs,
+                                             const Result<KeySample>& sample,
+                                             const SyncParties& p) {
+  if (!full_sync_needs_key_check(mine, theirs)) return std::nullopt;
+  auto keys = key_count(mine);
+  auto master_keys = key_count(theirs);
+  std::string finding;
+  if (sample) {
+    if (sample.value().missing == 0) return std::nullopt;
+    finding = std::to_string(sample.value().missing) + " of " +
+              std::to_string(sample.value().sampled) +
+              " of its keys sampled are missing on the master, which holds ";
+  } else if (sample.failure() == Failure::noperm ||
+             sample.failure() == Failure::unknown_command) {
+    if (master_keys >= keys) return std::nullopt;
+    finding = "keys cannot be compared (" + sample.error().message + ") and the master holds ";
+  } else {
+    finding = "keys cannot be compared yet (" + sample.error().message + "); the master holds ";
+  }
+  auto m = parse_replication_info(mine);
+  auto t = parse_replication_info(theirs);
+  return "refusing to make this Redis a replica of " + p.master_host + ":" +
+         std::to_string(p.master_port) + ": it holds " + std::to_string(keys) + " keys (replid " +
+         m.master_replid.substr(0, 8) + ", offset " +
+         std::to_string(m.master_repl_offset.value_or(0)) + "), " + finding +
+         std::to_string(master_keys) + " keys of another history (replid " +
+         t.master_replid.substr(0, 8) + ", offset " +
+         std::to_string(t.master_repl_offset.value_or(0)) +
+         "); a full sync would delete this node's data. To keep this node's data, make the "
+         "master a replica of it: redis-cli -h " + p.master_host + " -p " +
+         std::to_string(p.master_port) + " REPLICAOF " + p.own_address + " " +
+         std::to_string(p.own_port) + " (then restart redkeep there). To discard it: redis-cli "
+         "-p " + std::to_string(p.own_port) + " FLUSHALL on this node; redkeep then makes it a "
+         "replica";
+}
+
+}  // namespace redkeep::redis

@@ -1,0 +1,69 @@
+#pragma once
+// Comparing this node's Redis data with another node's before a role change:
+// what a demotion discards, and whether a full sync may replace data loaded
+// from disk (DESIGN.md section 3, issue 7.1 and 7.5). Pure: INFO sections in,
+// verdicts and log text out; the caller does the Redis round trips.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "redis/failure.hpp"
+#include "redis/info.hpp"
+
+namespace redkeep::redis {
+
+/// Keys in all databases, from INFO keyspace ("db0:keys=3,expires=0,...").
+std::int64_t key_count(const InfoSections& info);
+
+/// The database numbers INFO keyspace lists with keys, ascending ("db3" -> 3).
+std::vector<int> databases_with_keys(const InfoSections& info);
+
+/// Whether this Redis holds data loaded from disk (INFO persistence
+/// rdb_last_load_keys_loaded > 0, and keys now): the only data worth a
+/// refusal; a Redis that restarted empty holds at most stray writes.
+bool holds_loaded_data(const InfoSections& mine);
+
+/// A master being demoted may have taken writes the new master never saw (an
+/// isolated old master): its offset against the point where the new master's
+/// history left it (second_repl_offset of the same replication id). Returns
+/// a clause for the log ("; it took N bytes of writes ..."); empty when
+/// unknown. Offsets are bytes of the replication stream.
+std::string writes_discarded(const InfoSections& mine, const InfoSections& theirs);
+
+/// A full sync from `theirs` would replace data `mine` loaded from disk and
+/// the two share no replication history (neither replication id of ours is
+/// one of theirs): the keys must be compared first.
+bool full_sync_needs_key_check(const InfoSections& mine, const InfoSections& theirs);
+
+/// How many names of a sample of this node's keys (every database that has
+/// keys) the master lacks.
+struct KeySample {
+  std::size_t sampled = 0;
+  std::size_t missing = 0;
+};
+
+/// Where the refusal message points the operator.
+struct SyncParties {
+  std::string master_host;
+  int master_port = 0;
+  std::string own_address;  ///< this node's primary address
+  int own_port = 0;
+};
+
+/// Cold start with the newest data started last (issue 7.5): the refusal
+/// text, or nullopt when the full sync may go ahead. It goes ahead when the
+/// master holds every sampled key (a leftover, say the RDB of an old full
+/// sync). When the keys could not be compared because the ACL or a renamed
+/// command forbids SCAN/EXISTS (noperm, unknown_command), key counts decide;
+/// any other error (timeout, MASTERDOWN, master unreachable) refuses, to be
+/// retried: key counts alone cannot tell, since an emptier master started
+/// first soon holds more keys once clients write to it.
+std::optional<std::string> full_sync_refusal(const InfoSections& mine,
+                                             const InfoSections& theirs,
+                                             const Result<KeySample>& sample,
+                                             const SyncParties& parties);
+
+}  // namespace redkeep::redis
