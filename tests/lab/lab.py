@@ -157,8 +157,18 @@ class Node:
                        check=True, timeout=10)
 
     def isolate(self, on):
-        """With the link up, every packet on eth0 dropped (or let through again)."""
+        """With the link up, every packet on eth0 dropped (or let through
+        again): IP (the inet table) and ARP (an arp table), so the isolated
+        node's gratuitous ARPs do not reach the client either."""
         self.drop(['iifname "eth0"', 'oifname "eth0"'] if on else None, table="rklab_isolate")
+        if not on:
+            self.exec("nft", "delete", "table", "arp", "rklab_isolate_arp", check=False)
+            return
+        text = ("table arp rklab_isolate_arp {\n"
+                "  chain in { type filter hook input priority 0; policy drop; }\n"
+                "  chain out { type filter hook output priority 0; policy drop; }\n}\n")
+        subprocess.run(["ip", "netns", "exec", self.ns, "nft", "-f", "-"], input=text, text=True,
+                       check=True, timeout=10)
 
     def log_text(self):
         return self.log.read_text(errors="replace") if self.log.exists() else ""

@@ -458,6 +458,12 @@ scenario_fast_restart_aof.lab_options = {"redis_args": ("--appendonly", "yes")}
 
 # ---- Cluster-wide data safety (issue 7) and stalls (issue 9.4) ----
 
+# Acknowledged writes (10 ms apart) before a fault that should meet a cluster
+# in its steady state: the master's delayed gratuitous ARPs (garp_master_delay
+# 5 s) sent, the replicas' fellow replicas learned from the master's INFO.
+STEADY_ACKS = 600
+
+
 def wait_takeover(lab, timeout=10):
     """The backup that took Master after n1 was cut off: n2 by priority, or
     n3 when it holds more of n1's data (the offsets are compared once n1's
@@ -535,7 +541,7 @@ def scenario_isolated_master(lab):
         assert_one_master(lab, n1)
         for n in (n2, n3):
             assert_replica_of(n, n1)
-        writer.wait_acks(50)
+        writer.wait_acks(STEADY_ACKS)
         isolated = time.monotonic()
         n1.isolate(True)
         before = keys_on(n2, "iso") | keys_on(n3, "iso")
@@ -578,7 +584,7 @@ def lagging_round(lab, how):
         assert_one_master(lab, n1)
         for n in (n2, n3):
             assert_replica_of(n, n1)
-        writer.wait_acks(250)  # steady state: the replicas have learned each other
+        writer.wait_acks(STEADY_ACKS)
         n2.drop([f"ip saddr {n1.ip} tcp sport 6379", f"ip daddr {n1.ip} tcp dport 6379"])
         before = writer.acks()
         writer.wait_acks(before + 100)  # n3 gets these, n2 does not
@@ -723,7 +729,7 @@ def scenario_isolated_master_link(lab):
         assert_one_master(lab, n1)
         for n in (n2, n3):
             assert_replica_of(n, n1)
-        writer.wait_acks(50)
+        writer.wait_acks(STEADY_ACKS)
         cut_at = time.monotonic()
         n1.link(False)
         before = keys_on(n2, "cut") | keys_on(n3, "cut")
@@ -763,7 +769,7 @@ def partition_round(lab, isolation_s=10.0):
         for n in (n2, n3):
             assert_replica_of(n, n1)
         for w in (vip_writer, stale):
-            w.wait_acks(100)
+            w.wait_acks(STEADY_ACKS)
         cut_at = time.monotonic()
         others = f"{{ {n2.ip}, {n3.ip} }}"
         n1.drop([f"ip saddr {others}", f"ip daddr {others}", "ip daddr 224.0.0.18"],
