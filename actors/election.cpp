@@ -52,6 +52,7 @@ struct ElectionState {
   bool failing_reported = false;   // last check_status input
   bool role_refused = false;       // Redis refused REPLICAOF NO ONE for good
   bool eligible_reported = true;   // last priority_inputs eligibility
+  bool step_out_reported = false;  // last must_step_down() logged
   /// The data rules (DESIGN.md section 3): created with the machine.
   std::unique_ptr<redis::Eligibility> eligibility;
 
@@ -348,7 +349,18 @@ bool synced_with_master(Self* self, const RedisHealth& h) {
 void apply_data_rules(Self* self, vrrp::Actions& actions, Clock::time_point now) {
   auto& st = self->state;
   const auto& h = st.redis;
-  bool failing = !h.healthy || st.eligibility->must_step_down() || st.role_refused;
+  const bool step_out = st.eligibility->must_step_down();
+  if (step_out != st.step_out_reported) {
+    st.step_out_reported = step_out;
+    if (step_out) {
+      spdlog::warn("{} Staying out of Master (FAULT) until its Redis has synced with a master, "
+                   "or none is heard for twice Master_Down_Interval: {}",
+                   st.ctx.tag(), st.eligibility->reason());
+    } else {
+      spdlog::info("{} May take Master again", st.ctx.tag());
+    }
+  }
+  bool failing = !h.healthy || step_out || st.role_refused;
   bool eligible = st.eligibility->eligible();
   if (eligible != st.eligible_reported) {
     if (eligible) {

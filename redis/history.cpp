@@ -49,9 +49,11 @@ std::string writes_discarded(const InfoSections& mine, const InfoSections& their
   if (!m.master_replid.empty() && t.master_replid2 == m.master_replid && t.second_repl_offset) {
     auto diverged = own_offset - (*t.second_repl_offset - 1);
     if (diverged <= 0) return "; it took no writes the new master lacks";
-    return "; it took " + std::to_string(diverged) + " bytes of writes after the new master "
-           "took over (offset " + std::to_string(own_offset) + ", the new master continued from " +
-           std::to_string(*t.second_repl_offset - 1) + "): the re-sync discards them";
+    return "; it took " + std::to_string(diverged) + " bytes of replication stream after the "
+           "new master took over (offset " + std::to_string(own_offset) +
+           ", the new master continued from " + std::to_string(*t.second_repl_offset - 1) +
+           "; client writes, or Redis's own PINGs of 14 bytes every repl-ping-replica-period): "
+           "the re-sync discards them";
   }
   if (t.master_replid == m.master_replid || own_offset == 0) return "";
   return "; its history (replid " + m.master_replid.substr(0, 8) + ", offset " +

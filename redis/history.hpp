@@ -29,8 +29,9 @@ bool holds_loaded_data(const InfoSections& mine);
 /// A master being demoted may have taken writes the new master never saw (an
 /// isolated old master): its offset against the point where the new master's
 /// history left it (second_repl_offset of the same replication id). Returns
-/// a clause for the log ("; it took N bytes of writes ..."); empty when
-/// unknown. Offsets are bytes of the replication stream.
+/// a clause for the log ("; it took N bytes of replication stream ..."): client
+/// writes, or the master's own PINGs to its replicas; empty when unknown.
+/// Offsets are bytes of the replication stream.
 std::string writes_discarded(const InfoSections& mine, const InfoSections& theirs);
 
 /// A full sync from `theirs` would replace data `mine` loaded from disk and

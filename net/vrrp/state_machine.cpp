@@ -186,15 +186,19 @@ Actions StateMachine::advert_received(const PeerAdvert& advert, TimePoint now) {
 Actions StateMachine::backup_advert(const PeerAdvert& advert, TimePoint now) {
   Actions out;
   const std::uint8_t own = effective_priority();
-  // A Backup follows one Master. Another sender (a misconfigured peer, or a
-  // forger who knows the password) is followed only if it would beat that
-  // Master (RFC 5798 6.4.3 order: priority, then primary address); else one
-  // Backup would flip between two masters, re-pointing Redis each time. A
-  // priority 0 from anyone but the Master is ignored likewise.
+  // A Backup follows one Master. While that Master advertises, another
+  // sender (a misconfigured peer, or a forger who knows the password) is
+  // followed only if it would beat it (RFC 5798 6.4.3 order: priority, then
+  // primary address); else one Backup would flip between two masters,
+  // re-pointing Redis each time. A priority 0 from anyone but the Master is
+  // ignored likewise. Once the Master is overdue, a weaker sender is the
+  // node that took over (RFC 5798 6.4.2 accepts it): ignoring it would let
+  // this Backup's own timer fire and promote its Redis for nothing.
   if (master_address_ && !master_is_self_ && advert.source != *master_address_) {
     const bool beats = advert.priority > master_priority_ ||
                        (advert.priority == master_priority_ && advert.source > *master_address_);
-    if (!beats) return out;
+    const auto overdue = master_overdue_at();
+    if (!beats && !(overdue && now >= *overdue)) return out;
   }
   if (advert.priority == 0) {
     master_down_timer_ = now + skew_time();

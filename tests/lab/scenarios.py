@@ -561,7 +561,7 @@ def scenario_isolated_master(lab):
         writer.wait_acks(writer.acks() + 20)
         log = n1.log_text()
         assert "master without replicas" in log, log[-3000:]
-        assert "bytes of writes after the new master took over" in log, log[-3000:]
+        assert "bytes of replication stream after the new master took over" in log, log[-3000:]
     finally:
         summary = writer.stop()
     assert_acked_since_kept(summary, cut, taker, "iso")

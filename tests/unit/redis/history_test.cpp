@@ -80,7 +80,7 @@ TEST_CASE("writes_discarded: bytes an old master took after the new one continue
           "[redis][history]") {
   auto old_master = info(kA, kNone, 5000, "", 0);
   auto new_master = info(kB, kA, 7000, "", 0, 4001);  // continued from offset 4000
-  CHECK(writes_discarded(old_master, new_master).find("it took 1000 bytes of writes") !=
+  CHECK(writes_discarded(old_master, new_master).find("it took 1000 bytes of replication stream") !=
         std::string::npos);
   auto caught_up = info(kB, kA, 7000, "", 0, 5001);
   CHECK(writes_discarded(old_master, caught_up) == "; it took no writes the new master lacks");

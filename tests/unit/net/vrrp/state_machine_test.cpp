@@ -601,6 +601,19 @@ TEST_CASE("A Backup follows one Master and ignores weaker senders", "[vrrp][elec
   CHECK(sm.master_address() == IpAddress::parse("192.0.2.14"));
 }
 
+TEST_CASE("A Backup follows a weaker Master that took over once the old one is overdue",
+          "[vrrp][election]") {
+  StateMachine sm(params(50));  // n3: the old master had 150, the one taking over has 100
+  sm.startup(t0);
+  sm.advert_received(advert("192.0.2.11", 150), t0 + seconds(1));
+  // The old master goes silent; n2's Master_Down_Interval (3.61 s) ends before ours (3.80 s).
+  auto a = sm.advert_received(advert("192.0.2.12", 100), t0 + seconds(1) + milliseconds(3610));
+  CHECK(render(a) == Strings{"master 192.0.2.12"});
+  CHECK(sm.next_deadline() == t0 + seconds(1) + milliseconds(3610) + microseconds(3'804'687));
+  CHECK(run_until(sm, t0 + seconds(5)).empty());  // our own timer does not fire
+  CHECK(sm.state() == State::backup);
+}
+
 TEST_CASE("A Backup that becomes unfit moves its Master_Down_Timer by the Skew_Time change",
           "[vrrp][election]") {
   StateMachine sm(params(100));
