@@ -323,8 +323,9 @@ class HealthLoop {
     std::optional<std::int64_t> silent;
     for (const auto& rep : repl.replicas) {
       if (rep.state != "online") continue;
-      if (rep.lag.value_or(0) <= kReplicaAckLimit) ++report.connected_replicas;
-      silent = std::min(silent.value_or(rep.lag.value_or(0)), rep.lag.value_or(0));
+      const auto lag = rep.lag.value_or(0);
+      if (lag <= kReplicaAckLimit) ++report.connected_replicas;
+      silent = std::min(silent.value_or(lag), lag);
     }
     report.replicas_silent_s = silent.value_or(0);
   }

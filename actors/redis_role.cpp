@@ -35,40 +35,31 @@ struct RedisRoleState {
 
 using Self = caf::stateful_actor<RedisRoleState>;
 
+/// A connection to the Redis at host:port with the instance's credentials
+/// and check_timeout for connect and each command.
+redis::Result<redis::Connection> open_redis(Self* self, const std::string& host, int port,
+                                            const char* client_name) {
+  const auto& rs = *self->state.ctx.instance.redis;
+  return redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
+                                 redis_password(rs), client_name);
+}
+
 redis::Result<redis::Connection*> connection(Self* self) {
   auto& st = self->state;
   if (st.conn && !st.conn->is_broken()) return st.conn.get();
   st.conn.reset();
   const auto& rs = *st.ctx.instance.redis;
-  auto c = redis::Connection::open(rs.host, rs.port, rs.check_timeout, rs.check_timeout, rs.user,
-                                   redis_password(rs), "redkeep-role");
+  auto c = open_redis(self, rs.host, rs.port, "redkeep-role");
   if (!c) return c.error();
   st.conn = std::make_unique<redis::Connection>(std::move(c.value()));
   return st.conn.get();
 }
 
-/// INFO replication and keyspace of the new master, over a short-lived
-/// connection; nullopt when it cannot be reached (REPLICAOF then decides).
-std::optional<redis::InfoSections> master_info(Self* self, const std::string& host, int port) {
-  const auto& rs = *self->state.ctx.instance.redis;
-  auto c = redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
-                                   redis_password(rs), "redkeep-peer");
-  if (!c) return std::nullopt;
-  auto info = redis::info(c.value(), {"replication", "keyspace"});
-  if (!info) return std::nullopt;
-  return info.value();
-}
-
 /// Samples this node's keys in every database that has some (64 names in
-/// all, at least 16 a database) and asks the master at host:port which it
-/// lacks, over a short-lived connection. Leaves `own` on database 0.
-redis::Result<redis::KeySample> sample_against(Self* self, redis::Connection& own,
-                                               const redis::InfoSections& mine,
-                                               const std::string& host, int port) {
-  const auto& rs = *self->state.ctx.instance.redis;
-  auto master = redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
-                                        redis_password(rs), "redkeep-peer");
-  if (!master) return master.error();
+/// all, at least 16 a database) and asks `master` which it lacks. Leaves
+/// both connections on database 0.
+redis::Result<redis::KeySample> sample_against(redis::Connection& own, redis::Connection& master,
+                                               const redis::InfoSections& mine) {
   auto dbs = redis::databases_with_keys(mine);
   const std::size_t per_db = std::max<std::size_t>(16, 64 / std::max<std::size_t>(1, dbs.size()));
   redis::KeySample result;
@@ -77,8 +68,8 @@ redis::Result<redis::KeySample> sample_against(Self* self, redis::Connection& ow
       if (auto r = redis::select_db(own, db); !r) return r;
       auto keys = redis::sample_keys(own, per_db);
       if (!keys) return keys.error();
-      if (auto r = redis::select_db(master.value(), db); !r) return r;
-      auto found = redis::count_existing(master.value(), keys.value());
+      if (auto r = redis::select_db(master, db); !r) return r;
+      auto found = redis::count_existing(master, keys.value());
       if (!found) return found.error();
       // EXISTS counts a name twice when SCAN returned it twice.
       auto n = static_cast<std::size_t>(std::clamp<std::int64_t>(
@@ -89,7 +80,10 @@ redis::Result<redis::KeySample> sample_against(Self* self, redis::Connection& ow
     return std::monostate{};
   };
   auto r = check();
-  if (!dbs.empty()) (void)redis::select_db(own, 0);  // the kept connection's default again
+  if (!dbs.empty()) {  // the connections' default again (master's: kept for this attempt)
+    (void)redis::select_db(own, 0);
+    (void)redis::select_db(master, 0);
+  }
   if (!r) return r.error();
   return result;
 }
@@ -140,7 +134,13 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   auto mine = redis::info(conn, {"replication", "keyspace", "persistence"});
   const bool loaded = mine && redis::holds_loaded_data(mine.value());
   if (mine && (was_master || (change && loaded))) {
-    auto theirs = master_info(self, host, cmd.port);
+    // One short-lived connection to the new master for its INFO and the key
+    // sample; unreachable: REPLICAOF decides, unless loaded data is at stake.
+    auto master = open_redis(self, host, cmd.port, "redkeep-peer");
+    std::optional<redis::InfoSections> theirs;
+    if (master) {
+      if (auto i = redis::info(master.value(), {"replication", "keyspace"})) theirs = i.value();
+    }
     if (!theirs && change && loaded) {
       // The data cannot be compared: syncing now could replace what this
       // node loaded from disk. Retried until the master answers.
@@ -150,7 +150,7 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
                           "master does not answer INFO"};
     }
     if (theirs && change && redis::full_sync_needs_key_check(mine.value(), *theirs)) {
-      auto sample = sample_against(self, conn, mine.value(), host, cmd.port);
+      auto sample = sample_against(conn, master.value(), mine.value());
       redis::SyncParties parties{host, cmd.port, self->state.ctx.primary_address.to_string(),
                                  self->state.ctx.instance.redis->port};
       if (auto refusal = redis::full_sync_refusal(mine.value(), *theirs, sample, parties)) {

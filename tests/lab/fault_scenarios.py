@@ -16,7 +16,8 @@ import threading
 import time
 
 from lab import Lab, Node, sh, wait_for
-from scenarios import Writer, assert_one_master, assert_replica_of, hold_steady, keys_on
+from scenarios import (Writer, assert_acked_since_kept, assert_one_master, assert_replica_of,
+                       figures, hold_steady, keys_on)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -344,13 +345,10 @@ def unfit_replica_passed_over(lab, how):
         writer.wait_acks(writer.acks() + 50)
     finally:
         summary = writer.stop()
-    final = keys_on(n3, "unfit")
-    assert not on_n3 - final, f"{len(on_n3 - final)} keys n3 held lost"
-    later = {k for k in summary["acked_keys"] if int(k.split(":")[1]) >= cut}
-    assert later and not later - final, f"{len(later - final)} writes acknowledged by n3 lost"
-    return {"acked": summary["acknowledged"],
-            "acked_lost": len(set(summary["acked_keys"]) - final),
-            "keys_lost": len(on_n3 - final), "longest_outage_s": summary["longest_outage_s"]}
+    f = figures(summary, n3, "unfit", on_n3)
+    assert f["keys_lost"] == 0, f"{f['keys_lost']} keys n3 held lost"
+    assert_acked_since_kept(summary, cut, n3, "unfit")
+    return f
 
 
 def scenario_loading_replica_passed_over(lab):
