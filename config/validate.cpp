@@ -8,15 +8,44 @@ namespace {
 
 using Severity = Diagnostic::Severity;
 
-/// Why an address cannot float between hosts as a VIP, or nullptr.
+/// Why an IPv4 address cannot float between hosts as a VIP, or nullptr.
 const char* unusable_vip(const net::IpAddress& a) {
-  if (!a.is_v4()) return a.is_multicast() ? "it is a multicast address" : nullptr;
   const std::uint32_t v = a.v4_host_order();
   if (v == 0) return "it is the unspecified address";
   if (v == 0xFFFFFFFFu) return "it is the broadcast address";
   if ((v >> 24) == 127) return "it is a loopback address";
   if (a.is_multicast()) return "it is a multicast address";
   return nullptr;
+}
+
+/// Why an IPv4 VIP with this prefix length cannot serve clients, or an empty string. The
+/// kernel adds a prefix route for every address (RTM_NEWADDR with IFA_LOCAL/IFA_ADDRESS):
+/// /0 would be an on-link route to every IPv4 address beside the default route, and a VIP
+/// that is the broadcast address of its own prefix is a broadcast destination for every
+/// host on that network, which TCP refuses to connect to.
+std::string unusable_prefix(const net::IpPrefix& p) {
+  if (p.prefix_length == 0) {
+    return "a VIP's prefix length must be 1 to 32 (32 = the address alone, keepalived's "
+           "default; else the length of the network it floats in): /0 would add an on-link "
+           "route to every IPv4 address beside the default route";
+  }
+  if (p.prefix_length <= 30) {
+    const std::uint32_t host_mask = 0xFFFFFFFFu >> p.prefix_length;
+    if ((p.address.v4_host_order() & host_mask) == host_mask) {
+      return "it is the broadcast address of its /" + std::to_string(p.prefix_length) +
+             " network, which clients cannot connect to";
+    }
+  }
+  return {};
+}
+
+/// The one diagnostic for every IPv6 address in an instance until redkeep speaks VRRPv3 over
+/// IPv6 (RFC 5798 with ff02::12 and unsolicited Neighbor Advertisements): it cannot encode an
+/// IPv6 advert, so an IPv6 Master would hold its VIP without ever advertising it.
+std::string ipv6_not_supported(const std::string& what, const std::string& address) {
+  return "IPv6 is not supported yet: " + what + " " + address +
+         " (redkeep cannot advertise an IPv6 virtual router: VRRPv3 over IPv6 is not "
+         "implemented); use IPv4 addresses";
 }
 
 std::string at(const Where& w) { return std::to_string(w.line) + ":" + std::to_string(w.column); }
@@ -99,34 +128,22 @@ class Validator {
                                "(8-bit Count IPvX Addr, RFC 5798 section 5.2.6)");
     }
     for (std::size_t i = 0; i < inst.virtual_ipaddress.size(); ++i) {
-      if (auto why = unusable_vip(inst.virtual_ipaddress[i].address))
-        error(src.vips[i], "virtual_ipaddress " + inst.virtual_ipaddress[i].to_string() +
-                               " cannot be a VIP: " + why);
+      const net::IpPrefix& vip = inst.virtual_ipaddress[i];
+      if (!vip.address.is_v4()) {
+        error(src.vips[i], ipv6_not_supported("virtual_ipaddress", vip.to_string()));
+      } else if (auto why = unusable_vip(vip.address)) {
+        error(src.vips[i], "virtual_ipaddress " + vip.to_string() + " cannot be a VIP: " + why);
+      } else if (auto why = unusable_prefix(vip); !why.empty()) {
+        error(src.vips[i], "virtual_ipaddress " + vip.to_string() + " cannot be a VIP: " + why);
+      }
     }
-    if (!inst.virtual_ipaddress.empty()) {
-      const net::Family family = inst.virtual_ipaddress.front().address.family();
-      for (std::size_t i = 1; i < inst.virtual_ipaddress.size(); ++i) {
-        if (inst.virtual_ipaddress[i].address.family() != family) {
-          error(src.vips[i], "virtual_ipaddress " + inst.virtual_ipaddress[i].to_string() +
-                                 " is not of the same address family as " +
-                                 inst.virtual_ipaddress.front().to_string() +
-                                 "; use one vrrp_instance per family");
-        }
-      }
-      if (family == net::Family::ipv6 && !v3) {
-        error(src.vips.front(), "IPv6 virtual_ipaddress needs version 3: VRRPv2 (RFC 3768) is "
-                                "IPv4 only");
-      }
-      for (std::size_t i = 0; i < inst.unicast_peer.size(); ++i) {
-        if (inst.unicast_peer[i].family() != family) {
-          error(src.peers[i], "unicast_peer " + inst.unicast_peer[i].to_string() +
-                                  " is not of the address family of the virtual_ipaddress");
-        }
-      }
-      if (inst.unicast_src_ip && inst.unicast_src_ip->family() != family) {
-        error(src.unicast_src_ip, "unicast_src_ip " + inst.unicast_src_ip->to_string() +
-                                      " is not of the address family of the virtual_ipaddress");
-      }
+    for (std::size_t i = 0; i < inst.unicast_peer.size(); ++i) {
+      if (!inst.unicast_peer[i].is_v4())
+        error(src.peers[i], ipv6_not_supported("unicast_peer", inst.unicast_peer[i].to_string()));
+    }
+    if (inst.unicast_src_ip && !inst.unicast_src_ip->is_v4()) {
+      error(src.unicast_src_ip,
+            ipv6_not_supported("unicast_src_ip", inst.unicast_src_ip->to_string()));
     }
 
     if (inst.redis) {
@@ -157,6 +174,10 @@ void validate(Config& config, const SourceMap& source, const std::string& file_n
   }
   std::map<std::string, std::size_t> names;
   std::map<std::tuple<std::string, std::uint8_t, net::Family>, std::size_t> vrids;
+  // Where each VIP address and each managed Redis was first named: two virtual routers
+  // holding one address, or switching the role of one Redis, would undo each other.
+  std::map<net::IpAddress, std::pair<std::size_t, Where>> vip_owners;
+  std::map<std::pair<std::string, std::uint16_t>, std::size_t> redis_owners;
   for (std::size_t i = 0; i < config.instances.size(); ++i) {
     VrrpInstance& inst = config.instances[i];
     const InstanceSource& src = source.instances[i];
@@ -182,6 +203,29 @@ void validate(Config& config, const SourceMap& source, const std::string& file_n
                     first.name + " at " + file_name + ":" +
                     at(source.instances[it->second].virtual_router_id) +
                     "; VRIDs must be distinct per interface");
+      }
+    }
+    for (std::size_t k = 0; k < inst.virtual_ipaddress.size(); ++k) {
+      const net::IpAddress& a = inst.virtual_ipaddress[k].address;
+      auto [it, inserted] = vip_owners.emplace(a, std::make_pair(i, src.vips[k]));
+      if (!inserted && it->second.first != i) {
+        v.error(src.vips[k], "virtual_ipaddress " + a.to_string() +
+                                 " is already a VIP of vrrp_instance " +
+                                 config.instances[it->second.first].name + " at " +
+                                 at(it->second.second) +
+                                 "; one address belongs to one virtual router");
+      }
+    }
+    if (inst.redis) {
+      auto [it, inserted] =
+          redis_owners.emplace(std::make_pair(inst.redis->host, inst.redis->port), i);
+      if (!inserted) {
+        v.error(src.redis, "the redis block of vrrp_instance " + inst.name + " names " +
+                               inst.redis->host + ":" + std::to_string(inst.redis->port) +
+                               ", the Redis of vrrp_instance " +
+                               config.instances[it->second].name + " at " +
+                               at(source.instances[it->second].redis) +
+                               "; two virtual routers would switch its role against each other");
       }
     }
   }

@@ -123,10 +123,32 @@ TEST_CASE("broken configurations are refused at FILE:LINE:COLUMN with the reason
       {"VIP options", instance_with("192.0.2.100/24", "192.0.2.100/24 dev eth0"), 5, 24,
        "'dev' options of virtual_ipaddress entries are not supported yet"},
       {"IPv6 VIP with version 2", instance_with("192.0.2.100/24", "2001:db8::1/64"), 5, 9,
-       "IPv6 virtual_ipaddress needs version 3"},
-      {"mixed address families",
+       "IPv6 is not supported yet: virtual_ipaddress 2001:db8::1/64"},
+      {"IPv6 VIP with version 3 (it would hold the VIP and never advertise)",
+       instance_with("192.0.2.100/24", "2001:db8::100/64", "    version 3\n"), 5, 9,
+       "IPv6 is not supported yet: virtual_ipaddress 2001:db8::100/64 (redkeep cannot advertise "
+       "an IPv6 virtual router"},
+      {"IPv6 VIP after an IPv4 one",
        instance_with("192.0.2.100/24", "192.0.2.100/24\n        2001:db8::1", "    version 3\n"),
-       6, 9, "is not of the same address family"},
+       6, 9, "IPv6 is not supported yet: virtual_ipaddress 2001:db8::1/128"},
+      {"IPv6 unicast_peer", instance("    unicast_peer {\n        2001:db8::12\n    }\n"), 8, 9,
+       "IPv6 is not supported yet: unicast_peer 2001:db8::12"},
+      {"IPv6 unicast_src_ip", instance("    unicast_src_ip 2001:db8::11\n"), 7, 5,
+       "IPv6 is not supported yet: unicast_src_ip 2001:db8::11"},
+      {"VIP prefix /0", instance_with("192.0.2.100/24", "192.0.2.100/0"), 5, 9,
+       "virtual_ipaddress 192.0.2.100/0 cannot be a VIP: a VIP's prefix length must be 1 to 32"},
+      {"VIP is the broadcast address of its prefix",
+       instance_with("192.0.2.100/24", "192.0.2.255/24"), 5, 9,
+       "cannot be a VIP: it is the broadcast address of its /24 network"},
+      {"one VIP in two instances", instance() + renamed(instance_with("55", "56"), "B"), 12, 9,
+       "virtual_ipaddress 192.0.2.100 is already a VIP of vrrp_instance A at 5:9"},
+      {"one Redis in two instances",
+       instance("    redis {\n    }\n") +
+           renamed(with_vip(instance_with("55", "56", "    redis {\n    }\n"), "192.0.2.101/24"),
+                   "B"),
+       16, 5,
+       "the redis block of vrrp_instance B names 127.0.0.1:6379, the Redis of vrrp_instance A "
+       "at 7:5"},
       {"unicast_peer not an address", instance("    unicast_peer {\n        peer-b\n    }\n"), 8,
        9, "expected an IPv4 or IPv6 address for unicast_peer, got 'peer-b'"},
       {"unicast_src_ip not an address", instance("    unicast_src_ip 192.0.2.300\n"), 7, 20,
@@ -204,7 +226,9 @@ TEST_CASE("a file without vrrp_instance is an error without position", "[config]
 TEST_CASE("every error of a file is reported, not just the first", "[config]") {
   const LoadResult r =
       parse(instance("    priorty 150\n    advert_int x\n    state MASTR\n") +
-            renamed(instance_with("virtual_router_id 55", "virtual_router_id 300"), "B"));
+            renamed(with_vip(instance_with("virtual_router_id 55", "virtual_router_id 300"),
+                             "192.0.2.101/24"),
+                    "B"));
   int errors = 0;
   for (const Diagnostic& d : r.diagnostics) errors += d.is_error();
   INFO(all_diagnostics(r));

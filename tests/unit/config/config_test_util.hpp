@@ -41,6 +41,13 @@ inline std::string renamed(std::string text, const std::string& name) {
   return text;
 }
 
+// Gives instance A's VIP (192.0.2.100/24) another address: a second instance must not hold
+// the same one.
+inline std::string with_vip(std::string text, const std::string& vip) {
+  text.replace(text.find("192.0.2.100/24"), 14, vip);
+  return text;
+}
+
 inline LoadResult parse(const std::string& text) { return parse_text(text, "t.conf"); }
 
 inline bool has_diagnostic(const LoadResult& r, Diagnostic::Severity s, const std::string& phrase) {

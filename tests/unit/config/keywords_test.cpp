@@ -258,7 +258,9 @@ TEST_CASE("range boundaries of virtual_router_id, prefix length and interface", 
   CHECK(accepted(instance_with("virtual_router_id 55", "virtual_router_id 255")));
   CHECK_FALSE(accepted(instance_with("virtual_router_id 55", "virtual_router_id 0")));
   CHECK_FALSE(accepted(instance_with("virtual_router_id 55", "virtual_router_id 256")));
-  CHECK(accepted(instance_with("192.0.2.100/24", "192.0.2.100/0")));
+  CHECK_FALSE(accepted(instance_with("192.0.2.100/24", "192.0.2.100/0")));
+  CHECK(accepted(instance_with("192.0.2.100/24", "192.0.2.100/1")));
+  CHECK(accepted(instance_with("192.0.2.100/24", "192.0.2.100/31")));
   CHECK(accepted(instance_with("192.0.2.100/24", "192.0.2.100/32")));
   CHECK_FALSE(accepted(instance_with("192.0.2.100/24", "192.0.2.100/33")));
   CHECK(accepted(instance_with("interface eth0", "interface abcdefghijklmno")));    // 15
@@ -342,8 +344,10 @@ TEST_CASE("several instances with distinct VRIDs per interface are accepted", "[
       instance_with("virtual_router_id 55", "virtual_router_id 56");
   std::string b = other_vrid;
   b.replace(b.find("vrrp_instance A"), 15, "vrrp_instance B");
+  b = with_vip(b, "192.0.2.101/24");
   std::string c = instance_with("interface eth0", "interface eth1");  // same VRID, other link
   c.replace(c.find("vrrp_instance A"), 15, "vrrp_instance C");
+  c = with_vip(c, "192.0.2.102/24");
   const LoadResult r = parse(instance() + b + c);
   INFO(all_diagnostics(r));
   REQUIRE(r.ok());

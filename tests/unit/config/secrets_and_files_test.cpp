@@ -152,8 +152,9 @@ TEST_CASE("the effective configuration reads back to the same configuration", "[
                "    v3_checksum_as_v2\n    garp_master_refresh 30\n"
                "    redis {\n        user rk\n        password_file \"/etc/a b\"\n"
                "        check_interval 0.125\n    }\n") +
-      renamed(instance_with("virtual_router_id 55", "virtual_router_id 60",
-                            "    version 2\n    nopreempt\n    preempt_delay 1.5\n"),
+      renamed(with_vip(instance_with("virtual_router_id 55", "virtual_router_id 60",
+                                     "    version 2\n    nopreempt\n    preempt_delay 1.5\n"),
+                       "192.0.2.101/24"),
               "B"));
   INFO(all_diagnostics(r));
   REQUIRE(r.ok());
