@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
@@ -59,14 +60,12 @@ std::string send_advert(net::AdvertSocket& socket, const InstanceContext& ctx,
 
 namespace {
 
-constexpr auto kSendErrorLogInterval = std::chrono::seconds(10);
-
 struct AdvertIoState {
   InstanceContext ctx;
   Wiring wiring;
   std::unique_ptr<net::AdvertSocket> socket;
-  std::uint64_t send_failures = 0;  // consecutive
-  std::chrono::steady_clock::time_point last_send_error_log;
+  std::uint64_t send_failures = 0;        // consecutive
+  std::set<std::string> causes_logged;    // of the current run of failures
   std::unique_ptr<PollThread> reader;  // after socket: destroyed (joined) first
   static inline const char* name = "advert_io";
 };
@@ -128,19 +127,19 @@ caf::behavior advert_io(Self* self, InstanceContext ctx) {
       [self](const AdvertOut& out) {
         auto& st = self->state;
         auto err = send_advert(*st.socket, st.ctx, out.priority);
+        if (st.wiring.election) self->send(st.wiring.election, AdvertSent{err.empty()});
         if (err.empty()) {
           if (st.send_failures > 0)
             spdlog::info("{} Adverts are sent again (after {} failed)", st.ctx.tag(),
                          st.send_failures);
           st.send_failures = 0;
+          st.causes_logged.clear();
           return;
         }
-        // Once per kSendErrorLogInterval, not once per advert.
-        auto now = std::chrono::steady_clock::now();
-        if (st.send_failures++ == 0 || now - st.last_send_error_log > kSendErrorLogInterval) {
-          spdlog::warn("{} {} ({} failed so far)", st.ctx.tag(), err, st.send_failures);
-          st.last_send_error_log = now;
-        }
+        ++st.send_failures;
+        // Once per cause (the election steps a Master down and says so), not once per advert.
+        if (st.causes_logged.insert(err).second)
+          spdlog::error("{} Cannot send adverts: {}", st.ctx.tag(), err);
       },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");

@@ -123,7 +123,8 @@ void reconcile(Self* self) {
   if (st.sm->state() == vrrp::State::master) {
     if (want && st.role_commanded != want) command_role(self, *want);
     if (has_redis(self) && !st.role_confirmed) return;
-    if (!st.vip_commanded_up) command_vip(self, true);
+    // Nobody would know this node holds the VIPs before one of its adverts went out.
+    if (!st.vip_commanded_up && st.sm->advertising()) command_vip(self, true);
     return;
   }
   if (st.vip_commanded_up) command_vip(self, false);
@@ -239,7 +240,8 @@ std::string status_json(Self* self, const std::map<std::string, std::uint64_t>& 
   }
   counters["actor_restarts"] = restart_total;
   counters["actor_restarts_by_actor"] = restart_detail;
-  for (const char* k : {"adverts_sent", "adverts_received", "transitions", "gratuitous_arps"})
+  for (const char* k :
+       {"adverts_sent", "adverts_unsent", "adverts_received", "transitions", "gratuitous_arps"})
     if (!counters.contains(k)) counters[k] = 0;
   auto us = [](vrrp::Microseconds d) { return static_cast<double>(d.count()) / 1e6; };
   json j = {
@@ -526,6 +528,12 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
         execute(self, st.sm->advert_received(in.advert, now));
       },
       [self](const AdvertRejected& r) { on_rejected(self, r); },
+      [self](const AdvertSent& r) {
+        auto& st = self->state;
+        if (!r.sent) ++st.counters["adverts_unsent"];
+        if (st.stopping) return;
+        execute(self, st.sm->advert_send_result(r.sent, Clock::now()));
+      },
       [self](const VipDone& d) {
         auto& st = self->state;
         if (d.generation != st.vip_generation) return;

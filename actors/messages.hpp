@@ -4,6 +4,7 @@
 //
 //   advert_io    -> election      AdvertIn, AdvertRejected
 //   election     -> advert_io     AdvertOut
+//   advert_io    -> election      AdvertSent (one per AdvertOut)
 //   election     -> vip           VipCommand, renew_atom
 //   vip          -> election      VipDone, LinkStatus, GarpSent
 //   redis_health -> election      RedisHealth
@@ -70,6 +71,13 @@ struct AdvertRejected {
 /// Send one advert with this priority (0 = leaving Master).
 struct AdvertOut {
   std::uint8_t priority;
+};
+
+/// Whether the kernel took the advert of one AdvertOut for every destination. A Master
+/// that cannot send steps down (StateMachine::advert_send_result); the cause is logged by
+/// advert_io, once per cause.
+struct AdvertSent {
+  bool sent;
 };
 
 /// Add (up) or remove (down) the instance's VIPs. `generation` orders
@@ -159,6 +167,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::Wiring)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::AdvertIn)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::AdvertRejected)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::AdvertOut)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::AdvertSent)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::VipCommand)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::VipDone)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::LinkStatus)

@@ -13,6 +13,8 @@ constexpr const char* kCheckFailed = "health check failed";
 constexpr const char* kCheckRecovered = "health check recovered";
 constexpr const char* kInterfaceDown = "interface down";
 constexpr const char* kInterfaceUp = "interface up";
+constexpr const char* kSendFailed = "adverts cannot be sent";
+constexpr const char* kSendRecovered = "adverts can be sent again";
 
 }  // namespace
 
@@ -65,6 +67,8 @@ std::optional<TimePoint> StateMachine::next_deadline() const {
       return adver_timer_;
     case State::backup:
       return master_down_timer_;
+    case State::fault:
+      return send_probe_timer_;
     default:
       return std::nullopt;
   }
@@ -80,6 +84,12 @@ std::optional<TimePoint> StateMachine::master_overdue_at() const {
 }
 
 // ---- transitions ----
+
+const char* StateMachine::fault_reason() const {
+  if (check_failed_) return kCheckFailed;
+  if (interface_down_) return kInterfaceDown;
+  return kSendFailed;
+}
 
 void StateMachine::change_state(State to, const std::string& reason, Actions& out) {
   out.push_back(StateChanged{state_, to, reason});
@@ -103,6 +113,8 @@ void StateMachine::become_master(TimePoint now, const std::string& reason, Actio
   master_adver_interval_ = params_.advert_interval;
   master_down_timer_.reset();
   preempt_time_.reset();
+  sent_as_master_ = false;
+  first_send_failure_.reset();
   out.push_back(SendAdvert{effective_priority()});
   adver_timer_ = now + params_.advert_interval;
   out.push_back(AddVips{});
@@ -130,7 +142,7 @@ Actions StateMachine::startup(TimePoint now) {
   Actions out;
   if (state_ != State::initialize) return out;
   if (faulted()) {
-    change_state(State::fault, check_failed_ ? kCheckFailed : kInterfaceDown, out);
+    change_state(State::fault, fault_reason(), out);
     return out;
   }
   if (params_.initial_state == State::master) {
@@ -148,6 +160,7 @@ Actions StateMachine::shutdown(TimePoint /*now*/) {
   if (state_ == State::master) leave_master(/*send_priority_zero=*/true, out);
   master_down_timer_.reset();
   preempt_time_.reset();
+  send_probe_timer_.reset();
   change_state(State::initialize, "shutdown", out);
   set_master(std::nullopt, false, out);
   return out;
@@ -268,6 +281,9 @@ Actions StateMachine::timer_tick(TimePoint now) {
     adver_timer_ = now + params_.advert_interval;
   } else if (state_ == State::backup && master_down_timer_ && now >= *master_down_timer_) {
     become_master(now, down_reason_, out);
+  } else if (state_ == State::fault && send_probe_timer_ && now >= *send_probe_timer_) {
+    out.push_back(SendAdvert{0});
+    send_probe_timer_ = now + params_.advert_interval;
   }
   return out;
 }
@@ -287,7 +303,35 @@ Actions StateMachine::reevaluate_fault(TimePoint now, const std::string& fault_r
   } else if (!faulted() && state_ == State::fault) {
     become_backup(now, recovery_reason, out);
   }
+  if (state_ == State::fault && send_failed_) {
+    if (!send_probe_timer_) send_probe_timer_ = now + params_.advert_interval;
+  } else {
+    send_probe_timer_.reset();
+  }
   return out;
+}
+
+Actions StateMachine::advert_send_result(bool sent, TimePoint now) {
+  if (sent) {
+    first_send_failure_.reset();
+    if (state_ == State::master) sent_as_master_ = true;
+    if (!send_failed_) return {};
+    send_failed_ = false;
+    return reevaluate_fault(now, kSendFailed, kSendRecovered, /*send_priority_zero=*/true);
+  }
+  if (state_ != State::master) return {};
+  if (!first_send_failure_) {
+    first_send_failure_ = now;
+    return {};
+  }
+  // Half an interval, not a whole one: the two failures are Adver_Timer ticks one interval
+  // apart, and their results may arrive a little less than that apart.
+  if (now - *first_send_failure_ < std::chrono::duration_cast<Microseconds>(
+                                       params_.advert_interval) / 2)
+    return {};
+  first_send_failure_.reset();
+  send_failed_ = true;
+  return reevaluate_fault(now, kSendFailed, kSendRecovered, /*send_priority_zero=*/true);
 }
 
 Actions StateMachine::check_status(bool failing, TimePoint now) {
@@ -331,6 +375,7 @@ Snapshot StateMachine::snapshot() const {
   s.priority_inputs = inputs_;
   s.check_failed = check_failed_;
   s.interface_down = interface_down_;
+  s.send_failed = send_failed_;
   s.adver_timer = adver_timer_;
   s.master_down_timer = master_down_timer_;
   s.preempt_time = preempt_time_;
@@ -351,6 +396,10 @@ bool StateMachine::restore(const Snapshot& s, TimePoint now) {
   inputs_ = s.priority_inputs;
   check_failed_ = s.check_failed;
   interface_down_ = s.interface_down;
+  send_failed_ = s.send_failed;
+  sent_as_master_ = false;
+  first_send_failure_.reset();
+  send_probe_timer_.reset();
   adver_timer_ = s.adver_timer;
   master_down_timer_ = s.master_down_timer;
   preempt_time_ = s.preempt_time;
@@ -368,6 +417,7 @@ bool StateMachine::restore(const Snapshot& s, TimePoint now) {
   } else {
     adver_timer_.reset();
     master_down_timer_.reset();
+    if (state_ == State::fault && send_failed_) send_probe_timer_ = now;
   }
   return true;
 }

@@ -10,6 +10,8 @@
 //   address) re-advertises at once instead of discarding it;
 // - `nopreempt` and `preempt_delay` as keepalived 2.x implements them;
 // - a Fault state for failed tracked checks and interface (carrier) loss;
+// - a Master whose adverts cannot be sent steps down to Fault (a Master nobody
+//   hears would hold its VIP beside the one its peers elect).
 // - Skew_Time uses the *effective* priority.
 
 #include <chrono>
@@ -146,6 +148,7 @@ struct Snapshot {
   PriorityInputs priority_inputs;
   bool check_failed = false;
   bool interface_down = false;
+  bool send_failed = false;  ///< adverts could not be sent (Fault until one goes out)
   std::optional<TimePoint> adver_timer;        ///< Master: next advert due
   std::optional<TimePoint> master_down_timer;  ///< Backup: Master_Down_Timer expiry
   std::optional<TimePoint> preempt_time;       ///< Backup: preempt_delay ends
@@ -186,6 +189,19 @@ class StateMachine {
   /// (keepalived: the instance goes FAULT; priority 0 advert if Master).
   Actions check_status(bool failing, TimePoint now);
 
+  /// Outcome of one SendAdvert the actor carried out (`sent` = the kernel took
+  /// the packet for every destination). A Master steps down to Fault (VIPs
+  /// released) at the second failure in a row, when the first is at least
+  /// half an Advertisement_Interval old: by then no advert has gone out for
+  /// longer than one interval, and peers will elect another Master, so
+  /// keeping the VIP would make two holders. One failed advert is tolerated,
+  /// as peers tolerate one lost. In Fault it probes with a priority 0 advert
+  /// (RFC 5798 6.4.3: "not Master"; a Master answers it at once) every
+  /// Advertisement_Interval; the first that goes out ends the fault (->
+  /// Backup when no other fault input remains). Results that arrive in any
+  /// other state are ignored.
+  Actions advert_send_result(bool sent, TimePoint now);
+
   /// Carrier state of the VRRP interface. Down -> Fault (no priority 0
   /// advert: the link cannot carry it); up again -> Backup when no other
   /// fault input remains.
@@ -219,7 +235,8 @@ class StateMachine {
   bool master_is_self() const { return master_is_self_; }
 
   /// The one deadline the actor must arm a timer for: Adver_Timer in Master,
-  /// Master_Down_Timer in Backup, none in Initialize and Fault.
+  /// Master_Down_Timer in Backup, the send probe in a Fault caused by adverts
+  /// that cannot be sent, none otherwise.
   std::optional<TimePoint> next_deadline() const;
 
   /// Backup only: when the Master counts as overdue, one and a half
@@ -228,6 +245,11 @@ class StateMachine {
   /// timer fires. In the past at once after a priority 0 advert. nullopt in
   /// any other state.
   std::optional<TimePoint> master_overdue_at() const;
+
+  /// Master that has sent at least one advert since it entered Master: only
+  /// then does the actor add the VIPs, so a node whose adverts cannot go out
+  /// never holds them (nobody would know it does).
+  bool advertising() const { return state_ == State::master && sent_as_master_; }
 
   /// Number of state transitions since construction (restored by restore()).
   std::uint64_t transitions() const { return transitions_; }
@@ -242,7 +264,8 @@ class StateMachine {
   bool restore(const Snapshot& snapshot, TimePoint now);
 
  private:
-  bool faulted() const { return check_failed_ || interface_down_; }
+  bool faulted() const { return check_failed_ || interface_down_ || send_failed_; }
+  const char* fault_reason() const;
   Actions reevaluate_fault(TimePoint now, const std::string& fault_reason,
                            const std::string& recovery_reason, bool send_priority_zero);
   void become_master(TimePoint now, const std::string& reason, Actions& out);
@@ -264,6 +287,10 @@ class StateMachine {
   PriorityInputs inputs_;
   bool check_failed_ = false;
   bool interface_down_ = false;
+  bool send_failed_ = false;
+  bool sent_as_master_ = false;                   // Master: an advert went out
+  std::optional<TimePoint> first_send_failure_;   // Master: of the current run
+  std::optional<TimePoint> send_probe_timer_;     // Fault with send_failed_
   std::optional<TimePoint> adver_timer_;
   std::optional<TimePoint> master_down_timer_;
   std::optional<TimePoint> preempt_time_;

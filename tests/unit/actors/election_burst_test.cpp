@@ -30,8 +30,13 @@ caf::behavior fake_vip(caf::event_based_actor* self, caf::actor* election) {
           [](actors::renew_atom) {}};
 }
 
+// The advert socket takes every advert, as the kernel does on a working link.
+caf::behavior fake_advert_io(caf::event_based_actor* self, caf::actor* election) {
+  return {[=](const actors::AdvertOut&) { self->send(*election, actors::AdvertSent{true}); }};
+}
+
 caf::behavior sink_actor(caf::event_based_actor*) {
-  return {[](const actors::AdvertOut&) {}, [](const actors::ElectionSnapshot&) {}};
+  return {[](const actors::ElectionSnapshot&) {}};
 }
 
 std::string role_of(test::RedisServer& server) {
@@ -74,9 +79,10 @@ TEST_CASE("a MASTER -> BACKUP -> MASTER burst ends with Redis master, every step
     caf::actor election;
     auto vip = sys.spawn(fake_vip, &election);
     auto sink = sys.spawn(sink_actor);
+    auto advert_io = sys.spawn(fake_advert_io, &election);
     auto role = actors::spawn_redis_role(self.ptr(), ctx);
     election = actors::spawn_election(self.ptr(), ctx, nullptr);
-    actors::Wiring w{sink, election, sink, vip, {}, role};
+    actors::Wiring w{sink, election, advert_io, vip, {}, role};
     self->send(role, w);
     self->send(election, w);  // startup: state MASTER -> Master at once
 
@@ -100,7 +106,7 @@ TEST_CASE("a MASTER -> BACKUP -> MASTER burst ends with Redis master, every step
     CHECK(state().find("\"state\":\"MASTER\"") != std::string::npos);
     CHECK(role_of(server) == "master");
 
-    for (auto& a : {vip, sink, role, election}) self->send_exit(a, caf::exit_reason::user_shutdown);
+    for (auto& a : {vip, sink, advert_io, role, election}) self->send_exit(a, caf::exit_reason::user_shutdown);
   }
   spdlog::set_default_logger(previous);
 

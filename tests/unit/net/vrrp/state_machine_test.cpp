@@ -471,6 +471,100 @@ TEST_CASE("Interface down goes to Fault, and up again goes to Backup", "[vrrp][e
   CHECK(render(cold.interface_status(true, t0 + seconds(1))) == Strings{"FAULT->BACKUP"});
 }
 
+TEST_CASE("A Master whose adverts cannot be sent steps down at the second failure in a row",
+          "[vrrp][election]") {
+  auto sm = running_master(params(100));
+  const TimePoint became = t0 + sm.master_down_interval();
+  CHECK_FALSE(sm.advertising());  // the VIPs wait for the first advert that went out
+  CHECK(sm.advert_send_result(true, became).empty());
+  CHECK(sm.advertising());
+
+  // One failed advert is tolerated, as peers tolerate one lost.
+  CHECK(render(sm.timer_tick(became + seconds(1))) == Strings{"advert 100"});
+  CHECK(sm.advert_send_result(false, became + seconds(1)).empty());
+  CHECK(sm.state() == State::master);
+  // The next Adver_Timer tick, a little less than one interval later as results may arrive:
+  // nothing has gone out for longer than one interval.
+  sm.timer_tick(became + seconds(2));
+  auto a = sm.advert_send_result(false, became + milliseconds(1990));
+  CHECK(render(a) == Strings{"remove vips", "advert 0", "MASTER->FAULT", "master none"});
+  CHECK(reason_of(a) == "adverts cannot be sent");
+  CHECK_FALSE(sm.advertising());
+}
+
+TEST_CASE("An advert re-sent at once does not count as the second failure", "[vrrp][election]") {
+  auto sm = running_master(params(100));
+  const TimePoint became = t0 + sm.master_down_interval();
+  sm.advert_send_result(true, became);
+  sm.timer_tick(became + seconds(1));
+  CHECK(sm.advert_send_result(false, became + seconds(1)).empty());
+  // A lower-priority advert makes the Master answer at once: that send fails too.
+  sm.advert_received(advert("192.0.2.12", 50), became + milliseconds(1100));
+  CHECK(sm.advert_send_result(false, became + milliseconds(1100)).empty());
+  CHECK(sm.state() == State::master);
+  // A success ends the run of failures: the count starts again.
+  CHECK(sm.advert_send_result(true, became + milliseconds(2100)).empty());
+  CHECK(sm.advert_send_result(false, became + milliseconds(3100)).empty());
+  CHECK(sm.state() == State::master);
+}
+
+TEST_CASE("In Fault for unsendable adverts a priority 0 probe goes out every interval until one "
+          "is sent",
+          "[vrrp][election]") {
+  auto sm = running_master(params(100));
+  const TimePoint became = t0 + sm.master_down_interval();
+  sm.advert_send_result(false, became);
+  sm.advert_send_result(false, became + seconds(1));
+  REQUIRE(sm.state() == State::fault);
+  // The priority 0 advert of leaving Master failed as well: no change.
+  CHECK(sm.advert_send_result(false, became + seconds(1)).empty());
+  CHECK(sm.next_deadline() == became + seconds(2));
+  CHECK(render(sm.timer_tick(became + seconds(2))) == Strings{"advert 0"});
+  CHECK(sm.advert_send_result(false, became + seconds(2)).empty());
+  CHECK(sm.next_deadline() == became + seconds(3));
+  // A Redis check failing meanwhile: both causes must clear.
+  CHECK(sm.check_status(true, became + milliseconds(2500)).empty());
+  CHECK(render(sm.timer_tick(became + seconds(3))) == Strings{"advert 0"});
+  CHECK(sm.advert_send_result(true, became + seconds(3)).empty());
+  CHECK(sm.state() == State::fault);
+  CHECK_FALSE(sm.next_deadline());  // no more probes: sending works
+  auto a = sm.check_status(false, became + seconds(4));
+  CHECK(render(a) == Strings{"FAULT->BACKUP"});
+
+  // Sending alone: the first probe that goes out ends the fault.
+  auto other = running_master(params(100));
+  other.advert_send_result(false, became);
+  other.advert_send_result(false, became + seconds(1));
+  other.timer_tick(became + seconds(2));
+  a = other.advert_send_result(true, became + seconds(2));
+  CHECK(render(a) == Strings{"FAULT->BACKUP"});
+  CHECK(reason_of(a) == "adverts can be sent again");
+  CHECK(other.next_deadline() == became + seconds(2) + other.master_down_interval());
+}
+
+TEST_CASE("Send results outside Master are ignored, and a restored Fault keeps probing",
+          "[vrrp][election]") {
+  StateMachine backup(params(100));
+  backup.startup(t0);
+  CHECK(backup.advert_send_result(false, t0 + seconds(1)).empty());
+  CHECK(backup.advert_send_result(false, t0 + seconds(2)).empty());
+  CHECK(backup.state() == State::backup);
+  CHECK_FALSE(backup.advertising());
+
+  auto sm = running_master(params(100));
+  const TimePoint became = t0 + sm.master_down_interval();
+  sm.advert_send_result(false, became);
+  sm.advert_send_result(false, became + seconds(1));
+  REQUIRE(sm.state() == State::fault);
+  StateMachine restored(params(100));
+  REQUIRE(restored.restore(sm.snapshot(), became + seconds(5)));
+  CHECK(restored.state() == State::fault);
+  CHECK(restored.next_deadline() == became + seconds(5));
+  CHECK(render(restored.timer_tick(became + seconds(5))) == Strings{"advert 0"});
+  CHECK(render(restored.advert_send_result(true, became + seconds(5))) ==
+        Strings{"FAULT->BACKUP"});
+}
+
 TEST_CASE("Effective priority: floor 1 when not eligible, weights clamped to 1..254",
           "[vrrp][election]") {
   StateMachine sm(params(100));
