@@ -53,7 +53,7 @@ std::string send_advert(net::AdvertSocket& socket, const InstanceContext& ctx,
     if (auto* err = std::get_if<vrrp::EncodeError>(&bytes))
       return std::string("cannot encode advert: ") + vrrp::to_string(*err);
     auto r = socket.send_to(dst, std::get<std::vector<std::uint8_t>>(bytes));
-    if (!r && error.empty()) error = "sending advert to " + dst.to_string() + ": " + r.error().message;
+    if (!r && error.empty()) error = r.error().message;
   }
   return error;
 }

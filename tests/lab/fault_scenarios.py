@@ -16,8 +16,8 @@ import threading
 import time
 
 from lab import Lab, Node, sh, wait_for
-from scenarios import (Writer, assert_acked_since_kept, assert_one_master, assert_replica_of,
-                       figures, hold_steady, keys_on)
+from scenarios import (STEADY_ACKS, Writer, assert_acked_since_kept, assert_one_master,
+                       assert_replica_of, figures, hold_steady, keys_on, wait_takeover)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -669,3 +669,98 @@ def scenario_secrets(lab):
 
 
 scenario_secrets.lab_class = SecretLab
+
+
+# ---- A Master whose adverts cannot be sent (issue 13.3) ----
+
+def block_adverts(node, on):
+    """The node's own firewall drops its outgoing VRRP packets (sendto fails
+    with EPERM); everything else, Redis replication included, still flows."""
+    if not on:
+        node.exec("nft", "delete", "table", "inet", "rklab_noadvert", check=False)
+        return
+    text = ("table inet rklab_noadvert {\n"
+            "  chain out { type filter hook output priority 0;\n"
+            "    ip protocol vrrp drop\n  }\n}\n")
+    subprocess.run(["ip", "netns", "exec", node.ns, "nft", "-f", "-"], input=text, text=True,
+                   check=True, timeout=10)
+
+
+def unsendable_round(lab, fault, heal, cause, errno_text):
+    """Cuts n1's adverts with `fault()` while it is master, then heals with
+    `heal()`. Asserts: n1 steps down to FAULT (VIP off) within two advert
+    intervals of the fault, before anyone else takes over; exactly one other
+    node takes Master; the send error is logged once for its cause however
+    many probes fail; after healing n1 leaves FAULT for BACKUP and follows the
+    new master. Returns (new master, seconds from fault to n1's step-down)."""
+    n1, n2, n3 = lab.nodes
+    interval = float(lab.advert_int)
+    fault()
+    faulted_at = datetime.datetime.now()  # the rule or route is in place from here on
+    wait_for("n1 to leave MASTER", lambda: n1.state() == "FAULT", timeout=4 * interval)
+    assert not n1.has_vip(), "n1 kept the VIP in FAULT"
+    stepped = log_times(n1, "Entering FAULT state (adverts cannot be sent)")
+    assert len(stepped) == 1, n1.log_text()[-3000:]
+    step_down_s = (stepped[0] - faulted_at).total_seconds()
+    # Timer and log jitter: 50 ms beside the two intervals.
+    assert step_down_s < 2 * interval + 0.05, f"n1 stepped down {step_down_s:.3f} s after the fault"
+    taker = wait_takeover(lab, timeout=10)
+    assert_one_master(lab, taker, timeout=10)
+    other = ({n2, n3} - {taker}).pop()
+    hold_steady(lab, taker, (n1, other), 3 * interval)  # n1 probes every interval meanwhile
+    masters = [t for n in (n2, n3) for t in log_times(n, "Entering MASTER state")]
+    assert len(masters) == 1, f"{len(masters)} takeovers: {masters}"
+    assert stepped[0] < masters[0], "the VIP had two holders: n1 stepped down after the takeover"
+    logged = [line for line in n1.log_text().splitlines() if "Cannot send adverts:" in line]
+    assert len(logged) == 1 and cause in logged[0] and errno_text in logged[0], logged
+    assert n1.status()["counters"]["adverts_unsent"] >= 4, n1.status()["counters"]
+    heal()
+    wait_for("n1 to send again and return to BACKUP", lambda: n1.state() == "BACKUP",
+             timeout=3 * interval)
+    assert "Entering BACKUP state (adverts can be sent again" in n1.log_text()
+    assert_replica_of(n1, taker, timeout=20)
+    assert_one_master(lab, taker, timeout=5)
+    hold_steady(lab, taker, (n1, other), 2 * interval)
+    return taker, step_down_s
+
+
+def scenario_unsendable_adverts(lab):
+    """Issue 13.3: the master's own firewall drops its adverts (its link and
+    Redis replication stay up) under a writer. It steps down within two advert
+    intervals, one backup takes over alone, no acknowledged write is lost, and
+    once the firewall lets adverts out it follows the new master."""
+    n1, n2, n3 = steady_cluster(lab)
+    writer = Writer(lab, "ns")
+    try:
+        writer.wait_acks(STEADY_ACKS)
+        before = keys_on(n2, "ns") | keys_on(n3, "ns")
+        taker, step_down_s = unsendable_round(
+            lab, lambda: block_adverts(n1, True), lambda: block_adverts(n1, False),
+            "to 224.0.0.18 on ifindex", "Operation not permitted")
+        writer.wait_acks(writer.acks() + 50)
+    finally:
+        summary = writer.stop()
+    result = figures(summary, taker, "ns", before)
+    assert result["acked_lost"] == 0 and result["keys_lost"] == 0, result
+    print(f"unsendable_adverts: step-down {step_down_s:.3f} s after the fault, {result}")
+    return {**result, "step_down_s": round(step_down_s, 3)}
+
+
+def scenario_unsendable_adverts_unicast(lab):
+    """Issue 13.3 with another cause, in unicast mode: the master's primary
+    address (its adverts' source) is removed from its interface, as a DHCP
+    client or an operator may do, so sendmsg fails (ENETUNREACH). Same outcome:
+    step-down within two intervals, one takeover, back to BACKUP once the
+    address is back. No writer: without its address the master's replication
+    stream stops too, as in an isolation (issue 14's case)."""
+    n1, n2, n3 = steady_cluster(lab)
+
+    def address(on):
+        n1.exec("ip", "addr", "add" if on else "del", f"{n1.ip}/24", "dev", "eth0")
+    taker, step_down_s = unsendable_round(lab, lambda: address(False), lambda: address(True),
+                                          f"to {n2.ip} on ifindex", "Network is unreachable")
+    print(f"unsendable_adverts_unicast: step-down {step_down_s:.3f} s after the fault, "
+          f"{taker.name} took over")
+
+
+scenario_unsendable_adverts_unicast.lab_options = {"unicast": True}
