@@ -19,6 +19,11 @@ using stop_wait_atom = caf::atom_constant<caf::atom("stopwait")>;
 
 /// Rejected packets are logged at most once per reason in this interval.
 constexpr auto kRejectLogInterval = std::chrono::seconds(10);
+/// A stopping Master waits this long at most for the new master's advert before it exits
+/// with its Redis left as it is: backups take over after Skew_Time (at most 1 s with VRRPv2),
+/// but with long intervals (advert_int 255) Master_Down_Interval + 1 s would be minutes,
+/// beyond any service manager's stop timeout (Docker's 10 s by default).
+constexpr auto kStopWaitLimit = std::chrono::seconds(8);
 /// How often the supervisor gets a fresh snapshot besides every transition.
 constexpr auto kSnapshotInterval = std::chrono::seconds(1);
 
@@ -598,7 +603,8 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
         }
         // Wait (bounded) for the new master's advert, then follow it.
         st.role_commanded.reset();
-        auto wait = st.sm->master_down_interval() + std::chrono::seconds(1);
+        auto wait = std::min<vrrp::Microseconds>(
+            st.sm->master_down_interval() + std::chrono::seconds(1), kStopWaitLimit);
         spdlog::info("{} VIP released, priority 0 sent; waiting up to {} ms for the new master",
                      st.ctx.tag(), wait.count() / 1000);
         self->delayed_send(self, wait, stop_wait_atom::value);

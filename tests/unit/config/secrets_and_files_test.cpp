@@ -211,3 +211,34 @@ TEST_CASE("redkeep check runs on a good and a broken file (CLI)", "[config]") {
   CHECK(slurp(err) ==
         "/nonexistent/redkeep.conf: error: cannot open: No such file or directory\n");
 }
+
+TEST_CASE("check and run refuse an IPv6 instance and a /0 VIP at FILE:LINE:COLUMN (CLI)",
+          "[config]") {
+  TempDir dir;
+  const std::string out = dir.write("out", "", 0600);
+  const std::string err = dir.write("err", "", 0600);
+  const auto run = [&](const std::string& args) {
+    const int status =
+        std::system((std::string(REDKEEP_BINARY) + " " + args + " >" + out + " 2>" + err).c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  const auto slurp = [](const std::string& file) {
+    std::ifstream in(file);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  // The configuration of the report: `check` used to accept it, and `run` held the VIP without
+  // ever advertising it.
+  const std::string ipv6 = dir.write(
+      "ipv6.conf", instance_with("192.0.2.100/24", "2001:db8::100/64", "    version 3\n"), 0600);
+  const std::string prefix0 =
+      dir.write("prefix0.conf", instance_with("192.0.2.100/24", "192.0.2.100/0"), 0600);
+  for (const char* command : {"check", "run"}) {
+    INFO(command);
+    CHECK(run(std::string(command) + " --config " + ipv6) == 1);
+    CHECK(slurp(err).find(ipv6 + ":5:9: error: IPv6 is not supported yet: virtual_ipaddress "
+                                 "2001:db8::100/64") == 0);
+    CHECK(run(std::string(command) + " --config " + prefix0) == 1);
+    CHECK(slurp(err).find(prefix0 + ":5:9: error: virtual_ipaddress 192.0.2.100/0 cannot be a "
+                                    "VIP: a VIP's prefix length must be 1 to 32") == 0);
+  }
+}
