@@ -16,6 +16,7 @@ using Clock = std::chrono::steady_clock;
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
 using overdue_atom = caf::atom_constant<caf::atom("overdue")>;
 using stop_wait_atom = caf::atom_constant<caf::atom("stopwait")>;
+using rules_atom = caf::atom_constant<caf::atom("rules")>;
 
 /// Rejected packets are logged at most once per reason in this interval.
 constexpr auto kRejectLogInterval = std::chrono::seconds(10);
@@ -40,6 +41,7 @@ struct ElectionState {
   bool master_overdue = false;                   // last told to redis_health
   std::optional<vrrp::TimePoint> master_heard_at;  // last advert of another node (priority > 0)
   std::optional<vrrp::TimePoint> armed_overdue;  // overdue_atom scheduled for
+  std::optional<vrrp::TimePoint> lower_master_garp;  // last burst for a lower-priority Master
 
   // VIP: what was last commanded and whether the vip actor confirmed it.
   std::uint64_t vip_generation = 0;
@@ -126,10 +128,12 @@ void reconcile(Self* self) {
   auto& st = self->state;
   auto want = has_redis(self) ? desired_role(self) : std::nullopt;
   if (st.sm->state() == vrrp::State::master) {
+    // Nobody knows this node is Master before one of its adverts went out: a Master that
+    // cannot send neither promotes its Redis nor adds the VIP (it steps down instead).
+    if (!st.sm->advertising()) return;
     if (want && st.role_commanded != want) command_role(self, *want);
     if (has_redis(self) && !st.role_confirmed) return;
-    // Nobody would know this node holds the VIPs before one of its adverts went out.
-    if (!st.vip_commanded_up && st.sm->advertising()) command_vip(self, true);
+    if (!st.vip_commanded_up) command_vip(self, true);
     return;
   }
   if (st.vip_commanded_up) command_vip(self, false);
@@ -151,6 +155,10 @@ void update_master_overdue(Self* self) {
   if (overdue != st.master_overdue && st.wiring.redis_health) {
     st.master_overdue = overdue;
     self->send(st.wiring.redis_health, check_atom::value, overdue);
+    // Cut off from every member? The verdict must be in before the Master_Down_Timer fires.
+    st.eligibility->set_master_overdue(overdue, now);
+    if (overdue) send_to(self, st.wiring.member_probe, check_atom::value);
+    self->send(self, rules_atom::value);
   }
   if (at && !overdue && at != st.armed_overdue) {
     st.armed_overdue = at;
@@ -183,6 +191,8 @@ void execute(Self* self, const vrrp::Actions& actions) {
       if (st.vip_commanded_up && st.vip_confirmed) send_to(self, st.wiring.vip, renew_atom::value);
     } else if (auto* s = std::get_if<vrrp::StateChanged>(&action)) {
       ++st.counters["transitions"];
+      st.eligibility->set_vrrp_master(s->to == vrrp::State::master, Clock::now());
+      self->send(self, rules_atom::value);
       // The advertised priority means something only while taking part.
       if (s->to == vrrp::State::master || s->to == vrrp::State::backup) {
         spdlog::info("{} Entering {} state ({}, priority {})", st.ctx.tag(),
@@ -316,6 +326,26 @@ void on_rejected(Self* self, const AdvertRejected& r) {
 
 void apply_data_rules(Self* self, vrrp::Actions& actions, Clock::time_point now);
 
+/// A Master hearing another Master of lower priority (one that took over on an island, issue
+/// 14) sends a gratuitous ARP burst at once, as keepalived's garp_lower_prio_repeat does:
+/// clients that followed the other's ARPs come back before it yields. Once per interval.
+void garp_for_lower_master(Self* self, const vrrp::PeerAdvert& a, Clock::time_point now) {
+  auto& st = self->state;
+  if (st.sm->state() != vrrp::State::master || a.priority == 0 ||
+      a.source == st.ctx.primary_address)
+    return;
+  const auto own = st.sm->effective_priority();
+  if (a.priority > own || (a.priority == own && a.source > st.ctx.primary_address)) return;
+  const auto interval =
+      std::chrono::duration_cast<vrrp::Microseconds>(st.sm->params().advert_interval);
+  if (st.lower_master_garp && now - *st.lower_master_garp < interval) return;
+  st.lower_master_garp = now;
+  spdlog::info("{} Heard another Master, {} with priority {} (own {}): sending gratuitous ARPs "
+               "now so clients that followed it come back",
+               st.ctx.tag(), a.source.to_string(), a.priority, own);
+  send_to(self, st.wiring.vip, garp_atom::value);
+}
+
 /// A timer that fires, or any message that arrives, long after the armed
 /// deadline means this process was stalled (SIGSTOP, a frozen VM): the others
 /// have likely elected meanwhile. Checked before the event is handled, so a
@@ -402,6 +432,8 @@ void on_redis_health(Self* self, const RedisHealth& h) {
   o.synced_with_master = synced_with_master(self, h);
   o.lagging = h.behind_peer;
   o.connected_replicas = h.connected_replicas;
+  o.replicas_following = h.replicas_following;
+  o.replicas_syncing = h.replicas_syncing;
   o.replicas_silent_for = std::chrono::seconds(h.replicas_silent_s);
   o.vrrp_master = st.sm->state() == vrrp::State::master;
   // In Fault the machine keeps the last Master it knew, alive or not: only
@@ -458,6 +490,8 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
   st.ctx = std::move(ctx);
   st.sm = std::make_unique<vrrp::StateMachine>(params_of(st.ctx));
   st.eligibility = std::make_unique<redis::Eligibility>(st.sm->master_down_interval());
+  st.eligibility->set_alone_bound(
+      2 * std::chrono::duration_cast<std::chrono::microseconds>(st.sm->params().advert_interval));
   self->set_exception_handler(crash_handler("election" + st.ctx.tag()));
   auto now = Clock::now();
   if (snap) {
@@ -475,10 +509,12 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
     *st.eligibility = snap->eligibility;
     st.failing_reported = machine.check_failed;
     st.eligible_reported = machine.priority_inputs.eligible;
-    // What was commanded before is unknown; the VIP and role are re-asserted
-    // idempotently by reconcile() once the wiring arrives.
-    st.vip_commanded_up = false;
-    st.vip_confirmed = true;
+    // What was commanded before is unknown. A restored Master's VIP is still in the kernel:
+    // counted as commanded, it is re-asserted when the wiring arrives and removed if this
+    // Master steps down before it could advertise again. The role is re-asserted by
+    // reconcile().
+    st.vip_commanded_up = machine.state == vrrp::State::master;
+    st.vip_confirmed = !st.vip_commanded_up;
     spdlog::info("{} Election resumed in {} state", st.ctx.tag(), vrrp::to_string(st.sm->state()));
   }
   self->delayed_send(self, kSnapshotInterval, snapshot_atom::value);
@@ -509,6 +545,21 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
         execute(self, st.sm->timer_tick(now));
       },
       [self](overdue_atom) { update_master_overdue(self); },
+      [self](rules_atom) {
+        // The data rules start from a first Redis report (a default one reads as failed).
+        if (self->state.stopping || !self->state.redis_reported) return;
+        vrrp::Actions actions;
+        apply_data_rules(self, actions, Clock::now());
+        execute(self, actions);
+      },
+      [self](const ProbeRound& r) {
+        auto& st = self->state;
+        if (r.members == 0) return;
+        st.eligibility->set_members_known(true);
+        if (r.answered > 0) st.eligibility->member_reached(r.started);
+        st.eligibility->evaluate(Clock::now());
+        self->send(self, rules_atom::value);
+      },
       [self](snapshot_atom) {
         send_snapshot(self);
         self->delayed_send(self, kSnapshotInterval, snapshot_atom::value);
@@ -526,9 +577,11 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
           return;
         }
         auto now = Clock::now();
+        if (in.advert.source != st.ctx.primary_address) st.eligibility->member_reached(now);
         if (in.advert.priority > 0 && in.advert.source != st.ctx.primary_address) {
           st.master_heard_at = now;
         }
+        garp_for_lower_master(self, in.advert, now);
         detect_stall(self, now);
         execute(self, st.sm->advert_received(in.advert, now));
       },

@@ -10,6 +10,10 @@
 //   redis_health -> election      RedisHealth
 //   election     -> redis_health  check_atom, bool (true: the Master is overdue, compare offsets
 //                                  with the fellow replicas now and at every check; false: heard)
+//   redis_health -> member_probe  Members (every change; the members it learned or loaded)
+//   member_probe -> election      ProbeRound (every Advertisement_Interval)
+//   election     -> member_probe  check_atom (probe now: the Master's adverts are overdue)
+//   election     -> vip           garp_atom (a burst now: a lower-priority Master was heard)
 //   election     -> redis_role    RoleCommand
 //   redis_role   -> election      RoleDone
 //   election     -> supervisor    ElectionSnapshot
@@ -29,6 +33,7 @@
 #include <string>
 
 #include "net/ip_address.hpp"
+#include "net/member_probe.hpp"
 #include "net/vrrp/state_machine.hpp"
 #include "redis/eligibility.hpp"
 
@@ -41,9 +46,10 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using renew_atom = caf::atom_constant<caf::atom("renew")>;
 using crash_atom = caf::atom_constant<caf::atom("crash")>;
 using check_atom = caf::atom_constant<caf::atom("check")>;
+using garp_atom = caf::atom_constant<caf::atom("garp")>;
 
 /// Which child of an instance an actor is.
-enum class ChildKind { election, advert_io, vip, redis_health, redis_role };
+enum class ChildKind { election, advert_io, vip, redis_health, redis_role, member_probe };
 
 /// Current handles of one instance's children. Any handle may be null while
 /// that child restarts; senders drop the message then.
@@ -54,6 +60,7 @@ struct Wiring {
   caf::actor vip;
   caf::actor redis_health;
   caf::actor redis_role;
+  caf::actor member_probe;
 };
 
 /// A valid advert for our VRID (already validated by net/vrrp).
@@ -128,9 +135,27 @@ struct RedisHealth {
   std::string run_id;
   std::string replid;
   std::uint32_t connected_replicas = 0;
+  /// As master: replicas in a sync state, and online ones that ACKed within the last second
+  /// (INFO lag <= 1): those that follow this node now.
+  std::uint32_t replicas_syncing = 0;
+  std::uint32_t replicas_following = 0;
   /// As master: seconds since the latest REPLCONF ACK of any online replica
   /// (the smallest INFO `lag`); 0 when none is listed.
   std::int64_t replicas_silent_s = 0;
+};
+
+/// The members of the cluster (their Redis) as redis_health knows them: learned from INFO
+/// (our master, its replicas, our own replicas), unicast_peer, and the state file.
+struct Members {
+  std::vector<net::RedisEndpoint> endpoints;
+};
+
+/// One round of member probes (net::MemberProber): how many members were asked and how many
+/// replied. `started` is when the round began: a reply proves contact since then.
+struct ProbeRound {
+  std::chrono::steady_clock::time_point started;
+  std::size_t members = 0;
+  std::size_t answered = 0;
 };
 
 /// Make the local Redis master (`master` empty) or a replica of `master`.
@@ -173,6 +198,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::VipDone)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::LinkStatus)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::GarpSent)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RedisHealth)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::Members)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::ProbeRound)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RoleCommand)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RoleDone)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::ElectionSnapshot)

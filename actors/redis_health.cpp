@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "actors/crash_reason.hpp"
@@ -59,6 +60,9 @@ constexpr std::int64_t kReplicaAckLimit = 3;
 constexpr const char* kNowhereHost = "127.0.0.1";
 constexpr int kNowherePort = 1;
 
+/// At most this many members are kept (and probed): enough for any cluster VRRP serves.
+constexpr std::size_t kMaxMembers = 32;
+
 /// What the actor tells the check loop, across threads.
 struct HealthSignals {
   std::atomic<bool> check_now{false};       // check at once
@@ -87,6 +91,8 @@ class HealthLoop {
       return;
     }
     load_state();
+    for (const auto& peer : ctx_.instance.unicast_peer) learn_member(peer.to_string(), rs_.port);
+    publish_members();
     next_check_ = Clock::now();
     while (!stop) step();
   }
@@ -217,6 +223,9 @@ class HealthLoop {
     r.restarted = restarted_pending_;
     restarted_pending_ = false;
     compare_with_peers(r);
+    if (r.role == "slave") learn_member(r.master_host, r.master_port);
+    for (const auto& [host, port] : peers_) learn_member(host, port);
+    publish_members();
     save_state(r);
     report(redis::CheckOutcome::pong, "PONG", std::move(r));
   }
@@ -322,7 +331,12 @@ class HealthLoop {
     report.connected_replicas = 0;
     std::optional<std::int64_t> silent;
     for (const auto& rep : repl.replicas) {
-      if (rep.state != "online") continue;
+      learn_member(rep.ip, rep.port);
+      if (rep.state != "online") {
+        ++report.replicas_syncing;
+        continue;
+      }
+      if (rep.lag.value_or(0) <= 1) ++report.replicas_following;
       const auto lag = rep.lag.value_or(0);
       if (lag <= kReplicaAckLimit) ++report.connected_replicas;
       silent = std::min(silent.value_or(lag), lag);
@@ -372,12 +386,42 @@ class HealthLoop {
     auto s = redis::load_redis_state(ctx_.state_file, ctx_.instance.name, &error);
     if (!error.empty()) spdlog::warn("{} {}", tag_, error);
     if (s && !s->run_id.empty()) last_run_id_ = s->run_id;
+    if (!s) return;
+    for (const auto& m : s->members) {
+      const auto colon = m.rfind(':');
+      if (colon == std::string::npos) continue;
+      try {
+        learn_member(m.substr(0, colon), std::stoi(m.substr(colon + 1)));
+      } catch (const std::exception&) {
+        // A hand-edited entry that is not ADDRESS:PORT: skipped.
+      }
+    }
+  }
+
+  /// A member of the cluster: an IPv4 address other than our own node's (and our loopback).
+  void learn_member(const std::string& host, int port) {
+    auto address = net::IpAddress::parse(host);
+    if (!address || !address->is_v4() || port <= 0 || port > 65535) return;
+    if ((address->v4_host_order() >> 24) == 127) return;
+    if (*address == ctx_.primary_address && port == rs_.port) return;
+    if (members_.size() >= kMaxMembers) return;
+    members_.insert({*address, static_cast<std::uint16_t>(port)});
+  }
+
+  /// Hands a changed member set to member_probe (through the actor); saved with the state.
+  void publish_members() {
+    if (members_ == published_) return;
+    published_ = members_;
+    caf::anon_send(me_, Members{{members_.begin(), members_.end()}});
   }
 
   void save_state(const RedisHealth& r) {
-    redis::PersistedRedisState s{r.run_id, r.replid, r.repl_offset, r.role};
+    redis::PersistedRedisState s{r.run_id, r.replid, r.repl_offset, r.role, {}};
+    for (const auto& m : members_)
+      s.members.push_back(m.address.to_string() + ":" + std::to_string(m.port));
     if (s.run_id.empty() || (saved_ && saved_->run_id == s.run_id && saved_->replid == s.replid &&
-                             saved_->offset == s.offset && saved_->role == s.role))
+                             saved_->offset == s.offset && saved_->role == s.role &&
+                             saved_->members == s.members))
       return;
     std::string error;
     if (redis::save_redis_state(ctx_.state_file, ctx_.instance.name, s, &error)) {
@@ -404,6 +448,8 @@ class HealthLoop {
   bool guard_error_logged_ = false;
   std::optional<redis::PersistedRedisState> saved_;
   std::vector<std::pair<std::string, int>> peers_;  // fellow replicas of our master
+  std::set<net::RedisEndpoint> members_;            // of the cluster, learned or loaded
+  std::set<net::RedisEndpoint> published_;          // last handed to member_probe
   std::unique_ptr<redis::Connection> master_conn_;  // to our master, to learn them
   std::string last_logged_;
   bool config_error_logged_ = false;
@@ -413,6 +459,7 @@ class HealthLoop {
 struct RedisHealthState {
   InstanceContext ctx;
   Wiring wiring;
+  Members members;  // last known, re-sent to a restarted member_probe
   std::shared_ptr<HealthSignals> signals = std::make_shared<HealthSignals>();
   std::unique_ptr<PollThread> checker;
   static inline const char* name = "redis_health";
@@ -430,7 +477,16 @@ caf::behavior redis_health(Self* self, InstanceContext ctx) {
         HealthLoop(me, c, signals).run(stop);
       });
   return {
-      [self](const Wiring& w) { self->state.wiring = w; },
+      [self](const Wiring& w) {
+        auto& st = self->state;
+        if (w.member_probe && w.member_probe != st.wiring.member_probe)
+          self->send(w.member_probe, st.members);
+        st.wiring = w;
+      },
+      [self](const Members& m) {
+        self->state.members = m;
+        if (self->state.wiring.member_probe) self->send(self->state.wiring.member_probe, m);
+      },
       [self](const RedisHealth& h) {
         if (self->state.wiring.election) self->send(self->state.wiring.election, h);
       },

@@ -11,6 +11,7 @@
 #include "actors/advert_io.hpp"
 #include "actors/control_server.hpp"
 #include "actors/election.hpp"
+#include "actors/member_probe.hpp"
 #include "actors/redis_health.hpp"
 #include "actors/redis_role.hpp"
 #include "actors/supervisor.hpp"
@@ -50,6 +51,20 @@ std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
       return std::nullopt;
     }
     ctx.ifindex = static_cast<unsigned>(*idx);
+    // An address the node owns (added without a lifetime, by hand or by the system) cannot
+    // float: the first step-down would take it from the node.
+    if (auto addrs = nl->list_addresses(*idx)) {
+      for (const auto& a : *addrs) {
+        for (const auto& v : ctx.instance.virtual_ipaddress) {
+          if (a.permanent && a.prefix.address == v.address) {
+            spdlog::critical("{} VIP {} is a permanent address of {} (the node's own): a VIP "
+                             "must be an address no node owns",
+                             ctx.tag(), v.address.to_string(), ctx.instance.interface);
+            return std::nullopt;
+          }
+        }
+      }
+    }
     if (ctx.instance.unicast_src_ip) {
       ctx.primary_address = *ctx.instance.unicast_src_ip;
     } else {
@@ -93,6 +108,10 @@ std::vector<ChildSpec> child_specs(const std::vector<InstanceContext>& contexts)
       add("redis_health", ChildKind::redis_health,
           [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
             return spawn_redis_health(sup, ctx);
+          });
+      add("member_probe", ChildKind::member_probe,
+          [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
+            return spawn_member_probe(sup, ctx);
           });
     }
     add("election", ChildKind::election,

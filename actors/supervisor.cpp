@@ -50,6 +50,7 @@ Wiring wiring_of(Self* self, std::size_t group) {
       case ChildKind::vip: w.vip = c.handle; break;
       case ChildKind::redis_health: w.redis_health = c.handle; break;
       case ChildKind::redis_role: w.redis_role = c.handle; break;
+      case ChildKind::member_probe: w.member_probe = c.handle; break;
     }
   }
   return w;

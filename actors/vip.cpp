@@ -190,6 +190,10 @@ caf::behavior vip_actor(Self* self, InstanceContext ctx, bool restart) {
         if (cmd.generation == self->state.last_generation)
           self->send(caf::actor_cast<caf::actor>(self), cmd);
       },
+      [self](garp_atom) {
+        auto& st = self->state;
+        if (st.up && st.want_up) send_garps(self, st.ctx.instance.garp_master_repeat);
+      },
       [self](renew_atom) {
         auto& st = self->state;
         if (!st.up || !st.want_up) return;

@@ -299,6 +299,14 @@ class Builder {
           if (v->size() > 15) {
             error(st.args[0], "expected an interface name of at most 15 bytes (IFNAMSIZ) for "
                               "interface, got '" + *v + "'");
+          } else if (*v == "." || *v == ".." ||
+                     v->find_first_of("/: \t") != std::string::npos) {
+            // The kernel's dev_valid_name(); "eth0:1" is an address label, not a link.
+            error(st.args[0], "'" + *v + "' is not a Linux interface name (no '/', ':' or "
+                              "spaces, not '.' or '..'); name the link itself, e.g. eth0");
+          } else if (*v == "lo") {
+            error(st.args[0], "interface lo reaches no other node: VRRP runs on the link the "
+                              "peers share");
           } else {
             inst.interface = *v;
           }
@@ -473,7 +481,9 @@ class Builder {
         if (slash != std::string::npos) {
           const std::string length = t->text.substr(slash + 1);
           if (!all_digits(length) || length.size() > 3 || std::stoul(length) > max_length) {
-            error(*t, "expected a prefix length from 0 to " + std::to_string(max_length) +
+            error(*t, "expected a prefix length from " +
+                          std::string(a->is_v4() ? "8" : "0") + " to " +
+                          std::to_string(max_length) +
                           " after the " + (a->is_v4() ? "IPv4" : "IPv6") + " address " +
                           a->to_string() + ", got '" + length + "'");
             continue;
@@ -516,7 +526,15 @@ class Builder {
     for_each_statement(BlockKind::redis, block.block, [&](const Statement& st) {
       const std::string& kw = st.keyword.text;
       if (kw == "host") {
-        if (auto v = word(st, "an address or host name")) r.host = *v;
+        if (auto v = word(st, "an address or host name")) {
+          const auto colon = v->find(':');
+          if (colon != std::string::npos && v->find(':', colon + 1) == std::string::npos) {
+            error(st.args[0], "host takes an address or a name, not '" + *v +
+                                  "': put the port in `port`");
+          } else {
+            r.host = *v;
+          }
+        }
       } else if (kw == "port") {
         if (auto v = number(st, 1, 65535)) r.port = static_cast<std::uint16_t>(*v);
       } else if (kw == "password") {

@@ -8,32 +8,42 @@ namespace {
 
 using Severity = Diagnostic::Severity;
 
-/// Why an IPv4 address cannot float between hosts as a VIP, or nullptr.
-const char* unusable_vip(const net::IpAddress& a) {
+/// Why an IPv4 address cannot be an address of a node on the VRRP link (a VIP, a
+/// unicast_src_ip or a unicast_peer), or nullptr.
+const char* not_a_host_address(const net::IpAddress& a) {
   const std::uint32_t v = a.v4_host_order();
   if (v == 0) return "it is the unspecified address";
+  if ((v >> 24) == 0) return "it is in 0.0.0.0/8 (\"this network\", RFC 1122), not a host address";
   if (v == 0xFFFFFFFFu) return "it is the broadcast address";
   if ((v >> 24) == 127) return "it is a loopback address";
   if (a.is_multicast()) return "it is a multicast address";
+  if ((v >> 28) == 0xF) return "it is in 240.0.0.0/4 (reserved, RFC 1112)";
   return nullptr;
 }
 
+/// Shortest VIP prefix accepted: the widest network one VRRP link can be.
+constexpr unsigned kMinVipPrefix = 8;
+
 /// Why an IPv4 VIP with this prefix length cannot serve clients, or an empty string. The
-/// kernel adds a prefix route for every address (RTM_NEWADDR with IFA_LOCAL/IFA_ADDRESS):
-/// /0 would be an on-link route to every IPv4 address beside the default route, and a VIP
-/// that is the broadcast address of its own prefix is a broadcast destination for every
-/// host on that network, which TCP refuses to connect to.
+/// kernel adds a prefix route for every address (RTM_NEWADDR): a short prefix makes a huge
+/// range look directly reachable on the interface, shadowing the default route for it (/0:
+/// every address); a VIP that is the broadcast address of its own prefix is a broadcast
+/// destination for every host on that network, which TCP refuses to connect to.
 std::string unusable_prefix(const net::IpPrefix& p) {
-  if (p.prefix_length == 0) {
-    return "a VIP's prefix length must be 1 to 32 (32 = the address alone, keepalived's "
-           "default; else the length of the network it floats in): /0 would add an on-link "
-           "route to every IPv4 address beside the default route";
+  if (p.prefix_length < kMinVipPrefix) {
+    return "a VIP's prefix length must be 8 to 32 (32 = the address alone, keepalived's "
+           "default; else the length of the network it floats in): /" +
+           std::to_string(p.prefix_length) + " would add an on-link route to " +
+           (p.prefix_length == 0 ? std::string("every IPv4 address")
+                                 : std::to_string(1ull << (32 - p.prefix_length)) + " addresses") +
+           ", shadowing the default route for them";
   }
   if (p.prefix_length <= 30) {
     const std::uint32_t host_mask = 0xFFFFFFFFu >> p.prefix_length;
     if ((p.address.v4_host_order() & host_mask) == host_mask) {
       return "it is the broadcast address of its /" + std::to_string(p.prefix_length) +
-             " network, which clients cannot connect to";
+             " network, which clients cannot connect to; use an address inside the network, "
+             "or /32";
     }
   }
   return {};
@@ -49,6 +59,11 @@ std::string ipv6_not_supported(const std::string& what, const std::string& addre
 }
 
 std::string at(const Where& w) { return std::to_string(w.line) + ":" + std::to_string(w.column); }
+
+/// The Redis a redis block names, as the duplicate check compares it.
+std::pair<std::string, std::uint16_t> redis_key(const RedisSettings& r) {
+  return {r.host == "localhost" ? "127.0.0.1" : r.host, r.port};
+}
 
 class Validator {
  public:
@@ -129,21 +144,59 @@ class Validator {
     }
     for (std::size_t i = 0; i < inst.virtual_ipaddress.size(); ++i) {
       const net::IpPrefix& vip = inst.virtual_ipaddress[i];
+      const std::string what = "virtual_ipaddress " + vip.to_string();
       if (!vip.address.is_v4()) {
         error(src.vips[i], ipv6_not_supported("virtual_ipaddress", vip.to_string()));
-      } else if (auto why = unusable_vip(vip.address)) {
-        error(src.vips[i], "virtual_ipaddress " + vip.to_string() + " cannot be a VIP: " + why);
+      } else if (auto why = not_a_host_address(vip.address)) {
+        error(src.vips[i], what + " cannot be a VIP: " + why);
       } else if (auto why = unusable_prefix(vip); !why.empty()) {
-        error(src.vips[i], "virtual_ipaddress " + vip.to_string() + " cannot be a VIP: " + why);
+        error(src.vips[i], what + " cannot be a VIP: " + why);
+      }
+      for (std::size_t k = 0; k < i; ++k) {
+        if (inst.virtual_ipaddress[k].address == vip.address) {
+          error(src.vips[i], what + " is listed twice (first at " + at(src.vips[k]) + ")");
+          break;
+        }
       }
     }
+    const auto is_vip = [&](const net::IpAddress& a) {
+      for (const auto& v : inst.virtual_ipaddress)
+        if (v.address == a) return true;
+      return false;
+    };
     for (std::size_t i = 0; i < inst.unicast_peer.size(); ++i) {
-      if (!inst.unicast_peer[i].is_v4())
-        error(src.peers[i], ipv6_not_supported("unicast_peer", inst.unicast_peer[i].to_string()));
+      const net::IpAddress& peer = inst.unicast_peer[i];
+      const std::string what = "unicast_peer " + peer.to_string();
+      if (!peer.is_v4()) {
+        error(src.peers[i], ipv6_not_supported("unicast_peer", peer.to_string()));
+      } else if (auto why = not_a_host_address(peer)) {
+        error(src.peers[i], what + " cannot be a peer: " + why);
+      } else if (inst.unicast_src_ip && peer == *inst.unicast_src_ip) {
+        error(src.peers[i], what + " is this node's own unicast_src_ip: an advert to itself "
+                                   "reaches nobody");
+      } else if (is_vip(peer)) {
+        error(src.peers[i], what + " is a VIP of this instance: adverts would go to whichever "
+                                   "node holds it, this one included");
+      }
+      for (std::size_t k = 0; k < i; ++k) {
+        if (inst.unicast_peer[k] == peer) {
+          error(src.peers[i], what + " is listed twice (first at " + at(src.peers[k]) + ")");
+          break;
+        }
+      }
     }
-    if (inst.unicast_src_ip && !inst.unicast_src_ip->is_v4()) {
-      error(src.unicast_src_ip,
-            ipv6_not_supported("unicast_src_ip", inst.unicast_src_ip->to_string()));
+    if (inst.unicast_src_ip) {
+      const std::string what = "unicast_src_ip " + inst.unicast_src_ip->to_string();
+      if (!inst.unicast_src_ip->is_v4()) {
+        error(src.unicast_src_ip,
+              ipv6_not_supported("unicast_src_ip", inst.unicast_src_ip->to_string()));
+      } else if (auto why = not_a_host_address(*inst.unicast_src_ip)) {
+        error(src.unicast_src_ip, what + " cannot be the source of adverts: " + why);
+      } else if (is_vip(*inst.unicast_src_ip)) {
+        error(src.unicast_src_ip, what + " is a VIP of this instance: the source of adverts "
+                                         "must be the node's own address, which stays when "
+                                         "the VIP moves");
+      }
     }
 
     if (inst.redis) {
@@ -178,6 +231,7 @@ void validate(Config& config, const SourceMap& source, const std::string& file_n
   // holding one address, or switching the role of one Redis, would undo each other.
   std::map<net::IpAddress, std::pair<std::size_t, Where>> vip_owners;
   std::map<std::pair<std::string, std::uint16_t>, std::size_t> redis_owners;
+  const auto where_in_file = [&](const Where& w) { return file_name + ":" + at(w); };
   for (std::size_t i = 0; i < config.instances.size(); ++i) {
     VrrpInstance& inst = config.instances[i];
     const InstanceSource& src = source.instances[i];
@@ -212,21 +266,44 @@ void validate(Config& config, const SourceMap& source, const std::string& file_n
         v.error(src.vips[k], "virtual_ipaddress " + a.to_string() +
                                  " is already a VIP of vrrp_instance " +
                                  config.instances[it->second.first].name + " at " +
-                                 at(it->second.second) +
+                                 where_in_file(it->second.second) +
                                  "; one address belongs to one virtual router");
       }
     }
     if (inst.redis) {
-      auto [it, inserted] =
-          redis_owners.emplace(std::make_pair(inst.redis->host, inst.redis->port), i);
+      auto [it, inserted] = redis_owners.emplace(redis_key(*inst.redis), i);
       if (!inserted) {
         v.error(src.redis, "the redis block of vrrp_instance " + inst.name + " names " +
                                inst.redis->host + ":" + std::to_string(inst.redis->port) +
                                ", the Redis of vrrp_instance " +
                                config.instances[it->second].name + " at " +
-                               at(source.instances[it->second].redis) +
+                               where_in_file(source.instances[it->second].redis) +
                                "; two virtual routers would switch its role against each other");
       }
+    }
+  }
+  // Unicast addresses that are another instance's VIP (this instance's own: above).
+  for (std::size_t i = 0; i < config.instances.size(); ++i) {
+    const VrrpInstance& inst = config.instances[i];
+    const InstanceSource& src = source.instances[i];
+    const auto other_vip = [&](const net::IpAddress& a) -> const VrrpInstance* {
+      auto it = vip_owners.find(a);
+      return it != vip_owners.end() && it->second.first != i
+                 ? &config.instances[it->second.first]
+                 : nullptr;
+    };
+    for (std::size_t k = 0; k < inst.unicast_peer.size(); ++k) {
+      if (auto* owner = other_vip(inst.unicast_peer[k]))
+        v.error(src.peers[k], "unicast_peer " + inst.unicast_peer[k].to_string() +
+                                  " is a VIP of vrrp_instance " + owner->name +
+                                  ": adverts would go to whichever node holds it");
+    }
+    if (inst.unicast_src_ip) {
+      if (auto* owner = other_vip(*inst.unicast_src_ip))
+        v.error(src.unicast_src_ip, "unicast_src_ip " + inst.unicast_src_ip->to_string() +
+                                        " is a VIP of vrrp_instance " + owner->name +
+                                        ": the source of adverts must be the node's own "
+                                        "address, which stays when the VIP moves");
     }
   }
 }

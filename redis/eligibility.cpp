@@ -1,5 +1,6 @@
 #include "redis/eligibility.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace redkeep::redis {
@@ -51,6 +52,12 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
   if (o.lagging) lagging_ = *o.lagging;  // unknown: the last verdict stands
   if (o.vrrp_master || !o.is_replica) lagging_ = false;
 
+  following_ = o.vrrp_master && o.replicas_following > 0;
+  syncing_ = o.vrrp_master && o.replicas_syncing > 0;
+  if (following_) cut_off_master_ = false;
+  if (following_ || syncing_) member_reached(now);
+  evaluate(now);
+
   if (o.vrrp_master) {
     if (o.connected_replicas > 0) {
       had_replicas_ = true;
@@ -71,6 +78,54 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
   return was_eligible != eligible() || was_step_down != step_down_;
 }
 
+void Eligibility::member_reached(Clock::time_point at) {
+  if (!last_reached_ || at > *last_reached_) last_reached_ = at;
+  if (overdue_since_ && at >= *overdue_since_) cut_off_backup_ = false;
+}
+
+void Eligibility::set_master_overdue(bool overdue, Clock::time_point now) {
+  if (!overdue) {
+    overdue_since_.reset();
+    cut_off_backup_ = false;
+    return;
+  }
+  if (overdue_since_) return;
+  overdue_since_ = now;
+  cut_off_backup_ = members_known_;
+}
+
+void Eligibility::set_vrrp_master(bool master, Clock::time_point now) {
+  if (master == vrrp_master_now_) return;
+  vrrp_master_now_ = master;
+  master_since_ = now;
+  // Taken while cut off: the cluster may have continued elsewhere.
+  cut_off_master_ = master && cut_off_backup_;
+  cut_off_master_why_ = "took Master while it reached no member of the cluster; waits for a "
+                        "replica to follow it";
+  cut_off_backup_ = false;
+  overdue_since_.reset();
+  following_ = false;
+  syncing_ = false;
+}
+
+// Why 2 x Advertisement_Interval: the others take over Master_Down_Interval (3 intervals +
+// Skew_Time) after the last advert they heard, at about the time this Master's probes stopped
+// answering; probe rounds come one interval apart, so the verdict comes at most 3 intervals
+// after the cut, before any takeover. A shorter bound would floor a Master on one lost probe
+// round.
+bool Eligibility::evaluate(Clock::time_point now) {
+  const bool was = eligible();
+  if (vrrp_master_now_ && members_known_ && !following_ && !syncing_ && !cut_off_master_) {
+    const auto since = std::max(master_since_, last_reached_.value_or(master_since_));
+    if (now - since > alone_bound_) {
+      cut_off_master_ = true;
+      cut_off_master_why_ = "Master reached no member of the cluster and no replica follows it "
+                            "(for longer than 2 advert intervals)";
+    }
+  }
+  return was != eligible();
+}
+
 bool Eligibility::timer_overran(std::chrono::microseconds late) {
   if (late <= master_down_interval_) return false;
   const bool was_eligible = eligible();
@@ -86,6 +141,8 @@ std::string Eligibility::reason() const {
   if (never_synced_) return "Redis is a replica that has not synced since redkeep started";
   if (needs_sync_with_current_) return "Redis has not completed a sync with the current master";
   if (lagging_) return "another replica holds more of the master's data";
+  if (cut_off_backup_) return "reached no member of the cluster since the Master's adverts stopped";
+  if (cut_off_master_) return cut_off_master_why_;
   if (alone_too_long_) return "master without replicas for longer than Master_Down_Interval";
   if (stalled_) {
     char buf[96];

@@ -30,6 +30,10 @@ struct EligibilityObservation {
   /// As master: since the latest REPLCONF ACK of any replica (INFO lag, whole
   /// seconds): when the replicas went silent, not when that was noticed.
   std::chrono::seconds replicas_silent_for{0};
+  /// As master: replicas that follow it now, by INFO: in a sync state (a full sync in
+  /// progress), or online with an ACK in the last second (lag <= 1).
+  std::uint32_t replicas_following = 0;
+  std::uint32_t replicas_syncing = 0;  ///< as master: replicas in a sync state
   bool vrrp_master = false;              ///< this node is the VRRP Master
   std::optional<net::IpAddress> vrrp_master_address;  ///< who is Master (another node)
 };
@@ -54,6 +58,31 @@ class Eligibility {
   bool timer_overran(std::chrono::microseconds late);
 
   void set_master_down_interval(std::chrono::microseconds mdi) { master_down_interval_ = mdi; }
+
+  // ---- Cut off from the cluster (issue 14). Members are the nodes learned while running:
+  // the Master's advert source, the replicas in INFO, unicast_peer, kept in the state file.
+  // "Reached" is any reply from a member's Redis (an error such as LOADING counts) or an
+  // advert from another node. Without members known, these rules do not apply. ----
+
+  /// Whether any member is known.
+  void set_members_known(bool known) { members_known_ = known; }
+  /// A member was reached: a probe round started at `at` got a reply, or an advert arrived.
+  void member_reached(Clock::time_point at);
+  /// Backup: its Master's adverts are overdue since `now` (true) or were heard again. A
+  /// Backup that has reached no member since then advertises the floor priority, so that its
+  /// first advert as Master already carries it: on healing it loses to the node the cluster
+  /// continued on.
+  void set_master_overdue(bool overdue, Clock::time_point now);
+  /// The election entered Master (true) or left it. A Master entered while cut off stays at
+  /// the floor priority until a replica follows it (replicas_following): reaching members
+  /// again is not enough, they may be following the Master the cluster elected meanwhile.
+  void set_vrrp_master(bool master, Clock::time_point now);
+  /// How long a Master may reach no member before it counts as cut off (2 x
+  /// Advertisement_Interval: see the definition of kCutOffIntervals in eligibility.cpp).
+  void set_alone_bound(std::chrono::microseconds bound) { alone_bound_ = bound; }
+  /// Re-evaluates the time-based rule (a Master that reached no member, with no replica
+  /// syncing, for longer than the alone bound). Returns true when eligible() changed.
+  bool evaluate(Clock::time_point now);
 
   /// False: advertise the floor priority.
   bool eligible() const { return reason().empty(); }
@@ -84,6 +113,17 @@ class Eligibility {
   bool alone_too_long_ = false;
   bool stalled_ = false;
   std::chrono::microseconds stalled_by_{0};
+  bool members_known_ = false;
+  std::optional<Clock::time_point> last_reached_;
+  std::optional<Clock::time_point> overdue_since_;  // Backup: its Master's adverts stopped
+  bool cut_off_backup_ = false;                     // reached nobody since overdue_since_
+  bool vrrp_master_now_ = false;                    // as told by set_vrrp_master
+  Clock::time_point master_since_{};
+  bool following_ = false;                          // last check: a replica follows us
+  bool syncing_ = false;                            // last check: a replica in a full sync
+  bool cut_off_master_ = false;
+  const char* cut_off_master_why_ = "";
+  std::chrono::microseconds alone_bound_{2'000'000};
 };
 
 }  // namespace redkeep::redis

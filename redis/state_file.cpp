@@ -42,6 +42,9 @@ std::optional<PersistedRedisState> load_redis_state(const std::string& path,
   s.replid = e.value("replid", "");
   s.offset = e.value("offset", std::int64_t{-1});
   s.role = e.value("role", "");
+  if (auto m = e.find("members"); m != e.end() && m->is_array())
+    for (const auto& member : *m)
+      if (member.is_string()) s.members.push_back(member.get<std::string>());
   return s;
 }
 
@@ -52,7 +55,8 @@ bool save_redis_state(const std::string& path, const std::string& instance,
   j["instances"][instance] = {{"run_id", state.run_id},
                               {"replid", state.replid},
                               {"offset", state.offset},
-                              {"role", state.role}};
+                              {"role", state.role},
+                              {"members", state.members}};
   std::error_code ec;
   auto dir = std::filesystem::path(path).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace redkeep::redis {
 
@@ -16,6 +17,9 @@ struct PersistedRedisState {
   std::string replid;        ///< master_replid
   std::int64_t offset = -1;  ///< master_repl_offset, bytes
   std::string role;          ///< "master" / "slave"
+  /// Members of the cluster learned while running ("ADDRESS:PORT" of their Redis), so that a
+  /// node that restarts into a cut-off network knows whom it cannot reach (issue 14).
+  std::vector<std::string> members;
 };
 
 /// Reads the entry of `instance`. nullopt when the file or the entry does not

@@ -157,18 +157,13 @@ class Node:
                        check=True, timeout=10)
 
     def isolate(self, on):
-        """With the link up, every packet on eth0 dropped (or let through
-        again): IP (the inet table) and ARP (an arp table), so the isolated
-        node's gratuitous ARPs do not reach the client either."""
-        self.drop(['iifname "eth0"', 'oifname "eth0"'] if on else None, table="rklab_isolate")
-        if not on:
-            self.exec("nft", "delete", "table", "arp", "rklab_isolate_arp", check=False)
-            return
-        text = ("table arp rklab_isolate_arp {\n"
-                "  chain in { type filter hook input priority 0; policy drop; }\n"
-                "  chain out { type filter hook output priority 0; policy drop; }\n}\n")
-        subprocess.run(["ip", "netns", "exec", self.ns, "nft", "-f", "-"], input=text, text=True,
-                       check=True, timeout=10)
+        """With its link up, every frame to or from the node dropped at the
+        switch (a bridge filter in the bridge namespace), ARP included: its
+        sends succeed and go nowhere, as when a switch port or an upstream
+        path fails. (A node whose own firewall drops its packets sees its
+        sends fail: tests/lab/fault_scenarios.py block_adverts.)"""
+        self.lab.switch_filter(f"rklab_isolate_{self.name}",
+                               [f'iifname "{self.name}"', f'oifname "{self.name}"'] if on else None)
 
     def log_text(self):
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -295,6 +290,20 @@ vrrp_instance HARedis {{
         for n in self.nodes[1:]:
             wait_for(f"{n.name} to become BACKUP", lambda n=n: n.state() == "BACKUP", timeout=15)
         return self
+
+    def switch_filter(self, table, rules):
+        """Drops frames in the bridge (the switch) that match any of `rules`
+        (nft bridge expressions on the ports n1..n3 and cl, e.g.
+        'iifname "n1" oifname "n2"'); None removes the table."""
+        if rules is None:
+            sh("ip", "netns", "exec", self.bridge_ns, "nft", "delete", "table", "bridge", table,
+               check=False)
+            return
+        body = "".join(f"    {r} drop\n" for r in rules)
+        text = (f"table bridge {table} {{\n"
+                f"  chain forward_drop {{ type filter hook forward priority 0;\n{body}  }}\n}}\n")
+        subprocess.run(["ip", "netns", "exec", self.bridge_ns, "nft", "-f", "-"], input=text,
+                       text=True, check=True, timeout=10)
 
     def vip_holders(self):
         return [n for n in self.nodes if n.has_vip()]

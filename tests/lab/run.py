@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Runs one lab scenario (a function `scenario_NAME` in scenarios.py,
-interop_scenarios.py or fault_scenarios.py) in a
+interop_scenarios.py, fault_scenarios.py or island_scenarios.py) in a
 fresh lab and always tears the lab down, even when the scenario fails.
 
   python3 tests/lab/run.py NAME      exit 0 = passed
@@ -16,8 +16,9 @@ import lab as labmod  # noqa: E402
 import scenarios  # noqa: E402
 import interop_scenarios  # noqa: E402
 import fault_scenarios  # noqa: E402
+import island_scenarios  # noqa: E402
 
-MODULES = (scenarios, interop_scenarios, fault_scenarios)
+MODULES = (scenarios, interop_scenarios, fault_scenarios, island_scenarios)
 
 
 def find(name):

@@ -259,7 +259,8 @@ TEST_CASE("range boundaries of virtual_router_id, prefix length and interface", 
   CHECK_FALSE(accepted(instance_with("virtual_router_id 55", "virtual_router_id 0")));
   CHECK_FALSE(accepted(instance_with("virtual_router_id 55", "virtual_router_id 256")));
   CHECK_FALSE(accepted(instance_with("192.0.2.100/24", "192.0.2.100/0")));
-  CHECK(accepted(instance_with("192.0.2.100/24", "192.0.2.100/1")));
+  CHECK_FALSE(accepted(instance_with("192.0.2.100/24", "192.0.2.100/7")));
+  CHECK(accepted(instance_with("192.0.2.100/24", "192.0.2.100/8")));
   CHECK(accepted(instance_with("192.0.2.100/24", "192.0.2.100/31")));
   CHECK(accepted(instance_with("192.0.2.100/24", "192.0.2.100/32")));
   CHECK_FALSE(accepted(instance_with("192.0.2.100/24", "192.0.2.100/33")));

@@ -239,6 +239,6 @@ TEST_CASE("check and run refuse an IPv6 instance and a /0 VIP at FILE:LINE:COLUM
                                  "2001:db8::100/64") == 0);
     CHECK(run(std::string(command) + " --config " + prefix0) == 1);
     CHECK(slurp(err).find(prefix0 + ":5:9: error: virtual_ipaddress 192.0.2.100/0 cannot be a "
-                                    "VIP: a VIP's prefix length must be 1 to 32") == 0);
+                                    "VIP: a VIP's prefix length must be 8 to 32") == 0);
   }
 }

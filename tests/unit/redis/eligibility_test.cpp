@@ -230,3 +230,90 @@ TEST_CASE("LOADING and an unhealthy Redis are not eligible", "[redis][eligibilit
   e.observe(o, t0 + 1s);
   CHECK_FALSE(e.eligible());
 }
+
+// ---- Cut off from the cluster (issue 14) ----
+
+TEST_CASE("a Backup that reached no member since its Master's adverts stopped is not eligible",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.set_members_known(true);
+  e.member_reached(t0 + 1s);  // before the adverts stopped: does not count
+  e.set_master_overdue(true, t0 + 2s);
+  CHECK_FALSE(e.eligible());
+  CHECK(e.reason().find("reached no member") != std::string::npos);
+  e.member_reached(t0 + 2s + 100ms);  // a fellow replica's Redis answered
+  CHECK(e.eligible());
+  // Overdue again later: a new verdict is needed.
+  e.set_master_overdue(false, t0 + 3s);
+  e.set_master_overdue(true, t0 + 10s);
+  CHECK_FALSE(e.eligible());
+  e.set_master_overdue(false, t0 + 10s + 500ms);  // its Master is heard again
+  CHECK(e.eligible());
+}
+
+TEST_CASE("without any member known the cut-off rules do not apply", "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.set_master_overdue(true, t0 + 2s);
+  CHECK(e.eligible());
+  e.set_vrrp_master(true, t0 + 5s);
+  e.observe(master_with(0), t0 + 60s);
+  CHECK(e.evaluate(t0 + 60s) == false);
+  CHECK(e.eligible());
+}
+
+TEST_CASE("a Master taken while cut off stays at the floor until a replica follows it",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.set_members_known(true);
+  e.set_master_overdue(true, t0 + 2s);
+  e.set_vrrp_master(true, t0 + 4s);
+  CHECK_FALSE(e.eligible());
+  CHECK(e.reason().find("took Master while it reached no member") != std::string::npos);
+  // The network is back: reaching members is not enough, they may follow the Master the
+  // cluster elected meanwhile (its advert, higher than the floor, sends this one to Backup).
+  e.member_reached(t0 + 10s);
+  e.observe(master_with(0), t0 + 10s);
+  CHECK_FALSE(e.eligible());
+  auto followed = master_with(1);
+  followed.replicas_following = 1;
+  e.observe(followed, t0 + 11s);
+  CHECK(e.eligible());
+}
+
+TEST_CASE("a Master that reached no member for longer than 2 advert intervals is not eligible",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.set_members_known(true);
+  e.set_vrrp_master(true, t0);
+  auto following = master_with(2);
+  following.replicas_following = 2;
+  e.observe(following, t0 + 500ms);
+  e.member_reached(t0 + 1s);
+  CHECK_FALSE(e.evaluate(t0 + 5s));  // replicas follow it (last check)
+  CHECK(e.eligible());
+  e.member_reached(t0 + 5s);  // the last probe reply
+  e.observe(master_with(2), t0 + 5s);  // INFO still lists them online, but silent for > 1 s
+  CHECK_FALSE(e.evaluate(t0 + 6s + 900ms));  // 1.9 s without a reply: not yet
+  CHECK(e.eligible());
+  CHECK(e.evaluate(t0 + 7s + 100ms));        // 2.1 s
+  CHECK_FALSE(e.eligible());
+  CHECK(e.reason().find("no replica follows it") != std::string::npos);
+  // Members answering again restore nothing: only a replica that follows it.
+  e.member_reached(t0 + 8s);
+  CHECK_FALSE(e.eligible());
+  e.observe(following, t0 + 9s);
+  CHECK(e.eligible());
+}
+
+TEST_CASE("a Master whose replica is in a long full sync does not count as cut off",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.set_members_known(true);
+  e.set_vrrp_master(true, t0);
+  auto syncing = master_with(0);
+  syncing.replicas_syncing = 1;
+  for (auto t = 1s; t < 30s; t += 1s) {
+    e.observe(syncing, t0 + t);
+    CHECK(e.eligible());
+  }
+}

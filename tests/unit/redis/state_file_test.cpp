@@ -20,15 +20,19 @@ TEST_CASE("state file keeps each instance's run_id, replid and offset", "[redis]
   auto path = temp_path("state.json");
   std::filesystem::remove(path);
   CHECK_FALSE(load_redis_state(path, "A"));
-  REQUIRE(save_redis_state(path, "A", {"run-a", "repl-a", 42, "master"}));
-  REQUIRE(save_redis_state(path, "B", {"run-b", "repl-b", 7, "slave"}));
+  REQUIRE(save_redis_state(path, "A", {"run-a", "repl-a", 42, "master", {}}));
+  REQUIRE(save_redis_state(path, "B", {"run-b", "repl-b", 7, "slave",
+                                      {"192.0.2.11:6379", "192.0.2.13:6379"}}));
   auto a = load_redis_state(path, "A");
   REQUIRE(a);
   CHECK(a->run_id == "run-a");
   CHECK(a->replid == "repl-a");
   CHECK(a->offset == 42);
   CHECK(a->role == "master");
+  CHECK(a->members.empty());
   CHECK(load_redis_state(path, "B")->run_id == "run-b");
+  CHECK(load_redis_state(path, "B")->members ==
+        std::vector<std::string>{"192.0.2.11:6379", "192.0.2.13:6379"});
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
@@ -38,7 +42,7 @@ TEST_CASE("a corrupt state file counts as absent and says so", "[redis][state]")
   std::string error;
   CHECK_FALSE(load_redis_state(path, "A", &error));
   CHECK(error.find(path) != std::string::npos);
-  CHECK(save_redis_state(path, "A", {"r", "p", 1, "master"}));
+  CHECK(save_redis_state(path, "A", {"r", "p", 1, "master", {}}));
   CHECK(load_redis_state(path, "A")->run_id == "r");
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }

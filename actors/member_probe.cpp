@@ -1,0 +1,90 @@
+#include "actors/member_probe.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "actors/crash_reason.hpp"
+#include "actors/messages.hpp"
+#include "actors/poll_thread.hpp"
+
+namespace redkeep::actors {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// What the actor hands the probe thread.
+struct ProbeInbox {
+  std::mutex mutex;
+  std::optional<std::vector<net::RedisEndpoint>> members;  // new set, taken by the thread
+  std::atomic<bool> probe_now{false};
+};
+
+void probe_loop(caf::actor me, std::chrono::milliseconds interval,
+                std::shared_ptr<ProbeInbox> inbox, const std::atomic<bool>& stop) {
+  // The verdict must be in before the Master_Down_Timer fires, with VRRPv3 at 0.1 s too:
+  // half an interval, never more than 250 ms.
+  const auto timeout = std::min(interval / 2, std::chrono::milliseconds(250));
+  net::MemberProber prober;
+  auto next = Clock::now();
+  while (!stop) {
+    {
+      std::lock_guard<std::mutex> lock(inbox->mutex);
+      if (inbox->members) prober.set_members(std::move(*inbox->members));
+      inbox->members.reset();
+    }
+    if (Clock::now() < next && !inbox->probe_now.exchange(false)) {
+      std::this_thread::sleep_for(std::min<Clock::duration>(next - Clock::now(),
+                                                            std::chrono::milliseconds(5)));
+      continue;
+    }
+    const auto started = Clock::now();
+    next = started + interval;
+    if (prober.members().empty()) continue;
+    const std::size_t answered = prober.round(timeout);
+    caf::anon_send(me, ProbeRound{started, prober.members().size(), answered});
+  }
+}
+
+struct MemberProbeState {
+  Wiring wiring;
+  std::shared_ptr<ProbeInbox> inbox = std::make_shared<ProbeInbox>();
+  std::unique_ptr<PollThread> thread;
+  static inline const char* name = "member_probe";
+};
+
+using Self = caf::stateful_actor<MemberProbeState>;
+
+caf::behavior member_probe(Self* self, InstanceContext ctx) {
+  self->set_exception_handler(crash_handler("member_probe" + ctx.tag()));
+  auto me = caf::actor_cast<caf::actor>(self);
+  const std::chrono::milliseconds interval(ctx.instance.advert_int_cs * 10);
+  self->state.thread = std::make_unique<PollThread>(
+      [me, interval, inbox = self->state.inbox](const std::atomic<bool>& stop) {
+        probe_loop(me, interval, inbox, stop);
+      });
+  return {
+      [self](const Wiring& w) { self->state.wiring = w; },
+      [self](const Members& m) {
+        std::lock_guard<std::mutex> lock(self->state.inbox->mutex);
+        self->state.inbox->members = m.endpoints;
+      },
+      [self](check_atom) { self->state.inbox->probe_now = true; },
+      [self](const ProbeRound& r) {
+        if (self->state.wiring.election) self->send(self->state.wiring.election, r);
+      },
+      [self](crash_atom) -> caf::result<void> {
+        throw std::runtime_error("crash requested by test hook");
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_member_probe(caf::local_actor* parent, const InstanceContext& ctx) {
+  return parent->spawn<caf::detached>(member_probe, ctx);
+}
+
+}  // namespace redkeep::actors

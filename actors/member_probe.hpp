@@ -1,0 +1,16 @@
+#pragma once
+// The member_probe actor: every Advertisement_Interval it asks the Redis of each member of the
+// cluster for any reply (net::MemberProber, timeout half an interval, at most 250 ms) and
+// reports the round to the election, which decides whether this node is cut off from the
+// cluster (issue 14). Rounds run on the actor's own poll thread.
+
+#include <caf/all.hpp>
+
+#include "actors/instance_context.hpp"
+
+namespace redkeep::actors {
+
+/// Spawns the member_probe actor (detached: its rounds block up to their timeout).
+caf::actor spawn_member_probe(caf::local_actor* parent, const InstanceContext& ctx);
+
+}  // namespace redkeep::actors

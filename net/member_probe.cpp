@@ -1,0 +1,121 @@
+#include "net/member_probe.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace redkeep::net {
+
+namespace {
+
+constexpr char kPing[] = "PING\r\n";  // an inline command: no RESP framing needed
+
+/// Starts a non-blocking connect; an invalid fd when the socket cannot even be created.
+UniqueFd start_connect(const RedisEndpoint& m) {
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return fd;
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(m.port);
+  to.sin_addr.s_addr = htonl(m.address.v4_host_order());
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&to), sizeof to) < 0 &&
+      errno != EINPROGRESS)
+    fd.reset();
+  return fd;
+}
+
+bool send_ping(int fd) {
+  // Whatever a timed-out round left unread would pass for this round's reply.
+  char drain[512];
+  while (::recv(fd, drain, sizeof drain, MSG_DONTWAIT) > 0) {
+  }
+  return ::send(fd, kPing, sizeof kPing - 1, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+         static_cast<ssize_t>(sizeof kPing - 1);
+}
+
+}  // namespace
+
+void MemberProber::set_members(std::vector<RedisEndpoint> members) {
+  std::vector<Link> links(members.size());
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    auto it = std::find(members_.begin(), members_.end(), members[i]);
+    if (it != members_.end()) links[i] = std::move(links_[it - members_.begin()]);
+  }
+  members_ = std::move(members);
+  links_ = std::move(links);
+}
+
+std::size_t MemberProber::round(std::chrono::milliseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + timeout;
+  enum class Wait { none, connect, reply };
+  std::vector<Wait> wait(members_.size(), Wait::none);
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    Link& l = links_[i];
+    if (!members_[i].address.is_v4()) continue;
+    if (l.fd.valid() && l.connected && send_ping(l.fd.get())) {
+      wait[i] = Wait::reply;
+      continue;
+    }
+    l.fd = start_connect(members_[i]);
+    l.connected = false;
+    if (l.fd.valid()) wait[i] = Wait::connect;
+  }
+  std::size_t replied = 0;
+  while (true) {
+    std::vector<pollfd> fds;
+    std::vector<std::size_t> index;
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      if (wait[i] == Wait::none) continue;
+      fds.push_back({links_[i].fd.get(),
+                     static_cast<short>(wait[i] == Wait::connect ? POLLOUT : POLLIN), 0});
+      index.push_back(i);
+    }
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (fds.empty() || left <= 0) break;
+    const int n = ::poll(fds.data(), fds.size(), static_cast<int>(left));
+    if (n < 0 && errno != EINTR) break;
+    for (std::size_t k = 0; n > 0 && k < fds.size(); ++k) {
+      if (fds[k].revents == 0) continue;
+      const std::size_t i = index[k];
+      Link& l = links_[i];
+      if (wait[i] == Wait::connect) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        ::getsockopt(l.fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err == 0 && send_ping(l.fd.get())) {
+          l.connected = true;
+          wait[i] = Wait::reply;
+        } else {
+          l.fd.reset();
+          wait[i] = Wait::none;
+        }
+        continue;
+      }
+      char buf[512];
+      const ssize_t got = ::recv(l.fd.get(), buf, sizeof buf, MSG_DONTWAIT);
+      if (got > 0) ++replied;
+      // A reply that ends in a close (-ERR max number of clients) still counts; the next round
+      // reconnects.
+      if (got <= 0 || (fds[k].revents & (POLLHUP | POLLERR))) {
+        l.fd.reset();
+        l.connected = false;
+      }
+      wait[i] = Wait::none;
+    }
+  }
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (wait[i] == Wait::none) continue;
+    links_[i].fd.reset();
+    links_[i].connected = false;
+  }
+  return replied;
+}
+
+}  // namespace redkeep::net

@@ -1,0 +1,79 @@
+"""Lab scenarios of a node cut off from the cluster (issue 14): it must never
+win the cluster back, whatever its priority. Islands are made at the switch
+(Node.isolate: its sends succeed and go nowhere). Each scenario takes a lab
+that is up (namespaces made, nothing running) and raises on failure.
+
+  python3 tests/lab/run.py island_backup
+"""
+
+import os
+import signal
+import time
+
+from lab import wait_for
+from scenarios import (STEADY_ACKS, Writer, assert_one_master, assert_replica_of, figures,
+                       hold_steady, keys_on)
+
+# Island durations of the report (seconds); REDKEEP_ISLANDS="4.5 30" runs a subset.
+ISLANDS = tuple(float(s) for s in os.environ.get("REDKEEP_ISLANDS", "4.5 5 8 10 30").split())
+
+
+def island_round(lab, island, master, writer, prefix, seconds):
+    """Cuts `island` off for `seconds` while `master` serves the writer, heals
+    it, and checks: `master` is still the one master, `island` follows it, and
+    no write acknowledged so far is missing there. Returns the round's figures
+    and what the island advertised as Master (None if it did not take Master)."""
+    others = [n for n in lab.nodes if n is not master]
+    before = set().union(*(keys_on(n, prefix) for n in lab.nodes if n is not island))
+    island.isolate(True)
+    cut = time.monotonic()
+    took = None
+    while time.monotonic() < cut + seconds:
+        st = island.status()
+        if took is None and st["state"] == "MASTER":
+            took = st["effective_priority"]
+        time.sleep(0.05)
+    island.isolate(False)
+    assert_one_master(lab, master, timeout=15)
+    assert_replica_of(island, master, timeout=20)
+    hold_steady(lab, master, others, 2.0)
+    writer.wait_acks(writer.acks() + 20)
+    return before, took
+
+
+def scenario_island_backup(lab):
+    """Issue 14, the failing case with the recipe's settings (150/100/50,
+    nopreempt, advert_int 1) under a writer through the VIP: the priority-150
+    node's redkeep is restarted (SIGTERM, start), so the priority-100 node
+    takes over and the 150 node rejoins as a synced replica; then the 150 node
+    alone is cut off at the switch for 4.5, 5, 8, 10 and 30 s. On its island it
+    takes Master at the floor priority (it reached no member since its Master's
+    adverts stopped); on healing the serving master keeps Master, the island
+    node ends as its replica, and no acknowledged write is lost."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    writer = Writer(lab, "isl")
+    results = []
+    try:
+        writer.wait_acks(100)
+        n1.stop_redkeep(signal.SIGTERM)
+        n1.start_redkeep()
+        assert_one_master(lab, n2, timeout=15)
+        for n in (n1, n3):
+            assert_replica_of(n, n2, timeout=20)
+        wait_for("n1 to know its members", lambda: n1.status()["redis"]["eligible"], timeout=10)
+        writer.wait_acks(writer.acks() + STEADY_ACKS)
+        for seconds in ISLANDS:
+            before, took = island_round(lab, n1, n2, writer, "isl", seconds)
+            results.append((seconds, took))
+            lost = before - keys_on(n2, "isl")
+            assert not lost, f"island of {seconds} s: {len(lost)} keys lost"
+            if took is not None:
+                assert took == 1, f"island of {seconds} s: n1 took Master at priority {took}"
+            print(f"island of {seconds} s: n1 took Master at priority {took}, nothing lost")
+    finally:
+        summary = writer.stop()
+    result = figures(summary, n2, "isl")
+    assert result["acked_lost"] == 0, result
+    print(f"island_backup: {results}; {result}")
+    return result
