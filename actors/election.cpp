@@ -59,6 +59,9 @@ struct ElectionState {
   bool failing_reported = false;   // last check_status input
   bool role_refused = false;       // Redis refused REPLICAOF NO ONE for good
   bool eligible_reported = true;   // last priority_inputs eligibility
+  std::string reason_reported;     // last "not eligible" reason logged
+  bool hold_reported = false;      // last priority_inputs hold_floor_tie
+  std::optional<vrrp::TimePoint> history_asked;  // last CompareHistory sent
   bool step_out_reported = false;  // last must_step_down() logged
   /// The data rules (DESIGN.md section 3): created with the machine.
   std::unique_ptr<redis::Eligibility> eligibility;
@@ -283,6 +286,13 @@ std::string status_json(Self* self, const std::map<std::string, std::uint64_t>& 
         {"address", in.redis->host + ":" + std::to_string(in.redis->port)},
         {"health", !st.redis_reported ? "unknown" : r.healthy ? "healthy" : "failed"},
         {"eligible", st.eligibility->eligible()},
+        {"members_known", st.eligibility->members_known()},
+        {"member_reached_s_ago",
+         st.eligibility->last_member_reached()
+             ? json(std::chrono::duration<double>(Clock::now() -
+                                                  *st.eligibility->last_member_reached())
+                        .count())
+             : json()},
         {"not_eligible_because", st.eligibility->reason()},
         {"last_check", r.last_result},
         {"role", r.role},
@@ -334,8 +344,10 @@ void garp_for_lower_master(Self* self, const vrrp::PeerAdvert& a, Clock::time_po
   if (st.sm->state() != vrrp::State::master || a.priority == 0 ||
       a.source == st.ctx.primary_address)
     return;
+  // Strictly lower: between two floor-priority Masters comparing histories, ARPs would pull
+  // the clients to one of them before the comparison has decided.
   const auto own = st.sm->effective_priority();
-  if (a.priority > own || (a.priority == own && a.source > st.ctx.primary_address)) return;
+  if (a.priority >= own) return;
   const auto interval =
       std::chrono::duration_cast<vrrp::Microseconds>(st.sm->params().advert_interval);
   if (st.lower_master_garp && now - *st.lower_master_garp < interval) return;
@@ -399,24 +411,44 @@ void apply_data_rules(Self* self, vrrp::Actions& actions, Clock::time_point now)
   }
   bool failing = !h.healthy || step_out || st.role_refused;
   bool eligible = st.eligibility->eligible();
-  if (eligible != st.eligible_reported) {
-    if (eligible) {
+  // Every change of reason is logged: one rule may give way to another while not eligible.
+  const std::string reason = st.eligibility->reason();
+  if (reason != st.reason_reported) {
+    if (reason.empty()) {
       spdlog::info("{} Eligible to be master again", st.ctx.tag());
     } else {
       spdlog::warn("{} Not eligible to be master: {}; advertising priority {}", st.ctx.tag(),
-                   st.eligibility->reason(), vrrp::kFloorPriority);
+                   reason, vrrp::kFloorPriority);
     }
+    st.reason_reported = reason;
   }
   if (failing != st.failing_reported || st.sm->state() == vrrp::State::initialize) {
     st.failing_reported = failing;
     auto a = st.sm->check_status(failing, now);
     actions.insert(actions.end(), a.begin(), a.end());
   }
-  if (eligible != st.eligible_reported) {
+  const bool hold = st.eligibility->hold_floor_tie();
+  if (eligible != st.eligible_reported || hold != st.hold_reported) {
     st.eligible_reported = eligible;
-    auto a = st.sm->priority_inputs({eligible, 0}, now);
+    st.hold_reported = hold;
+    auto a = st.sm->priority_inputs({eligible, 0, hold}, now);
     actions.insert(actions.end(), a.begin(), a.end());
   }
+}
+
+/// A cut-off Master (at the floor) meets another floor-priority Master: before the address
+/// decides, whose Redis history contains the other's (issue 14). Asked once per interval.
+void compare_with_floor_master(Self* self, const vrrp::PeerAdvert& a, Clock::time_point now) {
+  auto& st = self->state;
+  if (!has_redis(self) || st.sm->state() != vrrp::State::master ||
+      !st.eligibility->hold_floor_tie() || a.priority != st.sm->effective_priority() ||
+      a.source == st.ctx.primary_address)
+    return;
+  const auto interval =
+      std::chrono::duration_cast<vrrp::Microseconds>(st.sm->params().advert_interval);
+  if (st.history_asked && now - *st.history_asked < interval) return;
+  st.history_asked = now;
+  send_to(self, st.wiring.redis_health, CompareHistory{a.source});
 }
 
 void on_redis_health(Self* self, const RedisHealth& h) {
@@ -509,6 +541,7 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
     *st.eligibility = snap->eligibility;
     st.failing_reported = machine.check_failed;
     st.eligible_reported = machine.priority_inputs.eligible;
+    st.hold_reported = machine.priority_inputs.hold_floor_tie;
     // What was commanded before is unknown. A restored Master's VIP is still in the kernel:
     // counted as commanded, it is re-asserted when the wiring arrives and removed if this
     // Master steps down before it could advertise again. The role is re-asserted by
@@ -552,6 +585,18 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
         apply_data_rules(self, actions, Clock::now());
         execute(self, actions);
       },
+      [self](const HistoryVerdict& v) {
+        auto& st = self->state;
+        if (!st.eligibility->cut_off_master()) return;
+        const char* outcome = v.ours_contains_theirs   ? "ours contains theirs: this one wins"
+                              : v.theirs_contains_ours ? "theirs contains ours: it wins"
+                                                       : "neither contains the other: the "
+                                                         "address decides";
+        spdlog::warn("{} Met another cut-off Master, {}; Redis histories compared ({}): {}",
+                     st.ctx.tag(), v.peer.to_string(), v.detail, outcome);
+        st.eligibility->history_verdict(v.ours_contains_theirs, v.theirs_contains_ours);
+        self->send(self, rules_atom::value);
+      },
       [self](const ProbeRound& r) {
         auto& st = self->state;
         if (r.members == 0) return;
@@ -577,13 +622,17 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
           return;
         }
         auto now = Clock::now();
-        if (in.advert.source != st.ctx.primary_address) st.eligibility->member_reached(now);
         if (in.advert.priority > 0 && in.advert.source != st.ctx.primary_address) {
           st.master_heard_at = now;
         }
         garp_for_lower_master(self, in.advert, now);
+        compare_with_floor_master(self, in.advert, now);
         detect_stall(self, now);
         execute(self, st.sm->advert_received(in.advert, now));
+        // After the machine: a priority 0 advert makes the Master overdue at once, and is
+        // itself contact with a member at that moment.
+        if (in.advert.source != st.ctx.primary_address)
+          st.eligibility->member_reached(Clock::now());
       },
       [self](const AdvertRejected& r) { on_rejected(self, r); },
       [self](const AdvertSent& r) {

@@ -43,8 +43,11 @@ void probe_loop(caf::actor me, std::chrono::milliseconds interval,
     const auto started = Clock::now();
     next = started + interval;
     if (prober.members().empty()) continue;
-    const std::size_t answered = prober.round(timeout);
-    caf::anon_send(me, ProbeRound{started, prober.members().size(), answered});
+    const std::size_t members = prober.members().size();
+    // Any reply is the verdict a Backup waits for: sent at once, not after the slowest member.
+    const std::size_t answered = prober.round(
+        timeout, [&] { caf::anon_send(me, ProbeRound{started, members, 1}); });
+    if (answered == 0) caf::anon_send(me, ProbeRound{started, members, 0});
   }
 }
 

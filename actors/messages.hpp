@@ -14,6 +14,8 @@
 //   member_probe -> election      ProbeRound (every Advertisement_Interval)
 //   election     -> member_probe  check_atom (probe now: the Master's adverts are overdue)
 //   election     -> vip           garp_atom (a burst now: a lower-priority Master was heard)
+//   election     -> redis_health  CompareHistory (a cut-off Master met another floor Master)
+//   redis_health -> election      HistoryVerdict
 //   election     -> redis_role    RoleCommand
 //   redis_role   -> election      RoleDone
 //   election     -> supervisor    ElectionSnapshot
@@ -158,6 +160,20 @@ struct ProbeRound {
   std::size_t answered = 0;
 };
 
+/// Compare the local Redis's replication history with that of `peer`'s Redis (same port).
+struct CompareHistory {
+  net::IpAddress peer;
+};
+
+/// The comparison's outcome (redis::history_contains both ways); both false when the peer's
+/// Redis could not be asked. `detail` names ids and offsets for the log.
+struct HistoryVerdict {
+  net::IpAddress peer;
+  bool ours_contains_theirs = false;
+  bool theirs_contains_ours = false;
+  std::string detail;
+};
+
 /// Make the local Redis master (`master` empty) or a replica of `master`.
 /// Later generations supersede earlier ones; `kill_clients` drops normal
 /// client connections after demotion (sparing redkeep-*).
@@ -200,6 +216,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::GarpSent)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RedisHealth)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::Members)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::ProbeRound)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::CompareHistory)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::HistoryVerdict)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RoleCommand)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RoleDone)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::ElectionSnapshot)

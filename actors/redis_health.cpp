@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "net/io.hpp"
 #include "redis/connection.hpp"
 #include "redis/health_tracker.hpp"
+#include "redis/history.hpp"
 #include "redis/operations.hpp"
 #include "redis/state_file.hpp"
 
@@ -67,6 +69,8 @@ constexpr std::size_t kMaxMembers = 32;
 struct HealthSignals {
   std::atomic<bool> check_now{false};       // check at once
   std::atomic<bool> master_overdue{false};  // compare with the fellow replicas at every check
+  std::mutex mutex;
+  std::optional<net::IpAddress> compare_with;  // a history comparison asked by the election
 };
 
 /// The check loop of one instance, on redis_health's own thread: fixed-rate
@@ -99,6 +103,7 @@ class HealthLoop {
 
  private:
   void step() {
+    compare_history_if_asked();
     if (guard_pending_) {
       if (conn_ && !conn_->is_broken()) apply_guard();
       if (guard_pending_) std::this_thread::sleep_for(kGuardRetry);
@@ -275,6 +280,36 @@ class HealthLoop {
       return;
     }
     if (answered) r.behind_peer = false;
+  }
+
+  /// Two floor-priority Masters met (issue 14): whose Redis history contains the other's.
+  void compare_history_if_asked() {
+    std::optional<net::IpAddress> peer;
+    {
+      std::lock_guard<std::mutex> lock(signals_->mutex);
+      peer.swap(signals_->compare_with);
+    }
+    if (!peer) return;
+    HistoryVerdict v{*peer, false, false, ""};
+    std::optional<redis::ReplicationInfo> theirs, mine;
+    if (auto c = redis::Connection::open(peer->to_string(), rs_.port, peer_timeout(),
+                                         peer_timeout(), rs_.user, password_, "redkeep-peer"))
+      if (auto i = redis::info(c.value(), {"replication"}))
+        theirs = redis::parse_replication_info(i.value());
+    if (conn_ && !conn_->is_broken())
+      if (auto i = redis::info(*conn_, {"replication"}))
+        mine = redis::parse_replication_info(i.value());
+    if (theirs && mine) {
+      v.ours_contains_theirs = redis::history_contains(*mine, *theirs);
+      v.theirs_contains_ours = redis::history_contains(*theirs, *mine);
+      v.detail = "ours " + mine->master_replid.substr(0, 8) + " at " +
+                 std::to_string(mine->master_repl_offset.value_or(-1)) + ", theirs " +
+                 theirs->master_replid.substr(0, 8) + " at " +
+                 std::to_string(theirs->master_repl_offset.value_or(-1));
+    } else {
+      v.detail = "the Redis histories could not be read";
+    }
+    caf::anon_send(me_, v);
   }
 
   /// master_repl_offset of the local Redis now; nullopt when INFO fails.
@@ -489,6 +524,13 @@ caf::behavior redis_health(Self* self, InstanceContext ctx) {
       },
       [self](const RedisHealth& h) {
         if (self->state.wiring.election) self->send(self->state.wiring.election, h);
+      },
+      [self](const CompareHistory& c) {
+        std::lock_guard<std::mutex> lock(self->state.signals->mutex);
+        self->state.signals->compare_with = c.peer;
+      },
+      [self](const HistoryVerdict& v) {
+        if (self->state.wiring.election) self->send(self->state.wiring.election, v);
       },
       // The Master's adverts stopped: compare with the fellow replicas now,
       // not at the next check (Skew_Time may be shorter than check_interval).

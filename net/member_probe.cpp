@@ -50,7 +50,8 @@ void MemberProber::set_members(std::vector<RedisEndpoint> members) {
   links_ = std::move(links);
 }
 
-std::size_t MemberProber::round(std::chrono::milliseconds timeout) {
+std::size_t MemberProber::round(std::chrono::milliseconds timeout,
+                                const std::function<void()>& on_first_reply) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + timeout;
   enum class Wait { none, connect, reply };
@@ -100,7 +101,7 @@ std::size_t MemberProber::round(std::chrono::milliseconds timeout) {
       }
       char buf[512];
       const ssize_t got = ::recv(l.fd.get(), buf, sizeof buf, MSG_DONTWAIT);
-      if (got > 0) ++replied;
+      if (got > 0 && ++replied == 1 && on_first_reply) on_first_reply();
       // A reply that ends in a close (-ERR max number of clients) still counts; the next round
       // reconnects.
       if (got <= 0 || (fds[k].revents & (POLLHUP | POLLERR))) {

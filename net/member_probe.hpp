@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "net/io.hpp"
@@ -34,9 +35,12 @@ class MemberProber {
   const std::vector<RedisEndpoint>& members() const { return members_; }
 
   /// One round: sends PING to every member and waits until each replied, failed or
-  /// `timeout` passed. Returns how many replied. A member that did not reply in time has its
-  /// connection closed, so a late reply is never counted in a later round.
-  std::size_t round(std::chrono::milliseconds timeout);
+  /// `timeout` passed. Returns how many replied. `on_first_reply` (may be empty) is called at
+  /// the first reply, so a caller that needs any sign of life does not wait for the slowest.
+  /// A member that did not reply in time has its connection closed, so a late reply is never
+  /// counted in a later round.
+  std::size_t round(std::chrono::milliseconds timeout,
+                    const std::function<void()>& on_first_reply = {});
 
  private:
   struct Link {

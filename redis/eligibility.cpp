@@ -54,7 +54,10 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
 
   following_ = o.vrrp_master && o.replicas_following > 0;
   syncing_ = o.vrrp_master && o.replicas_syncing > 0;
-  if (following_) cut_off_master_ = false;
+  if (following_) {
+    cut_off_master_ = false;
+    conceded_ = false;
+  }
   if (following_ || syncing_) member_reached(now);
   evaluate(now);
 
@@ -64,7 +67,8 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
       alone_since_.reset();
       alone_too_long_ = false;
       stalled_ = false;
-    } else if (had_replicas_) {
+    } else if (had_replicas_ && !members_known_) {
+      // Seen through INFO lag: the rule for a Master that knows no member to probe.
       // From the last ACK: the others started their Master_Down_Interval
       // about then, and may have elected by the time this is noticed.
       if (!alone_since_) alone_since_ = now - o.replicas_silent_for;
@@ -81,6 +85,16 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
 void Eligibility::member_reached(Clock::time_point at) {
   if (!last_reached_ || at > *last_reached_) last_reached_ = at;
   if (overdue_since_ && at >= *overdue_since_) cut_off_backup_ = false;
+}
+
+void Eligibility::history_verdict(bool ours_contains_theirs, bool theirs_contains_ours) {
+  if (!cut_off_master_) return;
+  if (ours_contains_theirs) {
+    cut_off_master_ = false;
+    conceded_ = false;
+  } else if (theirs_contains_ours) {
+    conceded_ = true;
+  }
 }
 
 void Eligibility::set_master_overdue(bool overdue, Clock::time_point now) {
@@ -100,6 +114,7 @@ void Eligibility::set_vrrp_master(bool master, Clock::time_point now) {
   master_since_ = now;
   // Taken while cut off: the cluster may have continued elsewhere.
   cut_off_master_ = master && cut_off_backup_;
+  conceded_ = false;
   cut_off_master_why_ = "took Master while it reached no member of the cluster; waits for a "
                         "replica to follow it";
   cut_off_backup_ = false;

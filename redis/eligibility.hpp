@@ -80,6 +80,20 @@ class Eligibility {
   /// How long a Master may reach no member before it counts as cut off (2 x
   /// Advertisement_Interval: see the definition of kCutOffIntervals in eligibility.cpp).
   void set_alone_bound(std::chrono::microseconds bound) { alone_bound_ = bound; }
+  /// A cut-off Master met another floor-priority Master and compared Redis histories
+  /// (redis::history_contains). Ours contains theirs: this one returns to its configured
+  /// priority and wins; theirs contains ours (and not the other way): it concedes, so the
+  /// tie is no longer held. Neither: the hold runs out and the address decides.
+  void history_verdict(bool ours_contains_theirs, bool theirs_contains_ours);
+  /// A Master at the floor because it is cut off, that has not conceded: it holds the
+  /// address tie-break against another floor Master while histories are compared.
+  bool hold_floor_tie() const { return cut_off_master_ && !conceded_; }
+  /// When a member was last reached (probe reply or advert); nullopt: never.
+  std::optional<Clock::time_point> last_member_reached() const { return last_reached_; }
+  bool members_known() const { return members_known_; }
+  /// Whether it is at the floor because it is cut off (as Master).
+  bool cut_off_master() const { return cut_off_master_; }
+
   /// Re-evaluates the time-based rule (a Master that reached no member, with no replica
   /// syncing, for longer than the alone bound). Returns true when eligible() changed.
   bool evaluate(Clock::time_point now);
@@ -123,6 +137,7 @@ class Eligibility {
   bool syncing_ = false;                            // last check: a replica in a full sync
   bool cut_off_master_ = false;
   const char* cut_off_master_why_ = "";
+  bool conceded_ = false;
   std::chrono::microseconds alone_bound_{2'000'000};
 };
 

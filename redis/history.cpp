@@ -108,4 +108,24 @@ std::optional<std::string> full_sync_refusal(const InfoSections& mine,
          "replica";
 }
 
+namespace {
+
+bool real_id(const std::string& id) {
+  return !id.empty() && id.find_first_not_of('0') != std::string::npos;
+}
+
+}  // namespace
+
+bool history_contains(const ReplicationInfo& a, const ReplicationInfo& b) {
+  if (!real_id(b.master_replid) || !b.master_repl_offset || !a.master_repl_offset) return false;
+  std::string id = b.master_replid;
+  std::int64_t offset = *b.master_repl_offset;
+  // Promoted and took nothing since: its data is the history it left.
+  if (real_id(b.master_replid2) && b.second_repl_offset && offset == *b.second_repl_offset - 1)
+    id = b.master_replid2;
+  if (id == a.master_replid) return offset <= *a.master_repl_offset;
+  return real_id(a.master_replid2) && id == a.master_replid2 && a.second_repl_offset &&
+         offset < *a.second_repl_offset;
+}
+
 }  // namespace redkeep::redis

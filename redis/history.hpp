@@ -34,6 +34,15 @@ bool holds_loaded_data(const InfoSections& mine);
 /// Offsets are bytes of the replication stream.
 std::string writes_discarded(const InfoSections& mine, const InfoSections& theirs);
 
+/// Whether the data of `a` holds everything the data of `b` does, by replication ids and
+/// offsets (Redis PSYNC2, INFO replication): `b`'s stream is a prefix of `a`'s. A promoted
+/// replica that took nothing since its promotion (master_repl_offset = second_repl_offset - 1)
+/// counts as the history it left. Used when two floor-priority Masters meet (issue 14): the
+/// one whose history contains the other's wins. Offsets cannot prove a promoted Redis took
+/// nothing of meaning (expired keys put deletions in its stream): then neither contains the
+/// other, and the address decides.
+bool history_contains(const ReplicationInfo& a, const ReplicationInfo& b);
+
 /// A full sync from `theirs` would replace data `mine` loaded from disk and
 /// the two share no replication history (neither replication id of ours is
 /// one of theirs): the keys must be compared first.

@@ -130,6 +130,7 @@ void StateMachine::become_backup(TimePoint now, const std::string& reason, Actio
 }
 
 void StateMachine::leave_master(bool send_priority_zero, Actions& out) {
+  floor_tie_until_.reset();
   // VIP off before anything else: a VIP must never outlive our claim on it.
   out.push_back(RemoveVips{});
   if (send_priority_zero) out.push_back(SendAdvert{0});
@@ -255,7 +256,11 @@ Actions StateMachine::master_advert(const PeerAdvert& advert, TimePoint now) {
     return out;
   }
   const bool higher = advert.priority > own;
-  const bool tie_lost = advert.priority == own && advert.source > params_.primary_address;
+  bool tie_lost = advert.priority == own && advert.source > params_.primary_address;
+  if (tie_lost && inputs_.hold_floor_tie && own == kFloorPriority) {
+    if (!floor_tie_until_) floor_tie_until_ = now + params_.advert_interval;
+    tie_lost = now >= *floor_tie_until_;
+  }
   if (!higher && !tie_lost) {
     out.push_back(SendAdvert{own});
     adver_timer_ = now + params_.advert_interval;
@@ -349,6 +354,7 @@ Actions StateMachine::priority_inputs(const PriorityInputs& inputs, TimePoint no
   const std::uint8_t before = effective_priority();
   const Microseconds skew_before = skew_time();
   inputs_ = inputs;
+  if (!inputs_.hold_floor_tie) floor_tie_until_.reset();
   const std::uint8_t after = effective_priority();
   // A running Master_Down_Timer moves by the change in Skew_Time, as if it had
   // been armed with the new priority: a Backup that just found it is not fit

@@ -71,9 +71,16 @@ struct PriorityInputs {
   /// Sum of the weights of the tracked checks (keepalived `weight`: positive
   /// weights count while the check succeeds, negative ones while it fails).
   int weight_sum = 0;
+  /// A Master at the floor priority because it was cut off from the cluster (issue 14):
+  /// meeting another floor-priority Master, it does not yield to it by address for one
+  /// Advertisement_Interval, while the two compare their Redis histories (the one whose
+  /// history contains the other's returns to its configured priority and wins by priority).
+  /// A bounded deviation from RFC 5798 6.4.3's address tie-break between redkeep nodes only.
+  bool hold_floor_tie = false;
 
   friend bool operator==(const PriorityInputs& a, const PriorityInputs& b) {
-    return a.eligible == b.eligible && a.weight_sum == b.weight_sum;
+    return a.eligible == b.eligible && a.weight_sum == b.weight_sum &&
+           a.hold_floor_tie == b.hold_floor_tie;
   }
 };
 
@@ -291,6 +298,7 @@ class StateMachine {
   bool sent_as_master_ = false;                   // Master: an advert went out
   std::optional<TimePoint> first_send_failure_;   // Master: of the current run
   std::optional<TimePoint> send_probe_timer_;     // Fault with send_failed_
+  std::optional<TimePoint> floor_tie_until_;      // Master: holding a floor tie until then
   std::optional<TimePoint> adver_timer_;
   std::optional<TimePoint> master_down_timer_;
   std::optional<TimePoint> preempt_time_;

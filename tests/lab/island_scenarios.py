@@ -77,3 +77,48 @@ def scenario_island_backup(lab):
     assert result["acked_lost"] == 0, result
     print(f"island_backup: {results}; {result}")
     return result
+
+
+def scenario_two_node_islands(lab):
+    """Issue 14: a two-node cluster (n3 never started) under a writer, each node
+    cut off at the switch in turn for 10 s. Each time both end as floor-priority
+    Masters (the cut-off one took Master on its island, the other lost its only
+    member); on healing they compare Redis histories instead of letting the
+    address decide: the one whose history contains the other's (the side the
+    clients kept writing to) keeps Master. No acknowledged write is lost."""
+    n1, n2, _ = lab.nodes
+    for n in (n1, n2):
+        n.start_redis()
+    n1.start_redkeep()
+    wait_for("n1 to become MASTER", lambda: n1.state() == "MASTER", timeout=15)
+    n2.start_redkeep()
+    assert_replica_of(n2, n1, timeout=20)
+    writer = Writer(lab, "two")
+    try:
+        writer.wait_acks(STEADY_ACKS)
+        # n2 (the higher address, which the RFC's tie-break would favour) is cut off.
+        n2.isolate(True)
+        wait_for("n2 to take Master on its island", lambda: n2.state() == "MASTER", timeout=10)
+        wait_for("n1 to notice it lost its member",
+                 lambda: n1.status()["effective_priority"] == 1, timeout=10)
+        time.sleep(4)
+        n2.isolate(False)
+        assert_one_master(lab, n1, timeout=15)
+        assert_replica_of(n2, n1, timeout=20)
+        writer.wait_acks(writer.acks() + 100)
+        assert "histories compared" in n1.log_text(), n1.log_text()[-3000:]
+        # Now n1, the master, is cut off: n2 takes over for the clients.
+        n1.isolate(True)
+        wait_for("n2 to take over", lambda: n2.state() == "MASTER", timeout=10)
+        time.sleep(6)
+        n1.isolate(False)
+        assert_one_master(lab, n2, timeout=15)
+        assert_replica_of(n1, n2, timeout=20)
+        hold_steady(lab, n2, (n1,), 2.0)
+        writer.wait_acks(writer.acks() + 50)
+    finally:
+        summary = writer.stop()
+    result = figures(summary, n2, "two")
+    assert result["acked_lost"] == 0, result
+    print(f"two_node_islands: {result}")
+    return result

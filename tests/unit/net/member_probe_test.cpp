@@ -71,3 +71,16 @@ TEST_CASE("a member probe finds a Redis that died, stopped or came back", "[net]
   prober.set_members({});
   CHECK(prober.round(200ms) == 0);
 }
+
+TEST_CASE("a member probe round reports the first reply at once, not after the slowest",
+          "[net][member_probe]") {
+  test::RedisServer open;
+  SilentListener silent;
+  net::MemberProber prober;
+  prober.set_members({local(silent.port), local(open.port())});
+  const auto start = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration first{};
+  CHECK(prober.round(2000ms, [&] { first = std::chrono::steady_clock::now() - start; }) == 1);
+  CHECK(first > std::chrono::steady_clock::duration::zero());
+  CHECK(first < 1000ms);  // the silent member holds the round (2 s), not the verdict
+}

@@ -317,3 +317,51 @@ TEST_CASE("a Master whose replica is in a long full sync does not count as cut o
     CHECK(e.eligible());
   }
 }
+
+TEST_CASE("two cut-off Masters: the one whose history contains the other's returns to its "
+          "priority, the other concedes the tie",
+          "[redis][eligibility]") {
+  const auto cut_off_master = [] {
+    Eligibility e(kMdi);
+    e.set_members_known(true);
+    e.set_master_overdue(true, t0 + 2s);
+    e.set_vrrp_master(true, t0 + 4s);
+    REQUIRE_FALSE(e.eligible());
+    REQUIRE(e.hold_floor_tie());
+    return e;
+  };
+  auto winner = cut_off_master();
+  winner.history_verdict(true, false);
+  CHECK(winner.eligible());
+  CHECK_FALSE(winner.hold_floor_tie());
+
+  auto loser = cut_off_master();
+  loser.history_verdict(false, true);
+  CHECK_FALSE(loser.eligible());
+  CHECK_FALSE(loser.hold_floor_tie());  // the address no longer held against the winner
+
+  auto undecided = cut_off_master();
+  undecided.history_verdict(false, false);
+  CHECK_FALSE(undecided.eligible());
+  CHECK(undecided.hold_floor_tie());  // until the state machine's hold runs out
+
+  // A Master that is not cut off ignores verdicts.
+  Eligibility healthy(kMdi);
+  healthy.history_verdict(false, true);
+  CHECK(healthy.eligible());
+  CHECK_FALSE(healthy.hold_floor_tie());
+}
+
+TEST_CASE("with members known, a cut-off Master is judged by its probes, not by INFO lag",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.set_members_known(true);
+  e.set_vrrp_master(true, t0);
+  auto silent = master_with(0);
+  silent.replicas_silent_for = 10s;
+  e.member_reached(t0 + 9s);
+  e.observe(master_with(2), t0);
+  e.observe(silent, t0 + 10s);
+  // The INFO-lag rule would say "without replicas"; the probes reached a member 1 s ago.
+  CHECK(e.eligible());
+}

@@ -87,3 +87,35 @@ TEST_CASE("writes_discarded: bytes an old master took after the new one continue
   auto other = info(kB, kNone, 7000, "", 0);
   CHECK(writes_discarded(old_master, other).find("is not the new master's") != std::string::npos);
 }
+
+TEST_CASE("history_contains: the stream of one is a prefix of the other's",
+          "[redis][history][issue14]") {
+  const auto repl = [](const std::string& replid, const std::string& replid2, long offset,
+                       long second = -1) {
+    return parse_replication_info(info(replid, replid2, offset, "", 0, second));
+  };
+  // The master that kept serving (history A up to 5000) and the replica it lost at 3000,
+  // promoted on its island (new id B, A kept as replid2 up to 3000).
+  const auto served = repl(kA, kNone, 5000);
+  const auto island_idle = repl(kB, kA, 3000, 3001);
+  CHECK(history_contains(served, island_idle));  // the island took nothing
+  CHECK_FALSE(history_contains(island_idle, served));
+  // The island took writes: neither contains the other.
+  const auto island_wrote = repl(kB, kA, 3400, 3001);
+  CHECK_FALSE(history_contains(served, island_wrote));
+  CHECK_FALSE(history_contains(island_wrote, served));
+  // The other way round: the cut-off master took nothing after 3000, the node that took
+  // over (promoted at 3000) continued with writes.
+  const auto cut_master = repl(kA, kNone, 3000);
+  const auto taker = repl(kB, kA, 4200, 3001);
+  CHECK(history_contains(taker, cut_master));
+  CHECK_FALSE(history_contains(cut_master, taker));
+  // A cut-off master that went on past the branch point is not contained.
+  CHECK_FALSE(history_contains(taker, repl(kA, kNone, 3100)));
+  // Same history, one ahead.
+  CHECK(history_contains(repl(kA, kNone, 10), repl(kA, kNone, 10)));
+  CHECK(history_contains(repl(kA, kNone, 11), repl(kA, kNone, 10)));
+  CHECK_FALSE(history_contains(repl(kA, kNone, 10), repl(kA, kNone, 11)));
+  // Unknown ids or offsets decide nothing.
+  CHECK_FALSE(history_contains(served, repl(kNone, kNone, 0)));
+}

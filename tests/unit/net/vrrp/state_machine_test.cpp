@@ -565,6 +565,36 @@ TEST_CASE("Send results outside Master are ignored, and a restored Fault keeps p
         Strings{"FAULT->BACKUP"});
 }
 
+TEST_CASE("Two floor-priority Masters: a cut-off one holds the address tie-break for one "
+          "interval while histories are compared",
+          "[vrrp][election]") {
+  auto sm = running_master(params(150, "192.0.2.11"));
+  const TimePoint t = t0 + seconds(20);
+  sm.priority_inputs({false, 0, true}, t);  // cut off: floor, holding the tie
+  REQUIRE(sm.effective_priority() == kFloorPriority);
+  // The other floor Master has the higher address: by RFC 5798 6.4.3 this one would yield.
+  auto a = sm.advert_received(advert("192.0.2.12", 1), t + milliseconds(100));
+  CHECK(render(a) == Strings{"advert 1"});
+  CHECK(sm.state() == State::master);
+  a = sm.advert_received(advert("192.0.2.12", 1), t + milliseconds(900));
+  CHECK(sm.state() == State::master);
+  // One interval after the first: the comparison did not settle it, the address does.
+  a = sm.advert_received(advert("192.0.2.12", 1), t + milliseconds(1100));
+  CHECK(sm.state() == State::backup);
+  CHECK(reason_of(a) == "equal priority, higher address 192.0.2.12");
+
+  // Without the hold (or once conceded) the address decides at once.
+  auto plain = running_master(params(150, "192.0.2.11"));
+  plain.priority_inputs({false, 0, false}, t);
+  plain.advert_received(advert("192.0.2.12", 1), t + milliseconds(100));
+  CHECK(plain.state() == State::backup);
+  // The hold applies to floor-priority ties only.
+  auto higher = running_master(params(150, "192.0.2.11"));
+  higher.priority_inputs({false, 0, true}, t);
+  higher.advert_received(advert("192.0.2.12", 100), t + milliseconds(100));
+  CHECK(higher.state() == State::backup);
+}
+
 TEST_CASE("Effective priority: floor 1 when not eligible, weights clamped to 1..254",
           "[vrrp][election]") {
   StateMachine sm(params(100));
