@@ -412,7 +412,10 @@ void apply_data_rules(Self* self, vrrp::Actions& actions, Clock::time_point now)
   bool failing = !h.healthy || step_out || st.role_refused;
   bool eligible = st.eligibility->eligible();
   // Every change of reason is logged: one rule may give way to another while not eligible.
-  const std::string reason = st.eligibility->reason();
+  // A Backup whose Master just went quiet floors itself until its first probe round says
+  // whether it is cut off: that moment is not worth a warning in every failover.
+  const std::string reason = st.eligibility->awaiting_probe() ? st.reason_reported
+                                                               : st.eligibility->reason();
   if (reason != st.reason_reported) {
     if (reason.empty()) {
       spdlog::info("{} Eligible to be master again", st.ctx.tag());
@@ -601,7 +604,7 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
         auto& st = self->state;
         if (r.members == 0) return;
         st.eligibility->set_members_known(true);
-        if (r.answered > 0) st.eligibility->member_reached(r.started);
+        st.eligibility->probe_round(r.started, r.answered > 0);
         st.eligibility->evaluate(Clock::now());
         self->send(self, rules_atom::value);
       },

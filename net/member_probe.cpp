@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,6 +28,14 @@ UniqueFd start_connect(const RedisEndpoint& m) {
       errno != EINPROGRESS)
     fd.reset();
   return fd;
+}
+
+/// The member's kernel acknowledged everything we sent: its node is reachable, whether or not
+/// its Redis is free to answer (DEBUG SLEEP, a long script, SIGSTOP).
+bool peer_acked(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  return ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && info.tcpi_unacked == 0;
 }
 
 bool send_ping(int fd) {
@@ -68,11 +77,20 @@ std::size_t MemberProber::round(std::chrono::milliseconds timeout,
     if (l.fd.valid()) wait[i] = Wait::connect;
   }
   std::size_t replied = 0;
+  std::vector<bool> reached(members_.size(), false);
+  const auto reach = [&](std::size_t i) {
+    if (reached[i]) return;
+    reached[i] = true;
+    if (++replied == 1 && on_first_reply) on_first_reply();
+  };
+  // No event tells that a member's kernel acknowledged our PING: look every few milliseconds.
+  constexpr int kAckPollMs = 5;
   while (true) {
     std::vector<pollfd> fds;
     std::vector<std::size_t> index;
     for (std::size_t i = 0; i < members_.size(); ++i) {
       if (wait[i] == Wait::none) continue;
+      if (wait[i] == Wait::reply && !reached[i] && peer_acked(links_[i].fd.get())) reach(i);
       fds.push_back({links_[i].fd.get(),
                      static_cast<short>(wait[i] == Wait::connect ? POLLOUT : POLLIN), 0});
       index.push_back(i);
@@ -80,7 +98,7 @@ std::size_t MemberProber::round(std::chrono::milliseconds timeout,
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (fds.empty() || left <= 0) break;
-    const int n = ::poll(fds.data(), fds.size(), static_cast<int>(left));
+    const int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long>(left, kAckPollMs)));
     if (n < 0 && errno != EINTR) break;
     for (std::size_t k = 0; n > 0 && k < fds.size(); ++k) {
       if (fds[k].revents == 0) continue;
@@ -90,6 +108,9 @@ std::size_t MemberProber::round(std::chrono::milliseconds timeout,
         int err = 0;
         socklen_t len = sizeof err;
         ::getsockopt(l.fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+        // A refused connection is an answer of the member's node too: it is reachable, its
+        // Redis is not running.
+        if (err == 0 || err == ECONNREFUSED) reach(i);
         if (err == 0 && send_ping(l.fd.get())) {
           l.connected = true;
           wait[i] = Wait::reply;
@@ -101,7 +122,7 @@ std::size_t MemberProber::round(std::chrono::milliseconds timeout,
       }
       char buf[512];
       const ssize_t got = ::recv(l.fd.get(), buf, sizeof buf, MSG_DONTWAIT);
-      if (got > 0 && ++replied == 1 && on_first_reply) on_first_reply();
+      if (got > 0) reach(i);
       // A reply that ends in a close (-ERR max number of clients) still counts; the next round
       // reconnects.
       if (got <= 0 || (fds[k].revents & (POLLHUP | POLLERR))) {

@@ -1,9 +1,12 @@
 #pragma once
 // Asks the Redis of every known member of the cluster for a sign of life, all at once and
-// within a deadline: one PING on a kept TCP connection (opened again when it breaks). Any
-// reply counts, an error such as -LOADING or -NOAUTH too: what matters is that the member can
-// be reached, not that it is healthy (issue 14: a node cut off from every member must not win
-// the cluster back). No CAF; the member_probe actor runs rounds on its own thread.
+// within a deadline: one PING on a kept TCP connection (opened again when it breaks). What
+// matters is that the member's node can be reached, not that its Redis is healthy (issue 14:
+// a node cut off from every member must not win the cluster back), so a member counts as
+// reached on any reply (an error such as -LOADING or -NOAUTH too), and also when its kernel
+// acknowledged our PING (its Redis too busy to answer: DEBUG SLEEP, a long script) or refused
+// the connection (its Redis is down, its node is not). No CAF; the member_probe actor runs
+// rounds on its own thread.
 
 #include <chrono>
 #include <cstdint>
@@ -35,8 +38,9 @@ class MemberProber {
   const std::vector<RedisEndpoint>& members() const { return members_; }
 
   /// One round: sends PING to every member and waits until each replied, failed or
-  /// `timeout` passed. Returns how many replied. `on_first_reply` (may be empty) is called at
-  /// the first reply, so a caller that needs any sign of life does not wait for the slowest.
+  /// `timeout` passed. Returns how many were reached (see above). `on_first_reply` (may be
+  /// empty) is called when the first is reached, so a caller that needs any sign of life does
+  /// not wait for the slowest.
   /// A member that did not reply in time has its connection closed, so a late reply is never
   /// counted in a later round.
   std::size_t round(std::chrono::milliseconds timeout,

@@ -52,13 +52,13 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
   if (o.lagging) lagging_ = *o.lagging;  // unknown: the last verdict stands
   if (o.vrrp_master || !o.is_replica) lagging_ = false;
 
-  following_ = o.vrrp_master && o.replicas_following > 0;
-  syncing_ = o.vrrp_master && o.replicas_syncing > 0;
-  if (following_) {
+  // A replica that follows this Master (INFO) ends its cut-off, once a probe also reached a
+  // member after the cut: INFO lag counts whole seconds and lags behind a fresh cut.
+  const bool followed = o.vrrp_master && (o.replicas_following > 0 || o.replicas_syncing > 0);
+  if (followed && cut_off_master_ && last_reached_ && *last_reached_ > cut_off_since_) {
     cut_off_master_ = false;
     conceded_ = false;
   }
-  if (following_ || syncing_) member_reached(now);
   evaluate(now);
 
   if (o.vrrp_master) {
@@ -84,7 +84,15 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
 
 void Eligibility::member_reached(Clock::time_point at) {
   if (!last_reached_ || at > *last_reached_) last_reached_ = at;
-  if (overdue_since_ && at >= *overdue_since_) cut_off_backup_ = false;
+  if (overdue_since_ && at >= *overdue_since_) {
+    cut_off_backup_ = false;
+    awaiting_probe_ = false;
+  }
+}
+
+void Eligibility::probe_round(Clock::time_point started, bool reached) {
+  if (reached) member_reached(started);
+  if (overdue_since_ && started >= *overdue_since_) awaiting_probe_ = false;
 }
 
 void Eligibility::history_verdict(bool ours_contains_theirs, bool theirs_contains_ours) {
@@ -101,11 +109,13 @@ void Eligibility::set_master_overdue(bool overdue, Clock::time_point now) {
   if (!overdue) {
     overdue_since_.reset();
     cut_off_backup_ = false;
+    awaiting_probe_ = false;
     return;
   }
   if (overdue_since_) return;
   overdue_since_ = now;
   cut_off_backup_ = members_known_;
+  awaiting_probe_ = members_known_;
 }
 
 void Eligibility::set_vrrp_master(bool master, Clock::time_point now) {
@@ -114,26 +124,28 @@ void Eligibility::set_vrrp_master(bool master, Clock::time_point now) {
   master_since_ = now;
   // Taken while cut off: the cluster may have continued elsewhere.
   cut_off_master_ = master && cut_off_backup_;
+  cut_off_since_ = now;
   conceded_ = false;
+  awaiting_probe_ = false;
   cut_off_master_why_ = "took Master while it reached no member of the cluster; waits for a "
                         "replica to follow it";
   cut_off_backup_ = false;
   overdue_since_.reset();
-  following_ = false;
-  syncing_ = false;
 }
 
 // Why 2 x Advertisement_Interval: the others take over Master_Down_Interval (3 intervals +
 // Skew_Time) after the last advert they heard, at about the time this Master's probes stopped
-// answering; probe rounds come one interval apart, so the verdict comes at most 3 intervals
-// after the cut, before any takeover. A shorter bound would floor a Master on one lost probe
-// round.
+// reaching anyone; probe rounds come one interval apart, so the verdict comes at most 3
+// intervals after the cut, before any takeover. A shorter bound would floor a Master on one
+// lost probe round. Only probes count here (a member's kernel acknowledging is enough, so busy
+// or syncing replicas are reached): INFO lag counts whole seconds and lags behind a cut.
 bool Eligibility::evaluate(Clock::time_point now) {
   const bool was = eligible();
-  if (vrrp_master_now_ && members_known_ && !following_ && !syncing_ && !cut_off_master_) {
+  if (vrrp_master_now_ && members_known_ && !cut_off_master_) {
     const auto since = std::max(master_since_, last_reached_.value_or(master_since_));
     if (now - since > alone_bound_) {
       cut_off_master_ = true;
+      cut_off_since_ = now;
       cut_off_master_why_ = "Master reached no member of the cluster and no replica follows it "
                             "(for longer than 2 advert intervals)";
     }

@@ -68,14 +68,20 @@ class Eligibility {
   void set_members_known(bool known) { members_known_ = known; }
   /// A member was reached: a probe round started at `at` got a reply, or an advert arrived.
   void member_reached(Clock::time_point at);
+  /// A probe round that started at `started` ended (reached: at least one member).
+  void probe_round(Clock::time_point started, bool reached);
+  /// A Backup whose Master just became overdue and whose first probe round since has not
+  /// ended: it already advertises the floor, but the verdict is not in (not worth a warning).
+  bool awaiting_probe() const { return awaiting_probe_; }
   /// Backup: its Master's adverts are overdue since `now` (true) or were heard again. A
   /// Backup that has reached no member since then advertises the floor priority, so that its
   /// first advert as Master already carries it: on healing it loses to the node the cluster
   /// continued on.
   void set_master_overdue(bool overdue, Clock::time_point now);
   /// The election entered Master (true) or left it. A Master entered while cut off stays at
-  /// the floor priority until a replica follows it (replicas_following): reaching members
-  /// again is not enough, they may be following the Master the cluster elected meanwhile.
+  /// the floor priority until a replica follows it (replicas_following or replicas_syncing,
+  /// with a member reached since the cut): reaching members again is not enough, they may be
+  /// following the Master the cluster elected meanwhile.
   void set_vrrp_master(bool master, Clock::time_point now);
   /// How long a Master may reach no member before it counts as cut off (2 x
   /// Advertisement_Interval: see the definition of kCutOffIntervals in eligibility.cpp).
@@ -133,9 +139,9 @@ class Eligibility {
   bool cut_off_backup_ = false;                     // reached nobody since overdue_since_
   bool vrrp_master_now_ = false;                    // as told by set_vrrp_master
   Clock::time_point master_since_{};
-  bool following_ = false;                          // last check: a replica follows us
-  bool syncing_ = false;                            // last check: a replica in a full sync
+  bool awaiting_probe_ = false;  // overdue, no probe round since: the verdict is pending
   bool cut_off_master_ = false;
+  Clock::time_point cut_off_since_{};
   const char* cut_off_master_why_ = "";
   bool conceded_ = false;
   std::chrono::microseconds alone_bound_{2'000'000};

@@ -285,23 +285,25 @@ TEST_CASE("a Master that reached no member for longer than 2 advert intervals is
   Eligibility e(kMdi);
   e.set_members_known(true);
   e.set_vrrp_master(true, t0);
+  e.member_reached(t0 + 1s);  // the last probe reply
+  CHECK_FALSE(e.evaluate(t0 + 2s + 900ms));  // 1.9 s without one: not yet
+  CHECK(e.eligible());
+  // INFO still lists its replicas as following (whole-second lag, read once per check):
+  // that does not hold the verdict back.
   auto following = master_with(2);
   following.replicas_following = 2;
-  e.observe(following, t0 + 500ms);
-  e.member_reached(t0 + 1s);
-  CHECK_FALSE(e.evaluate(t0 + 5s));  // replicas follow it (last check)
-  CHECK(e.eligible());
-  e.member_reached(t0 + 5s);  // the last probe reply
-  e.observe(master_with(2), t0 + 5s);  // INFO still lists them online, but silent for > 1 s
-  CHECK_FALSE(e.evaluate(t0 + 6s + 900ms));  // 1.9 s without a reply: not yet
-  CHECK(e.eligible());
-  CHECK(e.evaluate(t0 + 7s + 100ms));        // 2.1 s
-  CHECK_FALSE(e.eligible());
+  e.observe(following, t0 + 3s + 100ms);
+  CHECK_FALSE(e.eligible());  // 2.1 s since the last reply
   CHECK(e.reason().find("no replica follows it") != std::string::npos);
-  // Members answering again restore nothing: only a replica that follows it.
-  e.member_reached(t0 + 8s);
+  // Still listed as following, but no member reached since the cut: the floor stays.
+  e.observe(following, t0 + 4s);
   CHECK_FALSE(e.eligible());
-  e.observe(following, t0 + 9s);
+  // Members answer again, and a replica follows it: the cut is over.
+  e.member_reached(t0 + 5s);
+  CHECK_FALSE(e.eligible());  // reaching members alone restores nothing
+  e.observe(master_with(0), t0 + 5s + 100ms);
+  CHECK_FALSE(e.eligible());
+  e.observe(following, t0 + 6s);
   CHECK(e.eligible());
 }
 
@@ -313,9 +315,27 @@ TEST_CASE("a Master whose replica is in a long full sync does not count as cut o
   auto syncing = master_with(0);
   syncing.replicas_syncing = 1;
   for (auto t = 1s; t < 30s; t += 1s) {
+    e.member_reached(t0 + t);  // its node is reached (its kernel acknowledges the probes)
     e.observe(syncing, t0 + t);
     CHECK(e.eligible());
   }
+}
+
+TEST_CASE("a Backup's cut-off verdict is pending until its first probe round since the Master "
+          "went quiet",
+          "[redis][eligibility]") {
+  Eligibility e(kMdi);
+  e.set_members_known(true);
+  e.set_master_overdue(true, t0 + 2s);
+  CHECK(e.awaiting_probe());
+  CHECK_FALSE(e.eligible());  // the floor is already advertised
+  e.probe_round(t0 + 1s, false);  // a round from before: still pending
+  CHECK(e.awaiting_probe());
+  e.probe_round(t0 + 2s, false);  // nobody reached: the verdict
+  CHECK_FALSE(e.awaiting_probe());
+  CHECK_FALSE(e.eligible());
+  e.probe_round(t0 + 3s, true);
+  CHECK(e.eligible());
 }
 
 TEST_CASE("two cut-off Masters: the one whose history contains the other's returns to its "
