@@ -171,19 +171,30 @@ TEST_CASE("the effective configuration reads back to the same configuration", "[
   CHECK(again.config->instances.at(1).preempt_delay == std::chrono::milliseconds(1500));
 }
 
-TEST_CASE("redkeep check runs on a good and a broken file (CLI)", "[config]") {
-  TempDir dir;
+/// Runs the redkeep binary with `args`; stdout and stderr go to files in `dir`.
+struct Cli {
+  TempDir& dir;
   const std::string out = dir.write("out", "", 0600);
   const std::string err = dir.write("err", "", 0600);
-  const auto run = [&](const std::string& args) {
+
+  int run(const std::string& args) const {
     const int status =
         std::system((std::string(REDKEEP_BINARY) + " " + args + " >" + out + " 2>" + err).c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  };
-  const auto slurp = [](const std::string& file) {
+  }
+  static std::string slurp(const std::string& file) {
     std::ifstream in(file);
     return std::string(std::istreambuf_iterator<char>(in), {});
-  };
+  }
+};
+
+TEST_CASE("redkeep check runs on a good and a broken file (CLI)", "[config]") {
+  TempDir dir;
+  const Cli cli{dir};
+  const std::string& out = cli.out;
+  const std::string& err = cli.err;
+  const auto run = [&](const std::string& args) { return cli.run(args); };
+  const auto slurp = Cli::slurp;
   const std::string good = REDKEEP_FIXTURES_DIR "/config/good.conf";
   const std::string broken = REDKEEP_FIXTURES_DIR "/config/broken.conf";
 
@@ -215,17 +226,10 @@ TEST_CASE("redkeep check runs on a good and a broken file (CLI)", "[config]") {
 TEST_CASE("check and run refuse an IPv6 instance and a /0 VIP at FILE:LINE:COLUMN (CLI)",
           "[config]") {
   TempDir dir;
-  const std::string out = dir.write("out", "", 0600);
-  const std::string err = dir.write("err", "", 0600);
-  const auto run = [&](const std::string& args) {
-    const int status =
-        std::system((std::string(REDKEEP_BINARY) + " " + args + " >" + out + " 2>" + err).c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  };
-  const auto slurp = [](const std::string& file) {
-    std::ifstream in(file);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
+  const Cli cli{dir};
+  const std::string& err = cli.err;
+  const auto run = [&](const std::string& args) { return cli.run(args); };
+  const auto slurp = Cli::slurp;
   // The configuration of the report: `check` used to accept it, and `run` held the VIP without
   // ever advertising it.
   const std::string ipv6 = dir.write(

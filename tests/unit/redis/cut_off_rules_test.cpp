@@ -38,6 +38,16 @@ struct Node {
     if (at && now >= *at) rules.set_master_overdue(true, now);
     apply(now);
   }
+  /// Members known, a Master (192.0.2.12, priority 100) heard at 1 s, silent since: overdue
+  /// at 2.5 s. Returns the Master's address.
+  net::IpAddress follow_then_lose_master() {
+    rules.set_members_known(true);
+    sm.startup(t0);
+    const auto master = *net::IpAddress::parse("192.0.2.12");
+    sm.advert_received({master, 100, net::vrrp::Centiseconds(100)}, t0 + 1s);
+    overdue_check(t0 + 2s + 500ms);
+    return master;
+  }
 };
 
 std::uint8_t first_master_advert(const net::vrrp::Actions& actions) {
@@ -52,12 +62,8 @@ TEST_CASE("a Backup cut off from every member takes Master with the floor priori
           "first advert",
           "[redis][eligibility][vrrp]") {
   Node n;
-  n.rules.set_members_known(true);
-  n.sm.startup(t0);
-  const auto master = *net::IpAddress::parse("192.0.2.12");
-  n.sm.advert_received({master, 100, net::vrrp::Centiseconds(100)}, t0 + 1s);
-  // Its Master's adverts stop (the island); no probe reply and no advert from anyone.
-  n.overdue_check(t0 + 2s + 500ms);
+  const auto master = n.follow_then_lose_master();
+  // Its Master's adverts stopped (the island); no probe reply and no advert from anyone.
   CHECK(n.sm.effective_priority() == net::vrrp::kFloorPriority);
   auto deadline = *n.sm.next_deadline();
   auto actions = n.sm.timer_tick(deadline);
@@ -72,11 +78,7 @@ TEST_CASE("a Backup cut off from every member takes Master with the floor priori
 TEST_CASE("a Backup that reaches a fellow replica keeps its priority and takes over as usual",
           "[redis][eligibility][vrrp]") {
   Node n;
-  n.rules.set_members_known(true);
-  n.sm.startup(t0);
-  const auto master = *net::IpAddress::parse("192.0.2.12");
-  n.sm.advert_received({master, 100, net::vrrp::Centiseconds(100)}, t0 + 1s);
-  n.overdue_check(t0 + 2s + 500ms);
+  n.follow_then_lose_master();
   CHECK(n.sm.effective_priority() == net::vrrp::kFloorPriority);
   // The probe round started at the overdue moment got a reply from the other replica.
   n.rules.member_reached(t0 + 2s + 500ms);
