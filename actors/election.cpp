@@ -62,6 +62,7 @@ struct ElectionState {
   std::string reason_reported;     // last "not eligible" reason logged
   bool hold_reported = false;      // last priority_inputs hold_floor_tie
   std::optional<vrrp::TimePoint> history_asked;  // last CompareHistory sent
+  std::size_t members = 0;                       // in the last probe round
   bool step_out_reported = false;  // last must_step_down() logged
   /// The data rules (DESIGN.md section 3): created with the machine.
   std::unique_ptr<redis::Eligibility> eligibility;
@@ -286,7 +287,7 @@ std::string status_json(Self* self, const std::map<std::string, std::uint64_t>& 
         {"address", in.redis->host + ":" + std::to_string(in.redis->port)},
         {"health", !st.redis_reported ? "unknown" : r.healthy ? "healthy" : "failed"},
         {"eligible", st.eligibility->eligible()},
-        {"members_known", st.eligibility->members_known()},
+        {"members", st.members},
         {"member_reached_s_ago",
          st.eligibility->last_member_reached()
              ? json(std::chrono::duration<double>(Clock::now() -
@@ -602,6 +603,7 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
       },
       [self](const ProbeRound& r) {
         auto& st = self->state;
+        st.members = r.members;
         if (r.members == 0) return;
         st.eligibility->set_members_known(true);
         st.eligibility->probe_round(r.started, r.answered > 0);

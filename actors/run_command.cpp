@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <iostream>
 #include <thread>
@@ -54,6 +55,20 @@ std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
     // An address the node owns (added without a lifetime, by hand or by the system) cannot
     // float: the first step-down would take it from the node.
     if (auto addrs = nl->list_addresses(*idx)) {
+      // One peer list shared by every node names this node too: adverts to itself reach
+      // nobody (and come back as its own), so it is left out here.
+      auto& peers = ctx.instance.unicast_peer;
+      for (const auto& a : *addrs) {
+        auto self = std::find(peers.begin(), peers.end(), a.prefix.address);
+        if (self == peers.end()) continue;
+        spdlog::info("{} unicast_peer {} is an address of this node on {}: not sent to",
+                     ctx.tag(), self->to_string(), ctx.instance.interface);
+        peers.erase(self);
+        if (peers.empty()) {
+          spdlog::critical("{} unicast_peer lists no node but this one", ctx.tag());
+          return std::nullopt;
+        }
+      }
       for (const auto& a : *addrs) {
         for (const auto& v : ctx.instance.virtual_ipaddress) {
           if (a.permanent && a.prefix.address == v.address) {

@@ -240,7 +240,7 @@ void validate(Config& config, const SourceMap& source, const std::string& file_n
       auto [it, inserted] = names.emplace(inst.name, i);
       if (!inserted) {
         v.error(src.keyword, "vrrp_instance name '" + inst.name + "' is already used at " +
-                                 at(source.instances[it->second].keyword));
+                                 where_in_file(source.instances[it->second].keyword));
       }
     }
     if (src.vrid_valid && !inst.interface.empty()) {

@@ -289,6 +289,10 @@ vrrp_instance HARedis {{
             n.start_redkeep()
         for n in self.nodes[1:]:
             wait_for(f"{n.name} to become BACKUP", lambda n=n: n.state() == "BACKUP", timeout=15)
+        # A steady cluster: every node knows the other two (members of its cut-off rules).
+        for n in self.nodes:
+            wait_for(f"{n.name} to know its members",
+                     lambda n=n: n.status()["redis"]["members"] >= len(self.nodes) - 1, timeout=15)
         return self
 
     def switch_filter(self, table, rules):

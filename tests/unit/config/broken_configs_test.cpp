@@ -95,7 +95,7 @@ TEST_CASE("broken configurations are refused at FILE:LINE:COLUMN with the reason
        "virtual_router_id 55 on interface eth0 is already used by vrrp_instance A at "
        "t.conf:3:5"},
       {"duplicate instance name", instance() + instance_with("55", "56"), 8, 1,
-       "vrrp_instance name 'A' is already used at 1:1"},
+       "vrrp_instance name 'A' is already used at t.conf:1:1"},
       {"VIP not an address", instance_with("192.0.2.100/24", "192.0.2.x"), 5, 9,
        "expected an IPv4 or IPv6 address with an optional /prefix length in "
        "virtual_ipaddress, got '192.0.2.x'"},
