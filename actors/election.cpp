@@ -63,6 +63,7 @@ struct ElectionState {
   bool hold_reported = false;      // last priority_inputs hold_floor_tie
   std::optional<vrrp::TimePoint> history_asked;  // last CompareHistory sent
   std::size_t members = 0;                       // in the last probe round
+  bool garp_quiet = false;                       // last quiet_atom sent to vip
   bool step_out_reported = false;  // last must_step_down() logged
   /// The data rules (DESIGN.md section 3): created with the machine.
   std::unique_ptr<redis::Eligibility> eligibility;
@@ -223,6 +224,15 @@ void execute(Self* self, const vrrp::Actions& actions) {
   if (!st.stopping) reconcile(self);
   arm_timer(self);
   if (changed) send_snapshot(self);
+  // A Master at the floor because it is cut off: its delayed (garp_master_delay) and refresh
+  // bursts would come as it heals, and pull clients to a node about to yield (seen in the
+  // lab: acknowledged writes lost). Its first burst, at takeover, stays: a lone survivor
+  // needs it.
+  const bool quiet = st.sm->state() == vrrp::State::master && st.eligibility->cut_off_master();
+  if (quiet != st.garp_quiet && st.wiring.vip) {
+    st.garp_quiet = quiet;
+    self->send(st.wiring.vip, quiet_atom::value, quiet);
+  }
 }
 
 std::string role_text(const std::optional<RoleTarget>& role) {
@@ -559,8 +569,10 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
       [self](const Wiring& w) {
         auto& st = self->state;
         bool first = !st.wiring.supervisor;
-        // A restarted redis_health knows nothing of an overdue Master.
+        // A restarted redis_health knows nothing of an overdue Master, a restarted vip actor
+        // nothing of a quiet Master.
         if (w.redis_health != st.wiring.redis_health) st.master_overdue = false;
+        if (w.vip != st.wiring.vip) st.garp_quiet = false;
         st.wiring = w;
         if (first && st.sm->state() == vrrp::State::initialize && !st.stopping) {
           execute(self, st.sm->startup(Clock::now()));

@@ -14,6 +14,8 @@
 //   member_probe -> election      ProbeRound (every Advertisement_Interval)
 //   election     -> member_probe  check_atom (probe now: the Master's adverts are overdue)
 //   election     -> vip           garp_atom (a burst now: a lower-priority Master was heard)
+//   election     -> vip           quiet_atom, bool (a cut-off Master: no delayed or refresh
+//                                  bursts, they would pull clients to it as it heals)
 //   election     -> redis_health  CompareHistory (a cut-off Master met another floor Master)
 //   redis_health -> election      HistoryVerdict
 //   election     -> redis_role    RoleCommand
@@ -49,6 +51,7 @@ using renew_atom = caf::atom_constant<caf::atom("renew")>;
 using crash_atom = caf::atom_constant<caf::atom("crash")>;
 using check_atom = caf::atom_constant<caf::atom("check")>;
 using garp_atom = caf::atom_constant<caf::atom("garp")>;
+using quiet_atom = caf::atom_constant<caf::atom("quiet")>;
 
 /// Which child of an instance an actor is.
 enum class ChildKind { election, advert_io, vip, redis_health, redis_role, member_probe };

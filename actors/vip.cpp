@@ -38,6 +38,7 @@ struct VipState {
   std::uint64_t up_generation = 0;  // GARP timers of an older "up" are stale
   std::uint64_t last_generation = 0;  // of the latest VipCommand
   std::uint32_t lifetime_s = 0;
+  bool quiet = false;  // a cut-off Master: delayed and refresh bursts are skipped
   std::optional<bool> link_up;
   std::unique_ptr<PollThread> link_thread;
   static inline const char* name = "vip";
@@ -190,6 +191,7 @@ caf::behavior vip_actor(Self* self, InstanceContext ctx, bool restart) {
         if (cmd.generation == self->state.last_generation)
           self->send(caf::actor_cast<caf::actor>(self), cmd);
       },
+      [self](quiet_atom, bool quiet) { self->state.quiet = quiet; },
       [self](garp_atom) {
         auto& st = self->state;
         if (st.up && st.want_up) send_garps(self, st.ctx.instance.garp_master_repeat);
@@ -204,7 +206,8 @@ caf::behavior vip_actor(Self* self, InstanceContext ctx, bool restart) {
         auto& st = self->state;
         if (!st.up || generation != st.up_generation) return;
         const auto& in = st.ctx.instance;
-        send_garps(self, refresh ? in.garp_master_refresh_repeat : in.garp_master_repeat);
+        if (!st.quiet)
+          send_garps(self, refresh ? in.garp_master_refresh_repeat : in.garp_master_repeat);
         if (refresh)
           self->delayed_send(self, in.garp_master_refresh, garp_burst_atom::value, generation,
                              true);
