@@ -86,6 +86,11 @@ std::uint16_t redis_port(Self* self) {
   return has_redis(self) ? self->state.ctx.instance.redis->port : 6379;
 }
 
+/// The configured Advertisement_Interval: the period of probes, ARP bursts and comparisons.
+vrrp::Microseconds advert_interval(Self* self) {
+  return std::chrono::duration_cast<vrrp::Microseconds>(self->state.sm->params().advert_interval);
+}
+
 template <class Msg>
 void send_to(Self* self, const caf::actor& dest, Msg&& msg) {
   if (dest) self->send(dest, std::forward<Msg>(msg));
@@ -359,8 +364,7 @@ void garp_for_lower_master(Self* self, const vrrp::PeerAdvert& a, Clock::time_po
   // the clients to one of them before the comparison has decided.
   const auto own = st.sm->effective_priority();
   if (a.priority >= own) return;
-  const auto interval =
-      std::chrono::duration_cast<vrrp::Microseconds>(st.sm->params().advert_interval);
+  const auto interval = advert_interval(self);
   if (st.lower_master_garp && now - *st.lower_master_garp < interval) return;
   st.lower_master_garp = now;
   spdlog::info("{} Heard another Master, {} with priority {} (own {}): sending gratuitous ARPs "
@@ -458,8 +462,7 @@ void compare_with_floor_master(Self* self, const vrrp::PeerAdvert& a, Clock::tim
       !st.eligibility->hold_floor_tie() || a.priority != st.sm->effective_priority() ||
       a.source == st.ctx.primary_address)
     return;
-  const auto interval =
-      std::chrono::duration_cast<vrrp::Microseconds>(st.sm->params().advert_interval);
+  const auto interval = advert_interval(self);
   if (st.history_asked && now - *st.history_asked < interval) return;
   st.history_asked = now;
   send_to(self, st.wiring.redis_health, CompareHistory{a.source});
@@ -536,8 +539,7 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
   st.ctx = std::move(ctx);
   st.sm = std::make_unique<vrrp::StateMachine>(params_of(st.ctx));
   st.eligibility = std::make_unique<redis::Eligibility>(st.sm->master_down_interval());
-  st.eligibility->set_alone_bound(
-      2 * std::chrono::duration_cast<std::chrono::microseconds>(st.sm->params().advert_interval));
+  st.eligibility->set_alone_bound(2 * advert_interval(self));
   self->set_exception_handler(crash_handler("election" + st.ctx.tag()));
   auto now = Clock::now();
   if (snap) {
