@@ -606,13 +606,12 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
       [self](const HistoryVerdict& v) {
         auto& st = self->state;
         if (!st.eligibility->cut_off_master()) return;
-        const char* outcome = v.ours_contains_theirs   ? "ours contains theirs: this one wins"
-                              : v.theirs_contains_ours ? "theirs contains ours: it wins"
-                                                       : "neither contains the other: the "
-                                                         "address decides";
+        const char* outcome = v.outcome == redis::FloorTie::ours     ? "this one wins"
+                              : v.outcome == redis::FloorTie::theirs ? "it wins"
+                                                                     : "the address decides";
         spdlog::warn("{} Met another cut-off Master, {}; Redis histories compared ({}): {}",
                      st.ctx.tag(), v.peer.to_string(), v.detail, outcome);
-        st.eligibility->history_verdict(v.ours_contains_theirs, v.theirs_contains_ours);
+        st.eligibility->history_verdict(v.outcome);
         self->send(self, rules_atom::value);
       },
       [self](const ProbeRound& r) {

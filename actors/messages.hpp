@@ -168,12 +168,11 @@ struct CompareHistory {
   net::IpAddress peer;
 };
 
-/// The comparison's outcome (redis::history_contains both ways); both false when the peer's
-/// Redis could not be asked. `detail` names ids and offsets for the log.
+/// The comparison's outcome (redis::floor_tie_outcome); `address` when the peer's Redis could
+/// not be asked. `detail` names ids, offsets and replicas for the log.
 struct HistoryVerdict {
   net::IpAddress peer;
-  bool ours_contains_theirs = false;
-  bool theirs_contains_ours = false;
+  redis::FloorTie outcome = redis::FloorTie::address;
   std::string detail;
 };
 

@@ -290,7 +290,7 @@ class HealthLoop {
       peer.swap(signals_->compare_with);
     }
     if (!peer) return;
-    HistoryVerdict v{*peer, false, false, ""};
+    HistoryVerdict v{*peer, redis::FloorTie::address, ""};
     std::optional<redis::ReplicationInfo> theirs, mine;
     if (auto c = redis::Connection::open(peer->to_string(), rs_.port, peer_timeout(),
                                          peer_timeout(), rs_.user, password_, "redkeep-peer"))
@@ -300,12 +300,13 @@ class HealthLoop {
       if (auto i = redis::info(*conn_, {"replication"}))
         mine = redis::parse_replication_info(i.value());
     if (theirs && mine) {
-      v.ours_contains_theirs = redis::history_contains(*mine, *theirs);
-      v.theirs_contains_ours = redis::history_contains(*theirs, *mine);
-      v.detail = "ours " + mine->master_replid.substr(0, 8) + " at " +
-                 std::to_string(mine->master_repl_offset.value_or(-1)) + ", theirs " +
-                 theirs->master_replid.substr(0, 8) + " at " +
-                 std::to_string(theirs->master_repl_offset.value_or(-1));
+      v.outcome = redis::floor_tie_outcome(*mine, *theirs);
+      const auto side = [](const redis::ReplicationInfo& r) {
+        return r.master_replid.substr(0, 8) + " at " +
+               std::to_string(r.master_repl_offset.value_or(-1)) + " with " +
+               std::to_string(r.connected_slaves.value_or(0)) + " replicas";
+      };
+      v.detail = "ours " + side(*mine) + ", theirs " + side(*theirs);
     } else {
       v.detail = "the Redis histories could not be read";
     }

@@ -95,12 +95,12 @@ void Eligibility::probe_round(Clock::time_point started, bool reached) {
   if (overdue_since_ && started >= *overdue_since_) awaiting_probe_ = false;
 }
 
-void Eligibility::history_verdict(bool ours_contains_theirs, bool theirs_contains_ours) {
+void Eligibility::history_verdict(FloorTie outcome) {
   if (!cut_off_master_) return;
-  if (ours_contains_theirs) {
+  if (outcome == FloorTie::ours) {
     cut_off_master_ = false;
     conceded_ = false;
-  } else if (theirs_contains_ours) {
+  } else if (outcome == FloorTie::theirs) {
     conceded_ = true;
   }
 }

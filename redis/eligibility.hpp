@@ -10,6 +10,7 @@
 #include <string>
 
 #include "net/ip_address.hpp"
+#include "redis/history.hpp"
 
 namespace redkeep::redis {
 
@@ -87,10 +88,10 @@ class Eligibility {
   /// Advertisement_Interval: see the definition of kCutOffIntervals in eligibility.cpp).
   void set_alone_bound(std::chrono::microseconds bound) { alone_bound_ = bound; }
   /// A cut-off Master met another floor-priority Master and compared Redis histories
-  /// (redis::history_contains). Ours contains theirs: this one returns to its configured
-  /// priority and wins; theirs contains ours (and not the other way): it concedes, so the
-  /// tie is no longer held. Neither: the hold runs out and the address decides.
-  void history_verdict(bool ours_contains_theirs, bool theirs_contains_ours);
+  /// (redis::floor_tie_outcome). `ours`: this one returns to its configured priority and wins;
+  /// `theirs`: it concedes, so the tie is no longer held; `address`: the hold runs out and the
+  /// address decides.
+  void history_verdict(FloorTie outcome);
   /// A Master at the floor because it is cut off, that has not conceded: it holds the
   /// address tie-break against another floor Master while histories are compared.
   bool hold_floor_tie() const { return cut_off_master_ && !conceded_; }

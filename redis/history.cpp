@@ -128,4 +128,13 @@ bool history_contains(const ReplicationInfo& a, const ReplicationInfo& b) {
          offset < *a.second_repl_offset;
 }
 
+FloorTie floor_tie_outcome(const ReplicationInfo& mine, const ReplicationInfo& theirs) {
+  if (history_contains(mine, theirs)) return FloorTie::ours;
+  if (history_contains(theirs, mine)) return FloorTie::theirs;
+  const bool ours_kept = mine.connected_slaves.value_or(0) > 0;
+  const bool theirs_kept = theirs.connected_slaves.value_or(0) > 0;
+  if (theirs_kept != ours_kept) return theirs_kept ? FloorTie::theirs : FloorTie::ours;
+  return FloorTie::address;
+}
+
 }  // namespace redkeep::redis

@@ -43,6 +43,20 @@ std::string writes_discarded(const InfoSections& mine, const InfoSections& their
 /// other, and the address decides.
 bool history_contains(const ReplicationInfo& a, const ReplicationInfo& b);
 
+/// Who wins when two floor-priority Masters meet, one of them cut off (issue 14).
+enum class FloorTie {
+  ours,     ///< our history contains theirs, or only we kept replicas: return to our priority
+  theirs,   ///< theirs contains ours, or only they kept replicas: concede the tie
+  address,  ///< nothing decides: the address tie-break of RFC 5798 section 6.4.3
+};
+
+/// The comparison of two floor-priority Masters' Redis (INFO replication of each): the one
+/// whose history contains the other's wins (history_contains); when neither does (both took
+/// writes, or an expired key put a deletion in a stream that took nothing else), the one that
+/// kept members, i.e. has replicas connected (connected_slaves), wins: the cluster continued on
+/// it. A member that merely lags (a prefix of our history) decides nothing beyond that.
+FloorTie floor_tie_outcome(const ReplicationInfo& mine, const ReplicationInfo& theirs);
+
 /// A full sync from `theirs` would replace data `mine` loaded from disk and
 /// the two share no replication history (neither replication id of ours is
 /// one of theirs): the keys must be compared first.

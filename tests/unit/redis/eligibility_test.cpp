@@ -351,23 +351,23 @@ TEST_CASE("two cut-off Masters: the one whose history contains the other's retur
     return e;
   };
   auto winner = cut_off_master();
-  winner.history_verdict(true, false);
+  winner.history_verdict(FloorTie::ours);
   CHECK(winner.eligible());
   CHECK_FALSE(winner.hold_floor_tie());
 
   auto loser = cut_off_master();
-  loser.history_verdict(false, true);
+  loser.history_verdict(FloorTie::theirs);
   CHECK_FALSE(loser.eligible());
   CHECK_FALSE(loser.hold_floor_tie());  // the address no longer held against the winner
 
   auto undecided = cut_off_master();
-  undecided.history_verdict(false, false);
+  undecided.history_verdict(FloorTie::address);
   CHECK_FALSE(undecided.eligible());
   CHECK(undecided.hold_floor_tie());  // until the state machine's hold runs out
 
   // A Master that is not cut off ignores verdicts.
   Eligibility healthy(kMdi);
-  healthy.history_verdict(false, true);
+  healthy.history_verdict(FloorTie::theirs);
   CHECK(healthy.eligible());
   CHECK_FALSE(healthy.hold_floor_tie());
 }

@@ -119,3 +119,34 @@ TEST_CASE("history_contains: the stream of one is a prefix of the other's",
   // Unknown ids or offsets decide nothing.
   CHECK_FALSE(history_contains(served, repl(kNone, kNone, 0)));
 }
+
+TEST_CASE("floor_tie_outcome: a comparison with a lagging member restores nothing; when neither "
+          "history contains the other, the Master that kept replicas wins",
+          "[redis][history][issue14]") {
+  const auto repl = [](const std::string& replid, const std::string& replid2, long offset,
+                       long second, int replicas) {
+    auto r = parse_replication_info(info(replid, replid2, offset, "", 0, second));
+    r.connected_slaves = replicas;
+    return r;
+  };
+  const std::string kC = "cccccccccccccccccccccccccccccccccccccccc";
+  // The island node: replica of history A up to 3000, promoted alone (B), took writes.
+  const auto island = repl(kB, kA, 3400, 3001, 0);
+  // The Master the cluster continued on was a replica that lagged (A up to 2500 only), was
+  // promoted (C) and took writes with a replica following it: the island's history is ahead on
+  // A, yet that decides nothing, and the island concedes to the Master that kept members.
+  const auto lagging_taker = repl(kC, kA, 2900, 2501, 1);
+  CHECK(floor_tie_outcome(island, lagging_taker) == FloorTie::theirs);
+  CHECK(floor_tie_outcome(lagging_taker, island) == FloorTie::ours);
+  // The same lagging Master without a replica: nothing decides but the address.
+  const auto lagging_alone = repl(kC, kA, 2900, 2501, 0);
+  CHECK(floor_tie_outcome(island, lagging_alone) == FloorTie::address);
+  // A lagging member that took nothing since its promotion is contained: the island keeps
+  // nothing it would lose by winning, and the other loses nothing.
+  const auto lagging_idle = repl(kC, kA, 2500, 2501, 0);
+  CHECK(floor_tie_outcome(island, lagging_idle) == FloorTie::ours);
+  CHECK(floor_tie_outcome(lagging_idle, island) == FloorTie::theirs);
+  // A contained history wins over replicas: the replicas of the contained one re-sync.
+  CHECK(floor_tie_outcome(repl(kA, kNone, 5000, -1, 0), repl(kA, kNone, 4000, -1, 2)) ==
+        FloorTie::ours);
+}
