@@ -61,6 +61,7 @@ struct ElectionState {
   bool eligible_reported = true;   // last priority_inputs eligibility
   std::string reason_reported;     // last "not eligible" reason logged
   bool hold_reported = false;      // last priority_inputs hold_floor_tie
+  bool takeover_hold_reported = false;  // last StateMachine::hold_takeover
   std::optional<vrrp::TimePoint> history_asked;  // last CompareHistory sent
   std::size_t members = 0;                       // in the last probe round
   bool garp_quiet = false;                       // last quiet_atom sent to vip
@@ -151,6 +152,26 @@ void reconcile(Self* self) {
   if (want && st.role_commanded != want) command_role(self, *want);
 }
 
+/// Issue 14.1: a Backup whose Master's adverts are overdue holds its takeover while the VIP
+/// still leads to the Redis it replicates from (StateMachine::hold_takeover), as the latest
+/// Redis report says.
+void update_takeover_hold(Self* self, Clock::time_point now) {
+  auto& st = self->state;
+  const bool hold = st.master_overdue && st.redis.vip_serves_master;
+  if (hold == st.takeover_hold_reported) return;
+  st.takeover_hold_reported = hold;
+  st.sm->hold_takeover(hold, now);
+  if (hold)
+    spdlog::warn("{} The Master's adverts are overdue, but the VIP still leads to the Redis "
+                 "this replica follows ({}): not taking over while it does (promoting would "
+                 "split the writes)",
+                 st.ctx.tag(), st.redis.vip_detail);
+  else
+    spdlog::info("{} Takeover no longer held: {}", st.ctx.tag(),
+                 st.master_overdue ? "the VIP no longer leads to the Master's Redis"
+                                   : "the Master is heard again");
+}
+
 /// Tells redis_health when the Master's adverts stop (overdue) and when a
 /// Master is heard again: while overdue it compares offsets with the fellow
 /// replicas at every check, so that a replica behind another advertises the
@@ -168,6 +189,7 @@ void update_master_overdue(Self* self) {
     // Cut off from every member? The verdict must be in before the Master_Down_Timer fires.
     st.eligibility->set_master_overdue(overdue, now);
     if (overdue) send_to(self, st.wiring.member_probe, check_atom::value);
+    update_takeover_hold(self, now);
     self->send(self, rules_atom::value);
   }
   if (at && !overdue && at != st.armed_overdue) {
@@ -499,6 +521,7 @@ void on_redis_health(Self* self, const RedisHealth& h) {
   st.eligibility->set_master_down_interval(st.sm->master_down_interval());
   st.eligibility->observe(o, now);
   if (st.stopping) return;
+  update_takeover_hold(self, now);
   vrrp::Actions actions;
   apply_data_rules(self, actions, now);
   // Self-correction: Redis's actual role drifted from what the election

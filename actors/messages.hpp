@@ -147,6 +147,10 @@ struct RedisHealth {
   /// As master: seconds since the latest REPLCONF ACK of any online replica
   /// (the smallest INFO `lag`); 0 when none is listed.
   std::int64_t replicas_silent_s = 0;
+  /// Replica, asked while the Master's adverts are overdue: the first VIP (at our Redis port)
+  /// still leads to a master Redis of the history this replica follows (issue 14.1).
+  bool vip_serves_master = false;
+  std::string vip_detail;  ///< what answered at the VIP, for the log
 };
 
 /// The members of the cluster (their Redis) as redis_health knows them: learned from INFO

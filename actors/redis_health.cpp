@@ -227,6 +227,7 @@ class HealthLoop {
     }
     r.restarted = restarted_pending_;
     restarted_pending_ = false;
+    if (r.role == "slave" && signals_->master_overdue.load()) probe_vip(r);
     compare_with_peers(r);
     if (r.role == "slave") learn_member(r.master_host, r.master_port);
     for (const auto& [host, port] : peers_) learn_member(host, port);
@@ -280,6 +281,26 @@ class HealthLoop {
       return;
     }
     if (answered) r.behind_peer = false;
+  }
+
+  /// While the Master's adverts are overdue: does the VIP still lead to the master Redis this
+  /// replica follows (same replication id)? Then clients still write there, and promoting
+  /// this one would split the writes (issue 14.1): the election holds its takeover. Asked
+  /// first in the check, so the verdict is in before Master_Down_Interval ends.
+  void probe_vip(RedisHealth& r) {
+    const auto vip = ctx_.instance.virtual_ipaddress.front().address.to_string();
+    auto c = redis::Connection::open(vip, rs_.port, peer_timeout(), peer_timeout(), rs_.user,
+                                     password_, "redkeep-peer");
+    if (!c) return;
+    auto info = redis::info(c.value(), {"replication"});
+    if (!info) return;
+    const auto at_vip = redis::parse_replication_info(info.value());
+    r.vip_serves_master = at_vip.role == redis::InfoRole::master && !r.replid.empty() &&
+                          at_vip.master_replid == r.replid;
+    r.vip_detail = vip + ":" + std::to_string(rs_.port) + " answers as " +
+                   (at_vip.role == redis::InfoRole::master ? "master" : "replica") + " of history " +
+                   at_vip.master_replid.substr(0, 8) + " at offset " +
+                   std::to_string(at_vip.master_repl_offset.value_or(-1));
   }
 
   /// Two floor-priority Masters met (issue 14): whose Redis history contains the other's.

@@ -94,6 +94,7 @@ const char* StateMachine::fault_reason() const {
 void StateMachine::change_state(State to, const std::string& reason, Actions& out) {
   out.push_back(StateChanged{state_, to, reason});
   state_ = to;
+  takeover_held_ = false;
   ++transitions_;
 }
 
@@ -106,6 +107,7 @@ void StateMachine::set_master(std::optional<IpAddress> master, bool self, Action
 
 void StateMachine::arm_master_down_timer(TimePoint now) {
   master_down_timer_ = now + master_down_interval();
+  takeover_held_ = false;
 }
 
 void StateMachine::become_master(TimePoint now, const std::string& reason, Actions& out) {
@@ -285,12 +287,25 @@ Actions StateMachine::timer_tick(TimePoint now) {
     out.push_back(SendAdvert{effective_priority()});
     adver_timer_ = now + params_.advert_interval;
   } else if (state_ == State::backup && master_down_timer_ && now >= *master_down_timer_) {
+    if (hold_takeover_ && master_address_ && !master_is_self_) {
+      takeover_held_ = true;
+      master_down_timer_ = now + std::chrono::duration_cast<Microseconds>(master_adver_interval_);
+      return out;
+    }
+    takeover_held_ = false;
     become_master(now, down_reason_, out);
   } else if (state_ == State::fault && send_probe_timer_ && now >= *send_probe_timer_) {
     out.push_back(SendAdvert{0});
     send_probe_timer_ = now + params_.advert_interval;
   }
   return out;
+}
+
+void StateMachine::hold_takeover(bool hold, TimePoint now) {
+  hold_takeover_ = hold;
+  if (hold || !takeover_held_) return;
+  takeover_held_ = false;
+  if (state_ == State::backup && master_down_timer_) master_down_timer_ = now;
 }
 
 Actions StateMachine::reevaluate_fault(TimePoint now, const std::string& fault_reason,

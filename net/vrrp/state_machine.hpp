@@ -219,6 +219,16 @@ class StateMachine {
   /// Skew_Time (a node that became unfit must not fire with its old skew).
   Actions priority_inputs(const PriorityInputs& inputs, TimePoint now);
 
+  /// Holds a Backup's takeover (issue 14.1): its Master's adverts are overdue, but the VIP
+  /// still leads to the Redis this node replicates from (multicast filtered, or the Master's
+  /// redkeep killed while its VIP lives out its lifetime): promoting would split the writes.
+  /// While held, an expired Master_Down_Timer is re-armed one Master_Adver_Interval later
+  /// instead of taking Master; released, it fires at once if it was held. Applies only while a
+  /// Master is followed (a priority 0 advert ends that: never held). A deviation from RFC 5798
+  /// 6.4.2 between redkeep nodes; it delays no failover where the VIP is gone.
+  void hold_takeover(bool hold, TimePoint now);
+  bool takeover_held() const { return takeover_held_; }
+
   // ---- Queries ----
 
   State state() const { return state_; }
@@ -299,6 +309,8 @@ class StateMachine {
   std::optional<TimePoint> first_send_failure_;   // Master: of the current run
   std::optional<TimePoint> send_probe_timer_;     // Fault with send_failed_
   std::optional<TimePoint> floor_tie_until_;      // Master: holding a floor tie until then
+  bool hold_takeover_ = false;                    // as told by hold_takeover
+  bool takeover_held_ = false;                    // Backup: the timer fired into a hold
   std::optional<TimePoint> adver_timer_;
   std::optional<TimePoint> master_down_timer_;
   std::optional<TimePoint> preempt_time_;

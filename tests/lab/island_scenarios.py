@@ -124,3 +124,47 @@ def scenario_two_node_islands(lab):
     assert result["acked_lost"] == 0, result
     print(f"two_node_islands: {result}")
     return result
+
+
+def scenario_held_takeover(lab):
+    """Issue 14.1: the Master's adverts stop reaching the others (dropped at the
+    switch: multicast filtered) while its Redis keeps serving through the VIP
+    and streaming to its replicas. The Backups hold their takeover as long as
+    the VIP leads to the Redis they replicate from: one master all along, for
+    three Master_Down_Intervals and more. Then the Master's redkeep is killed
+    (SIGKILL, adverts still dropped): its VIP lives out its kernel lifetime,
+    and once it is gone the priority-100 node takes over. No acknowledged write
+    is lost: every write the old master took replicated before the takeover."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    writer = Writer(lab, "hld")
+    try:
+        writer.wait_acks(STEADY_ACKS)
+        lab.switch_filter("rklab_vrrp", [f'iifname "{n1.name}" ip protocol 112'])
+        end = time.monotonic() + 12  # Master_Down_Interval is about 3.6 s at advert_int 1
+        while time.monotonic() < end:
+            assert [n.state() for n in lab.nodes] == ["MASTER", "BACKUP", "BACKUP"], \
+                [n.state() for n in lab.nodes]
+            assert lab.vip_holders() == [n1]
+            time.sleep(0.05)
+        for n in (n2, n3):
+            assert "not taking over while it does" in n.log_text(), n.log_text()[-3000:]
+        acks = writer.acks()
+        writer.wait_acks(acks + 100)
+        n1.stop_redkeep(signal.SIGKILL)
+        wait_for("n1's VIP to expire by its lifetime", lambda: not n1.has_vip(), timeout=10)
+        assert_one_master(lab, n2, timeout=10)
+        assert "Takeover no longer held: the VIP no longer leads" in n2.log_text(), \
+            n2.log_text()[-3000:]
+        lab.switch_filter("rklab_vrrp", None)
+        n1.start_redkeep()
+        assert_replica_of(n1, n2, timeout=20)
+        assert_replica_of(n3, n2, timeout=20)
+        writer.wait_acks(writer.acks() + 100)
+    finally:
+        lab.switch_filter("rklab_vrrp", None)
+        summary = writer.stop()
+    result = figures(summary, n2, "hld")
+    assert result["acked_lost"] == 0, result
+    print(f"held_takeover: {result}")
+    return result

@@ -753,3 +753,43 @@ TEST_CASE("A Backup that becomes unfit moves its Master_Down_Timer by the Skew_T
   sm.priority_inputs({true, 0}, t0 + seconds(2) + milliseconds(200));
   CHECK(sm.next_deadline() == t0 + seconds(2) + skew_100);
 }
+
+TEST_CASE("A Backup holds its takeover while its Master's Redis still serves through the VIP, "
+          "and takes Master at once when released",
+          "[vrrp][election][issue14]") {
+  StateMachine sm(params(100, "192.0.2.12"));
+  sm.startup(t0);
+  sm.advert_received(advert("192.0.2.11", 150), t0 + seconds(1));
+  const auto fires = *sm.next_deadline();  // Master_Down_Interval after that advert
+  sm.hold_takeover(true, fires - milliseconds(500));
+  CHECK(sm.timer_tick(fires).empty());
+  CHECK(sm.state() == State::backup);
+  CHECK(sm.takeover_held());
+  CHECK(sm.next_deadline() == fires + seconds(1));  // looked at again one interval later
+  CHECK(sm.timer_tick(fires + seconds(1)).empty());
+  // The VIP no longer leads to the Master's Redis: take over now, not at the next look.
+  const auto released = fires + seconds(1) + milliseconds(300);
+  sm.hold_takeover(false, released);
+  REQUIRE(sm.next_deadline() == released);
+  CHECK(render(sm.timer_tick(released)) ==
+        Strings{"BACKUP->MASTER", "advert 100", "add vips", "master self"});
+
+  // Released before the timer fired: Master_Down_Interval runs as usual.
+  StateMachine early(params(100, "192.0.2.12"));
+  early.startup(t0);
+  early.advert_received(advert("192.0.2.11", 150), t0 + seconds(1));
+  const auto due = *early.next_deadline();
+  early.hold_takeover(true, t0 + seconds(2));
+  early.hold_takeover(false, t0 + seconds(3));
+  CHECK(early.next_deadline() == due);
+
+  // A Master that resigned (priority 0) is not waited for, held or not.
+  StateMachine resigned(params(100, "192.0.2.12"));
+  resigned.startup(t0);
+  resigned.advert_received(advert("192.0.2.11", 150), t0 + seconds(1));
+  resigned.hold_takeover(true, t0 + seconds(2));
+  resigned.advert_received(advert("192.0.2.11", 0), t0 + seconds(2));
+  CHECK(resigned.state() == State::backup);
+  resigned.timer_tick(*resigned.next_deadline());
+  CHECK(resigned.state() == State::master);
+}
