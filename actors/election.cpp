@@ -62,6 +62,11 @@ struct ElectionState {
   std::string reason_reported;     // last "not eligible" reason logged
   bool hold_reported = false;      // last priority_inputs hold_floor_tie
   bool takeover_hold_reported = false;  // last StateMachine::hold_takeover
+  // Held takeover (issue 14.1): a Redis report during this overdue spell found the VIP leading
+  // to the Redis we replicate from; the VIP watch (member_probe) says whether it still answers.
+  bool vip_serves_master = false;
+  bool vip_watched = false;
+  bool vip_reached = false;
   std::optional<vrrp::TimePoint> history_asked;  // last CompareHistory sent
   std::size_t members = 0;                       // in the last probe round
   bool garp_quiet = false;                       // last quiet_atom sent to vip
@@ -153,11 +158,23 @@ void reconcile(Self* self) {
 }
 
 /// Issue 14.1: a Backup whose Master's adverts are overdue holds its takeover while the VIP
-/// still leads to the Redis it replicates from (StateMachine::hold_takeover), as the latest
-/// Redis report says.
+/// still leads to the Redis it replicates from (StateMachine::hold_takeover): confirmed once
+/// by a Redis report (same replication id at the VIP), then watched every few tens of
+/// milliseconds by member_probe, so the hold ends as soon as the VIP stops answering.
 void update_takeover_hold(Self* self, Clock::time_point now) {
   auto& st = self->state;
-  const bool hold = st.master_overdue && st.redis.vip_serves_master;
+  if (!st.master_overdue) st.vip_serves_master = false;
+  const bool watch = st.vip_serves_master;
+  if (watch != st.vip_watched) {
+    st.vip_watched = watch;
+    st.vip_reached = watch;  // the report that confirmed it just reached it
+    std::optional<net::RedisEndpoint> vip;
+    if (watch)
+      vip = net::RedisEndpoint{st.ctx.instance.virtual_ipaddress.front().address,
+                               redis_port(self)};
+    send_to(self, st.wiring.member_probe, VipWatch{vip});
+  }
+  const bool hold = st.vip_serves_master && st.vip_reached;
   if (hold == st.takeover_hold_reported) return;
   st.takeover_hold_reported = hold;
   st.sm->hold_takeover(hold, now);
@@ -168,8 +185,9 @@ void update_takeover_hold(Self* self, Clock::time_point now) {
                  st.ctx.tag(), st.redis.vip_detail);
   else
     spdlog::info("{} Takeover no longer held: {}", st.ctx.tag(),
-                 st.master_overdue ? "the VIP no longer leads to the Master's Redis"
-                                   : "the Master is heard again");
+                 !st.master_overdue  ? "the Master is heard again"
+                 : st.vip_serves_master ? "the VIP no longer answers"
+                                    : "the VIP leads elsewhere");
 }
 
 /// Tells redis_health when the Master's adverts stop (overdue) and when a
@@ -521,6 +539,7 @@ void on_redis_health(Self* self, const RedisHealth& h) {
   st.eligibility->set_master_down_interval(st.sm->master_down_interval());
   st.eligibility->observe(o, now);
   if (st.stopping) return;
+  if (st.master_overdue && h.vip_serves_master) st.vip_serves_master = *h.vip_serves_master;
   update_takeover_hold(self, now);
   vrrp::Actions actions;
   apply_data_rules(self, actions, now);
@@ -598,7 +617,12 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
         // nothing of a quiet Master.
         if (w.redis_health != st.wiring.redis_health) st.master_overdue = false;
         if (w.vip != st.wiring.vip) st.garp_quiet = false;
+        const bool watch_lost = w.member_probe != st.wiring.member_probe && st.vip_watched;
         st.wiring = w;
+        if (watch_lost) {
+          st.vip_watched = false;  // watched again by the new member_probe
+          update_takeover_hold(self, Clock::now());
+        }
         if (first && st.sm->state() == vrrp::State::initialize && !st.stopping) {
           execute(self, st.sm->startup(Clock::now()));
         } else {
@@ -636,6 +660,13 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
                      st.ctx.tag(), v.peer.to_string(), v.detail, outcome);
         st.eligibility->history_verdict(v.outcome);
         self->send(self, rules_atom::value);
+      },
+      [self](const VipReached& r) {
+        auto& st = self->state;
+        if (!st.vip_watched) return;
+        st.vip_reached = r.reached;
+        update_takeover_hold(self, Clock::now());
+        self->send(self, rules_atom::value);  // re-arms the timer a release moved
       },
       [self](const ProbeRound& r) {
         auto& st = self->state;

@@ -20,7 +20,43 @@ struct ProbeInbox {
   std::mutex mutex;
   std::optional<std::vector<net::RedisEndpoint>> members;  // new set, taken by the thread
   std::atomic<bool> probe_now{false};
+  std::optional<net::RedisEndpoint> vip;  // watched while a takeover is held
 };
+
+/// A held takeover ends as soon as the VIP stops answering (issue 14.1). Every Backup watches
+/// at this cadence, so the one that notices first is at most one round ahead: with Skew_Time
+/// after the release, the highest priority still takes over first when Skew_Time gaps exceed
+/// a round (100 ms at advert_int 1). Never under 50 ms: a busy Redis's kernel may delay its
+/// acknowledgement by 40 ms (TCP delayed ACK).
+std::chrono::milliseconds vip_watch_round(std::chrono::milliseconds interval) {
+  return std::clamp(interval / 10, std::chrono::milliseconds(50), std::chrono::milliseconds(100));
+}
+
+void vip_watch_loop(caf::actor me, std::chrono::milliseconds interval,
+                    std::shared_ptr<ProbeInbox> inbox, const std::atomic<bool>& stop) {
+  const auto round = vip_watch_round(interval);
+  net::MemberProber prober;
+  std::optional<bool> told;
+  while (!stop) {
+    std::optional<net::RedisEndpoint> vip;
+    {
+      std::lock_guard<std::mutex> lock(inbox->mutex);
+      vip = inbox->vip;
+    }
+    if (!vip) {
+      prober.set_members({});
+      told.reset();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    if (prober.members().empty()) prober.set_members({*vip});
+    const auto started = Clock::now();
+    const bool reached = prober.round(round) > 0;
+    if (told != reached) caf::anon_send(me, VipReached{reached});
+    told = reached;
+    std::this_thread::sleep_until(started + round);
+  }
+}
 
 void probe_loop(caf::actor me, std::chrono::milliseconds interval,
                 std::shared_ptr<ProbeInbox> inbox, const std::atomic<bool>& stop) {
@@ -55,6 +91,7 @@ struct MemberProbeState {
   Wiring wiring;
   std::shared_ptr<ProbeInbox> inbox = std::make_shared<ProbeInbox>();
   std::unique_ptr<PollThread> thread;
+  std::unique_ptr<PollThread> vip_thread;
   static inline const char* name = "member_probe";
 };
 
@@ -68,6 +105,10 @@ caf::behavior member_probe(Self* self, InstanceContext ctx) {
       [me, interval, inbox = self->state.inbox](const std::atomic<bool>& stop) {
         probe_loop(me, interval, inbox, stop);
       });
+  self->state.vip_thread = std::make_unique<PollThread>(
+      [me, interval, inbox = self->state.inbox](const std::atomic<bool>& stop) {
+        vip_watch_loop(me, interval, inbox, stop);
+      });
   return {
       [self](const Wiring& w) { self->state.wiring = w; },
       [self](const Members& m) {
@@ -75,6 +116,13 @@ caf::behavior member_probe(Self* self, InstanceContext ctx) {
         self->state.inbox->members = m.endpoints;
       },
       [self](check_atom) { self->state.inbox->probe_now = true; },
+      [self](const VipWatch& w) {
+        std::lock_guard<std::mutex> lock(self->state.inbox->mutex);
+        self->state.inbox->vip = w.vip;
+      },
+      [self](const VipReached& r) {
+        if (self->state.wiring.election) self->send(self->state.wiring.election, r);
+      },
       [self](const ProbeRound& r) {
         if (self->state.wiring.election) self->send(self->state.wiring.election, r);
       },

@@ -12,6 +12,8 @@
 //                                  with the fellow replicas now and at every check; false: heard)
 //   redis_health -> member_probe  Members (every change; the members it learned or loaded)
 //   member_probe -> election      ProbeRound (every Advertisement_Interval)
+//   election     -> member_probe  VipWatch (a held takeover: watch the VIP's Redis closely)
+//   member_probe -> election      VipReached (the watched VIP answered or stopped answering)
 //   election     -> member_probe  check_atom (probe now: the Master's adverts are overdue)
 //   election     -> vip           garp_atom (a burst now: a lower-priority Master was heard)
 //   election     -> vip           quiet_atom, bool (a cut-off Master: no delayed or refresh
@@ -149,7 +151,8 @@ struct RedisHealth {
   std::int64_t replicas_silent_s = 0;
   /// Replica, asked while the Master's adverts are overdue: the first VIP (at our Redis port)
   /// still leads to a master Redis of the history this replica follows (issue 14.1).
-  bool vip_serves_master = false;
+  /// nullopt: not asked, or nothing answered at the VIP.
+  std::optional<bool> vip_serves_master;
   std::string vip_detail;  ///< what answered at the VIP, for the log
 };
 
@@ -165,6 +168,17 @@ struct ProbeRound {
   std::chrono::steady_clock::time_point started;
   std::size_t members = 0;
   std::size_t answered = 0;
+};
+
+/// Watch `vip` (the first VIP at the Redis port) every few tens of milliseconds, as one member
+/// probe (net::MemberProber: a reply or a kernel acknowledgement); nullopt stops watching.
+struct VipWatch {
+  std::optional<net::RedisEndpoint> vip;
+};
+
+/// The watched VIP's node answered (true) or stopped answering (false): sent at each change.
+struct VipReached {
+  bool reached = false;
 };
 
 /// Compare the local Redis's replication history with that of `peer`'s Redis (same port).
@@ -222,6 +236,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::GarpSent)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RedisHealth)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::Members)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::ProbeRound)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::VipWatch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::VipReached)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::CompareHistory)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::HistoryVerdict)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RoleCommand)

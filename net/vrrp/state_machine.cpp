@@ -305,7 +305,9 @@ void StateMachine::hold_takeover(bool hold, TimePoint now) {
   hold_takeover_ = hold;
   if (hold || !takeover_held_) return;
   takeover_held_ = false;
-  if (state_ == State::backup && master_down_timer_) master_down_timer_ = now;
+  // Skew_Time, as after a priority 0 advert: every Backup notices the release within one watch
+  // round of the others, and the highest priority still goes first.
+  if (state_ == State::backup && master_down_timer_) master_down_timer_ = now + skew_time();
 }
 
 Actions StateMachine::reevaluate_fault(TimePoint now, const std::string& fault_reason,

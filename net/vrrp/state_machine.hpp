@@ -223,7 +223,8 @@ class StateMachine {
   /// still leads to the Redis this node replicates from (multicast filtered, or the Master's
   /// redkeep killed while its VIP lives out its lifetime): promoting would split the writes.
   /// While held, an expired Master_Down_Timer is re-armed one Master_Adver_Interval later
-  /// instead of taking Master; released, it fires at once if it was held. Applies only while a
+  /// instead of taking Master; released, it fires after Skew_Time if it was held (the Backups
+  /// notice a release at about the same time: the highest priority goes first). Applies only while a
   /// Master is followed (a priority 0 advert ends that: never held). A deviation from RFC 5798
   /// 6.4.2 between redkeep nodes; it delays no failover where the VIP is gone.
   void hold_takeover(bool hold, TimePoint now);

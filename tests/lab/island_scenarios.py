@@ -154,7 +154,7 @@ def scenario_held_takeover(lab):
         n1.stop_redkeep(signal.SIGKILL)
         wait_for("n1's VIP to expire by its lifetime", lambda: not n1.has_vip(), timeout=10)
         assert_one_master(lab, n2, timeout=10)
-        assert "Takeover no longer held: the VIP no longer leads" in n2.log_text(), \
+        assert "Takeover no longer held: the VIP no longer answers" in n2.log_text(), \
             n2.log_text()[-3000:]
         lab.switch_filter("rklab_vrrp", None)
         n1.start_redkeep()

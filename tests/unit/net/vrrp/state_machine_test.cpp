@@ -767,11 +767,11 @@ TEST_CASE("A Backup holds its takeover while its Master's Redis still serves thr
   CHECK(sm.takeover_held());
   CHECK(sm.next_deadline() == fires + seconds(1));  // looked at again one interval later
   CHECK(sm.timer_tick(fires + seconds(1)).empty());
-  // The VIP no longer leads to the Master's Redis: take over now, not at the next look.
+  // The VIP stopped answering: take over after Skew_Time, not at the next look.
   const auto released = fires + seconds(1) + milliseconds(300);
   sm.hold_takeover(false, released);
-  REQUIRE(sm.next_deadline() == released);
-  CHECK(render(sm.timer_tick(released)) ==
+  REQUIRE(sm.next_deadline() == released + sm.skew_time());
+  CHECK(render(sm.timer_tick(released + sm.skew_time())) ==
         Strings{"BACKUP->MASTER", "advert 100", "add vips", "master self"});
 
   // Released before the timer fired: Master_Down_Interval runs as usual.
