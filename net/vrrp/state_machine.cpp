@@ -75,7 +75,8 @@ std::optional<TimePoint> StateMachine::next_deadline() const {
 }
 
 std::optional<TimePoint> StateMachine::master_overdue_at() const {
-  if (state_ != State::backup || !master_down_timer_) return std::nullopt;
+  // Preempting, the Master is heard: its adverts are discarded, not missing.
+  if (state_ != State::backup || !master_down_timer_ || preempting_) return std::nullopt;
   // The timer runs Master_Down_Interval from the last advert (shifted with
   // Skew_Time when the priority changes, as the interval itself is).
   const auto one_and_a_half =
@@ -95,6 +96,7 @@ void StateMachine::change_state(State to, const std::string& reason, Actions& ou
   out.push_back(StateChanged{state_, to, reason});
   state_ = to;
   takeover_held_ = false;
+  preempting_ = false;
   ++transitions_;
 }
 
@@ -108,6 +110,7 @@ void StateMachine::set_master(std::optional<IpAddress> master, bool self, Action
 void StateMachine::arm_master_down_timer(TimePoint now) {
   master_down_timer_ = now + master_down_interval();
   takeover_held_ = false;
+  preempting_ = false;
 }
 
 void StateMachine::become_master(TimePoint now, const std::string& reason, Actions& out) {
@@ -218,6 +221,7 @@ Actions StateMachine::backup_advert(const PeerAdvert& advert, TimePoint now) {
   }
   if (advert.priority == 0) {
     master_down_timer_ = now + skew_time();
+    preempting_ = false;
     down_reason_ = "priority 0 advert from " + advert.source.to_string();
     set_master(std::nullopt, false, out);
     return out;
@@ -240,6 +244,7 @@ Actions StateMachine::backup_advert(const PeerAdvert& advert, TimePoint now) {
   } else {
     // Discard: the Master_Down_Timer keeps running and we take over when it
     // expires; our own advert then sends the old master to Backup.
+    preempting_ = true;
     down_reason_ = "preempt: own priority " + std::to_string(own) + " > master's " +
                    std::to_string(advert.priority);
   }
@@ -287,7 +292,7 @@ Actions StateMachine::timer_tick(TimePoint now) {
     out.push_back(SendAdvert{effective_priority()});
     adver_timer_ = now + params_.advert_interval;
   } else if (state_ == State::backup && master_down_timer_ && now >= *master_down_timer_) {
-    if (hold_takeover_ && master_address_ && !master_is_self_) {
+    if (hold_takeover_ && master_address_ && !master_is_self_ && !preempting_) {
       takeover_held_ = true;
       master_down_timer_ = now + std::chrono::duration_cast<Microseconds>(master_adver_interval_);
       return out;

@@ -226,7 +226,8 @@ class StateMachine {
   /// instead of taking Master; released, it fires after Skew_Time if it was held (the Backups
   /// notice a release at about the same time: the highest priority goes first). Applies only while a
   /// Master is followed (a priority 0 advert ends that: never held). A deviation from RFC 5798
-  /// 6.4.2 between redkeep nodes; it delays no failover where the VIP is gone.
+  /// 6.4.2 between redkeep nodes; it delays no failover where the VIP is gone. Never while
+  /// preempting (the Master is heard).
   void hold_takeover(bool hold, TimePoint now);
   bool takeover_held() const { return takeover_held_; }
 
@@ -261,7 +262,7 @@ class StateMachine {
   /// Master_Adver_Interval after its last advert (Master_Down_Timer minus
   /// Master_Down_Interval), so that Redis offsets can be compared before the
   /// timer fires. In the past at once after a priority 0 advert. nullopt in
-  /// any other state.
+  /// any other state, and while preempting (the Master is heard, its adverts discarded).
   std::optional<TimePoint> master_overdue_at() const;
 
   /// Master that has sent at least one advert since it entered Master: only
@@ -312,6 +313,7 @@ class StateMachine {
   std::optional<TimePoint> floor_tie_until_;      // Master: holding a floor tie until then
   bool hold_takeover_ = false;                    // as told by hold_takeover
   bool takeover_held_ = false;                    // Backup: the timer fired into a hold
+  bool preempting_ = false;                       // Backup: discarding a lower Master's adverts
   std::optional<TimePoint> adver_timer_;
   std::optional<TimePoint> master_down_timer_;
   std::optional<TimePoint> preempt_time_;

@@ -168,3 +168,56 @@ def scenario_held_takeover(lab):
     assert result["acked_lost"] == 0, result
     print(f"held_takeover: {result}")
     return result
+
+
+def scenario_long_sync_preempt(lab):
+    """Issue 14.2: a full sync longer than three Master_Down_Intervals, with
+    `preempt` on a higher-priority node, causes no flap. n2 (100) is master;
+    n1 (150, preempt) comes back with an empty Redis whose full sync from n2
+    is slowed to over 11 s (rdb-key-save-delay). Throughout the sync n2 keeps
+    Master at its configured priority (a replica in a full sync follows it),
+    n1 stays out of Master; once synced n1 preempts, once. No acknowledged
+    write is lost."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    writer = Writer(lab, "lsp")
+    try:
+        writer.wait_acks(STEADY_ACKS)
+        n1.stop_redkeep(signal.SIGTERM)
+        assert_one_master(lab, n2, timeout=15)
+        n1.kill_redis()
+        n2.redis_cli("DEBUG", "POPULATE", "20000", "fill", "64", timeout=20)
+        # 0.8 ms a key: the RDB for n1's full sync takes about 16 s to stream.
+        n2.redis_cli("CONFIG", "SET", "rdb-key-save-delay", "800")
+        log_from = len(n2.log_text())
+        n1.start_redis()
+        n1.start_redkeep()
+        wait_for("n1's full sync from n2 to start", lambda: n1.role()[:4] == [
+            "slave", n2.ip, "6379", "sync"], timeout=15)
+        started = time.monotonic()
+        while n1.role()[3:4] != ["connected"]:
+            assert time.monotonic() - started < 60, "the full sync did not end in 60 s"
+            st = n2.status()
+            assert st["state"] == "MASTER" and st["effective_priority"] == 100, st
+            assert n1.state() != "MASTER" and lab.vip_holders() == [n2]
+            time.sleep(0.1)
+        took = time.monotonic() - started
+        n2.redis_cli("CONFIG", "SET", "rdb-key-save-delay", "0")
+        # Master_Down_Interval at advert_int 1 is below 4 s for any priority.
+        assert took > 12, f"the full sync took only {took:.1f} s"
+        assert_one_master(lab, n1, timeout=15)
+        for n in (n2, n3):
+            assert_replica_of(n, n1, timeout=20)
+        hold_steady(lab, n1, (n2, n3), 2.0)
+        entering = [line for line in n2.log_text()[log_from:].splitlines() if "Entering" in line]
+        assert len(entering) == 1 and "BACKUP" in entering[0], entering
+        writer.wait_acks(writer.acks() + 100)
+    finally:
+        summary = writer.stop()
+    result = figures(summary, n1, "lsp")
+    assert result["acked_lost"] == 0, result
+    print(f"long_sync_preempt: full sync {took:.1f} s; {result}")
+    return result
+
+
+scenario_long_sync_preempt.lab_options = {"nopreempt": False}

@@ -120,7 +120,7 @@ TEST_CASE("history_contains: the stream of one is a prefix of the other's",
   CHECK_FALSE(history_contains(served, repl(kNone, kNone, 0)));
 }
 
-TEST_CASE("floor_tie_outcome: a comparison with a lagging member restores nothing; when neither "
+TEST_CASE("floor_tie_outcome: a comparison with a lagging member restores nothing, and when neither "
           "history contains the other, the Master that kept replicas wins",
           "[redis][history][issue14]") {
   const auto repl = [](const std::string& replid, const std::string& replid2, long offset,

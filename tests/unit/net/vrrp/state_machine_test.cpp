@@ -793,3 +793,18 @@ TEST_CASE("A Backup holds its takeover while its Master's Redis still serves thr
   resigned.timer_tick(*resigned.next_deadline());
   CHECK(resigned.state() == State::master);
 }
+
+TEST_CASE("A preempting Backup hears its Master: it is not overdue and a hold does not stop the "
+          "preemption",
+          "[vrrp][election][issue14]") {
+  auto p = params(150, "192.0.2.11");
+  StateMachine sm(p);
+  sm.startup(t0);
+  sm.advert_received(advert("192.0.2.12", 100), t0 + milliseconds(100));
+  const auto fires = *sm.next_deadline();
+  CHECK_FALSE(sm.master_overdue_at());
+  sm.hold_takeover(true, t0 + seconds(2));
+  sm.advert_received(advert("192.0.2.12", 100), t0 + seconds(2));
+  sm.timer_tick(fires);
+  CHECK(sm.state() == State::master);
+}
