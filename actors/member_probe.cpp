@@ -35,7 +35,7 @@ std::chrono::milliseconds vip_watch_round(std::chrono::milliseconds interval) {
 void vip_watch_loop(caf::actor me, std::chrono::milliseconds interval,
                     std::shared_ptr<ProbeInbox> inbox, const std::atomic<bool>& stop) {
   const auto round = vip_watch_round(interval);
-  net::MemberProber prober;
+  net::MemberProber prober(/*refused_is_reached=*/false);
   std::optional<bool> told;
   while (!stop) {
     std::optional<net::RedisEndpoint> vip;

@@ -110,7 +110,7 @@ std::size_t MemberProber::round(std::chrono::milliseconds timeout,
         ::getsockopt(l.fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
         // A refused connection is an answer of the member's node too: it is reachable, its
         // Redis is not running.
-        if (err == 0 || err == ECONNREFUSED) reach(i);
+        if (err == 0 || (err == ECONNREFUSED && refused_is_reached_)) reach(i);
         if (err == 0 && send_ping(l.fd.get())) {
           l.connected = true;
           wait[i] = Wait::reply;

@@ -33,6 +33,11 @@ struct RedisEndpoint {
 /// Probes a set of Redis endpoints in parallel. IPv4 only. Not thread-safe.
 class MemberProber {
  public:
+  /// `refused_is_reached`: whether a refused connection counts as reached (a member's node
+  /// that answers with its Redis down; false for the VIP watch of a held takeover, where only
+  /// a Redis that still serves counts).
+  explicit MemberProber(bool refused_is_reached = true) : refused_is_reached_(refused_is_reached) {}
+
   /// Replaces the set; connections to endpoints still in it are kept.
   void set_members(std::vector<RedisEndpoint> members);
   const std::vector<RedisEndpoint>& members() const { return members_; }
@@ -53,6 +58,7 @@ class MemberProber {
   };
   std::vector<RedisEndpoint> members_;
   std::vector<Link> links_;  // parallel to members_
+  bool refused_is_reached_;
 };
 
 }  // namespace redkeep::net

@@ -62,6 +62,12 @@ TEST_CASE("a member probe reaches every member whose node answers: a reply, NOAU
   CHECK(prober.round(300ms) == 4);
   ::kill(open.pid(), SIGCONT);
   CHECK(prober.round(300ms) == 4);
+  // The VIP watch of a held takeover: a refused connection is a Redis that no longer serves.
+  net::MemberProber vip_watch(/*refused_is_reached=*/false);
+  vip_watch.set_members({endpoint("127.0.0.1", gone_port)});
+  CHECK(vip_watch.round(300ms) == 0);
+  vip_watch.set_members({endpoint("127.0.0.1", stuck.port)});
+  CHECK(vip_watch.round(300ms) == 1);
 }
 
 TEST_CASE("a member cut off at the network level is not reached, and is again once back",
