@@ -311,25 +311,35 @@ class HealthLoop {
       peer.swap(signals_->compare_with);
     }
     if (!peer) return;
-    HistoryVerdict v{*peer, redis::FloorTie::address, ""};
-    std::optional<redis::ReplicationInfo> theirs, mine;
-    if (auto c = redis::Connection::open(peer->to_string(), rs_.port, peer_timeout(),
-                                         peer_timeout(), rs_.user, password_, "redkeep-peer"))
-      if (auto i = redis::info(c.value(), {"replication"}))
-        theirs = redis::parse_replication_info(i.value());
-    if (conn_ && !conn_->is_broken())
-      if (auto i = redis::info(*conn_, {"replication"}))
-        mine = redis::parse_replication_info(i.value());
-    if (theirs && mine) {
-      v.outcome = redis::floor_tie_outcome(*mine, *theirs);
-      const auto side = [](const redis::ReplicationInfo& r) {
-        return r.master_replid.substr(0, 8) + " at " +
-               std::to_string(r.master_repl_offset.value_or(-1)) + " with " +
-               std::to_string(r.connected_slaves.value_or(0)) + " replicas";
-      };
-      v.detail = "ours " + side(*mine) + ", theirs " + side(*theirs);
-    } else {
-      v.detail = "the Redis histories could not be read";
+    HistoryVerdict v{*peer, redis::FloorTie::address, "the Redis histories could not be read"};
+    auto c = redis::Connection::open(peer->to_string(), rs_.port, peer_timeout(), peer_timeout(),
+                                     rs_.user, password_, "redkeep-peer");
+    if (!c || !conn_ || conn_->is_broken()) return caf::anon_send(me_, v);
+    auto theirs = redis::info(c.value(), {"replication", "keyspace"});
+    auto mine = redis::info(*conn_, {"replication", "keyspace"});
+    if (!theirs || !mine) return caf::anon_send(me_, v);
+    const auto their_repl = redis::parse_replication_info(theirs.value());
+    const auto my_repl = redis::parse_replication_info(mine.value());
+    v.outcome = redis::floor_tie_outcome(my_repl, their_repl);
+    const auto side = [](const redis::ReplicationInfo& r) {
+      return r.master_replid.substr(0, 8) + " at " +
+             std::to_string(r.master_repl_offset.value_or(-1)) + " with " +
+             std::to_string(std::count_if(r.replicas.begin(), r.replicas.end(),
+                                          redis::follows_now)) +
+             " replicas following";
+    };
+    v.detail = "ours " + side(my_repl) + ", theirs " + side(their_repl);
+    if (v.outcome == redis::FloorTie::address) {
+      // Offsets decide nothing: sampled keys may (an island that only expired keys).
+      auto ours_there = redis::sample_against(*conn_, c.value(), mine.value());
+      auto theirs_here = redis::sample_against(c.value(), *conn_, theirs.value());
+      if (ours_there && theirs_here) {
+        v.outcome = redis::floor_tie_by_keys(ours_there.value(), theirs_here.value());
+        v.detail += "; keys: " + std::to_string(ours_there.value().missing) + " of " +
+                    std::to_string(ours_there.value().sampled) + " of ours missing there, " +
+                    std::to_string(theirs_here.value().missing) + " of " +
+                    std::to_string(theirs_here.value().sampled) + " of theirs missing here";
+      }
     }
     caf::anon_send(me_, v);
   }
@@ -393,7 +403,7 @@ class HealthLoop {
         ++report.replicas_syncing;
         continue;
       }
-      if (rep.lag.value_or(0) <= 1) ++report.replicas_following;
+      if (redis::follows_now(rep)) ++report.replicas_following;
       const auto lag = rep.lag.value_or(0);
       if (lag <= kReplicaAckLimit) ++report.connected_replicas;
       silent = std::min(silent.value_or(lag), lag);

@@ -55,39 +55,6 @@ redis::Result<redis::Connection*> connection(Self* self) {
   return st.conn.get();
 }
 
-/// Samples this node's keys in every database that has some (64 names in
-/// all, at least 16 a database) and asks `master` which it lacks. Leaves
-/// both connections on database 0.
-redis::Result<redis::KeySample> sample_against(redis::Connection& own, redis::Connection& master,
-                                               const redis::InfoSections& mine) {
-  auto dbs = redis::databases_with_keys(mine);
-  const std::size_t per_db = std::max<std::size_t>(16, 64 / std::max<std::size_t>(1, dbs.size()));
-  redis::KeySample result;
-  auto check = [&]() -> redis::Status {
-    for (int db : dbs) {
-      if (auto r = redis::select_db(own, db); !r) return r;
-      auto keys = redis::sample_keys(own, per_db);
-      if (!keys) return keys.error();
-      if (auto r = redis::select_db(master, db); !r) return r;
-      auto found = redis::count_existing(master, keys.value());
-      if (!found) return found.error();
-      // EXISTS counts a name twice when SCAN returned it twice.
-      auto n = static_cast<std::size_t>(std::clamp<std::int64_t>(
-          found.value(), 0, static_cast<std::int64_t>(keys.value().size())));
-      result.sampled += keys.value().size();
-      result.missing += keys.value().size() - n;
-    }
-    return std::monostate{};
-  };
-  auto r = check();
-  if (!dbs.empty()) {  // the connections' default again (master's: kept for this attempt)
-    (void)redis::select_db(own, 0);
-    (void)redis::select_db(master, 0);
-  }
-  if (!r) return r.error();
-  return result;
-}
-
 /// One attempt at the pending command. Returns the text for RoleDone, or an
 /// Error when it has to be retried.
 redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
@@ -150,7 +117,7 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
                           "master does not answer INFO"};
     }
     if (theirs && change && redis::full_sync_needs_key_check(mine.value(), *theirs)) {
-      auto sample = sample_against(conn, master.value(), mine.value());
+      auto sample = redis::sample_against(conn, master.value(), mine.value());
       redis::SyncParties parties{host, cmd.port, self->state.ctx.primary_address.to_string(),
                                  self->state.ctx.instance.redis->port};
       if (auto refusal = redis::full_sync_refusal(mine.value(), *theirs, sample, parties)) {

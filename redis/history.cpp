@@ -131,9 +131,18 @@ bool history_contains(const ReplicationInfo& a, const ReplicationInfo& b) {
 FloorTie floor_tie_outcome(const ReplicationInfo& mine, const ReplicationInfo& theirs) {
   if (history_contains(mine, theirs)) return FloorTie::ours;
   if (history_contains(theirs, mine)) return FloorTie::theirs;
-  const bool ours_kept = mine.connected_slaves.value_or(0) > 0;
-  const bool theirs_kept = theirs.connected_slaves.value_or(0) > 0;
+  const auto kept = [](const ReplicationInfo& r) {
+    return std::any_of(r.replicas.begin(), r.replicas.end(), follows_now);
+  };
+  const bool ours_kept = kept(mine);
+  const bool theirs_kept = kept(theirs);
   if (theirs_kept != ours_kept) return theirs_kept ? FloorTie::theirs : FloorTie::ours;
+  return FloorTie::address;
+}
+
+FloorTie floor_tie_by_keys(const KeySample& ours_there, const KeySample& theirs_here) {
+  if (ours_there.missing == 0 && theirs_here.missing > 0) return FloorTie::theirs;
+  if (theirs_here.missing == 0 && ours_there.missing > 0) return FloorTie::ours;
   return FloorTie::address;
 }
 

@@ -53,7 +53,8 @@ enum class FloorTie {
 /// The comparison of two floor-priority Masters' Redis (INFO replication of each): the one
 /// whose history contains the other's wins (history_contains); when neither does (both took
 /// writes, or an expired key put a deletion in a stream that took nothing else), the one that
-/// kept members, i.e. has replicas connected (connected_slaves), wins: the cluster continued on
+/// kept members, i.e. has a replica that follows it now (follows_now: a cut-off master's INFO
+/// still lists its lost replicas as online until repl-timeout), wins: the cluster continued on
 /// it. A member that merely lags (a prefix of our history) decides nothing beyond that.
 FloorTie floor_tie_outcome(const ReplicationInfo& mine, const ReplicationInfo& theirs);
 
@@ -68,6 +69,13 @@ struct KeySample {
   std::size_t sampled = 0;
   std::size_t missing = 0;
 };
+
+/// Two floor Masters whose offsets decide nothing (floor_tie_outcome gave `address`, issue
+/// 14.3): keys decide where they can. `ours_there`: a sample of our keys looked up on theirs;
+/// `theirs_here` the other way (sample_against). The side that holds every sampled key of the
+/// other while the other lacks some of its own wins (the island that only expired keys, against
+/// the side that took writes); anything else leaves it to the address. A sample, not proof.
+FloorTie floor_tie_by_keys(const KeySample& ours_there, const KeySample& theirs_here);
 
 /// Where the refusal message points the operator.
 struct SyncParties {

@@ -240,4 +240,8 @@ const char* to_string(InfoRole role) {
   return "unknown";
 }
 
+bool follows_now(const InfoReplica& replica) {
+  return replica.state != "online" || replica.lag.value_or(0) <= 1;
+}
+
 }  // namespace redkeep::redis

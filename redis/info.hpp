@@ -42,6 +42,11 @@ struct InfoReplica {
   std::optional<std::int64_t> lag;     ///< seconds since its last REPLCONF ACK.
 };
 
+/// Whether a replica in a master's INFO follows it now: in a sync state (a full sync running),
+/// or online with a REPLCONF ACK in the last second (replicas ACK every second). A replica cut
+/// off stays "online" until repl-timeout (60 s by default): that is not following.
+bool follows_now(const InfoReplica& replica);
+
 /// INFO replication. Absent or unparsable fields stay nullopt / empty.
 struct ReplicationInfo {
   InfoRole role = InfoRole::unknown;

@@ -1,5 +1,7 @@
 #include "redis/operations.hpp"
 
+#include <algorithm>
+
 #include "redis/client_list.hpp"
 
 namespace redkeep::redis {
@@ -146,6 +148,35 @@ Status set_min_replicas(Connection& conn, unsigned to_write, unsigned max_lag_s)
     if (!r) return Error{r.failure(), std::string(name) + ": " + r.error().message};
   }
   return std::monostate{};
+}
+
+Result<KeySample> sample_against(Connection& own, Connection& other, const InfoSections& mine) {
+  auto dbs = databases_with_keys(mine);
+  const std::size_t per_db = std::max<std::size_t>(16, 64 / std::max<std::size_t>(1, dbs.size()));
+  KeySample result;
+  auto check = [&]() -> Status {
+    for (int db : dbs) {
+      if (auto r = select_db(own, db); !r) return r;
+      auto keys = sample_keys(own, per_db);
+      if (!keys) return keys.error();
+      if (auto r = select_db(other, db); !r) return r;
+      auto found = count_existing(other, keys.value());
+      if (!found) return found.error();
+      // EXISTS counts a name twice when SCAN returned it twice.
+      auto n = static_cast<std::size_t>(std::clamp<std::int64_t>(
+          found.value(), 0, static_cast<std::int64_t>(keys.value().size())));
+      result.sampled += keys.value().size();
+      result.missing += keys.value().size() - n;
+    }
+    return std::monostate{};
+  };
+  auto r = check();
+  if (!dbs.empty()) {  // the connections' default again (other's: kept for this attempt)
+    (void)select_db(own, 0);
+    (void)select_db(other, 0);
+  }
+  if (!r) return r.error();
+  return result;
 }
 
 }  // namespace redkeep::redis

@@ -9,6 +9,7 @@
 
 #include "redis/connection.hpp"
 #include "redis/failure.hpp"
+#include "redis/history.hpp"
 #include "redis/info.hpp"
 #include "redis/role.hpp"
 
@@ -71,6 +72,11 @@ Result<std::vector<std::string>> sample_keys(Connection& conn, std::size_t max);
 /// twice); 0 for no keys. Errors: the EXISTS error, or other for a non-integer reply. Redis
 /// doc: EXISTS.
 Result<std::int64_t> count_existing(Connection& conn, const std::vector<std::string>& keys);
+
+/// Samples the keys of `own` in every database that has some by `mine` (its INFO keyspace; 64
+/// names in all, at least 16 a database) and asks `other` which it lacks (SCAN, EXISTS). Leaves
+/// both connections on database 0. Errors: the first failing call's.
+Result<KeySample> sample_against(Connection& own, Connection& other, const InfoSections& mine);
 
 /// SELECT db (0-15 by default) for the rest of this connection. Redis doc: SELECT.
 Status select_db(Connection& conn, int db);

@@ -126,7 +126,8 @@ TEST_CASE("floor_tie_outcome: a comparison with a lagging member restores nothin
   const auto repl = [](const std::string& replid, const std::string& replid2, long offset,
                        long second, int replicas) {
     auto r = parse_replication_info(info(replid, replid2, offset, "", 0, second));
-    r.connected_slaves = replicas;
+    for (int i = 0; i < replicas; ++i)
+      r.replicas.push_back({i, "192.0.2.13", 6379, "online", offset, 0});
     return r;
   };
   const std::string kC = "cccccccccccccccccccccccccccccccccccccccc";
@@ -146,7 +147,25 @@ TEST_CASE("floor_tie_outcome: a comparison with a lagging member restores nothin
   const auto lagging_idle = repl(kC, kA, 2500, 2501, 0);
   CHECK(floor_tie_outcome(island, lagging_idle) == FloorTie::ours);
   CHECK(floor_tie_outcome(lagging_idle, island) == FloorTie::theirs);
+  // A replica the lagging Master lost long ago (INFO keeps it "online" until repl-timeout, no
+  // ACK for 30 s) is no member kept.
+  auto stale = lagging_taker;
+  stale.replicas.front().lag = 30;
+  CHECK(floor_tie_outcome(island, stale) == FloorTie::address);
   // A contained history wins over replicas: the replicas of the contained one re-sync.
   CHECK(floor_tie_outcome(repl(kA, kNone, 5000, -1, 0), repl(kA, kNone, 4000, -1, 2)) ==
         FloorTie::ours);
+}
+
+TEST_CASE("floor_tie_by_keys: the side holding every sampled key of the other, while the other "
+          "lacks some of its own, wins",
+          "[redis][history][issue14]") {
+  // The island only expired keys: all of its keys are on the serving side, which took writes.
+  CHECK(floor_tie_by_keys({64, 0}, {64, 12}) == FloorTie::theirs);
+  CHECK(floor_tie_by_keys({64, 12}, {64, 0}) == FloorTie::ours);
+  // An empty island loses to a side with keys.
+  CHECK(floor_tie_by_keys({0, 0}, {64, 64}) == FloorTie::theirs);
+  // Each lacks some of the other's (both took writes), or neither lacks anything: the address.
+  CHECK(floor_tie_by_keys({64, 3}, {64, 5}) == FloorTie::address);
+  CHECK(floor_tie_by_keys({64, 0}, {64, 0}) == FloorTie::address);
 }
