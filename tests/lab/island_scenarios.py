@@ -18,6 +18,14 @@ from scenarios import (STEADY_ACKS, Writer, assert_one_master, assert_replica_of
 ISLANDS = tuple(float(s) for s in os.environ.get("REDKEEP_ISLANDS", "4.5 5 8 10 30").split())
 
 
+def nothing_lost(name, summary, master, prefix, detail=""):
+    """The run's figures; fails when an acknowledged write is missing on `master`."""
+    result = figures(summary, master, prefix)
+    assert result["acked_lost"] == 0, result
+    print(f"{name}: {detail}{result}")
+    return result
+
+
 def island_round(lab, island, master, writer, prefix, seconds):
     """Cuts `island` off for `seconds` while `master` serves the writer, heals
     it, and checks: `master` is still the one master, `island` follows it, and
@@ -127,10 +135,7 @@ def scenario_two_node_islands(lab):
         writer.wait_acks(writer.acks() + 50)
     finally:
         summary = writer.stop()
-    result = figures(summary, n2, "two")
-    assert result["acked_lost"] == 0, result
-    print(f"two_node_islands: {result}")
-    return result
+    return nothing_lost("two_node_islands", summary, n2, "two")
 
 
 def scenario_held_takeover(lab):
@@ -171,10 +176,7 @@ def scenario_held_takeover(lab):
     finally:
         lab.switch_filter("rklab_vrrp", None)
         summary = writer.stop()
-    result = figures(summary, n2, "hld")
-    assert result["acked_lost"] == 0, result
-    print(f"held_takeover: {result}")
-    return result
+    return nothing_lost("held_takeover", summary, n2, "hld")
 
 
 def scenario_long_sync_preempt(lab):
@@ -221,10 +223,7 @@ def scenario_long_sync_preempt(lab):
         writer.wait_acks(writer.acks() + 100)
     finally:
         summary = writer.stop()
-    result = figures(summary, n1, "lsp")
-    assert result["acked_lost"] == 0, result
-    print(f"long_sync_preempt: full sync {took:.1f} s; {result}")
-    return result
+    return nothing_lost("long_sync_preempt", summary, n1, "lsp", f"full sync {took:.1f} s; ")
 
 
 scenario_long_sync_preempt.lab_options = {"nopreempt": False}
