@@ -343,6 +343,7 @@ std::string status_json(Self* self, const std::map<std::string, std::uint64_t>& 
         {"health", !st.redis_reported ? "unknown" : r.healthy ? "healthy" : "failed"},
         {"eligible", st.eligibility->eligible()},
         {"members", st.members},
+        {"takeover_held", st.takeover_hold_reported},
         {"member_reached_s_ago",
          st.eligibility->last_member_reached()
              ? json(std::chrono::duration<double>(Clock::now() -

@@ -160,6 +160,7 @@ def scenario_held_takeover(lab):
             assert lab.vip_holders() == [n1]
             time.sleep(0.05)
         for n in (n2, n3):
+            assert n.status()["redis"]["takeover_held"], n.status()
             assert "not taking over while it does" in n.log_text(), n.log_text()[-3000:]
         acks = writer.acks()
         writer.wait_acks(acks + 100)
