@@ -185,9 +185,10 @@ void update_takeover_hold(Self* self, Clock::time_point now) {
                  st.ctx.tag(), st.redis.vip_detail);
   else
     spdlog::info("{} Takeover no longer held: {}", st.ctx.tag(),
-                 !st.master_overdue  ? "the Master is heard again"
+                 !st.master_overdue     ? "the Master is heard again"
                  : st.vip_serves_master ? "the VIP no longer answers"
-                                    : "the VIP leads elsewhere");
+                                        : "the VIP no longer leads to a master Redis of this "
+                                          "history that a redkeep watches");
 }
 
 /// Tells redis_health when the Master's adverts stop (overdue) and when a
@@ -540,7 +541,8 @@ void on_redis_health(Self* self, const RedisHealth& h) {
   st.eligibility->set_master_down_interval(st.sm->master_down_interval());
   st.eligibility->observe(o, now);
   if (st.stopping) return;
-  if (st.master_overdue && h.vip_serves_master) st.vip_serves_master = *h.vip_serves_master;
+  // Not confirmed at this check (no answer in time, or no redkeep watching it): plain VRRP.
+  if (st.master_overdue) st.vip_serves_master = h.vip_serves_master.value_or(false);
   update_takeover_hold(self, now);
   vrrp::Actions actions;
   apply_data_rules(self, actions, now);

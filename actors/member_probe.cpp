@@ -21,6 +21,7 @@ struct ProbeInbox {
   std::optional<std::vector<net::RedisEndpoint>> members;  // new set, taken by the thread
   std::atomic<bool> probe_now{false};
   std::optional<net::RedisEndpoint> vip;  // watched while a takeover is held
+  std::uint64_t vip_generation = 0;       // each VipWatch: a new watch reports afresh
 };
 
 /// A held takeover ends as soon as the VIP stops answering (issue 14.1). Every Backup watches
@@ -37,15 +38,19 @@ void vip_watch_loop(caf::actor me, std::chrono::milliseconds interval,
   const auto round = vip_watch_round(interval);
   net::MemberProber prober(/*refused_is_reached=*/false);
   std::optional<bool> told;
+  std::uint64_t generation = 0;
   while (!stop) {
     std::optional<net::RedisEndpoint> vip;
     {
       std::lock_guard<std::mutex> lock(inbox->mutex);
       vip = inbox->vip;
+      if (inbox->vip_generation != generation) {
+        generation = inbox->vip_generation;
+        told.reset();
+        prober.set_members({});
+      }
     }
     if (!vip) {
-      prober.set_members({});
-      told.reset();
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
       continue;
     }
@@ -119,6 +124,7 @@ caf::behavior member_probe(Self* self, InstanceContext ctx) {
       [self](const VipWatch& w) {
         std::lock_guard<std::mutex> lock(self->state.inbox->mutex);
         self->state.inbox->vip = w.vip;
+        ++self->state.inbox->vip_generation;
       },
       [self](const VipReached& r) {
         if (self->state.wiring.election) self->send(self->state.wiring.election, r);

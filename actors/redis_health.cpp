@@ -283,10 +283,13 @@ class HealthLoop {
     if (answered) r.behind_peer = false;
   }
 
-  /// While the Master's adverts are overdue: does the VIP still lead to the master Redis this
-  /// replica follows (same replication id)? Then clients still write there, and promoting
-  /// this one would split the writes (issue 14.1): the election holds its takeover. Asked
-  /// first in the check, so the verdict is in before Master_Down_Interval ends.
+  /// While the Master's adverts are overdue: does the VIP still lead to a master Redis of the
+  /// history this replica follows (our replication id, or the previous id of a fellow replica
+  /// promoted meanwhile) that a live redkeep watches? Then clients still write there, and
+  /// promoting this one would split the writes (issue 14.1): the election holds its takeover.
+  /// Unwatched (the Master's redkeep died, a keepalived master) nothing guards that Redis
+  /// against a restart its replicas would copy: no hold. Asked first in the check, so the
+  /// verdict is in before Master_Down_Interval ends; not answered: nullopt.
   void probe_vip(RedisHealth& r) {
     const auto vip = ctx_.instance.virtual_ipaddress.front().address.to_string();
     auto c = redis::Connection::open(vip, rs_.port, peer_timeout(), peer_timeout(), rs_.user,
@@ -295,12 +298,16 @@ class HealthLoop {
     auto info = redis::info(c.value(), {"replication"});
     if (!info) return;
     const auto at_vip = redis::parse_replication_info(info.value());
-    r.vip_serves_master = at_vip.role == redis::InfoRole::master && !r.replid.empty() &&
-                          at_vip.master_replid == r.replid;
+    const auto clients = redis::list_clients(c.value());
+    const bool watched = clients && redis::watched_by_redkeep(clients.value());
+    const bool ours = !r.replid.empty() && (at_vip.master_replid == r.replid ||
+                                            at_vip.master_replid2 == r.replid);
+    r.vip_serves_master = at_vip.role == redis::InfoRole::master && ours && watched;
     r.vip_detail = vip + ":" + std::to_string(rs_.port) + " answers as " +
-                   (at_vip.role == redis::InfoRole::master ? "master" : "replica") + " of history " +
+                   redis::to_string(at_vip.role) + " of history " +
                    at_vip.master_replid.substr(0, 8) + " at offset " +
-                   std::to_string(at_vip.master_repl_offset.value_or(-1));
+                   std::to_string(at_vip.master_repl_offset.value_or(-1)) +
+                   (watched ? ", watched by its redkeep" : ", no redkeep watching it");
   }
 
   /// Two floor-priority Masters met (issue 14): whose Redis history contains the other's.
@@ -329,6 +336,9 @@ class HealthLoop {
              " replicas following";
     };
     v.detail = "ours " + side(my_repl) + ", theirs " + side(their_repl);
+    if (auto since = redis::bytes_since_fork(my_repl, their_repl))
+      v.detail += "; since the fork ours took " + std::to_string(since->first) +
+                  " bytes, theirs " + std::to_string(since->second);
     if (v.outcome == redis::FloorTie::address) {
       // Offsets decide nothing: sampled keys may (an island that only expired keys).
       auto ours_there = redis::sample_against(*conn_, c.value(), mine.value());

@@ -1,5 +1,7 @@
 #include "redis/client_list.hpp"
 
+#include <algorithm>
+
 #include "redis/reply.hpp"
 
 namespace redkeep::redis {
@@ -52,6 +54,11 @@ std::vector<std::uint64_t> client_ids_to_kill(const std::vector<ClientEntry>& cl
     if (should_kill_on_demotion(c)) ids.push_back(c.id);
   }
   return ids;
+}
+
+bool watched_by_redkeep(const std::vector<ClientEntry>& clients) {
+  return std::any_of(clients.begin(), clients.end(),
+                     [](const ClientEntry& c) { return c.name == kHealthClientName; });
 }
 
 }  // namespace redkeep::redis

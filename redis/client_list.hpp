@@ -30,6 +30,14 @@ std::vector<ClientEntry> parse_client_list(std::string_view text);
 /// flags S (a replica connected to us) and M (our link to our master).
 bool should_kill_on_demotion(const ClientEntry& client);
 
+/// Name of redkeep's health-check connection (redis_health): while it is listed, a live
+/// redkeep watches this Redis (its restart guard and its role changes act on it).
+inline constexpr std::string_view kHealthClientName = "redkeep-health";
+
+/// Whether a redkeep health connection is among `clients`: a Master whose redkeep died (or a
+/// keepalived master) has none, and nothing guards its Redis against a restart.
+bool watched_by_redkeep(const std::vector<ClientEntry>& clients);
+
 /// The ids of the clients for which should_kill_on_demotion() holds, in listing order.
 std::vector<std::uint64_t> client_ids_to_kill(const std::vector<ClientEntry>& clients);
 

@@ -137,7 +137,30 @@ FloorTie floor_tie_outcome(const ReplicationInfo& mine, const ReplicationInfo& t
   const bool ours_kept = kept(mine);
   const bool theirs_kept = kept(theirs);
   if (theirs_kept != ours_kept) return theirs_kept ? FloorTie::theirs : FloorTie::ours;
+  if (auto since = bytes_since_fork(mine, theirs); since && since->first != since->second)
+    return since->first > since->second ? FloorTie::ours : FloorTie::theirs;
   return FloorTie::address;
+}
+
+std::optional<std::pair<std::int64_t, std::int64_t>> bytes_since_fork(
+    const ReplicationInfo& mine, const ReplicationInfo& theirs) {
+  if (!mine.master_repl_offset || !theirs.master_repl_offset) return std::nullopt;
+  // Where a promoted side left the history it was promoted from.
+  const auto fork_of = [](const ReplicationInfo& r) -> std::optional<std::int64_t> {
+    if (!real_id(r.master_replid2) || !r.second_repl_offset) return std::nullopt;
+    return *r.second_repl_offset - 1;
+  };
+  std::optional<std::int64_t> fork;
+  if (theirs.master_replid2 == mine.master_replid) fork = fork_of(theirs);
+  else if (mine.master_replid2 == theirs.master_replid) fork = fork_of(mine);
+  if (fork)
+    return std::pair{*mine.master_repl_offset - *fork, *theirs.master_repl_offset - *fork};
+  // Both promoted from one history: each from its own point.
+  const auto mine_fork = fork_of(mine), theirs_fork = fork_of(theirs);
+  if (mine_fork && theirs_fork && mine.master_replid2 == theirs.master_replid2)
+    return std::pair{*mine.master_repl_offset - *mine_fork,
+                     *theirs.master_repl_offset - *theirs_fork};
+  return std::nullopt;
 }
 
 FloorTie floor_tie_by_keys(const KeySample& ours_there, const KeySample& theirs_here) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "redis/failure.hpp"
@@ -50,12 +51,22 @@ enum class FloorTie {
   address,  ///< nothing decides: the address tie-break of RFC 5798 section 6.4.3
 };
 
-/// The comparison of two floor-priority Masters' Redis (INFO replication of each): the one
-/// whose history contains the other's wins (history_contains); when neither does (both took
-/// writes, or an expired key put a deletion in a stream that took nothing else), the one that
-/// kept members, i.e. has a replica that follows it now (follows_now: a cut-off master's INFO
-/// still lists its lost replicas as online until repl-timeout), wins: the cluster continued on
-/// it. A member that merely lags (a prefix of our history) decides nothing beyond that.
+/// Bytes of replication stream each side took since their histories forked (ours, theirs),
+/// when the fork point is known from the replication ids: one was promoted from the other's
+/// history (its master_replid2 is the other's master_replid, forked at its
+/// second_repl_offset - 1), or both were promoted from the same one. nullopt otherwise.
+std::optional<std::pair<std::int64_t, std::int64_t>> bytes_since_fork(
+    const ReplicationInfo& mine, const ReplicationInfo& theirs);
+
+/// The comparison of two floor-priority Masters' Redis (INFO replication of each), in order:
+/// the one whose history contains the other's wins (history_contains); when neither does
+/// (both took writes, or an expired key put a deletion in a stream that took nothing else),
+/// the one that kept members, i.e. has a replica that follows it now (follows_now: a cut-off
+/// master's INFO still lists its lost replicas as online until repl-timeout): the cluster
+/// continued on it; else the one that took more bytes since the fork (bytes_since_fork: an
+/// island that only expired keys took a few DELs, the side clients wrote to took their
+/// writes), so the loser's discarded stream is the smaller. A member that merely lags (a
+/// prefix of our history) decides nothing beyond that.
 FloorTie floor_tie_outcome(const ReplicationInfo& mine, const ReplicationInfo& theirs);
 
 /// A full sync from `theirs` would replace data `mine` loaded from disk and

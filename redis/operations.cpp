@@ -79,11 +79,17 @@ Result<bool> verify_role(Connection& conn, const ExpectedRole& expected) {
   return role_matches(r.value(), expected);
 }
 
-Result<std::size_t> kill_clients_except_redkeep(Connection& conn) {
+Result<std::vector<ClientEntry>> list_clients(Connection& conn) {
   auto list = bulk_text(conn.command({"CLIENT", "LIST"}), "CLIENT LIST");
   if (!list) return list.error();
+  return parse_client_list(list.value());
+}
+
+Result<std::size_t> kill_clients_except_redkeep(Connection& conn) {
+  auto clients = list_clients(conn);
+  if (!clients) return clients.error();
   std::size_t killed = 0;
-  for (auto id : client_ids_to_kill(parse_client_list(list.value()))) {
+  for (auto id : client_ids_to_kill(clients.value())) {
     auto r = conn.command({"CLIENT", "KILL", "ID", std::to_string(id)});
     if (r) {
       if (auto n = r.value().as_integer(); n && *n > 0) killed += static_cast<std::size_t>(*n);

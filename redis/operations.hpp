@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "redis/client_list.hpp"
 #include "redis/connection.hpp"
 #include "redis/failure.hpp"
 #include "redis/history.hpp"
@@ -57,6 +58,9 @@ Result<bool> verify_role(Connection& conn, const ExpectedRole& expected);
 /// (all but redkeep-* named ones and replication links). Returns how many were killed; a
 /// client that went away in between ("ERR No such client") is not counted and not an error.
 Result<std::size_t> kill_clients_except_redkeep(Connection& conn);
+
+/// CLIENT LIST, parsed. Errors: the CLIENT error (noperm under an ACL without +client).
+Result<std::vector<ClientEntry>> list_clients(Connection& conn);
 
 /// CONFIG SET parameter value (e.g. masterauth, replica-serve-stale-data).
 Status config_set(Connection& conn, const std::string& parameter, const std::string& value);

@@ -355,7 +355,7 @@ def report(seed, plan, results):
     print("-" * len(hdr))
     rows = []
     for timing in dict.fromkeys(t["timing"] for t in plan):
-        for mode in dict.fromkeys(t["mode"] for t in plan):
+        for mode in MODES:
             rs = [r for r in results if r["timing"] == timing and r["mode"] == mode]
             if not rs:
                 continue

@@ -38,3 +38,15 @@ TEST_CASE("CLIENT LIST parsing is robust", "[redis][clients]") {
   // "redkeep" without the dash is not ours; a monitor (O) is an ordinary client to drop.
   CHECK(client_ids_to_kill(c) == std::vector<std::uint64_t>{7, 9, 10});
 }
+
+TEST_CASE("watched_by_redkeep: a redkeep health connection is listed", "[redis][client_list]") {
+  const auto watched = parse_client_list(
+      "id=3 addr=127.0.0.1:40000 name=redkeep-health flags=N\n"
+      "id=4 addr=192.0.2.50:50000 name= flags=N\n");
+  CHECK(watched_by_redkeep(watched));
+  // Another redkeep's probe is no watch of this Redis; nor is an application's name.
+  const auto probed = parse_client_list(
+      "id=5 addr=192.0.2.12:41000 name=redkeep-peer flags=N\n"
+      "id=6 addr=192.0.2.50:50001 name=redkeep-healthy flags=N\n");
+  CHECK_FALSE(watched_by_redkeep(probed));
+}

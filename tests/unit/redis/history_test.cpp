@@ -169,3 +169,28 @@ TEST_CASE("floor_tie_by_keys: the side holding every sampled key of the other, w
   CHECK(floor_tie_by_keys({64, 3}, {64, 5}) == FloorTie::address);
   CHECK(floor_tie_by_keys({64, 0}, {64, 0}) == FloorTie::address);
 }
+
+TEST_CASE("floor_tie_outcome: when neither history contains the other and neither kept a "
+          "replica, the side that took more bytes since the fork wins",
+          "[redis][history][issue14]") {
+  const auto repl = [](const std::string& replid, const std::string& replid2, long offset,
+                       long second) {
+    return parse_replication_info(info(replid, replid2, offset, "", 0, second));
+  };
+  // The serving side continued history A to 37945; the island was promoted from A at 18000
+  // (B) and wrote only the DELs of keys that expired: 98 bytes.
+  const auto served = repl(kA, kNone, 37945, -1);
+  const auto island = repl(kB, kA, 18098, 18001);
+  REQUIRE(bytes_since_fork(served, island) == std::pair<std::int64_t, std::int64_t>{19945, 98});
+  CHECK(floor_tie_outcome(served, island) == FloorTie::ours);
+  CHECK(floor_tie_outcome(island, served) == FloorTie::theirs);
+  // Both promoted from A, each at its own point.
+  const std::string kC = "cccccccccccccccccccccccccccccccccccccccc";
+  const auto other_island = repl(kC, kA, 20500, 17001);
+  REQUIRE(bytes_since_fork(island, other_island) ==
+          std::pair<std::int64_t, std::int64_t>{98, 3500});
+  CHECK(floor_tie_outcome(island, other_island) == FloorTie::theirs);
+  // Unrelated histories: no fork point, nothing decides here.
+  CHECK_FALSE(bytes_since_fork(served, repl(kC, kNone, 50, -1)));
+  CHECK(floor_tie_outcome(served, repl(kC, kNone, 50, -1)) == FloorTie::address);
+}
