@@ -6,6 +6,7 @@
 
 #include "actors/crash_reason.hpp"
 #include "redis/eligibility.hpp"
+#include "redis/takeover_hold.hpp"
 
 namespace redkeep::actors {
 
@@ -61,12 +62,7 @@ struct ElectionState {
   bool eligible_reported = true;   // last priority_inputs eligibility
   std::string reason_reported;     // last "not eligible" reason logged
   bool hold_reported = false;      // last priority_inputs hold_floor_tie
-  bool takeover_hold_reported = false;  // last StateMachine::hold_takeover
-  // Held takeover (issue 14.1): a Redis report during this overdue spell found the VIP leading
-  // to the Redis we replicate from; the VIP watch (member_probe) says whether it still answers.
-  bool vip_serves_master = false;
-  bool vip_watched = false;
-  bool vip_reached = false;
+  redis::TakeoverHold takeover_hold;  // issue 14.1: the policy, fed from here
   std::optional<vrrp::TimePoint> history_asked;  // last CompareHistory sent
   std::size_t members = 0;                       // in the last probe round
   bool garp_quiet = false;                       // last quiet_atom sent to vip
@@ -157,38 +153,28 @@ void reconcile(Self* self) {
   if (want && st.role_commanded != want) command_role(self, *want);
 }
 
-/// Issue 14.1: a Backup whose Master's adverts are overdue holds its takeover while the VIP
-/// still leads to the Redis it replicates from (StateMachine::hold_takeover): confirmed once
-/// by a Redis report (same replication id at the VIP), then watched every few tens of
-/// milliseconds by member_probe, so the hold ends as soon as the VIP stops answering.
-void update_takeover_hold(Self* self, Clock::time_point now) {
+/// Carries out what the held-takeover policy (redis::TakeoverHold) asks after an observation:
+/// start or stop the VIP watch, hold or release the takeover.
+void apply_takeover_hold(Self* self, Clock::time_point now) {
   auto& st = self->state;
-  if (!st.master_overdue) st.vip_serves_master = false;
-  const bool watch = st.vip_serves_master;
-  if (watch != st.vip_watched) {
-    st.vip_watched = watch;
-    st.vip_reached = watch;  // the report that confirmed it just reached it
+  const auto c = st.takeover_hold.commands();
+  if (c.watch) {
     std::optional<net::RedisEndpoint> vip;
-    if (watch)
+    if (*c.watch)
       vip = net::RedisEndpoint{st.ctx.instance.virtual_ipaddress.front().address,
                                redis_port(self)};
     send_to(self, st.wiring.member_probe, VipWatch{vip});
   }
-  const bool hold = st.vip_serves_master && st.vip_reached;
-  if (hold == st.takeover_hold_reported) return;
-  st.takeover_hold_reported = hold;
-  st.sm->hold_takeover(hold, now);
-  if (hold)
+  if (!c.hold) return;
+  st.sm->hold_takeover(*c.hold, now);
+  if (*c.hold)
     spdlog::warn("{} The Master's adverts are overdue, but the VIP still leads to the Redis "
                  "this replica follows ({}): not taking over while it does (promoting would "
                  "split the writes)",
                  st.ctx.tag(), st.redis.vip_detail);
   else
     spdlog::info("{} Takeover no longer held: {}", st.ctx.tag(),
-                 !st.master_overdue     ? "the Master is heard again"
-                 : st.vip_serves_master ? "the VIP no longer answers"
-                                        : "the VIP no longer leads to a master Redis of this "
-                                          "history that a redkeep watches");
+                 st.takeover_hold.release_reason());
 }
 
 /// Tells redis_health when the Master's adverts stop (overdue) and when a
@@ -208,7 +194,8 @@ void update_master_overdue(Self* self) {
     // Cut off from every member? The verdict must be in before the Master_Down_Timer fires.
     st.eligibility->set_master_overdue(overdue, now);
     if (overdue) send_to(self, st.wiring.member_probe, check_atom::value);
-    update_takeover_hold(self, now);
+    st.takeover_hold.master_overdue(overdue);
+    apply_takeover_hold(self, now);
     self->send(self, rules_atom::value);
   }
   if (at && !overdue && at != st.armed_overdue) {
@@ -344,7 +331,7 @@ std::string status_json(Self* self, const std::map<std::string, std::uint64_t>& 
         {"health", !st.redis_reported ? "unknown" : r.healthy ? "healthy" : "failed"},
         {"eligible", st.eligibility->eligible()},
         {"members", st.members},
-        {"takeover_held", st.takeover_hold_reported},
+        {"takeover_held", st.takeover_hold.held()},
         {"member_reached_s_ago",
          st.eligibility->last_member_reached()
              ? json(std::chrono::duration<double>(Clock::now() -
@@ -542,8 +529,8 @@ void on_redis_health(Self* self, const RedisHealth& h) {
   st.eligibility->observe(o, now);
   if (st.stopping) return;
   // Not confirmed at this check (no answer in time, or no redkeep watching it): plain VRRP.
-  if (st.master_overdue) st.vip_serves_master = h.vip_serves_master.value_or(false);
-  update_takeover_hold(self, now);
+  st.takeover_hold.report(h.vip_serves_master);
+  apply_takeover_hold(self, now);
   vrrp::Actions actions;
   apply_data_rules(self, actions, now);
   // Self-correction: Redis's actual role drifted from what the election
@@ -618,14 +605,14 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
         bool first = !st.wiring.supervisor;
         // A restarted redis_health knows nothing of an overdue Master, a restarted vip actor
         // nothing of a quiet Master.
-        if (w.redis_health != st.wiring.redis_health) st.master_overdue = false;
-        if (w.vip != st.wiring.vip) st.garp_quiet = false;
-        const bool watch_lost = w.member_probe != st.wiring.member_probe && st.vip_watched;
-        st.wiring = w;
-        if (watch_lost) {
-          st.vip_watched = false;  // watched again by the new member_probe
-          update_takeover_hold(self, Clock::now());
+        if (w.redis_health != st.wiring.redis_health) {
+          st.master_overdue = false;
+          st.takeover_hold.master_overdue(false);
         }
+        if (w.vip != st.wiring.vip) st.garp_quiet = false;
+        if (w.member_probe != st.wiring.member_probe) st.takeover_hold.watcher_restarted();
+        st.wiring = w;
+        apply_takeover_hold(self, Clock::now());
         if (first && st.sm->state() == vrrp::State::initialize && !st.stopping) {
           execute(self, st.sm->startup(Clock::now()));
         } else {
@@ -665,10 +652,8 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
         self->send(self, rules_atom::value);
       },
       [self](const VipReached& r) {
-        auto& st = self->state;
-        if (!st.vip_watched) return;
-        st.vip_reached = r.reached;
-        update_takeover_hold(self, Clock::now());
+        self->state.takeover_hold.watch_result(r.reached);
+        apply_takeover_hold(self, Clock::now());
         self->send(self, rules_atom::value);  // re-arms the timer a release moved
       },
       [self](const ProbeRound& r) {

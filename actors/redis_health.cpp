@@ -17,6 +17,7 @@
 #include "redis/connection.hpp"
 #include "redis/health_tracker.hpp"
 #include "redis/history.hpp"
+#include "redis/takeover_hold.hpp"
 #include "redis/operations.hpp"
 #include "redis/state_file.hpp"
 
@@ -297,17 +298,13 @@ class HealthLoop {
     if (!c) return;
     auto info = redis::info(c.value(), {"replication"});
     if (!info) return;
-    const auto at_vip = redis::parse_replication_info(info.value());
-    const auto clients = redis::list_clients(c.value());
-    const bool watched = clients && redis::watched_by_redkeep(clients.value());
-    const bool ours = !r.replid.empty() && (at_vip.master_replid == r.replid ||
-                                            at_vip.master_replid2 == r.replid);
-    r.vip_serves_master = at_vip.role == redis::InfoRole::master && ours && watched;
-    r.vip_detail = vip + ":" + std::to_string(rs_.port) + " answers as " +
-                   redis::to_string(at_vip.role) + " of history " +
-                   at_vip.master_replid.substr(0, 8) + " at offset " +
-                   std::to_string(at_vip.master_repl_offset.value_or(-1)) +
-                   (watched ? ", watched by its redkeep" : ", no redkeep watching it");
+    auto clients = redis::list_clients(c.value());
+    const auto v = redis::judge_vip(
+        redis::parse_replication_info(info.value()),
+        clients ? std::optional(std::move(clients.value())) : std::nullopt, r.replid,
+        vip + ":" + std::to_string(rs_.port));
+    r.vip_serves_master = v.serves_our_history;
+    r.vip_detail = v.detail;
   }
 
   /// Two floor-priority Masters met (issue 14): whose Redis history contains the other's.
@@ -328,27 +325,14 @@ class HealthLoop {
     const auto their_repl = redis::parse_replication_info(theirs.value());
     const auto my_repl = redis::parse_replication_info(mine.value());
     v.outcome = redis::floor_tie_outcome(my_repl, their_repl);
-    const auto side = [](const redis::ReplicationInfo& r) {
-      return r.master_replid.substr(0, 8) + " at " +
-             std::to_string(r.master_repl_offset.value_or(-1)) + " with " +
-             std::to_string(std::count_if(r.replicas.begin(), r.replicas.end(),
-                                          redis::follows_now)) +
-             " replicas following";
-    };
-    v.detail = "ours " + side(my_repl) + ", theirs " + side(their_repl);
-    if (auto since = redis::bytes_since_fork(my_repl, their_repl))
-      v.detail += "; since the fork ours took " + std::to_string(since->first) +
-                  " bytes, theirs " + std::to_string(since->second);
+    v.detail = redis::describe_floor_tie(my_repl, their_repl);
     if (v.outcome == redis::FloorTie::address) {
       // Offsets decide nothing: sampled keys may (an island that only expired keys).
       auto ours_there = redis::sample_against(*conn_, c.value(), mine.value());
       auto theirs_here = redis::sample_against(c.value(), *conn_, theirs.value());
       if (ours_there && theirs_here) {
         v.outcome = redis::floor_tie_by_keys(ours_there.value(), theirs_here.value());
-        v.detail += "; keys: " + std::to_string(ours_there.value().missing) + " of " +
-                    std::to_string(ours_there.value().sampled) + " of ours missing there, " +
-                    std::to_string(theirs_here.value().missing) + " of " +
-                    std::to_string(theirs_here.value().sampled) + " of theirs missing here";
+        v.detail += "; " + redis::describe_key_samples(ours_there.value(), theirs_here.value());
       }
     }
     caf::anon_send(me_, v);

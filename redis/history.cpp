@@ -169,4 +169,25 @@ FloorTie floor_tie_by_keys(const KeySample& ours_there, const KeySample& theirs_
   return FloorTie::address;
 }
 
+std::string describe_floor_tie(const ReplicationInfo& mine, const ReplicationInfo& theirs) {
+  const auto side = [](const ReplicationInfo& r) {
+    return r.master_replid.substr(0, 8) + " at " +
+           std::to_string(r.master_repl_offset.value_or(-1)) + " with " +
+           std::to_string(std::count_if(r.replicas.begin(), r.replicas.end(), follows_now)) +
+           " replicas following";
+  };
+  std::string text = "ours " + side(mine) + ", theirs " + side(theirs);
+  if (auto since = bytes_since_fork(mine, theirs))
+    text += "; since the fork ours took " + std::to_string(since->first) + " bytes, theirs " +
+            std::to_string(since->second);
+  return text;
+}
+
+std::string describe_key_samples(const KeySample& ours_there, const KeySample& theirs_here) {
+  return "keys: " + std::to_string(ours_there.missing) + " of " +
+         std::to_string(ours_there.sampled) + " of ours missing there, " +
+         std::to_string(theirs_here.missing) + " of " + std::to_string(theirs_here.sampled) +
+         " of theirs missing here";
+}
+
 }  // namespace redkeep::redis

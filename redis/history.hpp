@@ -69,6 +69,10 @@ std::optional<std::pair<std::int64_t, std::int64_t>> bytes_since_fork(
 /// prefix of our history) decides nothing beyond that.
 FloorTie floor_tie_outcome(const ReplicationInfo& mine, const ReplicationInfo& theirs);
 
+/// The log text of a floor-tie comparison: each side's id, offset and replicas following, and
+/// the bytes each took since the fork when known.
+std::string describe_floor_tie(const ReplicationInfo& mine, const ReplicationInfo& theirs);
+
 /// A full sync from `theirs` would replace data `mine` loaded from disk and
 /// the two share no replication history (neither replication id of ours is
 /// one of theirs): the keys must be compared first.
@@ -87,6 +91,9 @@ struct KeySample {
 /// other while the other lacks some of its own wins (the island that only expired keys, against
 /// the side that took writes); anything else leaves it to the address. A sample, not proof.
 FloorTie floor_tie_by_keys(const KeySample& ours_there, const KeySample& theirs_here);
+
+/// The log text of floor_tie_by_keys's inputs ("keys: 0 of 64 of ours missing there, ...").
+std::string describe_key_samples(const KeySample& ours_there, const KeySample& theirs_here);
 
 /// Where the refusal message points the operator.
 struct SyncParties {

@@ -194,3 +194,15 @@ TEST_CASE("floor_tie_outcome: when neither history contains the other and neithe
   CHECK_FALSE(bytes_since_fork(served, repl(kC, kNone, 50, -1)));
   CHECK(floor_tie_outcome(served, repl(kC, kNone, 50, -1)) == FloorTie::address);
 }
+
+TEST_CASE("describe_floor_tie and describe_key_samples: the log text of a floor tie",
+          "[redis][history][issue14]") {
+  auto served = parse_replication_info(info(kA, kNone, 37945, "", 0));
+  served.replicas.push_back({0, "192.0.2.13", 6379, "online", 37945, 0});
+  const auto island = parse_replication_info(info(kB, kA, 18098, "", 0, 18001));
+  CHECK(describe_floor_tie(island, served) ==
+        "ours bbbbbbbb at 18098 with 0 replicas following, theirs aaaaaaaa at 37945 with 1 "
+        "replicas following; since the fork ours took 98 bytes, theirs 19945");
+  CHECK(describe_key_samples({64, 0}, {64, 12}) ==
+        "keys: 0 of 64 of ours missing there, 12 of 64 of theirs missing here");
+}
