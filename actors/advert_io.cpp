@@ -95,7 +95,7 @@ void read_loop(caf::actor me, net::AdvertSocket* socket, vrrp::Expectation expec
     std::string from;
     auto ip = vrrp::parse_ipv4_packet(bytes.data(), bytes.size());
     if (auto* p = std::get_if<vrrp::Ipv4Packet>(&ip)) from = " from " + p->source.to_string();
-    caf::anon_send(me, AdvertRejected{vrrp::to_string(reason),
+    caf::anon_send(me, AdvertRejected{reason,
                                       std::to_string(bytes.size()) + "-byte packet" + from});
   }
 }

@@ -38,10 +38,11 @@
 #include <optional>
 #include <string>
 
+#include "core/commands.hpp"
+#include "core/events.hpp"
+#include "core/instance.hpp"
 #include "net/ip_address.hpp"
 #include "net/member_probe.hpp"
-#include "net/vrrp/state_machine.hpp"
-#include "redis/eligibility.hpp"
 
 namespace redkeep::actors {
 
@@ -70,91 +71,24 @@ struct Wiring {
   caf::actor member_probe;
 };
 
-/// A valid advert for our VRID (already validated by net/vrrp).
-struct AdvertIn {
-  net::vrrp::PeerAdvert advert;
-};
-
-/// A packet that failed validation. `reason` is the codec's stable name
-/// (counter key), `detail` a human sentence for the rate-limited log line.
-struct AdvertRejected {
-  std::string reason;
-  std::string detail;
-};
-
-/// Send one advert with this priority (0 = leaving Master).
-struct AdvertOut {
-  std::uint8_t priority;
-};
-
-/// Whether the kernel took the advert of one AdvertOut for every destination. A Master
-/// that cannot send steps down (StateMachine::advert_send_result); the cause is logged by
-/// advert_io, once per cause.
-struct AdvertSent {
-  bool sent;
-};
-
-/// Add (up) or remove (down) the instance's VIPs. `generation` orders
-/// commands; the vip actor answers each with VipDone of the same generation.
-struct VipCommand {
-  std::uint64_t generation;
-  bool up;
-};
-
-struct VipDone {
-  std::uint64_t generation;
-  bool up;
-  bool ok;
-  std::string error;  ///< empty when ok
-};
-
-/// Carrier state of the VRRP interface (vip actor's link monitor).
-struct LinkStatus {
-  bool up;
-};
-
-/// Number of gratuitous ARPs just sent.
-struct GarpSent {
-  std::uint32_t count;
-};
-
-/// What redis_health learned from the local Redis at one check.
-struct RedisHealth {
-  bool healthy = false;  ///< after fall/rise: false = Fault
-  bool eligible = true;  ///< false while LOADING (alive but not fit to be master)
-  bool config_error = false;  ///< NOAUTH/WRONGPASS: the password is wrong
-  std::string last_result;    ///< "PONG", "Failed (connection refused)", ...
-  std::string role;           ///< "master" / "slave" / "" when unknown
-  std::string master_host;    ///< replica: whom it follows
-  std::uint16_t master_port = 0;
-  std::string master_link_status;  ///< replica: "up" / "down"
-  bool sync_in_progress = false;   ///< replica: a full sync is running
-  /// Set in the first report after redkeep found that Redis restarted (a new
-  /// run_id): whatever it held in memory is gone unless it loaded it back.
-  /// redis_health has already made it a replica of nowhere (-NOMASTERLINK
-  /// to anyone who tries to sync from it).
-  bool restarted = false;
-  /// Replica whose master link is down: whether a fellow replica of the same
-  /// history holds a larger offset (nullopt: none could be asked).
-  std::optional<bool> behind_peer;
-  std::string behind_detail;  ///< which replica, which offsets
-  std::int64_t repl_offset = -1;   ///< master_repl_offset
-  std::string run_id;
-  std::string replid;
-  std::uint32_t connected_replicas = 0;
-  /// As master: replicas in a sync state, and online ones that ACKed within the last second
-  /// (INFO lag <= 1): those that follow this node now.
-  std::uint32_t replicas_syncing = 0;
-  std::uint32_t replicas_following = 0;
-  /// As master: seconds since the latest REPLCONF ACK of any online replica
-  /// (the smallest INFO `lag`); 0 when none is listed.
-  std::int64_t replicas_silent_s = 0;
-  /// Replica, asked while the Master's adverts are overdue: the first VIP (at our Redis port)
-  /// still leads to a master Redis of the history this replica follows (issue 14.1).
-  /// nullopt: not asked, or nothing answered at the VIP.
-  std::optional<bool> vip_serves_master;
-  std::string vip_detail;  ///< what answered at the VIP, for the log
-};
+// The election's events and commands are the core's own types (core/events.hpp,
+// core/commands.hpp); these are the ones that travel as messages.
+using core::AdvertIn;
+using core::AdvertOut;
+using core::AdvertRejected;
+using core::AdvertSent;
+using core::CompareHistory;
+using core::GarpSent;
+using core::HistoryVerdict;
+using core::LinkStatus;
+using core::ProbeRound;
+using core::RedisHealth;
+using core::RoleCommand;
+using core::RoleDone;
+using core::VipCommand;
+using core::VipDone;
+using core::VipReached;
+using core::VipWatch;
 
 /// The members of the cluster (their Redis) as redis_health knows them: learned from INFO
 /// (our master, its replicas, our own replicas), unicast_peer, and the state file.
@@ -162,84 +96,31 @@ struct Members {
   std::vector<net::RedisEndpoint> endpoints;
 };
 
-/// One round of member probes (net::MemberProber): how many members were asked and how many
-/// replied. `started` is when the round began: a reply proves contact since then.
-struct ProbeRound {
-  std::chrono::steady_clock::time_point started;
-  std::size_t members = 0;
-  std::size_t answered = 0;
-};
-
-/// Watch `vip` (the first VIP at the Redis port) every few tens of milliseconds, as one member
-/// probe (net::MemberProber: a reply or a kernel acknowledgement); nullopt stops watching.
-struct VipWatch {
-  std::optional<net::RedisEndpoint> vip;
-};
-
-/// The watched VIP's node answered (true) or stopped answering (false): sent at each change.
-struct VipReached {
-  bool reached = false;
-};
-
-/// Compare the local Redis's replication history with that of `peer`'s Redis (same port).
-struct CompareHistory {
-  net::IpAddress peer;
-};
-
-/// The comparison's outcome (redis::floor_tie_outcome); `address` when the peer's Redis could
-/// not be asked. `detail` names ids, offsets and replicas for the log.
-struct HistoryVerdict {
-  net::IpAddress peer;
-  redis::FloorTie outcome = redis::FloorTie::address;
-  std::string detail;
-};
-
-/// Make the local Redis master (`master` empty) or a replica of `master`.
-/// Later generations supersede earlier ones; `kill_clients` drops normal
-/// client connections after demotion (sparing redkeep-*).
-struct RoleCommand {
-  std::uint64_t generation;
-  std::optional<net::IpAddress> master;  ///< nullopt = REPLICAOF NO ONE
-  std::uint16_t port = 6379;
-  bool kill_clients = false;
-};
-
-struct RoleDone {
-  std::uint64_t generation;
-  bool ok;
-  std::string detail;  ///< what was done or why it failed
-  /// Redis refuses the command for good (ACL NOPERM, renamed command): no
-  /// retry will help until an operator acts.
-  bool refused = false;
-};
-
 /// The election's resumable state plus its counters, kept by the supervisor
 /// so a restarted election resumes where it was.
 struct ElectionSnapshot {
   std::size_t group = 0;
-  net::vrrp::Snapshot machine;
-  std::map<std::string, std::uint64_t> counters;
-  redis::Eligibility eligibility{std::chrono::microseconds{0}};  ///< the data rules' state
+  core::Snapshot state;
 };
 
 }  // namespace redkeep::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::Wiring)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::AdvertIn)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::AdvertRejected)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::AdvertOut)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::AdvertSent)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::VipCommand)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::VipDone)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::LinkStatus)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::GarpSent)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RedisHealth)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::AdvertIn)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::AdvertRejected)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::AdvertOut)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::AdvertSent)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::VipCommand)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::VipDone)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::LinkStatus)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::GarpSent)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::RedisHealth)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::Members)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::ProbeRound)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::VipWatch)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::VipReached)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::CompareHistory)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::HistoryVerdict)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RoleCommand)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::RoleDone)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::ProbeRound)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::VipWatch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::VipReached)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::CompareHistory)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::HistoryVerdict)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::RoleCommand)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::RoleDone)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::ElectionSnapshot)

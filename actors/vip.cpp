@@ -8,16 +8,11 @@
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
 #include "actors/poll_thread.hpp"
+#include "core/params.hpp"
 #include "net/garp.hpp"
 #include "net/netlink.hpp"
 
 namespace redkeep::actors {
-
-std::uint32_t vip_lifetime_seconds(const config::VrrpInstance& instance) {
-  double interval_s = instance.advert_int_cs / 100.0;
-  double skew_max_s = instance.version == config::VrrpVersion::v3 ? interval_s : 1.0;
-  return static_cast<std::uint32_t>(std::ceil(3 * interval_s + skew_max_s)) + 1;
-}
 
 namespace {
 
@@ -137,7 +132,7 @@ void refresh_link(Self* self) {
 caf::behavior vip_actor(Self* self, InstanceContext ctx, bool restart) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
-  st.lifetime_s = vip_lifetime_seconds(st.ctx.instance);
+  st.lifetime_s = core::vip_lifetime_seconds(st.ctx.instance);
   self->set_exception_handler(crash_handler("vip" + st.ctx.tag()));
   auto nl = net::Netlink::open();
   if (!nl) throw std::runtime_error("netlink: " + nl.error().message);

@@ -11,11 +11,6 @@
 
 namespace redkeep::actors {
 
-/// Kernel lifetime of a VIP, seconds: a little over the longest possible
-/// Master_Down_Interval (3 x advert_int + Skew_Time, Skew_Time < 1 interval
-/// for v3 and < 1 s for v2), rounded up, plus the kernel's ~1 s check period.
-std::uint32_t vip_lifetime_seconds(const config::VrrpInstance& instance);
-
 /// Spawns the vip actor (detached: netlink and packet sockets block). On the
 /// daemon's first start (`restart` false) it removes VIPs an earlier run left
 /// behind; on a restart it leaves them to the election's next command.

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "actors/supervisor.hpp"
-#include "actors/vip.hpp"
+#include "core/params.hpp"
 
 using namespace std::chrono_literals;
 using redkeep::actors::restart_delay;
@@ -20,8 +20,8 @@ TEST_CASE("the first restart is immediate, later ones back off and cap", "[actor
 TEST_CASE("the VIP lifetime outlasts Master_Down_Interval", "[actors][vip]") {
   redkeep::config::VrrpInstance in;
   in.advert_int_cs = 100;  // v2, 1 s: MDI < 4 s
-  CHECK(redkeep::actors::vip_lifetime_seconds(in) == 5);
+  CHECK(redkeep::core::vip_lifetime_seconds(in) == 5);
   in.version = redkeep::config::VrrpVersion::v3;
   in.advert_int_cs = 10;  // v3, 0.1 s: MDI < 0.4 s
-  CHECK(redkeep::actors::vip_lifetime_seconds(in) == 2);
+  CHECK(redkeep::core::vip_lifetime_seconds(in) == 2);
 }

@@ -1,0 +1,49 @@
+#pragma once
+// A log line as a value: a stable event name, a level and the sentence. The core produces
+// them; the shell only writes them (so the core is tested without a logger, and structured
+// logs can be added in the shell alone).
+
+#include <string>
+
+namespace redkeep::core {
+
+/// Stable name of a kind of log line (to_string gives the snake_case name).
+enum class LogKind {
+  resumed,            ///< a restarted election resumed from its snapshot
+  state_change,       ///< VRRP state entered
+  master_change,      ///< who is Master now
+  vip_failed,         ///< a VIP add or removal failed (retried by the vip actor)
+  redis_role,         ///< the local Redis took the commanded role
+  role_failed,        ///< a role change is not done yet
+  role_refused,       ///< Redis refuses REPLICAOF NO ONE for good
+  role_corrected,     ///< Redis's role drifted and is put right
+  not_eligible,       ///< a data rule floors the priority
+  eligible,           ///< no data rule floors it any longer
+  step_out,           ///< a data rule keeps the node out of Master (Fault)
+  step_out_ended,     ///< may take Master again
+  behind_peer,        ///< a fellow replica holds more of the master's data
+  redis_restarted,    ///< the local Redis has a new run_id
+  takeover_held,      ///< a Backup holds its takeover (the VIP still serves our history)
+  takeover_released,  ///< the hold ended
+  lower_master_garp,  ///< a lower-priority Master heard: ARP burst
+  floor_tie,          ///< two cut-off Masters compared their histories
+  advert_rejected,    ///< a packet failed validation (rate-limited)
+  link,               ///< the interface went up or down
+  stopping,           ///< the stop protocol waits for the new master
+  stop_demote,        ///< stopping: new master heard, Redis demoted
+  stopped,            ///< the stop protocol is over
+};
+
+/// How loud a line is.
+enum class LogLevel { info, warn, error };
+
+struct LogEvent {
+  LogLevel level;
+  LogKind kind;
+  std::string text;
+};
+
+/// The stable snake_case name of `kind` ("state_change", ...). Never null.
+const char* to_string(LogKind kind);
+
+}  // namespace redkeep::core

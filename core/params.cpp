@@ -1,0 +1,55 @@
+#include "core/params.hpp"
+
+#include <algorithm>
+
+#include "net/vrrp/timing.hpp"
+
+namespace redkeep::core {
+
+namespace vrrp = net::vrrp;
+
+namespace {
+
+vrrp::Version version_of(const config::VrrpInstance& instance) {
+  return instance.version == config::VrrpVersion::v3 ? vrrp::Version::v3 : vrrp::Version::v2;
+}
+
+}  // namespace
+
+vrrp::ElectionParams election_params(const config::VrrpInstance& in,
+                                     const net::IpAddress& primary) {
+  vrrp::ElectionParams p;
+  p.vrid = in.virtual_router_id;
+  p.version = version_of(in);
+  p.priority = in.priority;
+  p.advert_interval = vrrp::Centiseconds{in.advert_int_cs};
+  p.initial_state =
+      in.state == config::InitialState::master ? vrrp::State::master : vrrp::State::backup;
+  p.nopreempt = in.nopreempt;
+  p.preempt_delay = std::chrono::duration_cast<vrrp::Microseconds>(in.preempt_delay);
+  p.primary_address = primary;
+  return p;
+}
+
+std::chrono::microseconds advert_interval(const config::VrrpInstance& instance) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+      vrrp::Centiseconds{instance.advert_int_cs});
+}
+
+std::uint32_t vip_lifetime_seconds(const config::VrrpInstance& instance) {
+  const auto longest = vrrp::master_down_interval(version_of(instance), 0,
+                                                  vrrp::Centiseconds{instance.advert_int_cs});
+  const auto whole_s = (longest.count() + 999'999) / 1'000'000;
+  return static_cast<std::uint32_t>(whole_s) + 1;
+}
+
+std::chrono::microseconds alone_bound(const config::VrrpInstance& instance) {
+  return 2 * advert_interval(instance);
+}
+
+std::chrono::microseconds stop_wait(std::chrono::microseconds master_down_interval) {
+  return std::min<std::chrono::microseconds>(master_down_interval + std::chrono::seconds(1),
+                                             std::chrono::seconds(8));
+}
+
+}  // namespace redkeep::core
