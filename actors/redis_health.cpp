@@ -17,7 +17,7 @@
 #include "redis/connection.hpp"
 #include "redis/health_tracker.hpp"
 #include "redis/history.hpp"
-#include "redis/takeover_hold.hpp"
+#include "core/takeover_hold.hpp"
 #include "redis/operations.hpp"
 #include "redis/state_file.hpp"
 
@@ -299,7 +299,7 @@ class HealthLoop {
     auto info = redis::info(c.value(), {"replication"});
     if (!info) return;
     auto clients = redis::list_clients(c.value());
-    const auto v = redis::judge_vip(
+    const auto v = core::judge_vip(
         redis::parse_replication_info(info.value()),
         clients ? std::optional(std::move(clients.value())) : std::nullopt, r.replid,
         vip + ":" + std::to_string(rs_.port));

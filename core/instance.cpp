@@ -208,7 +208,7 @@ void Instance::detect_stall(TimePoint now) {
 
 // --- the data rules ------------------------------------------------------------------------
 
-/// Carries out what the held-takeover policy (redis::TakeoverHold) asks after an observation:
+/// Carries out what the held-takeover policy (core::TakeoverHold) asks after an observation:
 /// start or stop the VIP watch, hold or release the takeover.
 void Instance::apply_takeover_hold(TimePoint now) {
   const auto c = takeover_hold_.commands();
@@ -482,7 +482,7 @@ void Instance::on(const GarpSent& g, TimePoint) { counters_.gratuitous_arps += g
 void Instance::on(const RedisHealth& h, TimePoint now) {
   redis_ = h;
   redis_reported_ = true;
-  redis::EligibilityObservation o;
+  core::EligibilityObservation o;
   o.healthy = h.healthy;
   o.loading = h.healthy && !h.eligible;
   o.restarted = h.restarted;

@@ -1,6 +1,6 @@
 #pragma once
 // One vrrp_instance's policy, pure: the VRRP state machine (net/vrrp), the data rules
-// (redis::Eligibility), the held takeover (redis::TakeoverHold), the commanded-versus-confirmed
+// (core::Eligibility), the held takeover (core::TakeoverHold), the commanded-versus-confirmed
 // bookkeeping of the VIP and of the Redis role, and the order between them (DESIGN.md
 // sections 3 and 4). Events in (core/events.hpp), commands out (core/commands.hpp), time
 // passed in: no CAF, no I/O, no clock reads. The election actor is its shell.
@@ -16,8 +16,8 @@
 #include "core/counters.hpp"
 #include "core/events.hpp"
 #include "net/vrrp/state_machine.hpp"
-#include "redis/eligibility.hpp"
-#include "redis/takeover_hold.hpp"
+#include "core/eligibility.hpp"
+#include "core/takeover_hold.hpp"
 
 namespace redkeep::core {
 
@@ -27,7 +27,7 @@ using TimePoint = net::vrrp::TimePoint;
 struct Snapshot {
   net::vrrp::Snapshot machine;
   Counters counters;
-  redis::Eligibility eligibility{std::chrono::microseconds{0}};  ///< the data rules' state
+  core::Eligibility eligibility{std::chrono::microseconds{0}};  ///< the data rules' state
 };
 
 /// A Redis role: nullopt = master, else a replica of that address.
@@ -56,7 +56,7 @@ class Instance {
                           TimePoint now) const;
 
   const net::vrrp::StateMachine& machine() const { return sm_; }
-  const redis::Eligibility& eligibility() const { return eligibility_; }
+  const core::Eligibility& eligibility() const { return eligibility_; }
   const Counters& counters() const { return counters_; }
   bool vip_held() const { return vip_commanded_up_ && vip_confirmed_; }
 
@@ -104,8 +104,8 @@ class Instance {
   config::VrrpInstance config_;
   net::IpAddress primary_;
   net::vrrp::StateMachine sm_;
-  redis::Eligibility eligibility_;
-  redis::TakeoverHold takeover_hold_;
+  core::Eligibility eligibility_;
+  core::TakeoverHold takeover_hold_;
   Counters counters_;
   Output out_;
 

@@ -1,16 +1,16 @@
-#include "redis/takeover_hold.hpp"
+#include "core/takeover_hold.hpp"
 
-namespace redkeep::redis {
+namespace redkeep::core {
 
-VipVerdict judge_vip(const ReplicationInfo& at_vip,
-                     const std::optional<std::vector<ClientEntry>>& clients,
+VipVerdict judge_vip(const redis::ReplicationInfo& at_vip,
+                     const std::optional<std::vector<redis::ClientEntry>>& clients,
                      const std::string& our_replid, const std::string& where) {
-  const bool watched = clients && watched_by_redkeep(*clients);
+  const bool watched = clients && redis::watched_by_redkeep(*clients);
   const bool ours = !our_replid.empty() && (at_vip.master_replid == our_replid ||
                                             at_vip.master_replid2 == our_replid);
   VipVerdict v;
-  v.serves_our_history = at_vip.role == InfoRole::master && ours && watched;
-  v.detail = where + " answers as " + to_string(at_vip.role) + " of history " +
+  v.serves_our_history = at_vip.role == redis::InfoRole::master && ours && watched;
+  v.detail = where + " answers as " + redis::to_string(at_vip.role) + " of history " +
              at_vip.master_replid.substr(0, 8) + " at offset " +
              std::to_string(at_vip.master_repl_offset.value_or(-1)) +
              (watched ? ", watched by its redkeep" : ", no redkeep watching it");
@@ -51,4 +51,4 @@ const char* TakeoverHold::release_reason() const {
   return "the VIP no longer leads to a master Redis of this history that a redkeep watches";
 }
 
-}  // namespace redkeep::redis
+}  // namespace redkeep::core

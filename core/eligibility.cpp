@@ -1,9 +1,9 @@
-#include "redis/eligibility.hpp"
+#include "core/eligibility.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
-namespace redkeep::redis {
+namespace redkeep::core {
 
 bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now) {
   const bool was_eligible = eligible();
@@ -95,12 +95,12 @@ void Eligibility::probe_round(Clock::time_point started, bool reached) {
   if (overdue_since_ && started >= *overdue_since_) awaiting_probe_ = false;
 }
 
-void Eligibility::history_verdict(FloorTie outcome) {
+void Eligibility::history_verdict(redis::FloorTie outcome) {
   if (!cut_off_master_) return;
-  if (outcome == FloorTie::ours) {
+  if (outcome == redis::FloorTie::ours) {
     cut_off_master_ = false;
     conceded_ = false;
-  } else if (outcome == FloorTie::theirs) {
+  } else if (outcome == redis::FloorTie::theirs) {
     conceded_ = true;
   }
 }
@@ -180,4 +180,4 @@ std::string Eligibility::reason() const {
   return "";
 }
 
-}  // namespace redkeep::redis
+}  // namespace redkeep::core

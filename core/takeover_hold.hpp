@@ -11,7 +11,7 @@
 #include "redis/client_list.hpp"
 #include "redis/info.hpp"
 
-namespace redkeep::redis {
+namespace redkeep::core {
 
 /// What the Redis behind the VIP says, asked while the Master's adverts are overdue.
 struct VipVerdict {
@@ -23,8 +23,8 @@ struct VipVerdict {
 /// is: a fellow replica promoted meanwhile), with a redkeep health connection among
 /// `clients` (nullopt: CLIENT LIST refused, e.g. by an ACL: not watched as far as we know).
 /// `where` ("192.0.2.100:6379") starts the detail.
-VipVerdict judge_vip(const ReplicationInfo& at_vip,
-                     const std::optional<std::vector<ClientEntry>>& clients,
+VipVerdict judge_vip(const redis::ReplicationInfo& at_vip,
+                     const std::optional<std::vector<redis::ClientEntry>>& clients,
                      const std::string& our_replid, const std::string& where);
 
 /// The hold's state across observations. After each observation, commands() says what
@@ -62,4 +62,4 @@ class TakeoverHold {
   bool held_ = false;      // as last commanded
 };
 
-}  // namespace redkeep::redis
+}  // namespace redkeep::core

@@ -1,9 +1,10 @@
-// The held-takeover policy of issue 14.1 (redis::TakeoverHold, redis::judge_vip), as the
+// The held-takeover policy of issue 14.1 (core::TakeoverHold, core::judge_vip), as the
 // election feeds it: observations in, watch and hold commands out.
-#include "redis/takeover_hold.hpp"
+#include "core/takeover_hold.hpp"
 
 #include <catch2/catch.hpp>
 
+using namespace redkeep::core;
 using namespace redkeep::redis;
 
 namespace {

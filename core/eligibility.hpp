@@ -12,7 +12,7 @@
 #include "net/ip_address.hpp"
 #include "redis/history.hpp"
 
-namespace redkeep::redis {
+namespace redkeep::core {
 
 /// One observation of the local Redis and of the election, at a health check.
 struct EligibilityObservation {
@@ -85,13 +85,13 @@ class Eligibility {
   /// following the Master the cluster elected meanwhile.
   void set_vrrp_master(bool master, Clock::time_point now);
   /// How long a Master may reach no member before it counts as cut off (2 x
-  /// Advertisement_Interval: see the definition of kCutOffIntervals in eligibility.cpp).
+  /// Advertisement_Interval: see Eligibility::evaluate in eligibility.cpp).
   void set_alone_bound(std::chrono::microseconds bound) { alone_bound_ = bound; }
   /// A cut-off Master met another floor-priority Master and compared Redis histories
   /// (redis::floor_tie_outcome). `ours`: this one returns to its configured priority and wins;
   /// `theirs`: it concedes, so the tie is no longer held; `address`: the hold runs out and the
   /// address decides.
-  void history_verdict(FloorTie outcome);
+  void history_verdict(redis::FloorTie outcome);
   /// A Master at the floor because it is cut off, that has not conceded: it holds the
   /// address tie-break against another floor Master while histories are compared.
   bool hold_floor_tie() const { return cut_off_master_ && !conceded_; }
@@ -148,4 +148,4 @@ class Eligibility {
   std::chrono::microseconds alone_bound_{2'000'000};
 };
 
-}  // namespace redkeep::redis
+}  // namespace redkeep::core

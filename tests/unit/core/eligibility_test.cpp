@@ -1,7 +1,8 @@
-#include "redis/eligibility.hpp"
+#include "core/eligibility.hpp"
 
 #include <catch2/catch.hpp>
 
+using namespace redkeep::core;
 using namespace redkeep::redis;
 using namespace std::chrono_literals;
 using redkeep::net::IpAddress;
