@@ -77,7 +77,9 @@ TEST_CASE("fuzz: the VRRP seeds (keepalived golden vectors) pass the fuzz checks
 }
 
 TEST_CASE("fuzz: every saved VRRP fuzz input passes the fuzz checks", "[fuzz]") {
-  for (const auto& path : files_in(kFixtures / "fuzz" / "vrrp")) {
+  const auto inputs = files_in(kFixtures / "fuzz" / "vrrp");
+  REQUIRE(inputs.size() >= 5);  // the seed-* inputs at least: a missing folder must fail
+  for (const auto& path : inputs) {
     INFO(path.string());
     const Bytes input = read_bytes(path);
     CHECK(redkeep::fuzz::check_vrrp(input.data(), input.size()) == "");
@@ -97,7 +99,9 @@ TEST_CASE("fuzz: the config seeds (examples, fixtures) pass the fuzz checks", "[
 }
 
 TEST_CASE("fuzz: every saved config fuzz input passes the fuzz checks", "[fuzz]") {
-  for (const auto& path : files_in(kFixtures / "fuzz" / "config")) {
+  const auto inputs = files_in(kFixtures / "fuzz" / "config");
+  REQUIRE_FALSE(inputs.empty());  // seed-every-keyword.conf at least
+  for (const auto& path : inputs) {
     INFO(path.string());
     const Bytes input = read_bytes(path);
     CHECK(redkeep::fuzz::check_config(input.data(), input.size()) == "");

@@ -1,7 +1,6 @@
 #include <catch2/catch.hpp>
 
 #include "actors/supervisor.hpp"
-#include "core/params.hpp"
 
 using namespace std::chrono_literals;
 using redkeep::actors::restart_delay;
@@ -15,13 +14,4 @@ TEST_CASE("the first restart is immediate, later ones back off and cap", "[actor
   CHECK(restart_delay(p, 4) == 400ms);
   CHECK(restart_delay(p, 10) == 5000ms);
   CHECK(restart_delay(p, 1000) == 5000ms);
-}
-
-TEST_CASE("the VIP lifetime outlasts Master_Down_Interval", "[actors][vip]") {
-  redkeep::config::VrrpInstance in;
-  in.advert_int_cs = 100;  // v2, 1 s: MDI < 4 s
-  CHECK(redkeep::core::vip_lifetime_seconds(in) == 5);
-  in.version = redkeep::config::VrrpVersion::v3;
-  in.advert_int_cs = 10;  // v3, 0.1 s: MDI < 0.4 s
-  CHECK(redkeep::core::vip_lifetime_seconds(in) == 2);
 }
