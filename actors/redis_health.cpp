@@ -2,9 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -13,6 +10,7 @@
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
 #include "actors/poll_thread.hpp"
+#include "config/password.hpp"
 #include "net/io.hpp"
 #include "redis/connection.hpp"
 #include "redis/health_tracker.hpp"
@@ -22,24 +20,6 @@
 #include "redis/state_file.hpp"
 
 namespace redkeep::actors {
-
-std::optional<std::string> redis_password(const config::RedisSettings& settings) {
-  if (settings.password) return settings.password->reveal();
-  if (!settings.password_file) return std::nullopt;
-  const auto& path = *settings.password_file;
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw std::runtime_error("Redis password_file " + path + " is not a regular file");
-  std::ifstream in(path);
-  // A password is short: read a bounded first line.
-  std::string line(4096, '\0');
-  if (!in || !in.getline(line.data(), static_cast<std::streamsize>(line.size())).gcount())
-    throw std::runtime_error("cannot read Redis password_file " + path +
-                             " (empty, unreadable, or a first line over 4095 bytes)");
-  line.resize(std::strlen(line.c_str()));
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return line;
-}
 
 namespace {
 
@@ -89,7 +69,7 @@ class HealthLoop {
 
   void run(const std::atomic<bool>& stop) {
     try {
-      password_ = redis_password(rs_);
+      password_ = config::read_redis_password(rs_);
     } catch (const std::exception& e) {
       spdlog::error("{} Configuration error: {}", tag_, e.what());
       report(redis::CheckOutcome::config_error, "Failed (password_file unreadable)", {});

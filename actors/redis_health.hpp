@@ -13,11 +13,6 @@
 
 namespace redkeep::actors {
 
-/// The Redis password from `password` or `password_file` (first line, without
-/// the newline). Throws std::runtime_error naming the file when it cannot be
-/// read; the error text never contains the password.
-std::optional<std::string> redis_password(const config::RedisSettings& settings);
-
 /// Spawns the redis_health actor (detached: hiredis calls block).
 caf::actor spawn_redis_health(caf::local_actor* parent, const InstanceContext& ctx);
 

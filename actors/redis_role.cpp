@@ -11,6 +11,7 @@
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
 #include "actors/redis_health.hpp"
+#include "config/password.hpp"
 #include "redis/connection.hpp"
 #include "redis/history.hpp"
 #include "redis/operations.hpp"
@@ -41,7 +42,7 @@ redis::Result<redis::Connection> open_redis(Self* self, const std::string& host,
                                             const char* client_name) {
   const auto& rs = *self->state.ctx.instance.redis;
   return redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
-                                 redis_password(rs), client_name);
+                                 config::read_redis_password(rs), client_name);
 }
 
 redis::Result<redis::Connection*> connection(Self* self) {
