@@ -11,11 +11,12 @@
 #include "actors/messages.hpp"
 #include "actors/poll_thread.hpp"
 #include "config/password.hpp"
+#include "core/redis_report.hpp"
+#include "core/takeover_hold.hpp"
 #include "net/io.hpp"
 #include "redis/connection.hpp"
 #include "redis/health_tracker.hpp"
 #include "redis/history.hpp"
-#include "core/takeover_hold.hpp"
 #include "redis/operations.hpp"
 #include "redis/state_file.hpp"
 
@@ -33,10 +34,6 @@ constexpr auto kDownRetry = std::chrono::milliseconds(1);
 /// While a restarted Redis refuses to be made a replica (LOADING), how often
 /// to try again.
 constexpr auto kGuardRetry = std::chrono::milliseconds(5);
-
-/// Seconds since a replica's last REPLCONF ACK (sent every second) after
-/// which a master counts it as gone.
-constexpr std::int64_t kReplicaAckLimit = 3;
 
 /// Where a restarted Redis is pointed so that it refuses to feed replicas
 /// (-NOMASTERLINK): nothing listens on port 1 of its own loopback.
@@ -208,9 +205,9 @@ class HealthLoop {
     }
     r.restarted = restarted_pending_;
     restarted_pending_ = false;
-    if (r.role == "slave" && signals_->master_overdue.load()) probe_vip(r);
+    if (r.role == redis::InfoRole::replica && signals_->master_overdue.load()) probe_vip(r);
     compare_with_peers(r);
-    if (r.role == "slave") learn_member(r.master_host, r.master_port);
+    if (r.role == redis::InfoRole::replica) learn_member(r.master_host, r.master_port);
     for (const auto& [host, port] : peers_) learn_member(host, port);
     publish_members();
     save_state(r);
@@ -223,15 +220,11 @@ class HealthLoop {
   /// directly: a fellow replica of the same history with a larger offset
   /// means this one is behind and must not be promoted before it.
   void compare_with_peers(RedisHealth& r) {
-    if (r.role != "slave") {
+    if (r.role != redis::InfoRole::replica) {
       peers_.clear();
       return;
     }
-    // The link may still look up when the Master's node vanished or its
-    // packets are dropped (Redis notices after repl-timeout): while the
-    // election misses the Master's adverts, compare anyway.
-    bool compare = r.master_link_status != "up" || signals_->master_overdue.load();
-    if (!compare) {
+    if (!core::compares_with_fellows(r, signals_->master_overdue.load())) {
       r.behind_peer = false;
       learn_peers(r);
       return;
@@ -244,17 +237,15 @@ class HealthLoop {
       auto info = redis::info(c.value(), {"replication"});
       if (!info) continue;
       answered = true;
-      auto peer = redis::parse_replication_info(info.value());
-      bool same_history = !r.replid.empty() && (peer.master_replid == r.replid ||
-                                                peer.master_replid2 == r.replid);
-      auto offset = peer.master_repl_offset.value_or(-1);
-      if (!same_history || offset <= r.repl_offset) continue;
+      const auto peer = redis::parse_replication_info(info.value());
+      if (!core::fellow_ahead(peer, r.replid, r.repl_offset)) continue;
       // Our offset again, read after the peer's: while the old master still
       // streams (only its redkeep is gone) both replicas advance, and a
       // peer read later than our own offset would look ahead by what was in
       // flight. Read this way round, only a peer that stays ahead counts.
       auto own = own_offset();
-      if (own && offset <= *own) continue;
+      if (own && !core::fellow_ahead(peer, r.replid, *own)) continue;
+      const auto offset = peer.master_repl_offset.value_or(-1);
       r.behind_peer = true;
       r.behind_detail = "replica " + host + ":" + std::to_string(port) + " has offset " +
                         std::to_string(offset) + ", this one " +
@@ -352,37 +343,9 @@ class HealthLoop {
   void read_info(RedisHealth& report) {
     auto info = redis::info(*conn_, {"replication", "server"});
     if (!info) return;
-    auto repl = redis::parse_replication_info(info.value());
-    auto server = redis::parse_server_info(info.value());
-    report.role = repl.role == redis::InfoRole::master    ? "master"
-                  : repl.role == redis::InfoRole::replica ? "slave"
-                                                          : "";
-    report.master_host = repl.master_host.value_or("");
-    report.master_port = static_cast<std::uint16_t>(repl.master_port.value_or(0));
-    if (repl.master_link_status)
-      report.master_link_status =
-          *repl.master_link_status == redis::LinkStatus::up ? "up" : "down";
-    report.sync_in_progress = repl.master_sync_in_progress.value_or(false);
-    report.repl_offset = repl.master_repl_offset.value_or(-1);
-    report.replid = repl.master_replid;
-    report.run_id = server.run_id;
-    // A replica cut off keeps "online" in INFO until repl-timeout (60 s); one
-    // that has not ACKed (every second) for longer than kReplicaAckLimit is
-    // counted as gone.
-    report.connected_replicas = 0;
-    std::optional<std::int64_t> silent;
-    for (const auto& rep : repl.replicas) {
-      learn_member(rep.ip, rep.port);
-      if (rep.state != "online") {
-        ++report.replicas_syncing;
-        continue;
-      }
-      if (redis::follows_now(rep)) ++report.replicas_following;
-      const auto lag = rep.lag.value_or(0);
-      if (lag <= kReplicaAckLimit) ++report.connected_replicas;
-      silent = std::min(silent.value_or(lag), lag);
-    }
-    report.replicas_silent_s = silent.value_or(0);
+    const auto repl = redis::parse_replication_info(info.value());
+    report = core::report_from_info(repl, redis::parse_server_info(info.value()));
+    for (const auto& rep : repl.replicas) learn_member(rep.ip, rep.port);
   }
 
   void fail(const redis::Error& e) {
@@ -457,7 +420,8 @@ class HealthLoop {
   }
 
   void save_state(const RedisHealth& r) {
-    redis::PersistedRedisState s{r.run_id, r.replid, r.repl_offset, r.role, {}};
+    redis::PersistedRedisState s{r.run_id, r.replid, r.repl_offset, core::info_role_word(r.role),
+                                 {}};
     for (const auto& m : members_)
       s.members.push_back(m.address.to_string() + ":" + std::to_string(m.port));
     if (s.run_id.empty() || (saved_ && saved_->run_id == s.run_id && saved_->replid == s.replid &&

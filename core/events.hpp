@@ -13,6 +13,7 @@
 #include "net/vrrp/reject_reason.hpp"
 #include "net/vrrp/state_machine.hpp"
 #include "redis/history.hpp"
+#include "redis/info.hpp"
 
 namespace redkeep::core {
 
@@ -58,10 +59,10 @@ struct RedisHealth {
   bool eligible = true;  ///< false while LOADING (alive but not fit to be master)
   bool config_error = false;  ///< NOAUTH/WRONGPASS: the password is wrong
   std::string last_result;    ///< "PONG", "Failed (connection refused)", ...
-  std::string role;           ///< "master" / "slave" / "" when unknown
+  redis::InfoRole role = redis::InfoRole::unknown;
   std::string master_host;    ///< replica: whom it follows
   std::uint16_t master_port = 0;
-  std::string master_link_status;  ///< replica: "up" / "down"
+  std::optional<redis::LinkStatus> master_link_status;  ///< replica: INFO master_link_status
   bool sync_in_progress = false;   ///< replica: a full sync is running
   /// Set in the first report after redkeep found that Redis restarted (a new
   /// run_id): whatever it held in memory is gone unless it loaded it back.

@@ -235,8 +235,9 @@ void Instance::apply_takeover_hold(TimePoint now) {
 /// primary address, link up, no sync running.
 bool Instance::synced_with_master(const RedisHealth& h) const {
   if (!sm_.master_address() || sm_.master_is_self()) return false;
-  return h.role == "slave" && h.master_host == sm_.master_address()->to_string() &&
-         h.master_port == redis_port() && h.master_link_status == "up" && !h.sync_in_progress;
+  return h.role == redis::InfoRole::replica &&
+         h.master_host == sm_.master_address()->to_string() && h.master_port == redis_port() &&
+         h.master_link_status == redis::LinkStatus::up && !h.sync_in_progress;
 }
 
 /// Feeds the data rules' verdict to the machine: a Master whose Redis restarted steps down (a
@@ -296,10 +297,10 @@ void Instance::run_data_rules(TimePoint now) {
 /// hand, or restarted): put it right, no failover.
 void Instance::correct_role_drift(const RedisHealth& h) {
   const auto want = desired_role();
-  if (!h.healthy || h.role.empty() || !want || role_commanded_ != want || !role_confirmed_)
+  if (!h.healthy || h.role == redis::InfoRole::unknown || !want || role_commanded_ != want || !role_confirmed_)
     return;
   const bool want_master = !want->has_value();
-  const bool is_master = h.role == "master";
+  const bool is_master = h.role == redis::InfoRole::master;
   const bool wrong_master = !want_master && !is_master &&
                             (h.master_host != (*want)->to_string() || h.master_port != redis_port());
   if (want_master == is_master && !wrong_master) return;
@@ -486,7 +487,7 @@ void Instance::on(const RedisHealth& h, TimePoint now) {
   o.healthy = h.healthy;
   o.loading = h.healthy && !h.eligible;
   o.restarted = h.restarted;
-  o.is_replica = h.role == "slave";
+  o.is_replica = h.role == redis::InfoRole::replica;
   o.synced_with_master = synced_with_master(h);
   o.lagging = h.behind_peer;
   o.connected_replicas = h.connected_replicas;

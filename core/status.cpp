@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/instance.hpp"
+#include "core/redis_report.hpp"
 
 namespace redkeep::core {
 
@@ -80,10 +81,12 @@ std::string Instance::status_json(const std::map<std::string, std::uint64_t>& re
        reached ? json(std::chrono::duration<double>(now - *reached).count()) : json()},
       {"not_eligible_because", eligibility_.reason()},
       {"last_check", r.last_result},
-      {"role", r.role},
+      {"role", info_role_word(r.role)},
       {"master_host", r.master_host},
       {"master_port", r.master_port},
-      {"master_link_status", r.master_link_status},
+      {"master_link_status", !r.master_link_status                      ? ""
+                             : *r.master_link_status == redis::LinkStatus::up ? "up"
+                                                                               : "down"},
       {"replication_offset", r.repl_offset},
       {"run_id", r.run_id},
       {"replid", r.replid},

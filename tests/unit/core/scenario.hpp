@@ -9,7 +9,7 @@ inline core::RedisHealth redis_master(std::uint32_t replicas = 1) {
   core::RedisHealth h;
   h.healthy = true;
   h.last_result = "PONG";
-  h.role = "master";
+  h.role = redis::InfoRole::master;
   h.connected_replicas = replicas;
   h.replicas_following = replicas;
   h.repl_offset = 1000;
@@ -21,10 +21,10 @@ inline core::RedisHealth redis_replica(const char* master, bool link_up = true) 
   core::RedisHealth h;
   h.healthy = true;
   h.last_result = "PONG";
-  h.role = "slave";
+  h.role = redis::InfoRole::replica;
   h.master_host = master;
   h.master_port = 6379;
-  h.master_link_status = link_up ? "up" : "down";
+  h.master_link_status = link_up ? redis::LinkStatus::up : redis::LinkStatus::down;
   h.repl_offset = 1000;
   return h;
 }

@@ -1,0 +1,54 @@
+#include "core/redis_report.hpp"
+
+#include <algorithm>
+
+#include "redis/history.hpp"
+
+namespace redkeep::core {
+
+const char* info_role_word(redis::InfoRole role) {
+  switch (role) {
+    case redis::InfoRole::master: return "master";
+    case redis::InfoRole::replica: return "slave";
+    case redis::InfoRole::unknown: break;
+  }
+  return "";
+}
+
+RedisHealth report_from_info(const redis::ReplicationInfo& repl, const redis::ServerInfo& server) {
+  RedisHealth r;
+  r.role = repl.role;
+  r.master_host = repl.master_host.value_or("");
+  r.master_port = static_cast<std::uint16_t>(repl.master_port.value_or(0));
+  r.master_link_status = repl.master_link_status;
+  r.sync_in_progress = repl.master_sync_in_progress.value_or(false);
+  r.repl_offset = repl.master_repl_offset.value_or(-1);
+  r.replid = repl.master_replid;
+  r.run_id = server.run_id;
+  std::optional<std::int64_t> silent;
+  for (const auto& rep : repl.replicas) {
+    if (rep.state != "online") {
+      ++r.replicas_syncing;
+      continue;
+    }
+    if (redis::follows_now(rep)) ++r.replicas_following;
+    const auto lag = rep.lag.value_or(0);
+    if (lag <= kReplicaAckLimit) ++r.connected_replicas;
+    silent = std::min(silent.value_or(lag), lag);
+  }
+  r.replicas_silent_s = silent.value_or(0);
+  return r;
+}
+
+bool compares_with_fellows(const RedisHealth& report, bool master_overdue) {
+  return report.master_link_status != redis::LinkStatus::up || master_overdue;
+}
+
+bool fellow_ahead(const redis::ReplicationInfo& fellow, const std::string& our_replid,
+                  std::int64_t our_offset) {
+  const bool same_history = !our_replid.empty() && (fellow.master_replid == our_replid ||
+                                                    fellow.master_replid2 == our_replid);
+  return same_history && fellow.master_repl_offset.value_or(-1) > our_offset;
+}
+
+}  // namespace redkeep::core

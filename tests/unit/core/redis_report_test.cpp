@@ -1,0 +1,74 @@
+#include <catch2/catch.hpp>
+
+#include "../redis/fixtures.hpp"
+#include "core/redis_report.hpp"
+
+using namespace redkeep;
+using redkeep::redis::testing::read_fixture;
+
+namespace {
+
+core::RedisHealth report_of(const std::string& info_text) {
+  return core::report_from_info(redis::parse_replication_info(info_text),
+                                redis::parse_server_info(info_text));
+}
+
+}  // namespace
+
+TEST_CASE("a master's INFO becomes a report: role, ids, offset, its replica following",
+          "[core][redis_report]") {
+  const auto r = report_of(read_fixture("info_master.txt"));
+  CHECK(r.role == redis::InfoRole::master);
+  CHECK(core::info_role_word(r.role) == std::string("master"));
+  CHECK(r.run_id == "c7fc7d3b2cce764a63d72e06288f966181bd4226");
+  CHECK(r.replid == "f1e2980ae45f95e603f4a3d827cc7485ea2b4fe6");
+  CHECK(r.repl_offset == 64);
+  CHECK(r.connected_replicas == 1);
+  CHECK(r.replicas_following == 1);
+  CHECK(r.replicas_syncing == 0);
+  CHECK_FALSE(r.master_link_status);
+  CHECK_FALSE(r.healthy);  // health is the caller's to set
+}
+
+TEST_CASE("a replica's INFO becomes a report: its master and link", "[core][redis_report]") {
+  const auto up = report_of(read_fixture("info_replica.txt"));
+  CHECK(up.role == redis::InfoRole::replica);
+  CHECK(core::info_role_word(up.role) == std::string("slave"));
+  CHECK(up.master_host == "127.0.0.1");
+  CHECK(up.master_link_status == redis::LinkStatus::up);
+  CHECK_FALSE(core::compares_with_fellows(up, false));
+  CHECK(core::compares_with_fellows(up, true));
+  const auto down = report_of(read_fixture("info_replica_link_down.txt"));
+  CHECK(down.master_link_status == redis::LinkStatus::down);
+  CHECK(core::compares_with_fellows(down, false));
+}
+
+TEST_CASE("replicas silent for more than 3 s do not count as connected, syncing ones are "
+          "counted apart",
+          "[core][redis_report]") {
+  const auto r = report_of(
+      "# Replication\r\nrole:master\r\nconnected_slaves:3\r\n"
+      "slave0:ip=192.0.2.12,port=6379,state=online,offset=90,lag=5\r\n"
+      "slave1:ip=192.0.2.13,port=6379,state=online,offset=100,lag=3\r\n"
+      "slave2:ip=192.0.2.14,port=6379,state=wait_bgsave,offset=0,lag=0\r\n"
+      "master_replid:aaaa\r\nmaster_repl_offset:100\r\n");
+  CHECK(r.connected_replicas == 1);  // lag 3: yes; lag 5: gone
+  CHECK(r.replicas_syncing == 1);
+  CHECK(r.replicas_silent_s == 3);
+  CHECK(r.replicas_following == 0);  // neither ACKed within the last second
+}
+
+TEST_CASE("a fellow replica is ahead only in the same history and with a larger offset",
+          "[core][redis_report]") {
+  redis::ReplicationInfo fellow;
+  fellow.master_replid = "aaaa";
+  fellow.master_replid2 = "bbbb";
+  fellow.master_repl_offset = 200;
+  CHECK(core::fellow_ahead(fellow, "aaaa", 100));
+  CHECK(core::fellow_ahead(fellow, "bbbb", 100));  // promoted meanwhile
+  CHECK_FALSE(core::fellow_ahead(fellow, "aaaa", 200));
+  CHECK_FALSE(core::fellow_ahead(fellow, "cccc", 100));
+  CHECK_FALSE(core::fellow_ahead(fellow, "", 100));
+  fellow.master_repl_offset.reset();
+  CHECK_FALSE(core::fellow_ahead(fellow, "aaaa", 100));
+}
