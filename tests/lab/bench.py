@@ -25,7 +25,6 @@ import argparse
 import datetime
 import json
 import os
-import shutil
 import signal
 import statistics
 import subprocess
@@ -40,6 +39,7 @@ sys.path.insert(0, str(HERE))
 import lab as labmod  # noqa: E402
 from lab import wait_for  # noqa: E402
 from scenarios import assert_one_master, assert_replica_of  # noqa: E402
+import vrrp_timing  # noqa: E402
 
 CONFIGS = {
     "v2": {"version": 2, "advert_int": "1", "check_interval": "1", "fall": 3},
@@ -51,14 +51,6 @@ RECOVERED_FOR_S = 2.0
 WRITER_MAX_S = 120.0
 
 
-def skew_time(version, priority, advert_int):
-    """Skew_Time in seconds: v2 (256 - priority)/256 (RFC 3768 section 6.1),
-    v3 (256 - priority) x Master_Adver_Interval / 256 (RFC 5798 section 6.1)."""
-    if version == 2:
-        return (256 - priority) / 256.0
-    return (256 - priority) * advert_int / 256.0
-
-
 def target_for(cfg_name, fault, skew):
     """Returns (target seconds, text) for one cell, from issue 4."""
     cfg = CONFIGS[cfg_name]
@@ -66,7 +58,7 @@ def target_for(cfg_name, fault, skew):
     if fault == "redis-killed":
         t = 1.0 if cfg["version"] == 2 else 0.2
         return t, f"< {t:g} s"
-    bound = 1.05 * (3 * adv + skew)
+    bound = 1.05 * (3 * adv + skew)  # Master_Down_Interval of the new master
     if cfg["version"] == 3:
         return 0.5, "< 0.5 s"
     return bound, "<= 1.05 x MDI"
@@ -101,15 +93,6 @@ def log_event_after(node, needle, since_wall):
         if t >= since_wall - 0.001:
             return t - since_wall
     return None
-
-
-def keep_logs(lab, dest):
-    dest.mkdir(parents=True, exist_ok=True)
-    for n in lab.nodes:
-        for name in ("redkeep.log", "redis.log"):
-            src = n.dir / name
-            if src.exists():
-                shutil.copy(src, dest / f"{n.name}-{name}")
 
 
 def one_run(cfg_name, fault, run_no, logs_root, prefix, writer_timeout=0.2):
@@ -173,7 +156,7 @@ def one_run(cfg_name, fault, run_no, logs_root, prefix, writer_timeout=0.2):
         nst = new.status()
         skew = nst.get("skew_time_s")
         if skew is None:
-            skew = skew_time(cfg["version"], new.priority, float(cfg["advert_int"]))
+            skew = vrrp_timing.skew_time(cfg["version"], new.priority, cfg["advert_int"])
             res["skew_source"] = "computed"
         else:
             res["skew_source"] = "status"
@@ -227,7 +210,7 @@ def one_run(cfg_name, fault, run_no, logs_root, prefix, writer_timeout=0.2):
             writer.kill()
             writer.wait(timeout=5)
         try:
-            keep_logs(lab, dest)
+            lab.keep_logs(dest)
         except OSError:
             pass
         lab.down()
@@ -260,7 +243,7 @@ def rss_run(cfg_name, seconds, prefix, logs_root):
                 "total_kb": sum(v["vmrss_kb"] for v in out.values())}
     finally:
         try:
-            keep_logs(lab, logs_root / f"rss-{cfg_name}")
+            lab.keep_logs(logs_root / f"rss-{cfg_name}")
         except OSError:
             pass
         lab.down()

@@ -13,7 +13,8 @@ import time
 
 from keepalived_lab import KeepalivedLab, hold
 from lab import VIP, wait_for
-from scenarios import assert_replica_of, write_through_vip
+from scenarios import assert_one_master, assert_replica_of, write_through_vip
+import vrrp_timing
 
 # keepalived's JSON stats counters of rejected packets (vrrp_json.c).
 KEEPALIVED_ERRORS = ("packet_len_err", "advert_interval_err", "ip_ttl_err", "invalid_type_rcvd",
@@ -40,26 +41,8 @@ def interop(**options):
 
 
 def master_down_interval(lab, priority):
-    """RFC 3768 / 5798: 3 x Master_Adver_Interval + Skew_Time, in seconds."""
-    interval = float(lab.advert_int)
-    skew = (256 - priority) / 256 * (interval if lab.version == 3 else 1.0)
-    return 3 * interval + skew
-
-
-def vrrp_state(lab, node):
-    return lab.state_of(node)
-
-
-def assert_one_master(lab, expected, timeout=15):
-    """Waits until `expected` is the only VIP holder, in MASTER state (as its
-    own daemon reports it) with its Redis master; returns it."""
-    def check():
-        holders = lab.vip_holders()
-        return (holders == [expected] and vrrp_state(lab, expected) == "MASTER"
-                and expected.role()[:1] == ["master"])
-    wait_for(f"{expected.name} the only master (VIP, MASTER, Redis master)", check,
-             timeout=timeout)
-    return expected
+    """The lab's Master_Down_Interval for `priority`, in seconds."""
+    return vrrp_timing.master_down_interval(lab.version, priority, lab.advert_int)
 
 
 def assert_keepalived_follows_vip(node, timeout=15):
@@ -95,13 +78,13 @@ def start_cluster(lab, first):
     for n in lab.nodes:
         n.start_redis()
     lab.start(first)
-    wait_for(f"{first.name} to become MASTER", lambda: vrrp_state(lab, first) == "MASTER",
+    wait_for(f"{first.name} to become MASTER", lambda: lab.state_of(first) == "MASTER",
              timeout=15)
     others = [n for n in lab.nodes if n is not first]
     for n in others:
         lab.start(n)
     for n in others:
-        wait_for(f"{n.name} to become BACKUP", lambda n=n: vrrp_state(lab, n) == "BACKUP",
+        wait_for(f"{n.name} to become BACKUP", lambda n=n: lab.state_of(n) == "BACKUP",
                  timeout=15)
 
 
@@ -175,7 +158,7 @@ def handover(lab):
     assert_one_master(lab, n1, timeout=10)  # notify_master: REPLICAOF NO ONE
     assert_replica_of(n3, n1)
     assert_replica_of(n2, n1)  # redkeep demotes its Redis to the new master on stop
-    assert vrrp_state(lab, n3) == "BACKUP"
+    assert lab.state_of(n3) == "BACKUP"
     assert "Entering MASTER" not in n3.log_text()
     assert_redkeep_clean(n3)
     stats = assert_keepalived_clean(n1)
@@ -217,11 +200,11 @@ def tiebreak(lab, ka_node, rk_node):
     winner, loser = (ka_node, rk_node) if ka_node.ip > rk_node.ip else (rk_node, ka_node)
     # The addresses differ in the last octet only: string order is numeric order here.
     assert int(winner.ip.split(".")[-1]) > int(loser.ip.split(".")[-1])
-    wait_for(f"{loser.name} BACKUP", lambda: vrrp_state(lab, loser) == "BACKUP", timeout=10)
+    wait_for(f"{loser.name} BACKUP", lambda: lab.state_of(loser) == "BACKUP", timeout=10)
     assert_one_master(lab, winner, timeout=10)
     hold(f"{winner.name} the only VIP holder, {loser.name} backup",
-         lambda: lab.vip_holders() == [winner] and vrrp_state(lab, winner) == "MASTER"
-         and vrrp_state(lab, loser) == "BACKUP",
+         lambda: lab.vip_holders() == [winner] and lab.state_of(winner) == "MASTER"
+         and lab.state_of(loser) == "BACKUP",
          master_down_interval(lab, loser.priority) + 1.0)
     if loser is ka_node:
         klog = ka_node.ka.log_text()

@@ -59,6 +59,7 @@ sys.path.insert(0, str(HERE))
 from lab import Lab, wait_for  # noqa: E402
 from scenarios import (Writer, assert_one_master, assert_replica_of, figures,  # noqa: E402
                        hold_steady, keys_on)
+import vrrp_timing  # noqa: E402
 
 TIMINGS = {"v2-1": (2, "1"), "v3-0.1": (3, "0.1")}  # name: (VRRP version, advert_int)
 MODES = ("own", "switch")
@@ -66,11 +67,8 @@ GARP_MASTER_DELAY_S = 5.0  # the lab's default: the new master's second ARP burs
 
 
 def floor_mdi(version, interval):
-    """Master_Down_Interval at priority 1, truncated to microseconds as
-    net/vrrp/timing.cpp does."""
-    interval_us = round(interval * 1e6)
-    skew_us = 255 * (1_000_000 if version == 2 else interval_us) // 256
-    return (3 * interval_us + skew_us) / 1e6
+    """Master_Down_Interval at the floor priority 1."""
+    return vrrp_timing.master_down_interval(version, 1, interval)
 
 
 def durations_for(mdi, a):
@@ -197,14 +195,6 @@ def timeline(texts, wall):
     return [f"{what} {at:+.3f}" for at, what in sorted(out)]
 
 
-def keep_logs(lab, where):
-    """Copies the nodes' whole logs to the folder `where`; returns its path."""
-    where.mkdir(parents=True, exist_ok=True)
-    for n in lab.nodes:
-        (where / f"{n.name}.log").write_text(n.log_text())
-    return str(where)
-
-
 def trial(lab, master, t, interval, logs_dir):
     """Isolates `master`, the master of a steady lab; returns the trial's record."""
     rec = {k: t[k] for k in ("n", "timing", "mode", "d", "offset")}
@@ -255,7 +245,7 @@ def trial(lab, master, t, interval, logs_dir):
         rec.setdefault("error", f"{rec['lost']} acknowledged writes missing on {judge.name}")
     rec["ok"] = "error" not in rec
     if not rec["ok"]:  # keep the nodes' logs and the writer's summary
-        rec["logs"] = keep_logs(lab, Path(logs_dir) / f"trial{t['n']}")
+        rec["logs"] = str(lab.keep_logs(Path(logs_dir) / f"trial{t['n']}"))
         (Path(rec["logs"]) / "writer.json").write_text(json.dumps(summary))
     return rec
 
@@ -325,7 +315,7 @@ def main():
                     except AssertionError as e:  # the last trial's cluster did not settle
                         last = results[-1]
                         last.update(ok=False, error=f"no steady state after it: {str(e)[:200]}",
-                                    logs=keep_logs(lab, logs_dir / f"unsettled-after-{last['n']}"))
+                                    logs=str(lab.keep_logs(logs_dir / f"unsettled-after-{last['n']}")))
                         print(f"trial {last['n']} FAILED: {last['error']}", flush=True)
                         lab.down()
                         lab = None

@@ -309,6 +309,22 @@ vrrp_instance HARedis {{
         subprocess.run(["ip", "netns", "exec", self.bridge_ns, "nft", "-f", "-"], input=text,
                        text=True, check=True, timeout=10)
 
+    def keep_logs(self, dest, suffixes=(".log",)):
+        """Copies the lab's files ending in `suffixes` (every node's logs, the writers') to the
+        folder `dest`, keeping their paths under the lab directory; returns `dest`."""
+        dest = Path(dest)
+        for path in self.dir.rglob("*"):
+            if path.is_file() and path.suffix in suffixes:
+                target = dest / path.relative_to(self.dir)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, target)
+        return dest
+
+    def state_of(self, node):
+        """The VRRP state `node`'s daemon reports ("MASTER", ...; None when it does not
+        answer). A lab of mixed daemons (keepalived_lab) asks each its own way."""
+        return node.state()
+
     def vip_holders(self):
         return [n for n in self.nodes if n.has_vip()]
 

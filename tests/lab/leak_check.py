@@ -137,13 +137,6 @@ def stop_all(lab, timeout=30):
     return codes
 
 
-def keep_logs(lab, reports):
-    for n in lab.nodes:
-        log = getattr(n, "log", None)
-        if log is not None and Path(log).exists():
-            shutil.copy(log, Path(reports) / f"{n.name}-redkeep.log")
-
-
 def long_run(lab, seconds):
     """Three nodes up, a writer through the VIP for `seconds`; at a third of it the master's
     Redis is killed (failover), and started again 5 s later (it re-syncs as a replica).
@@ -221,7 +214,7 @@ def main():
             for node, code in codes.items():
                 if code != 0:
                     problems.append(f"{node}: redkeep exit status {code} after SIGTERM")
-            keep_logs(lab, reports)
+            lab.keep_logs(reports)
         finally:
             lab.down()
     # A report is complete once its process is gone; the daemons are, and `status` calls

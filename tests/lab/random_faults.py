@@ -74,6 +74,7 @@ import shutil
 import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -236,17 +237,6 @@ def log_lines_near(lab, t0, wall_offset, lo, hi, around=5.0):
     return sorted(out, key=lambda x: x[0])
 
 
-def keep_logs(lab, seed):
-    dest = LOG_DIR / f"seed{seed}"
-    shutil.rmtree(dest, ignore_errors=True)
-    for path in lab.dir.rglob("*"):
-        if path.is_file() and path.suffix in (".log", ".json", ".conf"):
-            target = dest / path.relative_to(lab.dir)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, target)
-    return dest
-
-
 def one_run(seed, duration, plan=None, record=None, require_all_kinds=False, out=print):
     """One lab run; returns its figures."""
     rng = random.Random(seed)
@@ -355,7 +345,6 @@ def one_run(seed, duration, plan=None, record=None, require_all_kinds=False, out
                       longest_outage_s=round(summary["longest_outage_s"], 3),
                       final_master=master.name if master else None)
     except Exception as e:  # noqa: BLE001 - report the run as failed, then clean up
-        import traceback
         traceback.print_exc()
         errors.append(f"{type(e).__name__}: {e}")
     finally:
@@ -372,7 +361,9 @@ def one_run(seed, duration, plan=None, record=None, require_all_kinds=False, out
         result.update(errors=errors, ok=not errors,
                       wall_s=round(time.monotonic() - started, 1))
         if errors and lab.dir.exists():
-            result["logs"] = str(keep_logs(lab, seed))
+            dest = LOG_DIR / f"seed{seed}"
+            shutil.rmtree(dest, ignore_errors=True)
+            result["logs"] = str(lab.keep_logs(dest, (".log", ".json", ".conf")))
         lab.down()
     return result
 

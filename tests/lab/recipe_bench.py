@@ -42,7 +42,6 @@ are kept under --keep-logs (default /tmp/redkeep-recipe-bench-<pid>). Needs root
 import argparse
 import json
 import os
-import shutil
 import signal
 import sys
 import threading
@@ -179,18 +178,6 @@ def failed_checks_since(lab, offsets):
             lines = f.read().decode(errors="replace").splitlines()
         out[n.name] = sum(1 for x in lines if x.startswith("PING -> ") and x != "PING -> PONG")
     return out
-
-
-def keep_logs(lab, dest):
-    dest.mkdir(parents=True, exist_ok=True)
-    for n in lab.nodes:
-        for name in ("keepalived.log", "notify.log", "redis_check.log", "redis.log",
-                     "keepalived.conf"):
-            src = n.dir / name
-            if src.exists():
-                shutil.copy(src, dest / f"{n.name}-{name}")
-    for src in lab.dir.glob("writer-*"):
-        shutil.copy(src, dest / src.name)
 
 
 def fast_restart(lab, writer, res, a):
@@ -339,7 +326,7 @@ def one_run(scenario, run_no, prefix, logs_root, a):
             writer.proc.kill()
             writer.proc.wait(timeout=5)
         try:
-            keep_logs(lab, logs_root / f"{scenario}-{run_no}")
+            lab.keep_logs(logs_root / f"{scenario}-{run_no}", (".log", ".conf"))
         except OSError:
             pass
         lab.down()

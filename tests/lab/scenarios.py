@@ -3,14 +3,18 @@ that is up (namespaces made, nothing running) and raises on failure. They poll
 `redkeep status --json`, `ip addr` and Redis ROLE with deadlines, never a
 fixed sleep."""
 
+import json
+import os
 import signal
+import threading
+import time
 
 from lab import VIP, wait_for
 
 
 def assert_one_master(lab, expected=None, timeout=15):
-    """Waits until exactly one node holds the VIP and its Redis is master
-    (and it is `expected` if given); returns that node."""
+    """Waits until exactly one node holds the VIP, its daemon reports MASTER and its Redis is
+    master (and it is `expected` if given); returns that node."""
     def check():
         holders = lab.vip_holders()
         if len(holders) != 1:
@@ -18,7 +22,7 @@ def assert_one_master(lab, expected=None, timeout=15):
         m = holders[0]
         if expected is not None and m is not expected:
             return None
-        if m.state() != "MASTER" or m.role()[:1] != ["master"]:
+        if lab.state_of(m) != "MASTER" or m.role()[:1] != ["master"]:
             return None
         return m
     return wait_for(f"one master{' ' + expected.name if expected else ''} with VIP and "
@@ -146,17 +150,30 @@ def restarts_of(node, actor):
     return node.status()["counters"]["actor_restarts_by_actor"].get(actor, 0)
 
 
+def known_state(node, within=1.0):
+    """The node's VRRP state, asked again for up to `within` s while its daemon does not answer
+    (the control socket busy, an election restarting): unknown is never taken for any state.
+    None when it stays unknown."""
+    end = time.monotonic() + within
+    while True:
+        state = node.state()
+        if state is not None or time.monotonic() >= end:
+            return state
+        time.sleep(0.02)
+
+
 def hold_steady(lab, master, backups, seconds):
-    """For `seconds`, at every 50 ms poll: `master` holds the VIP and is
-    MASTER, no backup is MASTER or holds the VIP."""
-    import time
+    """For `seconds`, at every 50 ms poll: `master` holds the VIP and reports MASTER, every
+    backup reports another state and holds no VIP."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         assert master.has_vip(), f"VIP flapped off {master.name}"
-        assert master.state() in ("MASTER", None), f"{master.name} left MASTER"
+        state = known_state(master)
+        assert state == "MASTER", f"{master.name} is {state}, not MASTER"
         for b in backups:
             assert not b.has_vip(), f"{b.name} took the VIP"
-            assert b.state() != "MASTER", f"{b.name} became MASTER"
+            state = known_state(b)
+            assert state not in ("MASTER", None), f"{b.name} is {state}"
         time.sleep(0.05)
 
 
@@ -188,7 +205,6 @@ scenario_crash_actors.lab_options = {"test_hooks": True}
 def scenario_restart_budget(lab):
     """Issue 4.2: a child that keeps failing past the restart budget makes the
     daemon release the VIP, send priority 0 and exit non-zero."""
-    import time
     lab.start_all()
     n1, n2, n3 = lab.nodes
     assert_one_master(lab, n1)
@@ -220,7 +236,6 @@ scenario_restart_budget.lab_options = {"test_hooks": True}
 
 def inject(lab, *args):
     """Runs inject.py in the client namespace; returns how many were sent."""
-    import os
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "inject.py")
     out = lab.client_run("python3", script, *args)
     return int(out.split()[-1])
@@ -289,7 +304,6 @@ class Writer:
     10 ms through the VIP (or to `host`), 200 ms timeout per attempt."""
 
     def __init__(self, lab, prefix, duration=600, host=None):
-        import os
         self.lab = lab
         self.prefix = prefix
         here = os.path.dirname(os.path.abspath(__file__))
@@ -302,7 +316,6 @@ class Writer:
             lab.dir / f"writer-{prefix}.log")
 
     def status(self):
-        import json
         try:
             return json.loads(self.status_file.read_text())
         except (OSError, ValueError):
@@ -316,7 +329,6 @@ class Writer:
         wait_for(f"{n} acknowledged writes", lambda: self.acks() >= n, timeout=timeout)
 
     def stop(self):
-        import json
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=20)
         return json.loads(self.out.read_text())
@@ -326,8 +338,6 @@ def fast_restart_round(lab, writer, delay=0.05):
     """Kills the master's redis-server, starts it again `delay` s later, and
     checks that no key that was on a replica at that moment is lost. Returns
     (old master, new master, keys checked)."""
-    import threading
-    import time
     old = assert_one_master(lab)
     others = [n for n in lab.nodes if n is not old]
     for n in others:
@@ -362,7 +372,6 @@ def scenario_fast_restart(lab):
     later without persistence, under writes: no key lost; a node that kept the
     data ends master with the VIP; the restarted one re-syncs as a replica.
     $REDKEEP_LAB_ROUNDS rounds in a row (default 3; the benchmark runs 20)."""
-    import os
     rounds = int(os.environ.get("REDKEEP_LAB_ROUNDS", "3"))
     lab.start_all()
     writer = Writer(lab, "fr")
@@ -382,7 +391,6 @@ def scenario_self_correction(lab):
     """Issue 6.6: the VIP holder's Redis made a replica by hand, a backup's
     Redis made a master, a replica pointed at the wrong node: redkeep puts each
     right within one check interval, without a failover, and logs it."""
-    import time
     lab.start_all()
     n1, n2, n3 = lab.nodes
     assert_one_master(lab, n1)
@@ -407,7 +415,6 @@ def scenario_node_restart(lab):
     and come back, Redis 50 ms after the crash, redkeep at once: the state file
     tells redkeep that Redis restarted; no key is lost; the node rejoins as a
     replica of the node that kept the data."""
-    import time
     lab.start_all()
     n1, n2, n3 = lab.nodes
     writer = Writer(lab, "nr")
@@ -499,7 +506,6 @@ def scenario_stalled_master(lab):
     continued: exactly one master afterwards (the one elected meanwhile); the
     resumed node notices it was superseded, steps down without taking the VIP
     back, and no write acknowledged by the new master is lost."""
-    import time
     lab.start_all()
     n1, n2, n3 = lab.nodes
     writer = Writer(lab, "st")
@@ -533,7 +539,6 @@ def scenario_isolated_master(lab):
     healing exactly one master remains, the side that kept serving, although
     the isolated node has the higher configured priority; the old master's
     Redis ends as a replica and redkeep says how many bytes it had taken."""
-    import time
     lab.start_all()
     n1, n2, n3 = lab.nodes
     writer = Writer(lab, "iso")
@@ -576,7 +581,6 @@ def lagging_round(lab, how):
     redkeep sends priority 0) or "isolated" (all its packets dropped, link
     up: the others only miss its adverts, and the lagging replica's link
     still looks up). Returns the figures."""
-    import time
     lab.start_all()
     n1, n2, n3 = lab.nodes
     writer = Writer(lab, "lag")
@@ -629,7 +633,6 @@ def scenario_boot_without_network(lab):
     """Issue 7.4: a node (re)starts while its link is down for 5 s, and again
     while its packets are dropped for 5 s with the link up: it does not take
     the VIP from the healthy master afterwards and nobody's data is wiped."""
-    import time
     lab.start_all()
     n1, n2, n3 = lab.nodes
     assert_one_master(lab, n1)
@@ -673,7 +676,6 @@ def scenario_cold_start_order(lab):
     persisted data (RDB) starts last, after an emptier master is up: it
     refuses to re-sync from it, keeps its data and says plainly what each
     side holds and which command settles it."""
-    import time
     lab.start_all()
     n1, n2, n3 = lab.nodes
     assert_one_master(lab, n1)
@@ -721,7 +723,6 @@ def scenario_isolated_master_link(lab):
     """Issue 7.1, carrier-loss variant: the master's link cut for 10 s under
     writes, then healed: the side that kept serving stays master although the
     cut node has the higher priority; nothing it acknowledged is lost."""
-    import time
     lab.start_all()
     n1, n2, n3 = lab.nodes
     writer = Writer(lab, "cut")
@@ -759,7 +760,6 @@ def partition_round(lab, isolation_s=10.0):
     from 0.5 s after the takeover on), and the VIP writer's longest outage.
     Without min-replicas the VIP writer also loses writes after the takeover:
     both masters answer ARP for the VIP, so the client flips between them."""
-    import time
     n1, n2, n3 = lab.nodes
     lab.start_all()
     vip_writer = Writer(lab, "split")
@@ -828,8 +828,6 @@ def scenario_rolling_restart(lab):
     (RDB saved at shutdown), 2 s, start redis-server, then redkeep; 10 s
     between nodes; under writes. At every 100 ms poll at most one node holds
     the VIP and its Redis is master; no acknowledged key is lost."""
-    import threading
-    import time
     lab.start_all()
     writer = Writer(lab, "roll")
     violations = []
