@@ -34,8 +34,11 @@ void send_to(Self* self, const caf::actor& dest, Ts&&... xs) {
   if (dest) self->send(dest, std::forward<Ts>(xs)...);
 }
 
-std::chrono::microseconds until(Clock::time_point at) {
-  const auto delay = at - Clock::now();
+/// The actor system's clock: steady_clock in the daemon, virtual under CAF's test_coordinator.
+Clock::time_point now(Self* self) { return self->clock().now(); }
+
+std::chrono::microseconds until(Self* self, Clock::time_point at) {
+  const auto delay = at - now(self);
   return std::chrono::duration_cast<std::chrono::microseconds>(
       std::max(delay, Clock::duration::zero()));
 }
@@ -78,9 +81,9 @@ void carry_out(Self* self, core::Output out) {
           } else if constexpr (std::is_same_v<T, core::VipWatch>) {
             send_to(self, w.member_probe, c);
           } else if constexpr (std::is_same_v<T, core::ArmTimer>) {
-            self->delayed_send(self, until(c.deadline), tick_atom::value, c.generation);
+            self->delayed_send(self, until(self, c.deadline), tick_atom::value, c.generation);
           } else if constexpr (std::is_same_v<T, core::ArmOverdue>) {
-            self->delayed_send(self, until(c.at), overdue_atom::value);
+            self->delayed_send(self, until(self, c.at), overdue_atom::value);
           } else if constexpr (std::is_same_v<T, core::ArmStopWait>) {
             self->delayed_send(self, c.wait, stop_wait_atom::value);
           } else if constexpr (std::is_same_v<T, core::RecheckLater>) {
@@ -98,7 +101,7 @@ void carry_out(Self* self, core::Output out) {
 }
 
 void feed(Self* self, const core::Event& event) {
-  carry_out(self, self->state.core->handle(event, Clock::now()));
+  carry_out(self, self->state.core->handle(event, now(self)));
 }
 
 caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSnapshot> snap) {
@@ -106,7 +109,7 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
   st.ctx = std::move(ctx);
   st.core = std::make_unique<core::Instance>(st.ctx.instance, st.ctx.primary_address);
   self->set_exception_handler(crash_handler("election" + st.ctx.tag()));
-  if (snap) carry_out(self, st.core->resume(snap->state, Clock::now()));
+  if (snap) carry_out(self, st.core->resume(snap->state, now(self)));
   self->delayed_send(self, kSnapshotInterval, snapshot_atom::value);
   return {
       [self](const Wiring& w) {
@@ -137,7 +140,7 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
         self->delayed_send(self, kSnapshotInterval, snapshot_atom::value);
       },
       [self](status_atom, const std::map<std::string, std::uint64_t>& restarts) {
-        return self->state.core->status_json(restarts, Clock::now());
+        return self->state.core->status_json(restarts, now(self));
       },
       [self](stop_atom) -> caf::result<bool> {
         self->state.stop_promise = self->make_response_promise<bool>();
