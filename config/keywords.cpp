@@ -1,7 +1,10 @@
 #include "config/keywords.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
+
+#include "config/keyword_table.hpp"
 
 namespace redkeep::config {
 namespace {
@@ -74,32 +77,12 @@ std::string block_name(BlockKind block) {
 }
 
 const std::vector<std::string_view>& supported_keywords(BlockKind block) {
-  static const std::vector<std::string_view> top = {"global_defs", "vrrp_instance"};
-  static const std::vector<std::string_view> global = {"router_id", "vrrp_version",
-                                                       "control_socket", "state_file"};
-  static const std::vector<std::string_view> instance = {
-      "state", "interface", "virtual_router_id", "priority", "nopreempt", "preempt_delay",
-      "advert_int", "version", "authentication", "virtual_ipaddress", "unicast_src_ip",
-      "unicast_peer", "v3_checksum_as_v2", "garp_master_delay", "garp_master_repeat",
-      "garp_master_refresh", "garp_master_refresh_repeat", "redis"};
-  static const std::vector<std::string_view> auth = {"auth_type", "auth_pass"};
-  static const std::vector<std::string_view> redis = {
-      "host", "port", "password", "password_file", "user", "check_interval", "check_timeout",
-      "min_replicas_to_write", "min_replicas_max_lag",
-      "fall", "rise"};
-  switch (block) {
-    case BlockKind::top:
-      return top;
-    case BlockKind::global_defs:
-      return global;
-    case BlockKind::vrrp_instance:
-      return instance;
-    case BlockKind::authentication:
-      return auth;
-    case BlockKind::redis:
-      return redis;
-  }
-  return top;
+  static const auto by_block = [] {
+    std::map<BlockKind, std::vector<std::string_view>> m;
+    for (const auto& k : keyword_table()) m[k.block].push_back(k.name);
+    return m;
+  }();
+  return by_block.at(block);
 }
 
 std::optional<std::string> unsupported_message(BlockKind block, std::string_view word) {

@@ -17,7 +17,8 @@ enum class BlockKind { top, global_defs, vrrp_instance, authentication, redis };
 /// The block's name as written in messages ("vrrp_instance", "the top level").
 std::string block_name(BlockKind block);
 
-/// Keywords redkeep implements in `block`, in the order the reference documents them.
+/// Keywords redkeep implements in `block`, in the order the reference documents them (the
+/// keyword table, config/keyword_table.hpp).
 const std::vector<std::string_view>& supported_keywords(BlockKind block);
 
 /// For a keepalived keyword redkeep does not implement in `block`: the error message
