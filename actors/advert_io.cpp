@@ -70,11 +70,11 @@ struct AdvertIoState {
   static inline const char* name = "advert_io";
 };
 
-using Self = caf::stateful_actor<AdvertIoState>;
+using Self = advert_io_actor::stateful_base<AdvertIoState>;
 
 /// Reads packets until stopped; validation runs here so a flood of bad
 /// packets costs the actors one small message each.
-void read_loop(caf::actor me, net::AdvertSocket* socket, vrrp::Expectation expect,
+void read_loop(advert_io_actor me, net::AdvertSocket* socket, vrrp::Expectation expect,
                const std::atomic<bool>& stop) {
   while (!stop) {
     auto r = socket->receive(200);
@@ -100,7 +100,7 @@ void read_loop(caf::actor me, net::AdvertSocket* socket, vrrp::Expectation expec
   }
 }
 
-caf::behavior advert_io(Self* self, InstanceContext ctx) {
+advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("advert_io" + st.ctx.tag()));
@@ -111,7 +111,7 @@ caf::behavior advert_io(Self* self, InstanceContext ctx) {
   auto sock = net::AdvertSocket::open(opts);
   if (!sock) throw std::runtime_error("advert socket: " + sock.error().message);
   st.socket = std::make_unique<net::AdvertSocket>(std::move(*sock));
-  auto me = caf::actor_cast<caf::actor>(self);
+  auto me = caf::actor_cast<advert_io_actor>(self);
   auto* raw = st.socket.get();
   auto expect = expectation_of(st.ctx);
   st.reader = std::make_unique<PollThread>(
@@ -150,7 +150,7 @@ caf::behavior advert_io(Self* self, InstanceContext ctx) {
 }  // namespace
 
 caf::actor spawn_advert_io(caf::local_actor* parent, const InstanceContext& ctx) {
-  return parent->spawn<caf::detached>(advert_io, ctx);
+  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(advert_io, ctx));
 }
 
 }  // namespace redkeep::actors

@@ -10,10 +10,6 @@ namespace redkeep::actors {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
-using overdue_atom = caf::atom_constant<caf::atom("overdue")>;
-using stop_wait_atom = caf::atom_constant<caf::atom("stopwait")>;
-using rules_atom = caf::atom_constant<caf::atom("rules")>;
 
 /// How often the supervisor gets a fresh snapshot besides every transition.
 constexpr auto kSnapshotInterval = std::chrono::seconds(1);
@@ -22,15 +18,15 @@ struct ElectionState {
   InstanceContext ctx;
   std::unique_ptr<core::Instance> core;
   Wiring wiring;
-  caf::response_promise stop_promise;
+  caf::typed_response_promise<bool> stop_promise;
 
   static inline const char* name = "election";
 };
 
-using Self = caf::stateful_actor<ElectionState>;
+using Self = election_actor::stateful_base<ElectionState>;
 
-template <class... Ts>
-void send_to(Self* self, const caf::actor& dest, Ts&&... xs) {
+template <class Handle, class... Ts>
+void send_to(Self* self, const Handle& dest, Ts&&... xs) {
   if (dest) self->send(dest, std::forward<Ts>(xs)...);
 }
 
@@ -41,6 +37,14 @@ std::chrono::microseconds until(Self* self, Clock::time_point at) {
   const auto delay = at - now(self);
   return std::chrono::duration_cast<std::chrono::microseconds>(
       std::max(delay, Clock::duration::zero()));
+}
+
+/// Hands the core's resumable state to the supervisor (a plain actor: its restart machinery is
+/// generic, so anon_send).
+void save_snapshot(Self* self) {
+  auto& st = self->state;
+  if (st.wiring.supervisor)
+    caf::anon_send(st.wiring.supervisor, ElectionSnapshot{st.ctx.group, st.core->snapshot()});
 }
 
 spdlog::level::level_enum level_of(core::LogLevel level) {
@@ -89,7 +93,7 @@ void carry_out(Self* self, core::Output out) {
           } else if constexpr (std::is_same_v<T, core::RecheckLater>) {
             self->send(self, rules_atom::value);
           } else if constexpr (std::is_same_v<T, core::SaveSnapshot>) {
-            send_to(self, w.supervisor, ElectionSnapshot{st.ctx.group, st.core->snapshot()});
+            save_snapshot(self);
           } else if constexpr (std::is_same_v<T, core::StopDone>) {
             if (st.stop_promise.pending()) st.stop_promise.deliver(true);
           } else if constexpr (std::is_same_v<T, core::LogEvent>) {
@@ -104,7 +108,7 @@ void feed(Self* self, const core::Event& event) {
   carry_out(self, self->state.core->handle(event, now(self)));
 }
 
-caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSnapshot> snap) {
+election_actor::behavior_type election(Self* self, InstanceContext ctx, std::optional<ElectionSnapshot> snap) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.core = std::make_unique<core::Instance>(st.ctx.instance, st.ctx.primary_address);
@@ -135,8 +139,7 @@ caf::behavior election(Self* self, InstanceContext ctx, std::optional<ElectionSn
       [self](const RedisHealth& h) { feed(self, h); },
       [self](const RoleDone& d) { feed(self, d); },
       [self](snapshot_atom) {
-        auto& st = self->state;
-        send_to(self, st.wiring.supervisor, ElectionSnapshot{st.ctx.group, st.core->snapshot()});
+        save_snapshot(self);
         self->delayed_send(self, kSnapshotInterval, snapshot_atom::value);
       },
       [self](status_atom, const std::map<std::string, std::uint64_t>& restarts) {
@@ -159,7 +162,7 @@ caf::actor spawn_election(caf::local_actor* parent, const InstanceContext& ctx,
                           const ElectionSnapshot* snapshot) {
   std::optional<ElectionSnapshot> snap;
   if (snapshot != nullptr) snap = *snapshot;
-  return parent->spawn(election, ctx, snap);
+  return caf::actor_cast<caf::actor>(parent->spawn(election, ctx, snap));
 }
 
 }  // namespace redkeep::actors

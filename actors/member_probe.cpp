@@ -33,7 +33,7 @@ std::chrono::milliseconds vip_watch_round(std::chrono::milliseconds interval) {
   return std::clamp(interval / 10, std::chrono::milliseconds(50), std::chrono::milliseconds(100));
 }
 
-void vip_watch_loop(caf::actor me, std::chrono::milliseconds interval,
+void vip_watch_loop(member_probe_actor me, std::chrono::milliseconds interval,
                     std::shared_ptr<ProbeInbox> inbox, const std::atomic<bool>& stop) {
   const auto round = vip_watch_round(interval);
   net::MemberProber prober(/*refused_is_reached=*/false);
@@ -63,7 +63,7 @@ void vip_watch_loop(caf::actor me, std::chrono::milliseconds interval,
   }
 }
 
-void probe_loop(caf::actor me, std::chrono::milliseconds interval,
+void probe_loop(member_probe_actor me, std::chrono::milliseconds interval,
                 std::shared_ptr<ProbeInbox> inbox, const std::atomic<bool>& stop) {
   // The verdict must be in before the Master_Down_Timer fires, with VRRPv3 at 0.1 s too:
   // half an interval, never more than 250 ms.
@@ -100,11 +100,11 @@ struct MemberProbeState {
   static inline const char* name = "member_probe";
 };
 
-using Self = caf::stateful_actor<MemberProbeState>;
+using Self = member_probe_actor::stateful_base<MemberProbeState>;
 
-caf::behavior member_probe(Self* self, InstanceContext ctx) {
+member_probe_actor::behavior_type member_probe(Self* self, InstanceContext ctx) {
   self->set_exception_handler(crash_handler("member_probe" + ctx.tag()));
-  auto me = caf::actor_cast<caf::actor>(self);
+  auto me = caf::actor_cast<member_probe_actor>(self);
   const std::chrono::milliseconds interval(ctx.instance.advert_int_cs * 10);
   self->state.thread = std::make_unique<PollThread>(
       [me, interval, inbox = self->state.inbox](const std::atomic<bool>& stop) {
@@ -141,7 +141,7 @@ caf::behavior member_probe(Self* self, InstanceContext ctx) {
 }  // namespace
 
 caf::actor spawn_member_probe(caf::local_actor* parent, const InstanceContext& ctx) {
-  return parent->spawn<caf::detached>(member_probe, ctx);
+  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(member_probe, ctx));
 }
 
 }  // namespace redkeep::actors

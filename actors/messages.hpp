@@ -28,6 +28,9 @@
 //   supervisor   -> election      status_atom(restarts) -> JSON text; stop_atom -> bool
 //   tests        -> any child     crash_atom (test hook: the child throws)
 //
+// Each actor's interface below (a CAF typed_actor) lists what it accepts, so a message sent to
+// the wrong actor does not compile.
+//
 // Local messages only: the structs are allowed as "unsafe" message types
 // instead of carrying inspect() overloads nobody would use.
 
@@ -55,20 +58,83 @@ using crash_atom = caf::atom_constant<caf::atom("crash")>;
 using check_atom = caf::atom_constant<caf::atom("check")>;
 using garp_atom = caf::atom_constant<caf::atom("garp")>;
 using quiet_atom = caf::atom_constant<caf::atom("quiet")>;
+// Timers and wake-ups an actor sends itself (or its own threads send it).
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+using overdue_atom = caf::atom_constant<caf::atom("overdue")>;
+using stop_wait_atom = caf::atom_constant<caf::atom("stopwait")>;
+using rules_atom = caf::atom_constant<caf::atom("rules")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using garp_burst_atom = caf::atom_constant<caf::atom("garpburst")>;
+using link_atom = caf::atom_constant<caf::atom("link")>;
 
 /// Which child of an instance an actor is.
 enum class ChildKind { election, advert_io, vip, redis_health, redis_role, member_probe };
+
+struct Wiring;
+struct Members;
+struct ElectionSnapshot;
+
+// The interface of each actor: what it accepts, so the compiler checks who may send what.
+// Each accepts Wiring (from the supervisor) and crash_atom (the test hook); the supervisor's
+// generic restart machinery keeps plain handles (caf::actor) and casts them here.
+
+/// The election (actors/election.cpp): the core's events, its own timers, status and stop.
+using election_actor = caf::typed_actor<
+    caf::reacts_to<Wiring>, caf::reacts_to<core::AdvertIn>, caf::reacts_to<core::AdvertRejected>,
+    caf::reacts_to<core::AdvertSent>, caf::reacts_to<core::VipDone>,
+    caf::reacts_to<core::LinkStatus>, caf::reacts_to<core::GarpSent>,
+    caf::reacts_to<core::RedisHealth>, caf::reacts_to<core::ProbeRound>,
+    caf::reacts_to<core::VipReached>, caf::reacts_to<core::HistoryVerdict>,
+    caf::reacts_to<core::RoleDone>, caf::reacts_to<tick_atom, std::uint64_t>,
+    caf::reacts_to<overdue_atom>, caf::reacts_to<rules_atom>, caf::reacts_to<stop_wait_atom>,
+    caf::reacts_to<snapshot_atom>,
+    caf::replies_to<status_atom, std::map<std::string, std::uint64_t>>::with<std::string>,
+    caf::replies_to<stop_atom>::with<bool>, caf::reacts_to<crash_atom>>;
+
+/// advert_io (actors/advert_io.cpp): adverts to send; what its reader thread received.
+using advert_io_actor =
+    caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<core::AdvertOut>,
+                     caf::reacts_to<core::AdvertIn>, caf::reacts_to<core::AdvertRejected>,
+                     caf::reacts_to<crash_atom>>;
+
+/// vip (actors/vip.cpp): VIP commands, renewals, ARP bursts; its retry and burst timers and
+/// its link monitor's events.
+using vip_actor = caf::typed_actor<
+    caf::reacts_to<Wiring>, caf::reacts_to<core::VipCommand>,
+    caf::reacts_to<retry_atom, core::VipCommand>, caf::reacts_to<quiet_atom, bool>,
+    caf::reacts_to<garp_atom>, caf::reacts_to<renew_atom>,
+    caf::reacts_to<garp_burst_atom, std::uint64_t, bool>, caf::reacts_to<link_atom, bool>,
+    caf::reacts_to<link_atom, bool, bool>, caf::reacts_to<crash_atom>>;
+
+/// redis_role (actors/redis_role.cpp): role commands and its retry timer.
+using redis_role_actor =
+    caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<core::RoleCommand>,
+                     caf::reacts_to<retry_atom, std::uint64_t>, caf::reacts_to<crash_atom>>;
+
+/// redis_health (actors/redis_health.cpp): the Master overdue or heard, history comparisons;
+/// what its check thread found (reports, members, verdicts).
+using redis_health_actor = caf::typed_actor<
+    caf::reacts_to<Wiring>, caf::reacts_to<check_atom, bool>,
+    caf::reacts_to<core::CompareHistory>, caf::reacts_to<core::RedisHealth>,
+    caf::reacts_to<Members>, caf::reacts_to<core::HistoryVerdict>, caf::reacts_to<crash_atom>>;
+
+/// member_probe (actors/member_probe.cpp): members to probe, probe now, the VIP to watch; what
+/// its probe threads found.
+using member_probe_actor =
+    caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<Members>, caf::reacts_to<check_atom>,
+                     caf::reacts_to<core::VipWatch>, caf::reacts_to<core::VipReached>,
+                     caf::reacts_to<core::ProbeRound>, caf::reacts_to<crash_atom>>;
 
 /// Current handles of one instance's children. Any handle may be null while
 /// that child restarts; senders drop the message then.
 struct Wiring {
   caf::actor supervisor;
-  caf::actor election;
-  caf::actor advert_io;
-  caf::actor vip;
-  caf::actor redis_health;
-  caf::actor redis_role;
-  caf::actor member_probe;
+  election_actor election;
+  advert_io_actor advert_io;
+  vip_actor vip;
+  redis_health_actor redis_health;
+  redis_role_actor redis_role;
+  member_probe_actor member_probe;
 };
 
 // The election's events and commands are the core's own types (core/events.hpp,

@@ -56,7 +56,7 @@ struct HealthSignals {
 /// once; while Redis is down, reconnects every kDownRetry.
 class HealthLoop {
  public:
-  HealthLoop(caf::actor me, InstanceContext ctx, std::shared_ptr<HealthSignals> signals)
+  HealthLoop(redis_health_actor me, InstanceContext ctx, std::shared_ptr<HealthSignals> signals)
       : me_(std::move(me)),
         signals_(std::move(signals)),
         ctx_(std::move(ctx)),
@@ -437,7 +437,7 @@ class HealthLoop {
     }
   }
 
-  caf::actor me_;
+  redis_health_actor me_;
   std::shared_ptr<HealthSignals> signals_;
   InstanceContext ctx_;
   const config::RedisSettings& rs_;
@@ -470,13 +470,13 @@ struct RedisHealthState {
   static inline const char* name = "redis_health";
 };
 
-using Self = caf::stateful_actor<RedisHealthState>;
+using Self = redis_health_actor::stateful_base<RedisHealthState>;
 
-caf::behavior redis_health(Self* self, InstanceContext ctx) {
+redis_health_actor::behavior_type redis_health(Self* self, InstanceContext ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("redis_health" + st.ctx.tag()));
-  auto me = caf::actor_cast<caf::actor>(self);
+  auto me = caf::actor_cast<redis_health_actor>(self);
   st.checker = std::make_unique<PollThread>(
       [me, c = st.ctx, signals = st.signals](const std::atomic<bool>& stop) {
         HealthLoop(me, c, signals).run(stop);
@@ -517,7 +517,7 @@ caf::behavior redis_health(Self* self, InstanceContext ctx) {
 }  // namespace
 
 caf::actor spawn_redis_health(caf::local_actor* parent, const InstanceContext& ctx) {
-  return parent->spawn<caf::detached>(redis_health, ctx);
+  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(redis_health, ctx));
 }
 
 }  // namespace redkeep::actors

@@ -20,7 +20,6 @@ namespace redkeep::actors {
 
 namespace {
 
-using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
 /// Delay between attempts while Redis refuses or is unreachable.
 constexpr auto kRetryInterval = std::chrono::milliseconds(250);
@@ -34,7 +33,7 @@ struct RedisRoleState {
   static inline const char* name = "redis_role";
 };
 
-using Self = caf::stateful_actor<RedisRoleState>;
+using Self = redis_role_actor::stateful_base<RedisRoleState>;
 
 /// A connection to the Redis at host:port with the instance's credentials
 /// and check_timeout for connect and each command.
@@ -178,7 +177,7 @@ void attempt(Self* self) {
   self->delayed_send(self, kRetryInterval, retry_atom::value, cmd.generation);
 }
 
-caf::behavior redis_role(Self* self, InstanceContext ctx) {
+redis_role_actor::behavior_type redis_role(Self* self, InstanceContext ctx) {
   self->state.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("redis_role" + self->state.ctx.tag()));
   return {
@@ -203,7 +202,7 @@ caf::behavior redis_role(Self* self, InstanceContext ctx) {
 }  // namespace
 
 caf::actor spawn_redis_role(caf::local_actor* parent, const InstanceContext& ctx) {
-  return parent->spawn<caf::detached>(redis_role, ctx);
+  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(redis_role, ctx));
 }
 
 }  // namespace redkeep::actors

@@ -45,12 +45,12 @@ Wiring wiring_of(Self* self, std::size_t group) {
   for (auto& c : self->state.children) {
     if (c.spec.group != group) continue;
     switch (c.spec.kind) {
-      case ChildKind::election: w.election = c.handle; break;
-      case ChildKind::advert_io: w.advert_io = c.handle; break;
-      case ChildKind::vip: w.vip = c.handle; break;
-      case ChildKind::redis_health: w.redis_health = c.handle; break;
-      case ChildKind::redis_role: w.redis_role = c.handle; break;
-      case ChildKind::member_probe: w.member_probe = c.handle; break;
+      case ChildKind::election: w.election = caf::actor_cast<election_actor>(c.handle); break;
+      case ChildKind::advert_io: w.advert_io = caf::actor_cast<advert_io_actor>(c.handle); break;
+      case ChildKind::vip: w.vip = caf::actor_cast<vip_actor>(c.handle); break;
+      case ChildKind::redis_health: w.redis_health = caf::actor_cast<redis_health_actor>(c.handle); break;
+      case ChildKind::redis_role: w.redis_role = caf::actor_cast<redis_role_actor>(c.handle); break;
+      case ChildKind::member_probe: w.member_probe = caf::actor_cast<member_probe_actor>(c.handle); break;
     }
   }
   return w;

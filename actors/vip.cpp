@@ -16,9 +16,6 @@ namespace redkeep::actors {
 
 namespace {
 
-using garp_burst_atom = caf::atom_constant<caf::atom("garpburst")>;
-using link_atom = caf::atom_constant<caf::atom("link")>;
-using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
 /// Delay before a failed VIP add/remove is tried again.
 constexpr auto kRetryInterval = std::chrono::seconds(1);
@@ -39,7 +36,7 @@ struct VipState {
   static inline const char* name = "vip";
 };
 
-using Self = caf::stateful_actor<VipState>;
+using Self = vip_actor::stateful_base<VipState>;
 
 std::string vip_list(const InstanceContext& ctx) {
   std::string out;
@@ -95,7 +92,7 @@ void report_link(Self* self) {
 }
 
 void start_link_thread(Self* self) {
-  auto me = caf::actor_cast<caf::actor>(self);
+  auto me = caf::actor_cast<vip_actor>(self);
   int ifindex = static_cast<int>(self->state.ctx.ifindex);
   auto tag = self->state.ctx.tag();
   self->state.link_thread = std::make_unique<PollThread>([me, ifindex, tag](const auto& stop) {
@@ -129,7 +126,7 @@ void refresh_link(Self* self) {
   report_link(self);
 }
 
-caf::behavior vip_actor(Self* self, InstanceContext ctx, bool restart) {
+vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.lifetime_s = core::vip_lifetime_seconds(st.ctx.instance);
@@ -184,7 +181,7 @@ caf::behavior vip_actor(Self* self, InstanceContext ctx, bool restart) {
       // Retry a failed command unless a newer one superseded it.
       [self](retry_atom, const VipCommand& cmd) {
         if (cmd.generation == self->state.last_generation)
-          self->send(caf::actor_cast<caf::actor>(self), cmd);
+          self->send(self, cmd);
       },
       [self](quiet_atom, bool quiet) { self->state.quiet = quiet; },
       [self](garp_atom) {
@@ -219,7 +216,7 @@ caf::behavior vip_actor(Self* self, InstanceContext ctx, bool restart) {
 }  // namespace
 
 caf::actor spawn_vip(caf::local_actor* parent, const InstanceContext& ctx, bool restart) {
-  return parent->spawn<caf::detached>(vip_actor, ctx, restart);
+  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(vip, ctx, restart));
 }
 
 }  // namespace redkeep::actors

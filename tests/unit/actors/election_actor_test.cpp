@@ -74,16 +74,24 @@ TEST_CASE("the election actor on a virtual clock: a lone Backup takes Master aft
   auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   auto record = std::make_shared<std::vector<std::string>>();
 
+  // The fakes are plain actors standing in for typed ones (actor_cast: the messages the election
+  // sends are checked against the real interfaces at compile time).
+  std::vector<caf::actor> all;
+  auto fake = [&](const char* name) {
+    all.push_back(sys.spawn(fake_child, name, record));
+    return all.back();
+  };
   actors::Wiring w;
-  w.supervisor = sys.spawn(fake_child, "supervisor", record);
-  w.advert_io = sys.spawn(fake_child, "advert_io", record);
-  w.vip = sys.spawn(fake_child, "vip", record);
-  w.redis_health = sys.spawn(fake_child, "redis_health", record);
-  w.redis_role = sys.spawn(fake_child, "redis_role", record);
-  w.member_probe = sys.spawn(fake_child, "member_probe", record);
+  w.supervisor = fake("supervisor");
+  w.advert_io = caf::actor_cast<actors::advert_io_actor>(fake("advert_io"));
+  w.vip = caf::actor_cast<actors::vip_actor>(fake("vip"));
+  w.redis_health = caf::actor_cast<actors::redis_health_actor>(fake("redis_health"));
+  w.redis_role = caf::actor_cast<actors::redis_role_actor>(fake("redis_role"));
+  w.member_probe = caf::actor_cast<actors::member_probe_actor>(fake("member_probe"));
   const auto ctx = backup_context();
   sys.spawn([&](caf::event_based_actor* parent) {
-    w.election = actors::spawn_election(parent, ctx, nullptr);
+    all.push_back(actors::spawn_election(parent, ctx, nullptr));
+    w.election = caf::actor_cast<actors::election_actor>(all.back());
   });
   sched.run();
   REQUIRE(w.election);
@@ -125,8 +133,6 @@ TEST_CASE("the election actor on a virtual clock: a lone Backup takes Master aft
   REQUIRE(vip_down >= 0);
   CHECK(demoted > vip_down);
 
-  for (const auto& a : {w.supervisor, w.advert_io, w.vip, w.redis_health, w.redis_role,
-                        w.member_probe, w.election})
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  for (const auto& a : all) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   sched.run();
 }

@@ -82,7 +82,13 @@ TEST_CASE("a MASTER -> BACKUP -> MASTER burst ends with Redis master, every step
     auto advert_io = sys.spawn(fake_advert_io, &election);
     auto role = actors::spawn_redis_role(self.ptr(), ctx);
     election = actors::spawn_election(self.ptr(), ctx, nullptr);
-    actors::Wiring w{sink, election, advert_io, vip, {}, role, {}};
+    actors::Wiring w{sink,
+                     caf::actor_cast<actors::election_actor>(election),
+                     caf::actor_cast<actors::advert_io_actor>(advert_io),
+                     caf::actor_cast<actors::vip_actor>(vip),
+                     {},
+                     caf::actor_cast<actors::redis_role_actor>(role),
+                     {}};
     self->send(role, w);
     self->send(election, w);  // startup: state MASTER -> Master at once
 
