@@ -130,7 +130,7 @@ advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
         if (st.wiring.election) self->send(st.wiring.election, AdvertSent{err.empty()});
         if (err.empty()) {
           if (st.send_failures > 0)
-            spdlog::info("{} Adverts are sent again (after {} failed)", st.ctx.tag(),
+            st.ctx.log().info("Adverts are sent again (after {} failed)",
                          st.send_failures);
           st.send_failures = 0;
           st.causes_logged.clear();
@@ -139,7 +139,7 @@ advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
         ++st.send_failures;
         // Once per cause (the election steps a Master down and says so), not once per advert.
         if (st.causes_logged.insert(err).second)
-          spdlog::error("{} Cannot send adverts: {}", st.ctx.tag(), err);
+          st.ctx.log().error("Cannot send adverts: {}", err);
       },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");

@@ -97,7 +97,7 @@ void carry_out(Self* self, core::Output out) {
           } else if constexpr (std::is_same_v<T, core::StopDone>) {
             if (st.stop_promise.pending()) st.stop_promise.deliver(true);
           } else if constexpr (std::is_same_v<T, core::LogEvent>) {
-            spdlog::log(level_of(c.level), "{} {}", st.ctx.tag(), c.text);
+            st.ctx.log().log(level_of(c.level), "{}", c.text);
           }
         },
         command);

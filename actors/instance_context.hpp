@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 
+#include "actors/instance_log.hpp"
 #include "config/model.hpp"
 #include "net/ip_address.hpp"
 
@@ -21,8 +22,10 @@ struct InstanceContext {
   /// global_defs state_file: run_id / replication id / offset across restarts.
   std::string state_file;
 
-  /// "[NAME]" prefix of every log line of this instance.
+  /// "[NAME]": the instance in actor names ("vip[NAME]").
   std::string tag() const { return "[" + instance.name + "]"; }
+  /// This instance's log: every line starts with "[NAME] ".
+  InstanceLog log() const { return InstanceLog(instance.name); }
 };
 
 }  // namespace redkeep::actors

@@ -61,14 +61,14 @@ class HealthLoop {
         signals_(std::move(signals)),
         ctx_(std::move(ctx)),
         rs_(*ctx_.instance.redis),
-        tag_(ctx_.tag()),
+        log_(ctx_.log()),
         tracker_(rs_.fall, rs_.rise) {}
 
   void run(const std::atomic<bool>& stop) {
     try {
       password_ = config::read_redis_password(rs_);
     } catch (const std::exception& e) {
-      spdlog::error("{} Configuration error: {}", tag_, e.what());
+      log_.error("Configuration error: {}", e.what());
       report(redis::CheckOutcome::config_error, "Failed (password_file unreadable)", {});
       return;
     }
@@ -120,7 +120,7 @@ class HealthLoop {
     }
     auto readable = net::wait_readable(conn_->fd(), wait_ms);
     if (!readable || !*readable || !conn_->peer_closed()) return;
-    spdlog::warn("{} Connection to Redis closed by the server; reconnecting", tag_);
+    log_.warn("Connection to Redis closed by the server; reconnecting");
     conn_.reset();
     if (connect(false, /*after_close=*/true)) check();
   }
@@ -156,7 +156,7 @@ class HealthLoop {
     if (!info) return;  // the next check reads it again
     auto run_id = redis::parse_server_info(info.value()).run_id;
     if (run_id.empty() || run_id == *last_run_id_) return;
-    spdlog::warn("{} Redis restarted (run_id {} -> {})", tag_, last_run_id_->substr(0, 8),
+    log_.warn("Redis restarted (run_id {} -> {})", last_run_id_->substr(0, 8),
                  run_id.substr(0, 8));
     restarted_pending_ = true;
     guard_pending_ = true;
@@ -169,12 +169,11 @@ class HealthLoop {
     auto r = redis::replicaof(*conn_, kNowhereHost, kNowherePort);
     if (r) {
       guard_pending_ = false;
-      spdlog::warn("{} Made the restarted Redis a replica of nowhere (REPLICAOF {} {}) so no "
-                   "replica re-syncs from it; it rejoins as a replica of the master",
-                   tag_, kNowhereHost, kNowherePort);
+      log_.warn("Made the restarted Redis a replica of nowhere (REPLICAOF {} {}) so no "
+                   "replica re-syncs from it; it rejoins as a replica of the master", kNowhereHost, kNowherePort);
     } else if (!guard_error_logged_) {
       guard_error_logged_ = true;
-      spdlog::warn("{} REPLICAOF {} {} refused ({}); retrying until it holds", tag_,
+      log_.warn("REPLICAOF {} {} refused ({}); retrying until it holds",
                    kNowhereHost, kNowherePort, r.error().message);
     }
     if (!guard_pending_) guard_error_logged_ = false;
@@ -366,29 +365,26 @@ class HealthLoop {
     r.last_result = text;
     if (outcome == redis::CheckOutcome::config_error) {
       if (!config_error_logged_)
-        spdlog::error("{} PING -> {}: configuration error: check the redis password / user",
-                      tag_, text);
+        log_.error("PING -> {}: configuration error: check the redis password / user", text);
       config_error_logged_ = true;
     } else if (text != last_logged_) {
       // One line per change: a steady PONG, or a Redis that stays down, is
       // not repeated every interval.
-      spdlog::log(outcome == redis::CheckOutcome::pong ? spdlog::level::info
-                                                       : spdlog::level::warn,
-                  "{} PING -> {}", tag_, text);
+      log_.log(outcome == redis::CheckOutcome::pong ? spdlog::level::info : spdlog::level::warn,
+               "PING -> {}", text);
       config_error_logged_ = false;
     }
     last_logged_ = text;
     if (changed)
-      spdlog::log(tracker_.healthy() ? spdlog::level::info : spdlog::level::err,
-                  "{} Redis {}:{} is {}", tag_, rs_.host, rs_.port,
-                  tracker_.healthy() ? "healthy" : "FAILED");
+      log_.log(tracker_.healthy() ? spdlog::level::info : spdlog::level::err,
+               "Redis {}:{} is {}", rs_.host, rs_.port, tracker_.healthy() ? "healthy" : "FAILED");
     caf::anon_send(me_, std::move(r));
   }
 
   void load_state() {
     std::string error;
     auto s = redis::load_redis_state(ctx_.state_file, ctx_.instance.name, &error);
-    if (!error.empty()) spdlog::warn("{} {}", tag_, error);
+    if (!error.empty()) log_.warn("{}", error);
     if (s && !s->run_id.empty()) last_run_id_ = s->run_id;
     if (!s) return;
     for (const auto& m : s->members) {
@@ -432,7 +428,7 @@ class HealthLoop {
     if (redis::save_redis_state(ctx_.state_file, ctx_.instance.name, s, &error)) {
       saved_ = s;
     } else if (!state_error_logged_) {
-      spdlog::error("{} {}", tag_, error);
+      log_.error("{}", error);
       state_error_logged_ = true;
     }
   }
@@ -441,7 +437,7 @@ class HealthLoop {
   std::shared_ptr<HealthSignals> signals_;
   InstanceContext ctx_;
   const config::RedisSettings& rs_;
-  std::string tag_;
+  InstanceLog log_;
   std::optional<std::string> password_;
   redis::HealthTracker tracker_;
   std::unique_ptr<redis::Connection> conn_;

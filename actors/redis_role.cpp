@@ -78,9 +78,9 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
       } else {
         // Promoting anyway: a master without the guard beats no master.
         min_replicas = ", without min-replicas (CONFIG SET refused)";
-        spdlog::warn("{} CONFIG SET {}: this master accepts writes without the replicas "
+        self->state.ctx.log().warn("CONFIG SET {}: this master accepts writes without the replicas "
                      "min_replicas_to_write asks for (check rename-command and the ACL: "
-                     "+config|set)", self->state.ctx.tag(), r.error().message);
+                     "+config|set)", r.error().message);
       }
     }
     if (!was_master) {

@@ -47,7 +47,7 @@ std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
     ctx.state_file = cfg.global.state_file;
     auto idx = nl->interface_index(ctx.instance.interface);
     if (!idx) {
-      spdlog::critical("{} interface {}: {}", ctx.tag(), ctx.instance.interface,
+      ctx.log().critical("interface {}: {}", ctx.instance.interface,
                        idx.error().message);
       return std::nullopt;
     }
@@ -61,20 +61,18 @@ std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
       for (const auto& a : *addrs) {
         auto self = std::find(peers.begin(), peers.end(), a.prefix.address);
         if (self == peers.end()) continue;
-        spdlog::info("{} unicast_peer {} is an address of this node on {}: not sent to",
-                     ctx.tag(), self->to_string(), ctx.instance.interface);
+        ctx.log().info("unicast_peer {} is an address of this node on {}: not sent to", self->to_string(), ctx.instance.interface);
         peers.erase(self);
         if (peers.empty()) {
-          spdlog::critical("{} unicast_peer lists no node but this one", ctx.tag());
+          ctx.log().critical("unicast_peer lists no node but this one");
           return std::nullopt;
         }
       }
       for (const auto& a : *addrs) {
         for (const auto& v : ctx.instance.virtual_ipaddress) {
           if (a.permanent && a.prefix.address == v.address) {
-            spdlog::critical("{} VIP {} is a permanent address of {} (the node's own): a VIP "
-                             "must be an address no node owns",
-                             ctx.tag(), v.address.to_string(), ctx.instance.interface);
+            ctx.log().critical("VIP {} is a permanent address of {} (the node's own): a VIP "
+                             "must be an address no node owns", v.address.to_string(), ctx.instance.interface);
             return std::nullopt;
           }
         }
@@ -87,9 +85,8 @@ std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
       for (const auto& v : ctx.instance.virtual_ipaddress) vips.push_back(v.address);
       auto addr = net::primary_address(*nl, *idx, vips);
       if (!addr) {
-        spdlog::critical("{} no IPv4 address on {} to send adverts from, other than the VIPs "
-                         "({}); a VIP must not be the node's own address",
-                         ctx.tag(), ctx.instance.interface, addr.error().message);
+        ctx.log().critical("no IPv4 address on {} to send adverts from, other than the VIPs "
+                         "({}); a VIP must not be the node's own address", ctx.instance.interface, addr.error().message);
         return std::nullopt;
       }
       ctx.primary_address = *addr;
@@ -152,16 +149,16 @@ void release_leftovers(const std::vector<InstanceContext>& contexts) {
     if (!held) continue;
     for (const auto& v : ctx.instance.virtual_ipaddress)
       (void)nl->remove_address(static_cast<int>(ctx.ifindex), v);
-    spdlog::warn("{} VIP removed at exit", ctx.tag());
+    ctx.log().warn("VIP removed at exit");
     net::AdvertSocketOptions opts{static_cast<int>(ctx.ifindex), ctx.primary_address, false};
     auto sock = net::AdvertSocket::open(opts);
     if (!sock) continue;
     auto err = send_advert(*sock, ctx, 0);
     if (!err.empty()) {
-      spdlog::error("{} Priority 0 advert at exit failed: {}", ctx.tag(), err);
+      ctx.log().error("Priority 0 advert at exit failed: {}", err);
       continue;
     }
-    spdlog::warn("{} Sent priority 0 advert at exit", ctx.tag());
+    ctx.log().warn("Sent priority 0 advert at exit");
   }
 }
 
@@ -195,8 +192,7 @@ int run_daemon(const std::string& config_path) {
     caf::actor_system sys{cfg};
     auto sup = spawn_supervisor(sys, child_specs(*contexts), RestartPolicy{});
     for (const auto& ctx : *contexts)
-      spdlog::info("{} Started on {} (primary address {}, VRID {}, priority {}, VRRPv{})",
-                   ctx.tag(), ctx.instance.interface, ctx.primary_address.to_string(),
+      ctx.log().info("Started on {} (primary address {}, VRID {}, priority {}, VRRPv{})", ctx.instance.interface, ctx.primary_address.to_string(),
                    ctx.instance.virtual_router_id, ctx.instance.priority,
                    static_cast<int>(ctx.instance.version));
     std::unique_ptr<ControlServer> control;

@@ -74,7 +74,7 @@ void send_garps(Self* self, unsigned repeat) {
     for (unsigned i = 0; i < repeat; ++i) {
       auto r = st.garp->send(static_cast<int>(st.ctx.ifindex), v.address);
       if (!r) {
-        spdlog::warn("{} Gratuitous ARP for {} failed: {}", st.ctx.tag(), v.address.to_string(),
+        st.ctx.log().warn("Gratuitous ARP for {} failed: {}", v.address.to_string(),
                      r.error().message);
         break;
       }
@@ -82,7 +82,7 @@ void send_garps(Self* self, unsigned repeat) {
     }
   }
   if (sent == 0) return;
-  spdlog::info("{} Sent {} gratuitous ARP(s) on {}", st.ctx.tag(), sent, st.ctx.instance.interface);
+  st.ctx.log().info("Sent {} gratuitous ARP(s) on {}", sent, st.ctx.instance.interface);
   if (st.wiring.election) self->send(st.wiring.election, GarpSent{sent});
 }
 
@@ -94,11 +94,11 @@ void report_link(Self* self) {
 void start_link_thread(Self* self) {
   auto me = caf::actor_cast<vip_actor>(self);
   int ifindex = static_cast<int>(self->state.ctx.ifindex);
-  auto tag = self->state.ctx.tag();
-  self->state.link_thread = std::make_unique<PollThread>([me, ifindex, tag](const auto& stop) {
+  auto log = self->state.ctx.log();
+  self->state.link_thread = std::make_unique<PollThread>([me, ifindex, log](const auto& stop) {
     auto monitor = net::LinkMonitor::open();
     if (!monitor) {
-      spdlog::error("{} Cannot watch the interface: {}", tag, monitor.error().message);
+      log.error("Cannot watch the interface: {}", monitor.error().message);
       return;
     }
     while (!stop) {
@@ -141,7 +141,7 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
     // A VIP left by an earlier run (crash, SIGKILL) must not linger while we
     // are not master: the election decides afresh.
     auto err = remove_all(self);
-    if (!err.empty()) spdlog::warn("{} Removing stale VIPs: {}", st.ctx.tag(), err);
+    if (!err.empty()) st.ctx.log().warn("Removing stale VIPs: {}", err);
   }
   start_link_thread(self);
   refresh_link(self);
@@ -158,14 +158,14 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
         if (st.wiring.election)
           self->send(st.wiring.election, VipDone{cmd.generation, cmd.up, err.empty(), err});
         if (!err.empty()) {
-          spdlog::error("{} VIP {} failed on {}: {}; retrying", st.ctx.tag(),
+          st.ctx.log().error("VIP {} failed on {}: {}; retrying",
                         cmd.up ? "add" : "removal", st.ctx.instance.interface, err);
           self->delayed_send(self, kRetryInterval, retry_atom::value, cmd);
           return;
         }
         if (cmd.up == st.up) return;  // renewal, or a repeat after a restart
         st.up = cmd.up;
-        spdlog::info("{} VIP {} {} on {}", st.ctx.tag(), vip_list(st.ctx),
+        st.ctx.log().info("VIP {} {} on {}", vip_list(st.ctx),
                      cmd.up ? "added" : "removed", st.ctx.instance.interface);
         if (!cmd.up) return;
         ++st.up_generation;
@@ -192,7 +192,7 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
         auto& st = self->state;
         if (!st.up || !st.want_up) return;
         auto err = add_all(self);
-        if (!err.empty()) spdlog::error("{} VIP renewal failed: {}", st.ctx.tag(), err);
+        if (!err.empty()) st.ctx.log().error("VIP renewal failed: {}", err);
       },
       [self](garp_burst_atom, std::uint64_t generation, bool refresh) {
         auto& st = self->state;

@@ -1,0 +1,42 @@
+#pragma once
+// The log of one vrrp_instance: every line starts with "[NAME] " (DESIGN.md section 7), written
+// through spdlog's default logger so that all lines share one sink and one format.
+
+#include <spdlog/spdlog.h>
+
+#include <string>
+#include <utility>
+
+namespace redkeep::actors {
+
+class InstanceLog {
+ public:
+  explicit InstanceLog(const std::string& instance) : prefix_("[" + instance + "] ") {}
+
+  template <class... Args>
+  void log(spdlog::level::level_enum level, fmt::format_string<Args...> format,
+           Args&&... args) const {
+    spdlog::log(level, "{}{}", prefix_, fmt::format(format, std::forward<Args>(args)...));
+  }
+  template <class... Args>
+  void info(fmt::format_string<Args...> format, Args&&... args) const {
+    log(spdlog::level::info, format, std::forward<Args>(args)...);
+  }
+  template <class... Args>
+  void warn(fmt::format_string<Args...> format, Args&&... args) const {
+    log(spdlog::level::warn, format, std::forward<Args>(args)...);
+  }
+  template <class... Args>
+  void error(fmt::format_string<Args...> format, Args&&... args) const {
+    log(spdlog::level::err, format, std::forward<Args>(args)...);
+  }
+  template <class... Args>
+  void critical(fmt::format_string<Args...> format, Args&&... args) const {
+    log(spdlog::level::critical, format, std::forward<Args>(args)...);
+  }
+
+ private:
+  std::string prefix_;
+};
+
+}  // namespace redkeep::actors
