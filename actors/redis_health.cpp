@@ -360,7 +360,7 @@ class HealthLoop {
   void report(redis::CheckOutcome outcome, const std::string& text, RedisHealth r) {
     bool changed = tracker_.record(outcome);
     r.healthy = tracker_.healthy();
-    r.eligible = tracker_.eligible();
+    r.loading = tracker_.loading();
     r.config_error = tracker_.config_error();
     r.last_result = text;
     if (outcome == redis::CheckOutcome::config_error) {

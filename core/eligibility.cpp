@@ -49,8 +49,8 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
   needs_sync_with_current_ = o.vrrp_master_address && !o.vrrp_master &&
                              synced_master_ != o.vrrp_master_address;
 
-  if (o.lagging) lagging_ = *o.lagging;  // unknown: the last verdict stands
-  if (o.vrrp_master || !o.is_replica) lagging_ = false;
+  if (o.behind_peer) behind_peer_ = *o.behind_peer;  // unknown: the last verdict stands
+  if (o.vrrp_master || !o.is_replica) behind_peer_ = false;
 
   // A replica that follows this Master (INFO) ends its cut-off, once a probe also reached a
   // member after the cut: INFO lag counts whole seconds and lags behind a fresh cut.
@@ -167,7 +167,7 @@ std::string Eligibility::reason() const {
   if (data_lost_) return "Redis restarted and has not re-synced from the master yet";
   if (never_synced_) return "Redis is a replica that has not synced since redkeep started";
   if (needs_sync_with_current_) return "Redis has not completed a sync with the current master";
-  if (lagging_) return "another replica holds more of the master's data";
+  if (behind_peer_) return "another replica holds more of the master's data";
   if (cut_off_backup_) return "reached no member of the cluster since the Master's adverts stopped";
   if (cut_off_master_) return cut_off_master_why_;
   if (alone_too_long_) return "master without replicas for longer than Master_Down_Interval";

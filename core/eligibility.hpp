@@ -26,7 +26,7 @@ struct EligibilityObservation {
   /// A fellow replica of the same history holds a larger offset (asked once
   /// this replica's master link is down). nullopt: unknown (nobody could be
   /// asked): the last verdict stands.
-  std::optional<bool> lagging;
+  std::optional<bool> behind_peer;
   std::uint32_t connected_replicas = 0;  ///< as master
   /// As master: since the latest REPLCONF ACK of any replica (INFO lag, whole
   /// seconds): when the replicas went silent, not when that was noticed.
@@ -128,7 +128,7 @@ class Eligibility {
   bool never_synced_ = false;    // a replica at redkeep's start that has not synced since
   std::optional<net::IpAddress> synced_master_;  // the master we last completed a sync with
   bool needs_sync_with_current_ = false;
-  bool lagging_ = false;
+  bool behind_peer_ = false;
   bool had_replicas_ = false;    // as master, since it became master
   std::optional<Clock::time_point> alone_since_;  // as master, no replica since
   bool alone_too_long_ = false;

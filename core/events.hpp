@@ -56,7 +56,7 @@ struct GarpSent {
 /// What redis_health learned from the local Redis at one check.
 struct RedisHealth {
   bool healthy = false;  ///< after fall/rise: false = Fault
-  bool eligible = true;  ///< false while LOADING (alive but not fit to be master)
+  bool loading = false;  ///< alive but LOADING its data: not fit to be master
   bool config_error = false;  ///< NOAUTH/WRONGPASS: the password is wrong
   std::string last_result;    ///< "PONG", "Failed (connection refused)", ...
   redis::InfoRole role = redis::InfoRole::unknown;

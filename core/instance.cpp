@@ -485,11 +485,11 @@ void Instance::on(const RedisHealth& h, TimePoint now) {
   redis_reported_ = true;
   core::EligibilityObservation o;
   o.healthy = h.healthy;
-  o.loading = h.healthy && !h.eligible;
+  o.loading = h.loading;
   o.restarted = h.restarted;
   o.is_replica = h.role == redis::InfoRole::replica;
   o.synced_with_master = synced_with_master(h);
-  o.lagging = h.behind_peer;
+  o.behind_peer = h.behind_peer;
   o.connected_replicas = h.connected_replicas;
   o.replicas_following = h.replicas_following;
   o.replicas_syncing = h.replicas_syncing;

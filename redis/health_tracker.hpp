@@ -32,8 +32,8 @@ class HealthTracker {
   bool record(CheckOutcome outcome);
 
   bool healthy() const { return healthy_; }
-  /// False while Redis answers LOADING (and while unhealthy).
-  bool eligible() const { return healthy_ && !loading_; }
+  /// Alive but LOADING its data: not fit to be master (never Fault for it).
+  bool loading() const { return healthy_ && loading_; }
   /// True while the last result was a configuration error.
   bool config_error() const { return config_error_; }
 

@@ -43,7 +43,7 @@ TEST_CASE("rule loading: a Redis LOADING its data advertises the floor priority"
           "[core][rules]") {
   auto d = following_backup();
   auto h = redis_replica("192.0.2.12");
-  h.eligible = false;
+  h.loading = true;
   d.report(h);
   CHECK(d.priority() == kFloorPriority);
   CHECK(d.logs(core::LogKind::not_eligible) ==

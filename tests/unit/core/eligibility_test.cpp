@@ -160,7 +160,7 @@ TEST_CASE("a lagging replica is not eligible, and the verdict outlives its dead 
           "[redis][eligibility]") {
   Eligibility e(kMdi);
   auto o = replica_synced_with(n1);
-  o.lagging = true;
+  o.behind_peer = true;
   e.observe(o, t0);
   CHECK_FALSE(e.eligible());
   EligibilityObservation master_gone;
@@ -168,7 +168,7 @@ TEST_CASE("a lagging replica is not eligible, and the verdict outlives its dead 
   e.observe(master_gone, t0 + 1s);
   CHECK_FALSE(e.eligible());
   auto caught_up = replica_synced_with(n2);
-  caught_up.lagging = false;
+  caught_up.behind_peer = false;
   e.observe(caught_up, t0 + 2s);
   CHECK(e.eligible());
 }

@@ -49,9 +49,9 @@ TEST_CASE("LOADING is alive but not eligible", "[redis][health]") {
   CHECK(outcome_of(Failure::loading) == CheckOutcome::loading);
   CHECK_FALSE(t.record(CheckOutcome::loading));
   CHECK(t.healthy());
-  CHECK_FALSE(t.eligible());
+  CHECK(t.loading());
   t.record(CheckOutcome::pong);
-  CHECK(t.eligible());
+  CHECK_FALSE(t.loading());
 }
 
 TEST_CASE("NOAUTH/WRONGPASS is a configuration error and Fault at once", "[redis][health]") {
