@@ -1,7 +1,5 @@
 #include "actors/election.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "actors/crash_reason.hpp"
 #include "core/instance.hpp"
 
@@ -47,15 +45,6 @@ void save_snapshot(Self* self) {
     caf::anon_send(st.wiring.supervisor, ElectionSnapshot{st.ctx.group, st.core->snapshot()});
 }
 
-spdlog::level::level_enum level_of(core::LogLevel level) {
-  switch (level) {
-    case core::LogLevel::info: return spdlog::level::info;
-    case core::LogLevel::warn: return spdlog::level::warn;
-    case core::LogLevel::error: return spdlog::level::err;
-  }
-  return spdlog::level::info;
-}
-
 /// Carries out the core's commands, in order.
 void carry_out(Self* self, core::Output out) {
   auto& st = self->state;
@@ -97,7 +86,7 @@ void carry_out(Self* self, core::Output out) {
           } else if constexpr (std::is_same_v<T, core::StopDone>) {
             if (st.stop_promise.pending()) st.stop_promise.deliver(true);
           } else if constexpr (std::is_same_v<T, core::LogEvent>) {
-            st.ctx.log().log(level_of(c.level), "{}", c.text);
+            st.ctx.log().write(c);
           }
         },
         command);

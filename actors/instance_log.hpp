@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/log_event.hpp"
+
 #include <string>
 #include <utility>
 
@@ -17,6 +19,13 @@ class InstanceLog {
   void log(spdlog::level::level_enum level, fmt::format_string<Args...> format,
            Args&&... args) const {
     spdlog::log(level, "{}{}", prefix_, fmt::format(format, std::forward<Args>(args)...));
+  }
+  /// Writes a log line the core decided on (its level and text).
+  void write(const core::LogEvent& line) const {
+    log(line.level == core::LogLevel::info   ? spdlog::level::info
+        : line.level == core::LogLevel::warn ? spdlog::level::warn
+                                             : spdlog::level::err,
+        "{}", line.text);
   }
   template <class... Args>
   void info(fmt::format_string<Args...> format, Args&&... args) const {

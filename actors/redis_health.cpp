@@ -11,6 +11,7 @@
 #include "actors/messages.hpp"
 #include "actors/poll_thread.hpp"
 #include "config/password.hpp"
+#include "core/check_log.hpp"
 #include "core/redis_report.hpp"
 #include "core/takeover_hold.hpp"
 #include "net/io.hpp"
@@ -348,13 +349,7 @@ class HealthLoop {
   }
 
   void fail(const redis::Error& e) {
-    auto outcome = redis::outcome_of(e.failure);
-    std::string text = outcome == redis::CheckOutcome::loading
-                           ? "LOADING"
-                           : "Failed (" + std::string(redis::to_string(e.failure)) + ")";
-    if (outcome == redis::CheckOutcome::failure || outcome == redis::CheckOutcome::down)
-      text = "Failed (" + e.message + ")";
-    report(outcome, text, RedisHealth{});
+    report(redis::outcome_of(e.failure), core::failed_check_text(e), RedisHealth{});
   }
 
   void report(redis::CheckOutcome outcome, const std::string& text, RedisHealth r) {
@@ -363,21 +358,9 @@ class HealthLoop {
     r.loading = tracker_.loading();
     r.config_error = tracker_.config_error();
     r.last_result = text;
-    if (outcome == redis::CheckOutcome::config_error) {
-      if (!config_error_logged_)
-        log_.error("PING -> {}: configuration error: check the redis password / user", text);
-      config_error_logged_ = true;
-    } else if (text != last_logged_) {
-      // One line per change: a steady PONG, or a Redis that stays down, is
-      // not repeated every interval.
-      log_.log(outcome == redis::CheckOutcome::pong ? spdlog::level::info : spdlog::level::warn,
-               "PING -> {}", text);
-      config_error_logged_ = false;
-    }
-    last_logged_ = text;
-    if (changed)
-      log_.log(tracker_.healthy() ? spdlog::level::info : spdlog::level::err,
-               "Redis {}:{} is {}", rs_.host, rs_.port, tracker_.healthy() ? "healthy" : "FAILED");
+    const auto address = rs_.host + ":" + std::to_string(rs_.port);
+    for (const auto& line : check_log_.record(outcome, text, changed, tracker_.healthy(), address))
+      log_.write(line);
     caf::anon_send(me_, std::move(r));
   }
 
@@ -400,12 +383,8 @@ class HealthLoop {
 
   /// A member of the cluster: an IPv4 address other than our own node's (and our loopback).
   void learn_member(const std::string& host, int port) {
-    auto address = net::IpAddress::parse(host);
-    if (!address || !address->is_v4() || port <= 0 || port > 65535) return;
-    if ((address->v4_host_order() >> 24) == 127) return;
-    if (*address == ctx_.primary_address && port == rs_.port) return;
-    if (members_.size() >= kMaxMembers) return;
-    members_.insert({*address, static_cast<std::uint16_t>(port)});
+    const auto member = core::member_endpoint(host, port, ctx_.primary_address, rs_.port);
+    if (member && members_.size() < kMaxMembers) members_.insert(*member);
   }
 
   /// Hands a changed member set to member_probe (through the actor); saved with the state.
@@ -420,10 +399,7 @@ class HealthLoop {
                                  {}};
     for (const auto& m : members_)
       s.members.push_back(m.address.to_string() + ":" + std::to_string(m.port));
-    if (s.run_id.empty() || (saved_ && saved_->run_id == s.run_id && saved_->replid == s.replid &&
-                             saved_->offset == s.offset && saved_->role == s.role &&
-                             saved_->members == s.members))
-      return;
+    if (s.run_id.empty() || saved_ == s) return;
     std::string error;
     if (redis::save_redis_state(ctx_.state_file, ctx_.instance.name, s, &error)) {
       saved_ = s;
@@ -452,8 +428,7 @@ class HealthLoop {
   std::set<net::RedisEndpoint> members_;            // of the cluster, learned or loaded
   std::set<net::RedisEndpoint> published_;          // last handed to member_probe
   std::unique_ptr<redis::Connection> master_conn_;  // to our master, to learn them
-  std::string last_logged_;
-  bool config_error_logged_ = false;
+  core::CheckLog check_log_;
   bool state_error_logged_ = false;
 };
 

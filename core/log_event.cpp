@@ -24,6 +24,8 @@ const char* to_string(LogKind kind) {
     case LogKind::floor_tie: return "floor_tie";
     case LogKind::advert_rejected: return "advert_rejected";
     case LogKind::link: return "link";
+    case LogKind::redis_check: return "redis_check";
+    case LogKind::health: return "health";
     case LogKind::stopping: return "stopping";
     case LogKind::stop_demote: return "stop_demote";
     case LogKind::stopped: return "stopped";

@@ -29,6 +29,8 @@ enum class LogKind {
   floor_tie,          ///< two cut-off Masters compared their histories
   advert_rejected,    ///< a packet failed validation (rate-limited)
   link,               ///< the interface went up or down
+  redis_check,        ///< a health check's result changed ("PING -> PONG")
+  health,             ///< the local Redis became healthy or FAILED (after fall/rise)
   stopping,           ///< the stop protocol waits for the new master
   stop_demote,        ///< stopping: new master heard, Redis demoted
   stopped,            ///< the stop protocol is over

@@ -51,4 +51,14 @@ bool fellow_ahead(const redis::ReplicationInfo& fellow, const std::string& our_r
   return same_history && fellow.master_repl_offset.value_or(-1) > our_offset;
 }
 
+std::optional<net::RedisEndpoint> member_endpoint(const std::string& host, int port,
+                                                  const net::IpAddress& self,
+                                                  std::uint16_t self_port) {
+  const auto address = net::IpAddress::parse(host);
+  if (!address || !address->is_v4() || port <= 0 || port > 65535) return std::nullopt;
+  if ((address->v4_host_order() >> 24) == 127) return std::nullopt;
+  if (*address == self && port == self_port) return std::nullopt;
+  return net::RedisEndpoint{*address, static_cast<std::uint16_t>(port)};
+}
+
 }  // namespace redkeep::core

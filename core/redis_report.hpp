@@ -3,9 +3,11 @@
 // (issue 7.2): pure decisions of redis_health, which only asks Redis and sends the result.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/events.hpp"
+#include "net/member_probe.hpp"
 #include "redis/info.hpp"
 
 namespace redkeep::core {
@@ -34,5 +36,12 @@ bool compares_with_fellows(const RedisHealth& report, bool master_overdue);
 /// than `our_offset`. An empty `our_replid` matches nothing.
 bool fellow_ahead(const redis::ReplicationInfo& fellow, const std::string& our_replid,
                   std::int64_t our_offset);
+
+/// A member of the cluster as INFO, unicast_peer or the state file name it (`host`:`port`):
+/// an IPv4 address that is not loopback and not this node's own Redis (`self`:`self_port`).
+/// nullopt for anything else (a name, IPv6, a port out of range).
+std::optional<net::RedisEndpoint> member_endpoint(const std::string& host, int port,
+                                                  const net::IpAddress& self,
+                                                  std::uint16_t self_port);
 
 }  // namespace redkeep::core

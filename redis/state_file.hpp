@@ -20,6 +20,11 @@ struct PersistedRedisState {
   /// Members of the cluster learned while running ("ADDRESS:PORT" of their Redis), so that a
   /// node that restarts into a cut-off network knows whom it cannot reach (issue 14).
   std::vector<std::string> members;
+
+  friend bool operator==(const PersistedRedisState& a, const PersistedRedisState& b) {
+    return a.run_id == b.run_id && a.replid == b.replid && a.offset == b.offset &&
+           a.role == b.role && a.members == b.members;
+  }
 };
 
 /// Reads the entry of `instance`. nullopt when the file or the entry does not

@@ -72,3 +72,19 @@ TEST_CASE("a fellow replica is ahead only in the same history and with a larger 
   fellow.master_repl_offset.reset();
   CHECK_FALSE(core::fellow_ahead(fellow, "aaaa", 100));
 }
+
+TEST_CASE("members are other nodes' Redis at IPv4 addresses, never this node's own or loopback",
+          "[core][redis_report]") {
+  const auto self = *net::IpAddress::parse("192.0.2.11");
+  const auto member = core::member_endpoint("192.0.2.12", 6379, self, 6379);
+  REQUIRE(member);
+  CHECK(member->address == *net::IpAddress::parse("192.0.2.12"));
+  CHECK(member->port == 6379);
+  CHECK(core::member_endpoint("192.0.2.11", 6380, self, 6379));  // another Redis on this node
+  CHECK_FALSE(core::member_endpoint("192.0.2.11", 6379, self, 6379));
+  CHECK_FALSE(core::member_endpoint("127.0.0.1", 6379, self, 6379));
+  CHECK_FALSE(core::member_endpoint("redis.example", 6379, self, 6379));
+  CHECK_FALSE(core::member_endpoint("2001:db8::1", 6379, self, 6379));
+  CHECK_FALSE(core::member_endpoint("192.0.2.12", 0, self, 6379));
+  CHECK_FALSE(core::member_endpoint("192.0.2.12", 65536, self, 6379));
+}
