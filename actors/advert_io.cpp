@@ -9,34 +9,16 @@
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
 #include "actors/poll_thread.hpp"
+#include "core/params.hpp"
 #include "net/vrrp/packet.hpp"
 
 namespace redkeep::actors {
 
 namespace vrrp = net::vrrp;
 
-net::vrrp::Expectation expectation_of(const InstanceContext& ctx) {
-  const auto& in = ctx.instance;
-  vrrp::Expectation e;
-  e.version = in.version == config::VrrpVersion::v3 ? vrrp::Version::v3 : vrrp::Version::v2;
-  e.vrid = in.virtual_router_id;
-  e.auth_type = in.auth_type == config::AuthType::pass ? vrrp::AuthType::simple_text
-                                                       : vrrp::AuthType::none;
-  const auto& pass = in.auth_pass.reveal();
-  std::copy_n(pass.begin(), std::min(pass.size(), e.auth_pass.size()), e.auth_pass.begin());
-  e.adver_int_cs = in.advert_int_cs;
-  for (const auto& v : in.virtual_ipaddress) e.vips.push_back(v.address);
-  e.checksum_mode = in.v3_checksum_as_v2 ? vrrp::ChecksumMode::v3_as_v2
-                                         : vrrp::ChecksumMode::v3_pseudo_header;
-  e.unicast = !in.unicast_peer.empty();
-  e.unicast_peers = in.unicast_peer;
-  e.own_address = ctx.primary_address;
-  return e;
-}
-
 std::string send_advert(net::AdvertSocket& socket, const InstanceContext& ctx,
                         std::uint8_t priority) {
-  auto e = expectation_of(ctx);
+  auto e = core::expectation(ctx.instance, ctx.primary_address);
   vrrp::Advert a;
   a.version = e.version;
   a.vrid = e.vrid;
@@ -113,7 +95,7 @@ advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
   st.socket = std::make_unique<net::AdvertSocket>(std::move(*sock));
   auto me = caf::actor_cast<advert_io_actor>(self);
   auto* raw = st.socket.get();
-  auto expect = expectation_of(st.ctx);
+  auto expect = core::expectation(st.ctx.instance, st.ctx.primary_address);
   st.reader = std::make_unique<PollThread>(
       [me, raw, expect](const std::atomic<bool>& stop) { read_loop(me, raw, expect, stop); });
   return {

@@ -11,12 +11,8 @@
 
 #include "actors/instance_context.hpp"
 #include "net/advert_socket.hpp"
-#include "net/vrrp/validate.hpp"
 
 namespace redkeep::actors {
-
-/// What the codec must accept for this instance, from its configuration.
-net::vrrp::Expectation expectation_of(const InstanceContext& ctx);
 
 /// Encodes one advert of this instance with `priority` and sends it to
 /// 224.0.0.18, or to each unicast_peer. Returns the first error text, empty

@@ -107,8 +107,13 @@ election_actor::behavior_type election(Self* self, InstanceContext ctx, std::opt
   return {
       [self](const Wiring& w) {
         auto& st = self->state;
-        const core::Wired wired{!st.wiring.supervisor, w.redis_health != st.wiring.redis_health,
-                                w.vip != st.wiring.vip, w.member_probe != st.wiring.member_probe};
+        core::Wired wired;
+        wired.first = !st.wiring.supervisor;
+        wired.redis_health = w.redis_health != st.wiring.redis_health;
+        wired.vip = w.vip != st.wiring.vip;
+        wired.member_probe = w.member_probe != st.wiring.member_probe;
+        wired.redis_health_up = static_cast<bool>(w.redis_health);
+        wired.vip_up = static_cast<bool>(w.vip);
         st.wiring = w;
         feed(self, wired);
       },

@@ -8,6 +8,7 @@
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
 #include "actors/poll_thread.hpp"
+#include "core/params.hpp"
 
 namespace redkeep::actors {
 
@@ -105,7 +106,8 @@ using Self = member_probe_actor::stateful_base<MemberProbeState>;
 member_probe_actor::behavior_type member_probe(Self* self, InstanceContext ctx) {
   self->set_exception_handler(crash_handler("member_probe" + ctx.tag()));
   auto me = caf::actor_cast<member_probe_actor>(self);
-  const std::chrono::milliseconds interval(ctx.instance.advert_int_cs * 10);
+  const auto interval =
+      std::chrono::duration_cast<std::chrono::milliseconds>(core::advert_interval(ctx.instance));
   self->state.thread = std::make_unique<PollThread>(
       [me, interval, inbox = self->state.inbox](const std::atomic<bool>& stop) {
         probe_loop(me, interval, inbox, stop);

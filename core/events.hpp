@@ -122,13 +122,16 @@ struct RoleDone {
   bool refused = false;
 };
 
-/// The instance's children were (re)wired: `first` the first time; the others say which
-/// child is a new incarnation that knows nothing of what it was told before.
+/// The instance's children were (re)wired: `first` the first time; `redis_health`, `vip` and
+/// `member_probe` say which child is a new incarnation that knows nothing of what it was told
+/// before; `*_up` whether that child runs now (it may be between restarts).
 struct Wired {
   bool first = false;
   bool redis_health = false;
   bool vip = false;
   bool member_probe = false;
+  bool redis_health_up = true;
+  bool vip_up = true;
 };
 
 /// The timer of ArmTimer `generation` fired (older generations are stale).

@@ -156,7 +156,7 @@ void Instance::execute(const vrrp::Actions& actions, TimePoint now) {
   // lab: acknowledged writes lost). Its first burst, at takeover, stays: a lone survivor
   // needs it.
   const bool quiet = sm_.state() == vrrp::State::master && eligibility_.cut_off_master();
-  if (quiet != garp_quiet_) {
+  if (quiet != garp_quiet_ && vip_up_) {
     garp_quiet_ = quiet;
     emit(GarpQuiet{quiet});
   }
@@ -179,7 +179,7 @@ void Instance::arm_timer(TimePoint now) {
 void Instance::update_master_overdue(TimePoint now) {
   const auto at = sm_.master_overdue_at();
   const bool overdue = at && now >= *at && has_redis();
-  if (overdue != master_overdue_) {
+  if (overdue != master_overdue_ && redis_health_up_) {
     master_overdue_ = overdue;
     emit(MasterOverdue{overdue});
     // Cut off from every member? The verdict must be in before the Master_Down_Timer fires.
@@ -357,6 +357,8 @@ void Instance::on(const Wired& w, TimePoint now) {
     takeover_hold_.master_overdue(false);
   }
   if (w.vip) garp_quiet_ = false;
+  redis_health_up_ = w.redis_health_up;
+  vip_up_ = w.vip_up;
   if (w.member_probe) takeover_hold_.watcher_restarted();
   apply_takeover_hold(now);
   if (w.first && sm_.state() == vrrp::State::initialize && !stopping_) {

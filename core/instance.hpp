@@ -118,6 +118,9 @@ class Instance {
   std::optional<TimePoint> history_asked_;      // last CompareHistory
   std::size_t members_ = 0;                     // in the last probe round
   bool garp_quiet_ = false;                     // last GarpQuiet
+  // Whether redis_health and vip run: what they are not told now they are told once wired.
+  bool redis_health_up_ = false;
+  bool vip_up_ = false;
 
   // VIP: what was last commanded and whether the vip actor confirmed it.
   std::uint64_t vip_generation_ = 0;

@@ -9,6 +9,7 @@
 #include "config/model.hpp"
 #include "net/ip_address.hpp"
 #include "net/vrrp/state_machine.hpp"
+#include "net/vrrp/validate.hpp"
 
 namespace redkeep::core {
 
@@ -16,6 +17,12 @@ namespace redkeep::core {
 /// (its adverts' source and the RFC tie-break).
 net::vrrp::ElectionParams election_params(const config::VrrpInstance& instance,
                                           const net::IpAddress& primary);
+
+/// What a received advert must match, and what our own adverts carry (RFC 3768 / RFC 5798
+/// section 7.1; net/vrrp/validate.hpp): version, VRID, authentication, interval, VIPs,
+/// checksum mode, unicast peers, and `primary` as our own address.
+net::vrrp::Expectation expectation(const config::VrrpInstance& instance,
+                                   const net::IpAddress& primary);
 
 /// The configured Advertisement_Interval (RFC 5798 section 6.1), in microseconds: the period
 /// of adverts, member probes, ARP bursts for a lower Master and history comparisons.
