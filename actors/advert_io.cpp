@@ -57,11 +57,11 @@ using Self = advert_io_actor::stateful_base<AdvertIoState>;
 /// Reads packets until stopped; validation runs here so a flood of bad
 /// packets costs the actors one small message each.
 void read_loop(advert_io_actor me, net::AdvertSocket* socket, vrrp::Expectation expect,
-               const std::atomic<bool>& stop) {
+               const InstanceLog& log, const std::atomic<bool>& stop) {
   while (!stop) {
     auto r = socket->receive(200);
     if (!r) {
-      spdlog::warn("advert socket receive failed: {}", r.error().message);
+      log.warn("Advert socket receive failed: {}", r.error().message);
       continue;
     }
     if (!r->has_value()) continue;
@@ -97,7 +97,9 @@ advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
   auto* raw = st.socket.get();
   auto expect = core::expectation(st.ctx.instance, st.ctx.primary_address);
   st.reader = std::make_unique<PollThread>(
-      [me, raw, expect](const std::atomic<bool>& stop) { read_loop(me, raw, expect, stop); });
+      [me, raw, expect, log = st.ctx.log()](const std::atomic<bool>& stop) {
+        read_loop(me, raw, expect, log, stop);
+      });
   return {
       [self](const Wiring& w) { self->state.wiring = w; },
       [self](const AdvertIn& in) {

@@ -87,7 +87,60 @@ TEST_CASE("rule never_synced: a replica that has not synced since redkeep starte
   CHECK(d.state() == State::backup);
 }
 
-TEST_CASE("rule lagging_replica: a replica behind a fellow replica advertises the floor priority",
+TEST_CASE("rule never_synced: with no master heard for twice Master_Down_Interval the unsynced "
+          "node takes part, at the floor priority",
+          "[core][rules]") {
+  CoreDriver d(recipe_instance(150));
+  d.feed(core::Wired{true, true, true, true});
+  const auto mdi = d.core().machine().master_down_interval();
+  const auto booted = d.now;
+  while (d.now - booted < 2 * mdi - 500ms) {
+    d.report(redis_replica("192.0.2.12", false));
+    d.advance(500ms);
+  }
+  CHECK(d.state() == State::fault);
+  while (d.now - booted < 2 * mdi + 6s) {
+    d.report(redis_replica("192.0.2.12", false));
+    d.advance(500ms);
+  }
+  CHECK(d.state() == State::master);
+  CHECK(d.priority() == kFloorPriority);
+}
+
+TEST_CASE("rule synced_with_current: a replica that has not synced with the Master it now "
+          "follows advertises the floor priority",
+          "[core][rules]") {
+  auto d = following_backup();
+  d.hear("192.0.2.13", 200);  // a new Master
+  d.report(redis_replica("192.0.2.12"));  // still the old master's replica
+  CHECK(d.priority() == kFloorPriority);
+  CHECK(d.core().eligibility().reason() ==
+        "Redis has not completed a sync with the current master");
+  d.report(redis_replica("192.0.2.13"));
+  CHECK(d.priority() == 100);
+}
+
+TEST_CASE("rule alone_master: a Master that knows no member to probe and whose replicas went "
+          "silent for longer than Master_Down_Interval advertises the floor priority",
+          "[core][rules]") {
+  auto d = serving_master();  // one replica followed it
+  const auto mdi = d.core().machine().master_down_interval();
+  const auto silent_since = d.now;
+  while (d.now - silent_since < mdi - 500ms) {
+    auto h = redis_master(0);
+    h.replicas_silent_s = 0;
+    d.report(h);
+    d.advance(500ms);
+  }
+  CHECK(d.priority() == 150);
+  d.advance(1s);
+  d.report(redis_master(0));
+  CHECK(d.priority() == kFloorPriority);
+  CHECK(d.core().eligibility().reason() ==
+        "master without replicas for longer than Master_Down_Interval");
+}
+
+TEST_CASE("rule behind_peer: a replica behind a fellow replica advertises the floor priority",
           "[core][rules]") {
   auto d = following_backup();
   auto h = redis_replica("192.0.2.12", false);
@@ -107,7 +160,8 @@ TEST_CASE("rule stalled_timers: a Master whose own timers overran by more than "
           "Master_Down_Interval advertises the floor priority",
           "[core][rules]") {
   auto d = serving_master();
-  d.stall(d.core().machine().master_down_interval() + 1s);
+  // Overran by well over Master_Down_Interval (the Master's next advert was due within 1 s).
+  d.stall(d.core().machine().master_down_interval() + 3s);
   d.advance(0ms);  // the late timer fires
   CHECK(d.priority() == kFloorPriority);
   CHECK(d.adverts().back() == kFloorPriority);
