@@ -2,21 +2,15 @@
 // This keeps the map true: a row without its test, or naming a function its file lacks, fails.
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <regex>
-#include <sstream>
 #include <string>
+
+#include "../support/files.hpp"
 
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-const std::string kRoot = std::string(REDKEEP_FIXTURES_DIR) + "/../../";
+using redkeep::test::read_text;
+const std::string& kRoot = redkeep::test::kRepositoryRoot;
 
 struct Row {
   std::string rule, file, function;

@@ -3,11 +3,11 @@
 // config/README.md, the effective-configuration printer, the fuzz seed and dictionary.
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
-#include <sstream>
+
+#include "../../support/files.hpp"
 
 #include "config/keyword_table.hpp"
 #include "config/parser.hpp"
@@ -17,14 +17,8 @@ using namespace redkeep::config;
 
 namespace {
 
-const std::string kRoot = std::string(REDKEEP_FIXTURES_DIR) + "/../../";
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using redkeep::test::read_text;
+const std::string& kRoot = redkeep::test::kRepositoryRoot;
 
 /// Keywords of blocks (not the top level's two blocks, which head the README's rows).
 std::vector<const KeywordSpec*> block_keywords() {
@@ -83,6 +77,30 @@ TEST_CASE("the effective configuration prints every keyword of the keyword table
     INFO(k->name);
     CHECK(has_keyword_line(text, k->name));     // the seed uses it
     CHECK(has_keyword_line(printed, k->name));  // and `redkeep check` prints it
+  }
+}
+
+TEST_CASE("the defaults of the keyword table are the model's: a minimal configuration prints them",
+          "[config][keywords]") {
+  auto result = parse_text(
+      "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n"
+      "    virtual_ipaddress {\n        192.0.2.100/24\n    }\n    redis {\n    }\n}\n",
+      "minimal.conf");
+  REQUIRE(result.config);
+  const auto printed = format_effective(*result.config);
+  INFO(printed);
+  for (const auto* k : block_keywords()) {
+    // A default in words ("host name", "global vrrp_version") describes; the others are values.
+    if (k->default_value.empty() || k->default_value.find(' ') != std::string_view::npos)
+      continue;
+    INFO(k->name << " " << k->default_value);
+    const std::regex line("(^|\n)[ \t]*" + std::string(k->name) + " " +
+                          std::string(k->default_value) + "([ \t\n]|$)");
+    if (k->name == "min_replicas_max_lag") {  // printed only with min_replicas_to_write
+      CHECK(std::to_string(RedisSettings{}.min_replicas_max_lag) == k->default_value);
+      continue;
+    }
+    CHECK(std::regex_search(printed, line));
   }
 }
 
