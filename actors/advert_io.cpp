@@ -46,9 +46,9 @@ struct AdvertIoState {
   InstanceContext ctx;
   Wiring wiring;
   std::unique_ptr<net::AdvertSocket> socket;
-  std::uint64_t send_failures = 0;        // consecutive
-  std::set<std::string> causes_logged;    // of the current run of failures
-  std::unique_ptr<PollThread> reader;  // after socket: destroyed (joined) first
+  std::uint64_t send_failures = 0;      // consecutive
+  std::set<std::string> causes_logged;  // of the current run of failures
+  std::unique_ptr<PollThread> reader;   // after socket: destroyed (joined) first
   static inline const char* name = "advert_io";
 };
 
@@ -77,8 +77,8 @@ void read_loop(advert_io_actor me, net::AdvertSocket* socket, vrrp::Expectation 
     std::string from;
     auto ip = vrrp::parse_ipv4_packet(bytes.data(), bytes.size());
     if (auto* p = std::get_if<vrrp::Ipv4Packet>(&ip)) from = " from " + p->source.to_string();
-    caf::anon_send(me, AdvertRejected{reason,
-                                      std::to_string(bytes.size()) + "-byte packet" + from});
+    caf::anon_send(me,
+                   AdvertRejected{reason, std::to_string(bytes.size()) + "-byte packet" + from});
   }
 }
 
@@ -114,16 +114,14 @@ advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
         if (st.wiring.election) self->send(st.wiring.election, AdvertSent{err.empty()});
         if (err.empty()) {
           if (st.send_failures > 0)
-            st.ctx.log().info("Adverts are sent again (after {} failed)",
-                         st.send_failures);
+            st.ctx.log().info("Adverts are sent again (after {} failed)", st.send_failures);
           st.send_failures = 0;
           st.causes_logged.clear();
           return;
         }
         ++st.send_failures;
         // Once per cause (the election steps a Master down and says so), not once per advert.
-        if (st.causes_logged.insert(err).second)
-          st.ctx.log().error("Cannot send adverts: {}", err);
+        if (st.causes_logged.insert(err).second) st.ctx.log().error("Cannot send adverts: {}", err);
       },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");

@@ -5,7 +5,6 @@
 // adverts on the wire (multicast 224.0.0.18 or each unicast_peer).
 
 #include <caf/all.hpp>
-
 #include <cstdint>
 #include <string>
 

@@ -97,7 +97,8 @@ void feed(Self* self, const core::Event& event) {
   carry_out(self, self->state.core->handle(event, now(self)));
 }
 
-election_actor::behavior_type election(Self* self, InstanceContext ctx, std::optional<ElectionSnapshot> snap) {
+election_actor::behavior_type election(Self* self, InstanceContext ctx,
+                                       std::optional<ElectionSnapshot> snap) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.core = std::make_unique<core::Instance>(st.ctx.instance, st.ctx.primary_address);

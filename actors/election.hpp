@@ -1,7 +1,7 @@
 #pragma once
-// The election actor: a thin shell around net::vrrp::StateMachine. It turns
-// messages and timer ticks into events and the machine's actions into
-// messages, and is the only owner of the node's role (DESIGN.md section 4).
+// The election actor: a thin shell around core::Instance. It turns messages and timer ticks
+// into the core's events and carries out the commands that come back (messages, timers, log
+// lines). The core decides the node's role (DESIGN.md sections 3 and 4).
 
 #include <caf/all.hpp>
 

@@ -4,17 +4,19 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/log_event.hpp"
-
 #include <string>
 #include <utility>
 
+#include "core/log_event.hpp"
+
 namespace redkeep::actors {
 
+/// Writes one instance's lines through spdlog's default logger, each "[NAME] " first.
 class InstanceLog {
  public:
   explicit InstanceLog(const std::string& instance) : prefix_("[" + instance + "] ") {}
 
+  /// A line at `level`, formatted with fmt.
   template <class... Args>
   void log(spdlog::level::level_enum level, fmt::format_string<Args...> format,
            Args&&... args) const {
@@ -27,6 +29,7 @@ class InstanceLog {
                                              : spdlog::level::err,
         "{}", line.text);
   }
+  /// Lines at info, warn, error and critical level.
   template <class... Args>
   void info(fmt::format_string<Args...> format, Args&&... args) const {
     log(spdlog::level::info, format, std::forward<Args>(args)...);

@@ -78,8 +78,8 @@ void probe_loop(member_probe_actor me, std::chrono::milliseconds interval,
       inbox->members.reset();
     }
     if (Clock::now() < next && !inbox->probe_now.exchange(false)) {
-      std::this_thread::sleep_for(std::min<Clock::duration>(next - Clock::now(),
-                                                            std::chrono::milliseconds(5)));
+      std::this_thread::sleep_for(
+          std::min<Clock::duration>(next - Clock::now(), std::chrono::milliseconds(5)));
       continue;
     }
     const auto started = Clock::now();
@@ -87,8 +87,9 @@ void probe_loop(member_probe_actor me, std::chrono::milliseconds interval,
     if (prober.members().empty()) continue;
     const std::size_t members = prober.members().size();
     // Any reply is the verdict a Backup waits for: sent at once, not after the slowest member.
-    const std::size_t answered = prober.round(
-        timeout, [&] { caf::anon_send(me, ProbeRound{started, members, 1}); });
+    const std::size_t answered = prober.round(timeout, [&] {
+      caf::anon_send(me, ProbeRound{started, members, 1});
+    });
     if (answered == 0) caf::anon_send(me, ProbeRound{started, members, 0});
   }
 }

@@ -1,6 +1,7 @@
 #pragma once
-// Every message the redkeep actors exchange, in one place (DESIGN.md section
-// 4). Who sends what to whom:
+// Every message the redkeep actors exchange and each actor's interface, in one place (DESIGN.md
+// section 4); the election's events and commands are defined in core/events.hpp and
+// core/commands.hpp and named below. Who sends what to whom:
 //
 //   advert_io    -> election      AdvertIn, AdvertRejected
 //   election     -> advert_io     AdvertOut
@@ -35,7 +36,6 @@
 // instead of carrying inspect() overloads nobody would use.
 
 #include <caf/all.hpp>
-
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -99,12 +99,13 @@ using advert_io_actor =
 
 /// vip (actors/vip.cpp): VIP commands, renewals, ARP bursts; its retry and burst timers and
 /// its link monitor's events.
-using vip_actor = caf::typed_actor<
-    caf::reacts_to<Wiring>, caf::reacts_to<core::VipCommand>,
-    caf::reacts_to<retry_atom, core::VipCommand>, caf::reacts_to<quiet_atom, bool>,
-    caf::reacts_to<garp_atom>, caf::reacts_to<renew_atom>,
-    caf::reacts_to<garp_burst_atom, std::uint64_t, bool>, caf::reacts_to<link_atom, bool>,
-    caf::reacts_to<link_atom, bool, bool>, caf::reacts_to<crash_atom>>;
+using vip_actor =
+    caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<core::VipCommand>,
+                     caf::reacts_to<retry_atom, core::VipCommand>, caf::reacts_to<quiet_atom, bool>,
+                     caf::reacts_to<garp_atom>, caf::reacts_to<renew_atom>,
+                     caf::reacts_to<garp_burst_atom, std::uint64_t, bool>,
+                     caf::reacts_to<link_atom, bool>, caf::reacts_to<link_atom, bool, bool>,
+                     caf::reacts_to<crash_atom>>;
 
 /// redis_role (actors/redis_role.cpp): role commands and its retry timer.
 using redis_role_actor =
@@ -113,10 +114,11 @@ using redis_role_actor =
 
 /// redis_health (actors/redis_health.cpp): the Master overdue or heard, history comparisons;
 /// what its check thread found (reports, members, verdicts).
-using redis_health_actor = caf::typed_actor<
-    caf::reacts_to<Wiring>, caf::reacts_to<check_atom, bool>,
-    caf::reacts_to<core::CompareHistory>, caf::reacts_to<core::RedisHealth>,
-    caf::reacts_to<Members>, caf::reacts_to<core::HistoryVerdict>, caf::reacts_to<crash_atom>>;
+using redis_health_actor =
+    caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<check_atom, bool>,
+                     caf::reacts_to<core::CompareHistory>, caf::reacts_to<core::RedisHealth>,
+                     caf::reacts_to<Members>, caf::reacts_to<core::HistoryVerdict>,
+                     caf::reacts_to<crash_atom>>;
 
 /// member_probe (actors/member_probe.cpp): members to probe, probe now, the VIP to watch; what
 /// its probe threads found.

@@ -157,8 +157,7 @@ class HealthLoop {
     if (!info) return;  // the next check reads it again
     auto run_id = redis::parse_server_info(info.value()).run_id;
     if (run_id.empty() || run_id == *last_run_id_) return;
-    log_.warn("Redis restarted (run_id {} -> {})", last_run_id_->substr(0, 8),
-                 run_id.substr(0, 8));
+    log_.warn("Redis restarted (run_id {} -> {})", last_run_id_->substr(0, 8), run_id.substr(0, 8));
     restarted_pending_ = true;
     guard_pending_ = true;
     apply_guard();
@@ -170,12 +169,14 @@ class HealthLoop {
     auto r = redis::replicaof(*conn_, kNowhereHost, kNowherePort);
     if (r) {
       guard_pending_ = false;
-      log_.warn("Made the restarted Redis a replica of nowhere (REPLICAOF {} {}) so no "
-                   "replica re-syncs from it; it rejoins as a replica of the master", kNowhereHost, kNowherePort);
+      log_.warn(
+          "Made the restarted Redis a replica of nowhere (REPLICAOF {} {}) so no "
+          "replica re-syncs from it; it rejoins as a replica of the master",
+          kNowhereHost, kNowherePort);
     } else if (!guard_error_logged_) {
       guard_error_logged_ = true;
-      log_.warn("REPLICAOF {} {} refused ({}); retrying until it holds",
-                   kNowhereHost, kNowherePort, r.error().message);
+      log_.warn("REPLICAOF {} {} refused ({}); retrying until it holds", kNowhereHost, kNowherePort,
+                r.error().message);
     }
     if (!guard_pending_) guard_error_logged_ = false;
   }
@@ -270,10 +271,10 @@ class HealthLoop {
     auto info = redis::info(c.value(), {"replication"});
     if (!info) return;
     auto clients = redis::list_clients(c.value());
-    const auto v = core::judge_vip(
-        redis::parse_replication_info(info.value()),
-        clients ? std::optional(std::move(clients.value())) : std::nullopt, r.replid,
-        vip + ":" + std::to_string(rs_.port));
+    const auto v =
+        core::judge_vip(redis::parse_replication_info(info.value()),
+                        clients ? std::optional(std::move(clients.value())) : std::nullopt,
+                        r.replid, vip + ":" + std::to_string(rs_.port));
     r.vip_serves_master = v.serves_our_history;
     r.vip_detail = v.detail;
   }
@@ -327,8 +328,8 @@ class HealthLoop {
     const auto peer = r.master_host + ":" + std::to_string(r.master_port);
     if (!master_conn_ || master_conn_->is_broken() || master_conn_->peer() != peer) {
       master_conn_.reset();
-      auto c = redis::Connection::open(r.master_host, r.master_port, peer_timeout(),
-                                       peer_timeout(), rs_.user, password_, "redkeep-peer");
+      auto c = redis::Connection::open(r.master_host, r.master_port, peer_timeout(), peer_timeout(),
+                                       rs_.user, password_, "redkeep-peer");
       if (!c) return;
       master_conn_ = std::make_unique<redis::Connection>(std::move(c.value()));
     }
@@ -395,8 +396,8 @@ class HealthLoop {
   }
 
   void save_state(const RedisHealth& r) {
-    redis::PersistedRedisState s{r.run_id, r.replid, r.repl_offset, core::info_role_word(r.role),
-                                 {}};
+    redis::PersistedRedisState s{
+        r.run_id, r.replid, r.repl_offset, core::info_role_word(r.role), {}};
     for (const auto& m : members_)
       s.members.push_back(m.address.to_string() + ":" + std::to_string(m.port));
     if (s.run_id.empty() || saved_ == s) return;
@@ -421,7 +422,7 @@ class HealthLoop {
   bool down_ = false;
   std::optional<std::string> last_run_id_;
   bool restarted_pending_ = false;
-  bool guard_pending_ = false;       // the restarted Redis refused REPLICAOF nowhere so far
+  bool guard_pending_ = false;  // the restarted Redis refused REPLICAOF nowhere so far
   bool guard_error_logged_ = false;
   std::optional<redis::PersistedRedisState> saved_;
   std::vector<std::pair<std::string, int>> peers_;  // fellow replicas of our master

@@ -5,7 +5,6 @@
 // section 5). The checks run on the actor's own poll thread.
 
 #include <caf/all.hpp>
-
 #include <optional>
 #include <string>
 

@@ -20,7 +20,6 @@ namespace redkeep::actors {
 
 namespace {
 
-
 /// Delay between attempts while Redis refuses or is unreachable.
 constexpr auto kRetryInterval = std::chrono::milliseconds(250);
 
@@ -78,9 +77,11 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
       } else {
         // Promoting anyway: a master without the guard beats no master.
         min_replicas = ", without min-replicas (CONFIG SET refused)";
-        self->state.ctx.log().warn("CONFIG SET {}: this master accepts writes without the replicas "
-                     "min_replicas_to_write asks for (check rename-command and the ACL: "
-                     "+config|set)", r.error().message);
+        self->state.ctx.log().warn(
+            "CONFIG SET {}: this master accepts writes without the replicas "
+            "min_replicas_to_write asks for (check rename-command and the ACL: "
+            "+config|set)",
+            r.error().message);
       }
     }
     if (!was_master) {
@@ -111,10 +112,12 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
     if (!theirs && change && loaded) {
       // The data cannot be compared: syncing now could replace what this
       // node loaded from disk. Retried until the master answers.
-      return redis::Error{redis::Failure::other, "refusing to make this Redis (holding data "
-                          "loaded from disk) a replica of " + host + ":" +
-                          std::to_string(cmd.port) + " before its data can be compared: the "
-                          "master does not answer INFO"};
+      return redis::Error{redis::Failure::other,
+                          "refusing to make this Redis (holding data "
+                          "loaded from disk) a replica of " +
+                              host + ":" + std::to_string(cmd.port) +
+                              " before its data can be compared: the "
+                              "master does not answer INFO"};
     }
     if (theirs && change && redis::full_sync_needs_key_check(mine.value(), *theirs)) {
       auto sample = redis::sample_against(conn, master.value(), mine.value());
@@ -162,15 +165,15 @@ void attempt(Self* self) {
   }
   if (r) {
     st.pending.reset();
-    if (st.wiring.election) self->send(st.wiring.election, RoleDone{cmd.generation, true, r.value()});
+    if (st.wiring.election)
+      self->send(st.wiring.election, RoleDone{cmd.generation, true, r.value()});
     return;
   }
   if (!st.failure_reported && st.wiring.election) {
     auto f = r.error().failure;
     self->send(st.wiring.election,
                RoleDone{cmd.generation, false,
-                        std::string(redis::to_string(f)) + ": " + r.error().message +
-                            " (retrying)",
+                        std::string(redis::to_string(f)) + ": " + r.error().message + " (retrying)",
                         f == redis::Failure::noperm || f == redis::Failure::unknown_command});
     st.failure_reported = true;
   }

@@ -47,8 +47,7 @@ std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
     ctx.state_file = cfg.global.state_file;
     auto idx = nl->interface_index(ctx.instance.interface);
     if (!idx) {
-      ctx.log().critical("interface {}: {}", ctx.instance.interface,
-                       idx.error().message);
+      ctx.log().critical("interface {}: {}", ctx.instance.interface, idx.error().message);
       return std::nullopt;
     }
     ctx.ifindex = static_cast<unsigned>(*idx);
@@ -61,7 +60,8 @@ std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
       for (const auto& a : *addrs) {
         auto self = std::find(peers.begin(), peers.end(), a.prefix.address);
         if (self == peers.end()) continue;
-        ctx.log().info("unicast_peer {} is an address of this node on {}: not sent to", self->to_string(), ctx.instance.interface);
+        ctx.log().info("unicast_peer {} is an address of this node on {}: not sent to",
+                       self->to_string(), ctx.instance.interface);
         peers.erase(self);
         if (peers.empty()) {
           ctx.log().critical("unicast_peer lists no node but this one");
@@ -71,8 +71,10 @@ std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
       for (const auto& a : *addrs) {
         for (const auto& v : ctx.instance.virtual_ipaddress) {
           if (a.permanent && a.prefix.address == v.address) {
-            ctx.log().critical("VIP {} is a permanent address of {} (the node's own): a VIP "
-                             "must be an address no node owns", v.address.to_string(), ctx.instance.interface);
+            ctx.log().critical(
+                "VIP {} is a permanent address of {} (the node's own): a VIP "
+                "must be an address no node owns",
+                v.address.to_string(), ctx.instance.interface);
             return std::nullopt;
           }
         }
@@ -85,8 +87,10 @@ std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
       for (const auto& v : ctx.instance.virtual_ipaddress) vips.push_back(v.address);
       auto addr = net::primary_address(*nl, *idx, vips);
       if (!addr) {
-        ctx.log().critical("no IPv4 address on {} to send adverts from, other than the VIPs "
-                         "({}); a VIP must not be the node's own address", ctx.instance.interface, addr.error().message);
+        ctx.log().critical(
+            "no IPv4 address on {} to send adverts from, other than the VIPs "
+            "({}); a VIP must not be the node's own address",
+            ctx.instance.interface, addr.error().message);
         return std::nullopt;
       }
       ctx.primary_address = *addr;
@@ -104,10 +108,9 @@ std::vector<ChildSpec> child_specs(const std::vector<InstanceContext>& contexts)
     };
     // The vip actor first (it clears stale VIPs), the election last (it
     // starts the VRRP Startup event once it has all handles).
-    add("vip", ChildKind::vip,
-        [ctx](caf::local_actor* sup, bool restart, const ElectionSnapshot*) {
-          return spawn_vip(sup, ctx, restart);
-        });
+    add("vip", ChildKind::vip, [ctx](caf::local_actor* sup, bool restart, const ElectionSnapshot*) {
+      return spawn_vip(sup, ctx, restart);
+    });
     add("advert_io", ChildKind::advert_io,
         [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
           return spawn_advert_io(sup, ctx);
@@ -192,9 +195,10 @@ int run_daemon(const std::string& config_path) {
     caf::actor_system sys{cfg};
     auto sup = spawn_supervisor(sys, child_specs(*contexts), RestartPolicy{});
     for (const auto& ctx : *contexts)
-      ctx.log().info("Started on {} (primary address {}, VRID {}, priority {}, VRRPv{})", ctx.instance.interface, ctx.primary_address.to_string(),
-                   ctx.instance.virtual_router_id, ctx.instance.priority,
-                   static_cast<int>(ctx.instance.version));
+      ctx.log().info("Started on {} (primary address {}, VRID {}, priority {}, VRRPv{})",
+                     ctx.instance.interface, ctx.primary_address.to_string(),
+                     ctx.instance.virtual_router_id, ctx.instance.priority,
+                     static_cast<int>(ctx.instance.version));
     std::unique_ptr<ControlServer> control;
     try {
       control = std::make_unique<ControlServer>(sys, sup, loaded.config->global.control_socket);

@@ -45,12 +45,24 @@ Wiring wiring_of(Self* self, std::size_t group) {
   for (auto& c : self->state.children) {
     if (c.spec.group != group) continue;
     switch (c.spec.kind) {
-      case ChildKind::election: w.election = caf::actor_cast<election_actor>(c.handle); break;
-      case ChildKind::advert_io: w.advert_io = caf::actor_cast<advert_io_actor>(c.handle); break;
-      case ChildKind::vip: w.vip = caf::actor_cast<vip_actor>(c.handle); break;
-      case ChildKind::redis_health: w.redis_health = caf::actor_cast<redis_health_actor>(c.handle); break;
-      case ChildKind::redis_role: w.redis_role = caf::actor_cast<redis_role_actor>(c.handle); break;
-      case ChildKind::member_probe: w.member_probe = caf::actor_cast<member_probe_actor>(c.handle); break;
+      case ChildKind::election:
+        w.election = caf::actor_cast<election_actor>(c.handle);
+        break;
+      case ChildKind::advert_io:
+        w.advert_io = caf::actor_cast<advert_io_actor>(c.handle);
+        break;
+      case ChildKind::vip:
+        w.vip = caf::actor_cast<vip_actor>(c.handle);
+        break;
+      case ChildKind::redis_health:
+        w.redis_health = caf::actor_cast<redis_health_actor>(c.handle);
+        break;
+      case ChildKind::redis_role:
+        w.redis_role = caf::actor_cast<redis_role_actor>(c.handle);
+        break;
+      case ChildKind::member_probe:
+        w.member_probe = caf::actor_cast<member_probe_actor>(c.handle);
+        break;
     }
   }
   return w;
@@ -112,8 +124,8 @@ void on_child_down(Self* self, caf::down_msg& msg) {
     return;
   }
   auto delay = restart_delay(p, n);
-  spdlog::error("{} terminated ({}); restart {} of {} in {} ms", c->spec.name,
-                describe(msg.reason), n, p.max_restarts, delay.count());
+  spdlog::error("{} terminated ({}); restart {} of {} in {} ms", c->spec.name, describe(msg.reason),
+                n, p.max_restarts, delay.count());
   if (delay.count() == 0) {
     start_child(self, *c, true);
   } else {
@@ -195,8 +207,13 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
         for (auto& c : self->state.children) {
           if (c.spec.kind != ChildKind::election || !c.handle) continue;
           self->request(c.handle, std::chrono::seconds(30), stop_atom::value)
-              .then([=](bool) mutable { if (--*pending == 0) finish(); },
-                    [=](caf::error&) mutable { if (--*pending == 0) finish(); });
+              .then(
+                  [=](bool) mutable {
+                    if (--*pending == 0) finish();
+                  },
+                  [=](caf::error&) mutable {
+                    if (--*pending == 0) finish();
+                  });
         }
         return rp;
       },

@@ -16,7 +16,6 @@ namespace redkeep::actors {
 
 namespace {
 
-
 /// Delay before a failed VIP add/remove is tried again.
 constexpr auto kRetryInterval = std::chrono::seconds(1);
 
@@ -25,9 +24,9 @@ struct VipState {
   Wiring wiring;
   std::unique_ptr<net::Netlink> netlink;
   std::unique_ptr<net::GratuitousArpSender> garp;
-  bool up = false;       // the VIPs are in the kernel (as far as we did it)
-  bool want_up = false;  // direction of the latest command
-  std::uint64_t up_generation = 0;  // GARP timers of an older "up" are stale
+  bool up = false;                    // the VIPs are in the kernel (as far as we did it)
+  bool want_up = false;               // direction of the latest command
+  std::uint64_t up_generation = 0;    // GARP timers of an older "up" are stale
   std::uint64_t last_generation = 0;  // of the latest VipCommand
   std::uint32_t lifetime_s = 0;
   bool quiet = false;  // a cut-off Master: delayed and refresh bursts are skipped
@@ -40,7 +39,8 @@ using Self = vip_actor::stateful_base<VipState>;
 
 std::string vip_list(const InstanceContext& ctx) {
   std::string out;
-  for (const auto& v : ctx.instance.virtual_ipaddress) out += (out.empty() ? "" : ", ") + v.to_string();
+  for (const auto& v : ctx.instance.virtual_ipaddress)
+    out += (out.empty() ? "" : ", ") + v.to_string();
   return out;
 }
 
@@ -49,8 +49,8 @@ std::string add_all(Self* self) {
   auto& st = self->state;
   std::string error;
   for (const auto& v : st.ctx.instance.virtual_ipaddress) {
-    auto r = st.netlink->add_address(static_cast<int>(st.ctx.ifindex), v, st.lifetime_s,
-                                     st.lifetime_s);
+    auto r =
+        st.netlink->add_address(static_cast<int>(st.ctx.ifindex), v, st.lifetime_s, st.lifetime_s);
     if (!r && error.empty()) error = r.error().message;
   }
   return error;
@@ -75,7 +75,7 @@ void send_garps(Self* self, unsigned repeat) {
       auto r = st.garp->send(static_cast<int>(st.ctx.ifindex), v.address);
       if (!r) {
         st.ctx.log().warn("Gratuitous ARP for {} failed: {}", v.address.to_string(),
-                     r.error().message);
+                          r.error().message);
         break;
       }
       ++sent;
@@ -108,9 +108,11 @@ void start_link_thread(Self* self) {
       if (!events) continue;
       for (const auto& e : *events) {
         if (e.kind == net::LinkEvent::Kind::link_up) caf::anon_send(me, link_atom::value, true);
-        if (e.kind == net::LinkEvent::Kind::link_down || e.kind == net::LinkEvent::Kind::link_removed)
+        if (e.kind == net::LinkEvent::Kind::link_down ||
+            e.kind == net::LinkEvent::Kind::link_removed)
           caf::anon_send(me, link_atom::value, false);
-        if (e.kind == net::LinkEvent::Kind::overflow) caf::anon_send(me, link_atom::value, true, true);
+        if (e.kind == net::LinkEvent::Kind::overflow)
+          caf::anon_send(me, link_atom::value, true, true);
       }
     }
   });
@@ -158,15 +160,15 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
         if (st.wiring.election)
           self->send(st.wiring.election, VipDone{cmd.generation, cmd.up, err.empty(), err});
         if (!err.empty()) {
-          st.ctx.log().error("VIP {} failed on {}: {}; retrying",
-                        cmd.up ? "add" : "removal", st.ctx.instance.interface, err);
+          st.ctx.log().error("VIP {} failed on {}: {}; retrying", cmd.up ? "add" : "removal",
+                             st.ctx.instance.interface, err);
           self->delayed_send(self, kRetryInterval, retry_atom::value, cmd);
           return;
         }
         if (cmd.up == st.up) return;  // renewal, or a repeat after a restart
         st.up = cmd.up;
-        st.ctx.log().info("VIP {} {} on {}", vip_list(st.ctx),
-                     cmd.up ? "added" : "removed", st.ctx.instance.interface);
+        st.ctx.log().info("VIP {} {} on {}", vip_list(st.ctx), cmd.up ? "added" : "removed",
+                          st.ctx.instance.interface);
         if (!cmd.up) return;
         ++st.up_generation;
         const auto& in = st.ctx.instance;
@@ -175,13 +177,12 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
           self->delayed_send(self, in.garp_master_delay, garp_burst_atom::value, st.up_generation,
                              false);
         if (in.garp_master_refresh.count() > 0)
-          self->delayed_send(self, in.garp_master_refresh, garp_burst_atom::value,
-                             st.up_generation, true);
+          self->delayed_send(self, in.garp_master_refresh, garp_burst_atom::value, st.up_generation,
+                             true);
       },
       // Retry a failed command unless a newer one superseded it.
       [self](retry_atom, const VipCommand& cmd) {
-        if (cmd.generation == self->state.last_generation)
-          self->send(self, cmd);
+        if (cmd.generation == self->state.last_generation) self->send(self, cmd);
       },
       [self](quiet_atom, bool quiet) { self->state.quiet = quiet; },
       [self](garp_atom) {

@@ -4,7 +4,6 @@
 // and watches the interface's carrier (DESIGN.md section 4).
 
 #include <caf/all.hpp>
-
 #include <cstdint>
 
 #include "actors/instance_context.hpp"

@@ -40,7 +40,6 @@ std::optional<std::uint64_t> parse_scaled(const std::string& s, int decimals, bo
   return std::stoull(whole) * scale + (decimals ? std::stoull(fraction) : 0);
 }
 
-
 Where where(const Token& t) { return {t.line, t.column}; }
 
 class Builder {
@@ -313,9 +312,9 @@ class Builder {
 
   // Options keepalived accepts after a virtual_ipaddress entry.
   static bool is_vip_option(const std::string& w) {
-    static const char* const options[] = {"dev", "label", "brd", "broadcast", "scope",
-                                          "no_track", "preferred_lft", "home", "nodad",
-                                          "noprefixroute", "autojoin", "track_group"};
+    static const char* const options[] = {"dev",   "label",         "brd",           "broadcast",
+                                          "scope", "no_track",      "preferred_lft", "home",
+                                          "nodad", "noprefixroute", "autojoin",      "track_group"};
     for (const char* o : options) {
       if (w == o) return true;
     }
@@ -331,15 +330,18 @@ class Builder {
         if (t->broken) break;
         ++src.vip_tokens;
         if (is_vip_option(t->text)) {
-          error(*t, "'" + t->text + "' options of virtual_ipaddress entries are not supported "
-                    "yet; the VIP goes on the vrrp_instance's interface");
+          error(*t, "'" + t->text +
+                        "' options of virtual_ipaddress entries are not supported "
+                        "yet; the VIP goes on the vrrp_instance's interface");
           break;
         }
         const auto slash = t->text.find('/');
         auto a = net::IpAddress::parse(t->text.substr(0, slash));
         if (!a) {
-          error(*t, "expected an IPv4 or IPv6 address with an optional /prefix length in "
-                    "virtual_ipaddress, got '" + t->text + "'");
+          error(*t,
+                "expected an IPv4 or IPv6 address with an optional /prefix length in "
+                "virtual_ipaddress, got '" +
+                    t->text + "'");
           continue;
         }
         const unsigned max_length = a->is_v4() ? 32 : 128;
@@ -347,11 +349,10 @@ class Builder {
         if (slash != std::string::npos) {
           const std::string length = t->text.substr(slash + 1);
           if (!all_digits(length) || length.size() > 3 || std::stoul(length) > max_length) {
-            error(*t, "expected a prefix length from " +
-                          std::string(a->is_v4() ? "8" : "0") + " to " +
-                          std::to_string(max_length) +
-                          " after the " + (a->is_v4() ? "IPv4" : "IPv6") + " address " +
-                          a->to_string() + ", got '" + length + "'");
+            error(*t, "expected a prefix length from " + std::string(a->is_v4() ? "8" : "0") +
+                          " to " + std::to_string(max_length) + " after the " +
+                          (a->is_v4() ? "IPv4" : "IPv6") + " address " + a->to_string() +
+                          ", got '" + length + "'");
             continue;
           }
           prefix.prefix_length = static_cast<std::uint8_t>(std::stoul(length));
@@ -398,9 +399,10 @@ class Builder {
     };
     const auto max_lag = written("min_replicas_max_lag");
     if (max_lag != block.block.end() && written("min_replicas_to_write") == block.block.end()) {
-      warning(max_lag->keyword, "min_replicas_max_lag has no effect without "
-                                "min_replicas_to_write: redkeep leaves Redis's min-replicas "
-                                "settings alone");
+      warning(max_lag->keyword,
+              "min_replicas_max_lag has no effect without "
+              "min_replicas_to_write: redkeep leaves Redis's min-replicas "
+              "settings alone");
     }
     t.instance->redis = std::move(r);
   }

@@ -22,7 +22,8 @@ Check interface_name(const std::string& v) {
            "'";
   // The kernel's dev_valid_name(); "eth0:1" is an address label, not a link.
   if (v == "." || v == ".." || v.find_first_of("/: \t") != std::string::npos)
-    return "'" + v + "' is not a Linux interface name (no '/', ':' or spaces, not '.' or '..'); "
+    return "'" + v +
+           "' is not a Linux interface name (no '/', ':' or spaces, not '.' or '..'); "
            "name the link itself, e.g. eth0";
   if (v == "lo") return "interface lo reaches no other node: VRRP runs on the link the peers share";
   return std::nullopt;
@@ -83,7 +84,10 @@ std::vector<KeywordSpec> make_table() {
     auto& k = add(global, "router_id", K::word);
     k.expected = "a name";
     k.default_value = "host name";
-    k.set = [](Target& t, const Value& v) { t.global->router_id = v.text; return no_warning(); };
+    k.set = [](Target& t, const Value& v) {
+      t.global->router_id = v.text;
+      return no_warning();
+    };
   }
   {
     auto& k = add(global, "vrrp_version", K::choice);
@@ -101,13 +105,19 @@ std::vector<KeywordSpec> make_table() {
     k.expected = "a path";
     k.default_value = kDefaultControlSocket;
     k.check = control_socket_length;
-    k.set = [](Target& t, const Value& v) { t.global->control_socket = v.text; return no_warning(); };
+    k.set = [](Target& t, const Value& v) {
+      t.global->control_socket = v.text;
+      return no_warning();
+    };
   }
   {
     auto& k = add(global, "state_file", K::word);
     k.expected = "a path";
     k.default_value = kDefaultStateFile;
-    k.set = [](Target& t, const Value& v) { t.global->state_file = v.text; return no_warning(); };
+    k.set = [](Target& t, const Value& v) {
+      t.global->state_file = v.text;
+      return no_warning();
+    };
   }
 
   {
@@ -126,7 +136,10 @@ std::vector<KeywordSpec> make_table() {
     k.expected = "an interface name";
     k.seen = &InstanceSource::interface;
     k.check = interface_name;
-    k.set = [](Target& t, const Value& v) { t.instance->interface = v.text; return no_warning(); };
+    k.set = [](Target& t, const Value& v) {
+      t.instance->interface = v.text;
+      return no_warning();
+    };
   }
   {
     auto& k = add(inst, "virtual_router_id", K::number);
@@ -154,7 +167,10 @@ std::vector<KeywordSpec> make_table() {
   {
     auto& k = add(inst, "nopreempt", K::flag);
     k.seen = &InstanceSource::nopreempt;
-    k.set = [](Target& t, const Value&) { t.instance->nopreempt = true; return no_warning(); };
+    k.set = [](Target& t, const Value&) {
+      t.instance->nopreempt = true;
+      return no_warning();
+    };
   }
   {
     auto& k = add(inst, "preempt_delay", K::seconds);
@@ -198,13 +214,19 @@ std::vector<KeywordSpec> make_table() {
     auto& k = add(inst, "unicast_src_ip", K::address);
     k.expected = "an IPv4 or IPv6 address";
     k.seen = &InstanceSource::unicast_src_ip;
-    k.set = [](Target& t, const Value& v) { t.instance->unicast_src_ip = v.address; return no_warning(); };
+    k.set = [](Target& t, const Value& v) {
+      t.instance->unicast_src_ip = v.address;
+      return no_warning();
+    };
   }
   add(inst, "unicast_peer", K::list);
   {
     auto& k = add(inst, "v3_checksum_as_v2", K::flag);
     k.seen = &InstanceSource::v3_checksum_as_v2;
-    k.set = [](Target& t, const Value&) { t.instance->v3_checksum_as_v2 = true; return no_warning(); };
+    k.set = [](Target& t, const Value&) {
+      t.instance->v3_checksum_as_v2 = true;
+      return no_warning();
+    };
   }
   {
     auto& k = add(inst, "garp_master_delay", K::seconds);
@@ -248,7 +270,10 @@ std::vector<KeywordSpec> make_table() {
     k.choices = {"PASS"};
     k.seen = &InstanceSource::auth_type;
     k.check = auth_type_ah;
-    k.set = [](Target& t, const Value&) { t.instance->auth_type = AuthType::pass; return no_warning(); };
+    k.set = [](Target& t, const Value&) {
+      t.instance->auth_type = AuthType::pass;
+      return no_warning();
+    };
   }
   {
     auto& k = add(auth, "auth_pass", K::secret);
@@ -267,7 +292,10 @@ std::vector<KeywordSpec> make_table() {
     k.expected = "an address or host name";
     k.default_value = "127.0.0.1";
     k.check = host_without_port;
-    k.set = [](Target& t, const Value& v) { t.redis->host = v.text; return no_warning(); };
+    k.set = [](Target& t, const Value& v) {
+      t.redis->host = v.text;
+      return no_warning();
+    };
   }
   {
     auto& k = add(redis, "port", K::number);
@@ -284,19 +312,28 @@ std::vector<KeywordSpec> make_table() {
     k.expected = "a password";
     k.seen = &InstanceSource::password;
     k.check = non_empty_password;
-    k.set = [](Target& t, const Value& v) { t.redis->password = Secret(v.text); return no_warning(); };
+    k.set = [](Target& t, const Value& v) {
+      t.redis->password = Secret(v.text);
+      return no_warning();
+    };
   }
   {
     auto& k = add(redis, "password_file", K::word);
     k.expected = "a path";
     k.seen = &InstanceSource::password_file;
-    k.set = [](Target& t, const Value& v) { t.redis->password_file = v.text; return no_warning(); };
+    k.set = [](Target& t, const Value& v) {
+      t.redis->password_file = v.text;
+      return no_warning();
+    };
   }
   {
     auto& k = add(redis, "user", K::word);
     k.expected = "an ACL user name";
     k.seen = &InstanceSource::user;
-    k.set = [](Target& t, const Value& v) { t.redis->user = v.text; return no_warning(); };
+    k.set = [](Target& t, const Value& v) {
+      t.redis->user = v.text;
+      return no_warning();
+    };
   }
   {
     auto& k = add(redis, "check_interval", K::seconds);

@@ -16,9 +16,9 @@ std::vector<LogEvent> CheckLog::record(redis::CheckOutcome outcome, const std::s
   std::vector<LogEvent> lines;
   if (outcome == redis::CheckOutcome::config_error) {
     if (!config_error_logged_)
-      lines.push_back({LogLevel::error, LogKind::redis_check,
-                       "PING -> " + result +
-                           ": configuration error: check the redis password / user"});
+      lines.push_back(
+          {LogLevel::error, LogKind::redis_check,
+           "PING -> " + result + ": configuration error: check the redis password / user"});
     config_error_logged_ = true;
   } else if (result != last_result_) {
     lines.push_back({outcome == redis::CheckOutcome::pong ? LogLevel::info : LogLevel::warn,

@@ -8,6 +8,7 @@
 
 namespace redkeep::core {
 
+/// The counters of one instance (`redkeep status` -> counters).
 struct Counters {
   std::uint64_t adverts_sent = 0;      ///< AdvertOut commands
   std::uint64_t adverts_unsent = 0;    ///< of those, not taken by the kernel

@@ -39,15 +39,14 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
     stalled_ = false;
     synced_master_ = o.vrrp_master_address;
   }
-  if (step_down_ && !o.vrrp_master_address &&
-      now - step_down_since_ > 2 * master_down_interval_) {
+  if (step_down_ && !o.vrrp_master_address && now - step_down_since_ > 2 * master_down_interval_) {
     step_down_ = false;  // nobody kept the data: take part (at the floor priority)
   }
   if (step_down_ && o.vrrp_master_address) step_down_since_ = now;
 
   // Has not completed a sync with the Master it now follows.
-  needs_sync_with_current_ = o.vrrp_master_address && !o.vrrp_master &&
-                             synced_master_ != o.vrrp_master_address;
+  needs_sync_with_current_ =
+      o.vrrp_master_address && !o.vrrp_master && synced_master_ != o.vrrp_master_address;
 
   if (o.behind_peer) behind_peer_ = *o.behind_peer;  // unknown: the last verdict stands
   if (o.vrrp_master || !o.is_replica) behind_peer_ = false;
@@ -127,8 +126,9 @@ void Eligibility::set_vrrp_master(bool master, Clock::time_point now) {
   cut_off_since_ = now;
   conceded_ = false;
   awaiting_probe_ = false;
-  cut_off_master_why_ = "took Master while it reached no member of the cluster; waits for a "
-                        "replica to follow it";
+  cut_off_master_why_ =
+      "took Master while it reached no member of the cluster; waits for a "
+      "replica to follow it";
   cut_off_backup_ = false;
   overdue_since_.reset();
 }
@@ -146,8 +146,9 @@ bool Eligibility::evaluate(Clock::time_point now) {
     if (now - since > alone_bound_) {
       cut_off_master_ = true;
       cut_off_since_ = now;
-      cut_off_master_why_ = "Master reached no member of the cluster and no replica follows it "
-                            "(for longer than 2 advert intervals)";
+      cut_off_master_why_ =
+          "Master reached no member of the cluster and no replica follows it "
+          "(for longer than 2 advert intervals)";
     }
   }
   return was != eligible();

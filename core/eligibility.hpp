@@ -16,10 +16,10 @@ namespace redkeep::core {
 
 /// One observation of the local Redis and of the election, at a health check.
 struct EligibilityObservation {
-  bool healthy = true;         ///< after fall/rise
-  bool loading = false;        ///< LOADING: alive, data not there yet
-  bool restarted = false;      ///< a new run_id was found at this check
-  bool is_replica = false;     ///< INFO role:slave
+  bool healthy = true;      ///< after fall/rise
+  bool loading = false;     ///< LOADING: alive, data not there yet
+  bool restarted = false;   ///< a new run_id was found at this check
+  bool is_replica = false;  ///< INFO role:slave
   /// Replica of the current VRRP master (its primary address and our port),
   /// link up, no sync running.
   bool synced_with_master = false;
@@ -34,8 +34,8 @@ struct EligibilityObservation {
   /// As master: replicas that follow it now, by INFO: in a sync state (a full sync in
   /// progress), or online with an ACK in the last second (lag <= 1).
   std::uint32_t replicas_following = 0;
-  std::uint32_t replicas_syncing = 0;  ///< as master: replicas in a sync state
-  bool vrrp_master = false;              ///< this node is the VRRP Master
+  std::uint32_t replicas_syncing = 0;                 ///< as master: replicas in a sync state
+  bool vrrp_master = false;                           ///< this node is the VRRP Master
   std::optional<net::IpAddress> vrrp_master_address;  ///< who is Master (another node)
 };
 
@@ -58,6 +58,7 @@ class Eligibility {
   /// master) or has synced (as replica). Returns true when eligible() changed.
   bool timer_overran(std::chrono::microseconds late);
 
+  /// The current Master_Down_Interval (a v3 Backup learns the Master's interval).
   void set_master_down_interval(std::chrono::microseconds mdi) { master_down_interval_ = mdi; }
 
   // ---- Cut off from the cluster (issue 14). Members are the nodes learned while running:
@@ -122,14 +123,14 @@ class Eligibility {
   bool first_ = true;
   bool healthy_ = true;
   bool loading_ = false;
-  bool data_lost_ = false;       // restarted, not re-synced
+  bool data_lost_ = false;  // restarted, not re-synced
   bool step_down_ = false;
   Clock::time_point step_down_since_{};
-  bool never_synced_ = false;    // a replica at redkeep's start that has not synced since
+  bool never_synced_ = false;  // a replica at redkeep's start that has not synced since
   std::optional<net::IpAddress> synced_master_;  // the master we last completed a sync with
   bool needs_sync_with_current_ = false;
   bool behind_peer_ = false;
-  bool had_replicas_ = false;    // as master, since it became master
+  bool had_replicas_ = false;                     // as master, since it became master
   std::optional<Clock::time_point> alone_since_;  // as master, no replica since
   bool alone_too_long_ = false;
   bool stalled_ = false;

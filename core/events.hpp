@@ -55,15 +55,15 @@ struct GarpSent {
 
 /// What redis_health learned from the local Redis at one check.
 struct RedisHealth {
-  bool healthy = false;  ///< after fall/rise: false = Fault
-  bool loading = false;  ///< alive but LOADING its data: not fit to be master
+  bool healthy = false;       ///< after fall/rise: false = Fault
+  bool loading = false;       ///< alive but LOADING its data: not fit to be master
   bool config_error = false;  ///< NOAUTH/WRONGPASS: the password is wrong
   std::string last_result;    ///< "PONG", "Failed (connection refused)", ...
   redis::InfoRole role = redis::InfoRole::unknown;
-  std::string master_host;    ///< replica: whom it follows
+  std::string master_host;  ///< replica: whom it follows
   std::uint16_t master_port = 0;
   std::optional<redis::LinkStatus> master_link_status;  ///< replica: INFO master_link_status
-  bool sync_in_progress = false;   ///< replica: a full sync is running
+  bool sync_in_progress = false;                        ///< replica: a full sync is running
   /// Set in the first report after redkeep found that Redis restarted (a new
   /// run_id): whatever it held in memory is gone unless it loaded it back.
   /// redis_health has already made it a replica of nowhere (-NOMASTERLINK
@@ -72,8 +72,8 @@ struct RedisHealth {
   /// Replica whose master link is down: whether a fellow replica of the same
   /// history holds a larger offset (nullopt: none could be asked).
   std::optional<bool> behind_peer;
-  std::string behind_detail;  ///< which replica, which offsets
-  std::int64_t repl_offset = -1;   ///< master_repl_offset
+  std::string behind_detail;      ///< which replica, which offsets
+  std::int64_t repl_offset = -1;  ///< master_repl_offset
   std::string run_id;
   std::string replid;
   std::uint32_t connected_replicas = 0;

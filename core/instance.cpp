@@ -214,8 +214,7 @@ void Instance::apply_takeover_hold(TimePoint now) {
   const auto c = takeover_hold_.commands();
   if (c.watch) {
     std::optional<net::RedisEndpoint> vip;
-    if (*c.watch)
-      vip = net::RedisEndpoint{config_.virtual_ipaddress.front().address, redis_port()};
+    if (*c.watch) vip = net::RedisEndpoint{config_.virtual_ipaddress.front().address, redis_port()};
     emit(VipWatch{vip});
   }
   if (!c.hold) return;
@@ -235,9 +234,9 @@ void Instance::apply_takeover_hold(TimePoint now) {
 /// primary address, link up, no sync running.
 bool Instance::synced_with_master(const RedisHealth& h) const {
   if (!sm_.master_address() || sm_.master_is_self()) return false;
-  return h.role == redis::InfoRole::replica &&
-         h.master_host == sm_.master_address()->to_string() && h.master_port == redis_port() &&
-         h.master_link_status == redis::LinkStatus::up && !h.sync_in_progress;
+  return h.role == redis::InfoRole::replica && h.master_host == sm_.master_address()->to_string() &&
+         h.master_port == redis_port() && h.master_link_status == redis::LinkStatus::up &&
+         !h.sync_in_progress;
 }
 
 /// Feeds the data rules' verdict to the machine: a Master whose Redis restarted steps down (a
@@ -297,12 +296,14 @@ void Instance::run_data_rules(TimePoint now) {
 /// hand, or restarted): put it right, no failover.
 void Instance::correct_role_drift(const RedisHealth& h) {
   const auto want = desired_role();
-  if (!h.healthy || h.role == redis::InfoRole::unknown || !want || role_commanded_ != want || !role_confirmed_)
+  if (!h.healthy || h.role == redis::InfoRole::unknown || !want || role_commanded_ != want ||
+      !role_confirmed_)
     return;
   const bool want_master = !want->has_value();
   const bool is_master = h.role == redis::InfoRole::master;
-  const bool wrong_master = !want_master && !is_master &&
-                            (h.master_host != (*want)->to_string() || h.master_port != redis_port());
+  const bool wrong_master =
+      !want_master && !is_master &&
+      (h.master_host != (*want)->to_string() || h.master_port != redis_port());
   if (want_master == is_master && !wrong_master) return;
   log(LogLevel::warn, LogKind::role_corrected,
       fmt::format("Redis is {} but should be {}; correcting",

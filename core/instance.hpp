@@ -14,10 +14,10 @@
 #include "config/model.hpp"
 #include "core/commands.hpp"
 #include "core/counters.hpp"
-#include "core/events.hpp"
-#include "net/vrrp/state_machine.hpp"
 #include "core/eligibility.hpp"
+#include "core/events.hpp"
 #include "core/takeover_hold.hpp"
+#include "net/vrrp/state_machine.hpp"
 
 namespace redkeep::core {
 
@@ -27,7 +27,7 @@ using TimePoint = net::vrrp::TimePoint;
 struct Snapshot {
   net::vrrp::Snapshot machine;
   Counters counters;
-  core::Eligibility eligibility{std::chrono::microseconds{0}};  ///< the data rules' state
+  Eligibility eligibility{std::chrono::microseconds{0}};  ///< the data rules' state
 };
 
 /// A Redis role: nullopt = master, else a replica of that address.
@@ -36,6 +36,7 @@ using RoleTarget = std::optional<net::IpAddress>;
 /// "master", "replica of 192.0.2.1", or "" when no role was commanded (nullopt).
 std::string role_text(const std::optional<RoleTarget>& role);
 
+/// One vrrp_instance's policy (see the top of this file). Not thread-safe: one owner.
 class Instance {
  public:
   /// `primary` is this node's address (adverts' source, RFC tie-break).
@@ -55,9 +56,12 @@ class Instance {
   std::string status_json(const std::map<std::string, std::uint64_t>& restarts,
                           TimePoint now) const;
 
+  /// The VRRP state machine (state, priorities, timers), read-only.
   const net::vrrp::StateMachine& machine() const { return sm_; }
-  const core::Eligibility& eligibility() const { return eligibility_; }
+  /// The data rules' state (eligible, why not), read-only.
+  const Eligibility& eligibility() const { return eligibility_; }
   const Counters& counters() const { return counters_; }
+  /// The VIP was commanded up and the vip actor confirmed it.
   bool vip_held() const { return vip_commanded_up_ && vip_confirmed_; }
 
  private:
@@ -104,8 +108,8 @@ class Instance {
   config::VrrpInstance config_;
   net::IpAddress primary_;
   net::vrrp::StateMachine sm_;
-  core::Eligibility eligibility_;
-  core::TakeoverHold takeover_hold_;
+  Eligibility eligibility_;
+  TakeoverHold takeover_hold_;
   Counters counters_;
   Output out_;
 
@@ -132,13 +136,13 @@ class Instance {
   std::optional<RoleTarget> role_commanded_;
   bool role_confirmed_ = false;
 
-  RedisHealth redis_;              // the latest report
-  bool redis_reported_ = false;    // any report yet
-  bool failing_reported_ = false;  // last check_status input
-  bool role_refused_ = false;      // Redis refused REPLICAOF NO ONE for good
-  bool eligible_reported_ = true;  // last priority_inputs eligibility
-  bool hold_reported_ = false;     // last priority_inputs hold_floor_tie
-  std::string reason_reported_;    // last "not eligible" reason logged
+  RedisHealth redis_;               // the latest report
+  bool redis_reported_ = false;     // any report yet
+  bool failing_reported_ = false;   // last check_status input
+  bool role_refused_ = false;       // Redis refused REPLICAOF NO ONE for good
+  bool eligible_reported_ = true;   // last priority_inputs eligibility
+  bool hold_reported_ = false;      // last priority_inputs hold_floor_tie
+  std::string reason_reported_;     // last "not eligible" reason logged
   bool step_out_reported_ = false;  // last must_step_down() logged
 
   // Rejected packets: logged at most once per reason per interval, the rest counted.

@@ -39,6 +39,7 @@ enum class LogKind {
 /// How loud a line is.
 enum class LogLevel { info, warn, error };
 
+/// One log line the core decided on.
 struct LogEvent {
   LogLevel level;
   LogKind kind;

@@ -35,14 +35,14 @@ vrrp::Expectation expectation(const config::VrrpInstance& in, const net::IpAddre
   vrrp::Expectation e;
   e.version = version_of(in);
   e.vrid = in.virtual_router_id;
-  e.auth_type = in.auth_type == config::AuthType::pass ? vrrp::AuthType::simple_text
-                                                       : vrrp::AuthType::none;
+  e.auth_type =
+      in.auth_type == config::AuthType::pass ? vrrp::AuthType::simple_text : vrrp::AuthType::none;
   const auto& pass = in.auth_pass.reveal();
   std::copy_n(pass.begin(), std::min(pass.size(), e.auth_pass.size()), e.auth_pass.begin());
   e.adver_int_cs = in.advert_int_cs;
   for (const auto& v : in.virtual_ipaddress) e.vips.push_back(v.address);
-  e.checksum_mode = in.v3_checksum_as_v2 ? vrrp::ChecksumMode::v3_as_v2
-                                         : vrrp::ChecksumMode::v3_pseudo_header;
+  e.checksum_mode =
+      in.v3_checksum_as_v2 ? vrrp::ChecksumMode::v3_as_v2 : vrrp::ChecksumMode::v3_pseudo_header;
   e.unicast = !in.unicast_peer.empty();
   e.unicast_peers = in.unicast_peer;
   e.own_address = primary;

@@ -29,10 +29,9 @@ net::vrrp::Expectation expectation(const config::VrrpInstance& instance,
 std::chrono::microseconds advert_interval(const config::VrrpInstance& instance);
 
 /// Valid and preferred lifetime of a VIP, in seconds: the longest Master_Down_Interval any
-/// router of this virtual router can have (priority 0's Skew_Time), rounded up, plus 1 s (the kernel's
-/// check period).
-/// Renewed with every advert, so a Master that stops advertising (frozen, killed with
-/// SIGKILL) loses its VIP about when the others take over.
+/// router of this virtual router can have (priority 0's Skew_Time), rounded up, plus 1 s (the
+/// kernel's check period). Renewed with every advert, so a Master that stops advertising (frozen,
+/// killed with SIGKILL) loses its VIP about when the others take over.
 std::uint32_t vip_lifetime_seconds(const config::VrrpInstance& instance);
 
 /// How long a cut-off Master may reach no member before it counts as cut off (DESIGN.md

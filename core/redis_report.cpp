@@ -8,9 +8,12 @@ namespace redkeep::core {
 
 const char* info_role_word(redis::InfoRole role) {
   switch (role) {
-    case redis::InfoRole::master: return "master";
-    case redis::InfoRole::replica: return "slave";
-    case redis::InfoRole::unknown: break;
+    case redis::InfoRole::master:
+      return "master";
+    case redis::InfoRole::replica:
+      return "slave";
+    case redis::InfoRole::unknown:
+      break;
   }
   return "";
 }

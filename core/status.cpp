@@ -15,7 +15,8 @@ json counters_json(const Counters& c, const std::string& instance,
                    const std::map<std::string, std::uint64_t>& restarts) {
   json rejected = json::object();
   for (std::size_t i = 0; i < c.rejected.size(); ++i)
-    if (c.rejected[i] > 0) rejected[vrrp::to_string(static_cast<vrrp::RejectReason>(i))] = c.rejected[i];
+    if (c.rejected[i] > 0)
+      rejected[vrrp::to_string(static_cast<vrrp::RejectReason>(i))] = c.rejected[i];
   // Restart counts are kept by the supervisor as "actor[instance]".
   const std::string suffix = "[" + instance + "]";
   std::uint64_t restart_total = 0;
@@ -28,14 +29,10 @@ json counters_json(const Counters& c, const std::string& instance,
     }
   }
   return {
-      {"adverts_sent", c.adverts_sent},
-      {"adverts_unsent", c.adverts_unsent},
-      {"adverts_received", c.adverts_received},
-      {"transitions", c.transitions},
-      {"gratuitous_arps", c.gratuitous_arps},
-      {"rejected", rejected},
-      {"actor_restarts", restart_total},
-      {"actor_restarts_by_actor", restart_detail},
+      {"adverts_sent", c.adverts_sent},         {"adverts_unsent", c.adverts_unsent},
+      {"adverts_received", c.adverts_received}, {"transitions", c.transitions},
+      {"gratuitous_arps", c.gratuitous_arps},   {"rejected", rejected},
+      {"actor_restarts", restart_total},        {"actor_restarts_by_actor", restart_detail},
   };
 }
 
@@ -73,7 +70,9 @@ std::string Instance::status_json(const std::map<std::string, std::uint64_t>& re
   const auto reached = eligibility_.last_member_reached();
   j["redis"] = {
       {"address", in.redis->host + ":" + std::to_string(in.redis->port)},
-      {"health", !redis_reported_ ? "unknown" : r.healthy ? "healthy" : "failed"},
+      {"health", !redis_reported_ ? "unknown"
+                 : r.healthy      ? "healthy"
+                                  : "failed"},
       {"eligible", eligibility_.eligible()},
       {"members", members_},
       {"takeover_held", takeover_hold_.held()},
@@ -84,9 +83,9 @@ std::string Instance::status_json(const std::map<std::string, std::uint64_t>& re
       {"role", info_role_word(r.role)},
       {"master_host", r.master_host},
       {"master_port", r.master_port},
-      {"master_link_status", !r.master_link_status                      ? ""
+      {"master_link_status", !r.master_link_status                            ? ""
                              : *r.master_link_status == redis::LinkStatus::up ? "up"
-                                                                               : "down"},
+                                                                              : "down"},
       {"replication_offset", r.repl_offset},
       {"run_id", r.run_id},
       {"replid", r.replid},

@@ -6,8 +6,8 @@ VipVerdict judge_vip(const redis::ReplicationInfo& at_vip,
                      const std::optional<std::vector<redis::ClientEntry>>& clients,
                      const std::string& our_replid, const std::string& where) {
   const bool watched = clients && redis::watched_by_redkeep(*clients);
-  const bool ours = !our_replid.empty() && (at_vip.master_replid == our_replid ||
-                                            at_vip.master_replid2 == our_replid);
+  const bool ours = !our_replid.empty() &&
+                    (at_vip.master_replid == our_replid || at_vip.master_replid2 == our_replid);
   VipVerdict v;
   v.serves_our_history = at_vip.role == redis::InfoRole::master && ours && watched;
   v.detail = where + " answers as " + redis::to_string(at_vip.role) + " of history " +

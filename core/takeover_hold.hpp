@@ -2,7 +2,7 @@
 // When a Backup holds its takeover (issue 14.1, README "A Backup holds its takeover"): its
 // Master's adverts are overdue, a Redis check found the VIP leading to a master Redis of this
 // node's history that a live redkeep watches, and the VIP watch (member_probe) still reaches
-// it. Pure: the election feeds observations and carries out the commands that come back
+// it. Pure: core::Instance feeds observations and carries out the commands that come back
 // (start or stop the VIP watch, StateMachine::hold_takeover).
 
 #include <optional>
@@ -49,7 +49,9 @@ class TakeoverHold {
 
   /// The commands that bring the watch and the hold in line with the observations.
   Commands commands();
+  /// The takeover is held (as last commanded).
   bool held() const { return held_; }
+  /// The VIP is watched (as last commanded).
   bool watching() const { return watching_; }
   /// Why a hold ended, for the log.
   const char* release_reason() const;

@@ -10,11 +10,11 @@ namespace redkeep::redis {
 
 /// What one check (PING, or the reconnect that preceded it) came to.
 enum class CheckOutcome {
-  pong,            ///< PONG: healthy
-  loading,         ///< LOADING: alive, not eligible to be master
-  failure,         ///< timeout, BUSY, I/O error, unexpected reply: counts toward `fall`
-  down,            ///< connection refused: Redis is not running; Fault now
-  config_error,    ///< NOAUTH / WRONGPASS: Fault now, reported as a configuration error
+  pong,          ///< PONG: healthy
+  loading,       ///< LOADING: alive, not eligible to be master
+  failure,       ///< timeout, BUSY, I/O error, unexpected reply: counts toward `fall`
+  down,          ///< connection refused: Redis is not running; Fault now
+  config_error,  ///< NOAUTH / WRONGPASS: Fault now, reported as a configuration error
 };
 
 /// Maps a failed check's classified Failure to its outcome.

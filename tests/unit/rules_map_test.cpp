@@ -1,7 +1,6 @@
 // DESIGN.md section 3 maps each rule to a function of the core and a test of the same name.
 // This keeps the map true: a row without its test, or naming a function its file lacks, fails.
 #include <catch2/catch.hpp>
-
 #include <regex>
 #include <string>
 
@@ -34,9 +33,8 @@ TEST_CASE("every rule in DESIGN.md has a test and a function", "[meta][rules]") 
   for (const auto& r : rows) {
     INFO("rule " << r.rule << " (" << r.file << ": " << r.function << ")");
     const auto prefix = "rule " + r.rule + ":";
-    const auto named = std::count_if(tests.begin(), tests.end(), [&](const auto& t) {
-      return t.name.rfind(prefix, 0) == 0;
-    });
+    const auto named = std::count_if(tests.begin(), tests.end(),
+                                     [&](const auto& t) { return t.name.rfind(prefix, 0) == 0; });
     CHECK(named >= 1);
     const auto source = read_text(kRoot + r.file);
     REQUIRE_FALSE(source.empty());

@@ -1,9 +1,8 @@
 // The election actor itself, deterministic: CAF's test_coordinator runs it on a virtual clock
 // (no thread, no sleep) with plain fakes for its children that record what they are told and
 // answer as working ones would.
-#include <catch2/catch.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
-
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -65,9 +64,10 @@ int at(const Record& record, const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("the election actor on a virtual clock: a lone Backup takes Master after "
-          "Master_Down_Interval and promotes its Redis before it adds the VIP",
-          "[actors][election]") {
+TEST_CASE(
+    "the election actor on a virtual clock: a lone Backup takes Master after "
+    "Master_Down_Interval and promotes its Redis before it adds the VIP",
+    "[actors][election]") {
   caf::actor_system_config cfg;
   cfg.set("scheduler.policy", caf::atom("testing"));
   caf::actor_system sys{cfg};
@@ -124,9 +124,8 @@ TEST_CASE("the election actor on a virtual clock: a lone Backup takes Master aft
 
   // A higher priority Master appears: the VIP goes first, then Redis follows it.
   record->clear();
-  caf::anon_send(w.election,
-                 actors::AdvertIn{{*net::IpAddress::parse("192.0.2.12"), 200,
-                                   net::vrrp::Centiseconds(100)}});
+  caf::anon_send(w.election, actors::AdvertIn{{*net::IpAddress::parse("192.0.2.12"), 200,
+                                               net::vrrp::Centiseconds(100)}});
   sched.run();
   const auto vip_down = at(record, "vip: vip down");
   const auto demoted = at(record, "redis_role: replica of 192.0.2.12");

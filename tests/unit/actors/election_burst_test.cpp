@@ -3,10 +3,10 @@
 // and the log shows every step in order. Real election and redis_role actors,
 // a real redis-server; the vip and advert_io actors are stand-ins that answer
 // at once (the test is about ordering, not about netlink).
-#include <catch2/catch.hpp>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -44,7 +44,8 @@ std::string role_of(test::RedisServer& server) {
   REQUIRE(c);
   auto r = redis::role(c.value());
   REQUIRE(r);
-  return r.value().kind == redis::Role::Kind::master ? "master" : "replica of " + r.value().master_host;
+  return r.value().kind == redis::Role::Kind::master ? "master"
+                                                     : "replica of " + r.value().master_host;
 }
 
 }  // namespace
@@ -112,7 +113,8 @@ TEST_CASE("a MASTER -> BACKUP -> MASTER burst ends with Redis master, every step
     CHECK(state().find("\"state\":\"MASTER\"") != std::string::npos);
     CHECK(role_of(server) == "master");
 
-    for (auto& a : {vip, sink, advert_io, role, election}) self->send_exit(a, caf::exit_reason::user_shutdown);
+    for (auto& a : {vip, sink, advert_io, role, election})
+      self->send_exit(a, caf::exit_reason::user_shutdown);
   }
   spdlog::set_default_logger(previous);
 
@@ -120,10 +122,10 @@ TEST_CASE("a MASTER -> BACKUP -> MASTER burst ends with Redis master, every step
   INFO(text);
   if (std::getenv("REDKEEP_SHOW_LOG")) std::cerr << text;
   std::size_t at = 0;
-  for (const char* step : {"Entering MASTER state (initial state MASTER",
-                           "Entering BACKUP state (higher priority 200 advert from 192.0.2.200",
-                           "Entering MASTER state (priority 0 advert from 192.0.2.200",
-                           "Redis is now master"}) {
+  for (const char* step :
+       {"Entering MASTER state (initial state MASTER",
+        "Entering BACKUP state (higher priority 200 advert from 192.0.2.200",
+        "Entering MASTER state (priority 0 advert from 192.0.2.200", "Redis is now master"}) {
     auto found = text.find(step, at);
     INFO("step: " << step);
     REQUIRE(found != std::string::npos);

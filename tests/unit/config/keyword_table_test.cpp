@@ -1,15 +1,14 @@
 // The keyword table (config/keyword_table.cpp) is the one list of the configuration language.
 // These tests keep the other places that name keywords in step with it: the reference in
 // config/README.md, the effective-configuration printer, the fuzz seed and dictionary.
-#include <catch2/catch.hpp>
+#include "config/keyword_table.hpp"
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <regex>
 #include <set>
 
 #include "../../support/files.hpp"
-
-#include "config/keyword_table.hpp"
 #include "config/parser.hpp"
 #include "config/print.hpp"
 
@@ -91,8 +90,7 @@ TEST_CASE("the defaults of the keyword table are the model's: a minimal configur
   INFO(printed);
   for (const auto* k : block_keywords()) {
     // A default in words ("host name", "global vrrp_version") describes; the others are values.
-    if (k->default_value.empty() || k->default_value.find(' ') != std::string_view::npos)
-      continue;
+    if (k->default_value.empty() || k->default_value.find(' ') != std::string_view::npos) continue;
     INFO(k->name << " " << k->default_value);
     const std::regex line("(^|\n)[ \t]*" + std::string(k->name) + " " +
                           std::string(k->default_value) + "([ \t\n]|$)");

@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
+#include "config/password.hpp"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-
-#include "config/password.hpp"
 
 using redkeep::config::read_redis_password;
 using redkeep::config::RedisSettings;

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "core/check_log.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace redkeep;
 using redis::CheckOutcome;
@@ -21,7 +21,8 @@ TEST_CASE("the check log writes a line per change of result, not per check", "[c
   CHECK(texts(log.record(CheckOutcome::pong, "PONG", false, true, at)) ==
         std::vector<std::string>{"PING -> PONG"});
   CHECK(log.record(CheckOutcome::pong, "PONG", false, true, at).empty());
-  const auto refused = log.record(CheckOutcome::down, "Failed (connection refused)", true, false, at);
+  const auto refused =
+      log.record(CheckOutcome::down, "Failed (connection refused)", true, false, at);
   CHECK(texts(refused) == std::vector<std::string>{"PING -> Failed (connection refused)",
                                                    "Redis 127.0.0.1:6379 is FAILED"});
   CHECK(refused[0].level == core::LogLevel::warn);
@@ -35,7 +36,8 @@ TEST_CASE("a wrong password is logged once until another result comes", "[core][
   const std::string at = "127.0.0.1:6379";
   const auto first = log.record(CheckOutcome::config_error, "Failed (auth)", true, false, at);
   REQUIRE(first.size() == 2);
-  CHECK(first[0].text == "PING -> Failed (auth): configuration error: check the redis password / user");
+  CHECK(first[0].text ==
+        "PING -> Failed (auth): configuration error: check the redis password / user");
   CHECK(log.record(CheckOutcome::config_error, "Failed (auth)", false, false, at).empty());
   CHECK(log.record(CheckOutcome::pong, "PONG", true, true, at).size() == 2);
   CHECK(log.record(CheckOutcome::config_error, "Failed (auth)", true, false, at).size() == 2);

@@ -27,9 +27,10 @@ void lose_master(CoreDriver& d) {
 
 }  // namespace
 
-TEST_CASE("rule redis_unhealthy: a Master whose Redis fails its checks goes to Fault with "
-          "priority 0 and releases the VIP",
-          "[core][rules]") {
+TEST_CASE(
+    "rule redis_unhealthy: a Master whose Redis fails its checks goes to Fault with "
+    "priority 0 and releases the VIP",
+    "[core][rules]") {
   auto d = serving_master();
   auto h = redis_master();
   h.healthy = false;
@@ -39,8 +40,7 @@ TEST_CASE("rule redis_unhealthy: a Master whose Redis fails its checks goes to F
   CHECK(d.index_of<core::VipCommand>([](const core::VipCommand& c) { return !c.up; }) >= 0);
 }
 
-TEST_CASE("rule loading: a Redis LOADING its data advertises the floor priority",
-          "[core][rules]") {
+TEST_CASE("rule loading: a Redis LOADING its data advertises the floor priority", "[core][rules]") {
   auto d = following_backup();
   auto h = redis_replica("192.0.2.12");
   h.loading = true;
@@ -54,9 +54,10 @@ TEST_CASE("rule loading: a Redis LOADING its data advertises the floor priority"
   CHECK(d.logs(core::LogKind::eligible).size() == 1);
 }
 
-TEST_CASE("rule restarted_steps_down: a Master whose Redis restarted steps down until it "
-          "re-synced",
-          "[core][rules]") {
+TEST_CASE(
+    "rule restarted_steps_down: a Master whose Redis restarted steps down until it "
+    "re-synced",
+    "[core][rules]") {
   auto d = serving_master();
   auto h = redis_master(0);
   h.restarted = true;
@@ -73,9 +74,10 @@ TEST_CASE("rule restarted_steps_down: a Master whose Redis restarted steps down 
   CHECK(d.priority() == 150);
 }
 
-TEST_CASE("rule never_synced: a replica that has not synced since redkeep started stays out of "
-          "Master",
-          "[core][rules]") {
+TEST_CASE(
+    "rule never_synced: a replica that has not synced since redkeep started stays out of "
+    "Master",
+    "[core][rules]") {
   CoreDriver d(recipe_instance(150));
   d.feed(core::Wired{true, true, true, true});
   d.report(redis_replica("192.0.2.12", false));  // booted into a broken network
@@ -87,9 +89,10 @@ TEST_CASE("rule never_synced: a replica that has not synced since redkeep starte
   CHECK(d.state() == State::backup);
 }
 
-TEST_CASE("rule never_synced: with no master heard for twice Master_Down_Interval the unsynced "
-          "node takes part, at the floor priority",
-          "[core][rules]") {
+TEST_CASE(
+    "rule never_synced: with no master heard for twice Master_Down_Interval the unsynced "
+    "node takes part, at the floor priority",
+    "[core][rules]") {
   CoreDriver d(recipe_instance(150));
   d.feed(core::Wired{true, true, true, true});
   const auto mdi = d.core().machine().master_down_interval();
@@ -107,11 +110,12 @@ TEST_CASE("rule never_synced: with no master heard for twice Master_Down_Interva
   CHECK(d.priority() == kFloorPriority);
 }
 
-TEST_CASE("rule synced_with_current: a replica that has not synced with the Master it now "
-          "follows advertises the floor priority",
-          "[core][rules]") {
+TEST_CASE(
+    "rule synced_with_current: a replica that has not synced with the Master it now "
+    "follows advertises the floor priority",
+    "[core][rules]") {
   auto d = following_backup();
-  d.hear("192.0.2.13", 200);  // a new Master
+  d.hear("192.0.2.13", 200);              // a new Master
   d.report(redis_replica("192.0.2.12"));  // still the old master's replica
   CHECK(d.priority() == kFloorPriority);
   CHECK(d.core().eligibility().reason() ==
@@ -120,9 +124,10 @@ TEST_CASE("rule synced_with_current: a replica that has not synced with the Mast
   CHECK(d.priority() == 100);
 }
 
-TEST_CASE("rule alone_master: a Master that knows no member to probe and whose replicas went "
-          "silent for longer than Master_Down_Interval advertises the floor priority",
-          "[core][rules]") {
+TEST_CASE(
+    "rule alone_master: a Master that knows no member to probe and whose replicas went "
+    "silent for longer than Master_Down_Interval advertises the floor priority",
+    "[core][rules]") {
   auto d = serving_master();  // one replica followed it
   const auto mdi = d.core().machine().master_down_interval();
   const auto silent_since = d.now;
@@ -156,9 +161,10 @@ TEST_CASE("rule behind_peer: a replica behind a fellow replica advertises the fl
   CHECK(d.priority() == kFloorPriority);
 }
 
-TEST_CASE("rule stalled_timers: a Master whose own timers overran by more than "
-          "Master_Down_Interval advertises the floor priority",
-          "[core][rules]") {
+TEST_CASE(
+    "rule stalled_timers: a Master whose own timers overran by more than "
+    "Master_Down_Interval advertises the floor priority",
+    "[core][rules]") {
   auto d = serving_master();
   // Overran by well over Master_Down_Interval (the Master's next advert was due within 1 s).
   d.stall(d.core().machine().master_down_interval() + 3s);
@@ -170,9 +176,10 @@ TEST_CASE("rule stalled_timers: a Master whose own timers overran by more than "
   CHECK(d.state() == State::backup);
 }
 
-TEST_CASE("rule cut_off_backup: a Backup that reaches no member after its Master went silent "
-          "takes Master only at the floor priority",
-          "[core][rules]") {
+TEST_CASE(
+    "rule cut_off_backup: a Backup that reaches no member after its Master went silent "
+    "takes Master only at the floor priority",
+    "[core][rules]") {
   auto d = following_backup();
   d.feed(probe(d, 2));
   lose_master(d);
@@ -188,9 +195,10 @@ TEST_CASE("rule cut_off_backup: a Backup that reaches no member after its Master
   CHECK(d.state() == State::backup);
 }
 
-TEST_CASE("rule cut_off_backup: a Backup that still reaches a member takes over with its own "
-          "priority",
-          "[core][rules]") {
+TEST_CASE(
+    "rule cut_off_backup: a Backup that still reaches a member takes over with its own "
+    "priority",
+    "[core][rules]") {
   auto d = following_backup();
   d.feed(probe(d, 2));
   lose_master(d);
@@ -201,9 +209,10 @@ TEST_CASE("rule cut_off_backup: a Backup that still reaches a member takes over 
   CHECK(d.adverts().front() == 100);
 }
 
-TEST_CASE("rule cut_off_master: a Master that reaches no member for 2 advert intervals advertises "
-          "the floor priority and sends no more ARP bursts",
-          "[core][rules]") {
+TEST_CASE(
+    "rule cut_off_master: a Master that reaches no member for 2 advert intervals advertises "
+    "the floor priority and sends no more ARP bursts",
+    "[core][rules]") {
   auto d = serving_master();
   d.feed(probe(d, 2));
   for (int i = 0; i < 2; ++i) {
@@ -223,9 +232,10 @@ TEST_CASE("rule cut_off_master: a Master that reaches no member for 2 advert int
   CHECK(d.priority() == 150);
 }
 
-TEST_CASE("rule lower_master_garp: a Master hearing a lower-priority Master sends gratuitous ARPs "
-          "at once, once per interval",
-          "[core][rules]") {
+TEST_CASE(
+    "rule lower_master_garp: a Master hearing a lower-priority Master sends gratuitous ARPs "
+    "at once, once per interval",
+    "[core][rules]") {
   auto d = serving_master();
   d.hear("192.0.2.12", 100);
   CHECK(d.all<core::GarpBurst>().size() == 1);
@@ -241,9 +251,10 @@ TEST_CASE("rule lower_master_garp: a Master hearing a lower-priority Master send
   CHECK(d.all<core::GarpBurst>().size() == 2);
 }
 
-TEST_CASE("rule held_takeover: a Backup holds its takeover while the VIP serves its history, and "
-          "takes Master Skew_Time after the VIP stops answering",
-          "[core][rules]") {
+TEST_CASE(
+    "rule held_takeover: a Backup holds its takeover while the VIP serves its history, and "
+    "takes Master Skew_Time after the VIP stops answering",
+    "[core][rules]") {
   auto d = following_backup();
   d.feed(probe(d, 2));
   lose_master(d);
@@ -266,9 +277,10 @@ TEST_CASE("rule held_takeover: a Backup holds its takeover while the VIP serves 
   CHECK(d.state() == State::master);
 }
 
-TEST_CASE("rule floor_tie_history: of two cut-off Masters, the one with the lower address holds "
-          "the tie-break until the histories are compared, then the history decides",
-          "[core][rules]") {
+TEST_CASE(
+    "rule floor_tie_history: of two cut-off Masters, the one with the lower address holds "
+    "the tie-break until the histories are compared, then the history decides",
+    "[core][rules]") {
   auto verdict = GENERATE(redis::FloorTie::theirs, redis::FloorTie::ours);
   CoreDriver d(recipe_instance(150, true), "192.0.2.12");
   d.feed(core::Wired{true, true, true, true});
@@ -296,12 +308,14 @@ TEST_CASE("rule floor_tie_history: of two cut-off Masters, the one with the lowe
   }
 }
 
-TEST_CASE("rule reject_log_rate: every rejected advert is counted, and logged once per reason "
-          "per 10 s",
-          "[core][rules]") {
+TEST_CASE(
+    "rule reject_log_rate: every rejected advert is counted, and logged once per reason "
+    "per 10 s",
+    "[core][rules]") {
   auto d = following_backup();
   using net::vrrp::RejectReason;
-  for (int i = 0; i < 5; ++i) d.feed(core::AdvertRejected{RejectReason::checksum, "40-byte packet"});
+  for (int i = 0; i < 5; ++i)
+    d.feed(core::AdvertRejected{RejectReason::checksum, "40-byte packet"});
   d.feed(core::AdvertRejected{RejectReason::vrid, "40-byte packet"});
   const auto& rejected = d.core().counters().rejected;
   CHECK(rejected[static_cast<std::size_t>(RejectReason::checksum)] == 5);

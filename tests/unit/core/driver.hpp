@@ -147,8 +147,11 @@ class CoreDriver {
         timer_.reset();
         return core::TimerFired{generation};
       }
-      case Timer::overdue: overdue_at_.reset(); return core::OverdueDue{};
-      case Timer::stop_wait: break;
+      case Timer::overdue:
+        overdue_at_.reset();
+        return core::OverdueDue{};
+      case Timer::stop_wait:
+        break;
     }
     stop_wait_at_.reset();
     return core::StopWaitOver{};

@@ -28,14 +28,14 @@ EligibilityObservation master_with(std::uint32_t replicas) {
 }
 }  // namespace
 
-TEST_CASE("a fresh master-role Redis at cold start is eligible", "[redis][eligibility]") {
+TEST_CASE("a fresh master-role Redis at cold start is eligible", "[core][eligibility]") {
   Eligibility e(kMdi);
   e.observe(EligibilityObservation{}, t0);
   CHECK(e.eligible());
 }
 
 TEST_CASE("a restarted Redis is not eligible until it re-synced from the master",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   e.observe(replica_synced_with(n1), t0);
   REQUIRE(e.eligible());
@@ -54,8 +54,10 @@ TEST_CASE("a restarted Redis is not eligible until it re-synced from the master"
   CHECK_FALSE(e.must_step_down());
 }
 
-TEST_CASE("a restarted Redis steps out until no master was heard for twice "
-          "Master_Down_Interval", "[redis][eligibility]") {
+TEST_CASE(
+    "a restarted Redis steps out until no master was heard for twice "
+    "Master_Down_Interval",
+    "[core][eligibility]") {
   Eligibility e(kMdi);
   EligibilityObservation o;
   o.restarted = true;  // first sight after a reboot, LOADING done, nobody heard
@@ -69,7 +71,7 @@ TEST_CASE("a restarted Redis steps out until no master was heard for twice "
   CHECK_FALSE(e.eligible());  // the floor priority: its data is gone
 }
 
-TEST_CASE("a Master whose Redis restarted steps down until re-synced", "[redis][eligibility]") {
+TEST_CASE("a Master whose Redis restarted steps down until re-synced", "[core][eligibility]") {
   Eligibility e(kMdi);
   e.observe(master_with(2), t0);
   auto o = master_with(0);
@@ -83,7 +85,7 @@ TEST_CASE("a Master whose Redis restarted steps down until re-synced", "[redis][
 }
 
 TEST_CASE("stepping down ends when no master shows up for twice Master_Down_Interval",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   auto o = master_with(0);
   o.restarted = true;
@@ -98,7 +100,7 @@ TEST_CASE("stepping down ends when no master shows up for twice Master_Down_Inte
 }
 
 TEST_CASE("a replica at redkeep's start is not eligible until it synced (boot without network)",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   EligibilityObservation o;
   o.is_replica = true;  // link down: its master is unreachable
@@ -109,7 +111,7 @@ TEST_CASE("a replica at redkeep's start is not eligible until it synced (boot wi
 }
 
 TEST_CASE("an unsynced replica at redkeep's start stays out of Master until synced",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   SECTION("a master shows up and it syncs") {
     Eligibility e(kMdi);
     EligibilityObservation o;
@@ -143,7 +145,7 @@ TEST_CASE("an unsynced replica at redkeep's start stays out of Master until sync
 }
 
 TEST_CASE("a node that has not synced with the current master is not eligible",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   e.observe(replica_synced_with(n1), t0);
   EligibilityObservation o;
@@ -157,7 +159,7 @@ TEST_CASE("a node that has not synced with the current master is not eligible",
 }
 
 TEST_CASE("a lagging replica is not eligible, and the verdict outlives its dead master",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   auto o = replica_synced_with(n1);
   o.behind_peer = true;
@@ -174,7 +176,7 @@ TEST_CASE("a lagging replica is not eligible, and the verdict outlives its dead 
 }
 
 TEST_CASE("a master cut off from all its replicas for Master_Down_Interval is not eligible",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   e.observe(master_with(2), t0);
   e.observe(master_with(0), t0 + 1s);
@@ -186,7 +188,7 @@ TEST_CASE("a master cut off from all its replicas for Master_Down_Interval is no
 }
 
 TEST_CASE("a master counts as alone from its replicas' last ACK, not from when it noticed",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   e.observe(master_with(2), t0);
   auto silent = master_with(0);
@@ -200,7 +202,7 @@ TEST_CASE("a master counts as alone from its replicas' last ACK, not from when i
 }
 
 TEST_CASE("a master that never had replicas (cold start, alone) stays eligible",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   e.observe(master_with(0), t0);
   e.observe(master_with(0), t0 + 60s);
@@ -208,7 +210,7 @@ TEST_CASE("a master that never had replicas (cold start, alone) stays eligible",
 }
 
 TEST_CASE("timers overrunning by more than Master_Down_Interval make it not eligible",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   e.observe(master_with(2), t0);
   CHECK_FALSE(e.timer_overran(std::chrono::microseconds(1'000'000)));
@@ -220,7 +222,7 @@ TEST_CASE("timers overrunning by more than Master_Down_Interval make it not elig
   CHECK(e.eligible());
 }
 
-TEST_CASE("LOADING and an unhealthy Redis are not eligible", "[redis][eligibility]") {
+TEST_CASE("LOADING and an unhealthy Redis are not eligible", "[core][eligibility]") {
   Eligibility e(kMdi);
   EligibilityObservation o;
   o.loading = true;
@@ -235,7 +237,7 @@ TEST_CASE("LOADING and an unhealthy Redis are not eligible", "[redis][eligibilit
 // ---- Cut off from the cluster (issue 14) ----
 
 TEST_CASE("a Backup that reached no member since its Master's adverts stopped is not eligible",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   e.set_members_known(true);
   e.member_reached(t0 + 1s);  // before the adverts stopped: does not count
@@ -252,7 +254,7 @@ TEST_CASE("a Backup that reached no member since its Master's adverts stopped is
   CHECK(e.eligible());
 }
 
-TEST_CASE("without any member known the cut-off rules do not apply", "[redis][eligibility]") {
+TEST_CASE("without any member known the cut-off rules do not apply", "[core][eligibility]") {
   Eligibility e(kMdi);
   e.set_master_overdue(true, t0 + 2s);
   CHECK(e.eligible());
@@ -263,7 +265,7 @@ TEST_CASE("without any member known the cut-off rules do not apply", "[redis][el
 }
 
 TEST_CASE("a Master taken while cut off stays at the floor until a replica follows it",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   e.set_members_known(true);
   e.set_master_overdue(true, t0 + 2s);
@@ -282,11 +284,11 @@ TEST_CASE("a Master taken while cut off stays at the floor until a replica follo
 }
 
 TEST_CASE("a Master that reached no member for longer than 2 advert intervals is not eligible",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   e.set_members_known(true);
   e.set_vrrp_master(true, t0);
-  e.member_reached(t0 + 1s);  // the last probe reply
+  e.member_reached(t0 + 1s);                 // the last probe reply
   CHECK_FALSE(e.evaluate(t0 + 2s + 900ms));  // 1.9 s without one: not yet
   CHECK(e.eligible());
   // INFO still lists its replicas as following (whole-second lag, read once per check):
@@ -309,7 +311,7 @@ TEST_CASE("a Master that reached no member for longer than 2 advert intervals is
 }
 
 TEST_CASE("a Master whose replica is in a long full sync does not count as cut off",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   e.set_members_known(true);
   e.set_vrrp_master(true, t0);
@@ -322,14 +324,15 @@ TEST_CASE("a Master whose replica is in a long full sync does not count as cut o
   }
 }
 
-TEST_CASE("a Backup's cut-off verdict is pending until its first probe round since the Master "
-          "went quiet",
-          "[redis][eligibility]") {
+TEST_CASE(
+    "a Backup's cut-off verdict is pending until its first probe round since the Master "
+    "went quiet",
+    "[core][eligibility]") {
   Eligibility e(kMdi);
   e.set_members_known(true);
   e.set_master_overdue(true, t0 + 2s);
   CHECK(e.awaiting_probe());
-  CHECK_FALSE(e.eligible());  // the floor is already advertised
+  CHECK_FALSE(e.eligible());      // the floor is already advertised
   e.probe_round(t0 + 1s, false);  // a round from before: still pending
   CHECK(e.awaiting_probe());
   e.probe_round(t0 + 2s, false);  // nobody reached: the verdict
@@ -339,9 +342,10 @@ TEST_CASE("a Backup's cut-off verdict is pending until its first probe round sin
   CHECK(e.eligible());
 }
 
-TEST_CASE("two cut-off Masters: the one whose history contains the other's returns to its "
-          "priority, the other concedes the tie",
-          "[redis][eligibility]") {
+TEST_CASE(
+    "two cut-off Masters: the one whose history contains the other's returns to its "
+    "priority, the other concedes the tie",
+    "[core][eligibility]") {
   const auto cut_off_master = [] {
     Eligibility e(kMdi);
     e.set_members_known(true);
@@ -374,7 +378,7 @@ TEST_CASE("two cut-off Masters: the one whose history contains the other's retur
 }
 
 TEST_CASE("with members known, a cut-off Master is judged by its probes, not by INFO lag",
-          "[redis][eligibility]") {
+          "[core][eligibility]") {
   Eligibility e(kMdi);
   e.set_members_known(true);
   e.set_vrrp_master(true, t0);

@@ -30,9 +30,10 @@ TEST_CASE("rule promote_before_vip: a new Master makes its Redis master before i
   CHECK(d.core().vip_held());
 }
 
-TEST_CASE("rule vip_off_before_demote: a Master that yields removes the VIP before it demotes "
-          "its Redis",
-          "[core][rules]") {
+TEST_CASE(
+    "rule vip_off_before_demote: a Master that yields removes the VIP before it demotes "
+    "its Redis",
+    "[core][rules]") {
   auto d = serving_master();
   d.answer_vip = false;
   d.hear("192.0.2.12", 200);
@@ -46,9 +47,10 @@ TEST_CASE("rule vip_off_before_demote: a Master that yields removes the VIP befo
   CHECK(demote > removed);
 }
 
-TEST_CASE("rule advertise_before_serving: a Master whose adverts cannot be sent neither promotes "
-          "its Redis nor adds the VIP",
-          "[core][rules]") {
+TEST_CASE(
+    "rule advertise_before_serving: a Master whose adverts cannot be sent neither promotes "
+    "its Redis nor adds the VIP",
+    "[core][rules]") {
   CoreDriver d(recipe_instance(150, true));
   d.adverts_leave = false;
   d.feed(core::Wired{true, true, true, true});
@@ -60,9 +62,10 @@ TEST_CASE("rule advertise_before_serving: a Master whose adverts cannot be sent 
   CHECK(d.core().counters().adverts_unsent > 0);
 }
 
-TEST_CASE("rule stop_protocol: a stopping Master releases the VIP, sends priority 0 and follows "
-          "the new master",
-          "[core][rules]") {
+TEST_CASE(
+    "rule stop_protocol: a stopping Master releases the VIP, sends priority 0 and follows "
+    "the new master",
+    "[core][rules]") {
   auto d = serving_master();
   d.feed(core::Stop{});
   CHECK(d.adverts() == std::vector<std::uint8_t>{0});
@@ -78,9 +81,10 @@ TEST_CASE("rule stop_protocol: a stopping Master releases the VIP, sends priorit
   CHECK(d.logs(core::LogKind::stopped)[0] == "Stopped: Redis demoted");
 }
 
-TEST_CASE("rule stop_wait_bounded: a stopping Master that hears no successor exits after "
-          "Master_Down_Interval + 1 s with its Redis left as it is",
-          "[core][rules]") {
+TEST_CASE(
+    "rule stop_wait_bounded: a stopping Master that hears no successor exits after "
+    "Master_Down_Interval + 1 s with its Redis left as it is",
+    "[core][rules]") {
   auto d = serving_master();
   const auto wait = d.core().machine().master_down_interval() + 1s;
   d.feed(core::Stop{});
@@ -105,9 +109,10 @@ TEST_CASE("rule self_correction: a Redis role changed by hand is put back withou
   CHECK(d.core().counters().transitions == transitions);
 }
 
-TEST_CASE("rule role_refused: a Master whose Redis refuses REPLICAOF NO ONE for good steps down "
-          "and never adds the VIP",
-          "[core][rules]") {
+TEST_CASE(
+    "rule role_refused: a Master whose Redis refuses REPLICAOF NO ONE for good steps down "
+    "and never adds the VIP",
+    "[core][rules]") {
   CoreDriver d(recipe_instance(150, true));
   d.answer_role = false;
   d.feed(core::Wired{true, true, true, true});
@@ -120,9 +125,10 @@ TEST_CASE("rule role_refused: a Master whose Redis refuses REPLICAOF NO ONE for 
   CHECK(d.logs(core::LogKind::role_refused).size() == 1);
 }
 
-TEST_CASE("rule resume_without_transition: a restarted election resumes as Master, re-asserts "
-          "the VIP and changes no state",
-          "[core][rules]") {
+TEST_CASE(
+    "rule resume_without_transition: a restarted election resumes as Master, re-asserts "
+    "the VIP and changes no state",
+    "[core][rules]") {
   auto d = serving_master();
   const auto snap = d.core().snapshot();
   CoreDriver again(recipe_instance(150, true));

@@ -1,7 +1,8 @@
+#include "core/redis_report.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "../redis/fixtures.hpp"
-#include "core/redis_report.hpp"
 
 using namespace redkeep;
 using redkeep::redis::testing::read_fixture;
@@ -43,9 +44,10 @@ TEST_CASE("a replica's INFO becomes a report: its master and link", "[core][redi
   CHECK(core::compares_with_fellows(down, false));
 }
 
-TEST_CASE("replicas silent for more than 3 s do not count as connected, syncing ones are "
-          "counted apart",
-          "[core][redis_report]") {
+TEST_CASE(
+    "replicas silent for more than 3 s do not count as connected, syncing ones are "
+    "counted apart",
+    "[core][redis_report]") {
   const auto r = report_of(
       "# Replication\r\nrole:master\r\nconnected_slaves:3\r\n"
       "slave0:ip=192.0.2.12,port=6379,state=online,offset=90,lag=5\r\n"

@@ -25,7 +25,7 @@ const std::vector<ClientEntry> kUnwatched{{8, "192.0.2.50:50000", "app", "N"}};
 }  // namespace
 
 TEST_CASE("judge_vip: only a master of our history that a live redkeep watches serves it",
-          "[redis][takeover_hold][issue14]") {
+          "[core][takeover_hold]") {
   CHECK(judge_vip(master_of(kA), kWatched, kA, "vip").serves_our_history);
   // A fellow replica promoted meanwhile: our id is its previous one.
   CHECK(judge_vip(master_of(kB, kA), kWatched, kA, "vip").serves_our_history);
@@ -44,9 +44,10 @@ TEST_CASE("judge_vip: only a master of our history that a live redkeep watches s
   CHECK_FALSE(judge_vip(master_of(""), kWatched, "", "vip").serves_our_history);
 }
 
-TEST_CASE("TakeoverHold: confirmed while overdue, watched, released when the watch loses the "
-          "VIP, when a check no longer confirms, or when the Master is heard again",
-          "[redis][takeover_hold][issue14]") {
+TEST_CASE(
+    "TakeoverHold: confirmed while overdue, watched, released when the watch loses the "
+    "VIP, when a check no longer confirms, or when the Master is heard again",
+    "[core][takeover_hold]") {
   TakeoverHold h;
   // A confirmation before the adverts are overdue counts for nothing.
   h.report(true);
@@ -96,7 +97,7 @@ TEST_CASE("TakeoverHold: confirmed while overdue, watched, released when the wat
 }
 
 TEST_CASE("TakeoverHold: a restarted watcher is told to watch again, the hold stays",
-          "[redis][takeover_hold][issue14]") {
+          "[core][takeover_hold]") {
   TakeoverHold h;
   h.master_overdue(true);
   h.report(true);
