@@ -38,8 +38,8 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(HERE))
 import lab as labmod  # noqa: E402
 from lab import wait_for  # noqa: E402
-from scenarios import assert_one_master, assert_replica_of  # noqa: E402
-import vrrp_timing  # noqa: E402
+import helpers  # noqa: E402
+from helpers import assert_one_master, assert_replica_of  # noqa: E402
 
 CONFIGS = {
     "v2": {"version": 2, "advert_int": "1", "check_interval": "1", "fall": 3},
@@ -54,11 +54,10 @@ WRITER_MAX_S = 120.0
 def target_for(cfg_name, fault, skew):
     """Returns (target seconds, text) for one cell, from issue 4."""
     cfg = CONFIGS[cfg_name]
-    adv = float(cfg["advert_int"])
     if fault == "redis-killed":
         t = 1.0 if cfg["version"] == 2 else 0.2
         return t, f"< {t:g} s"
-    bound = 1.05 * (3 * adv + skew)  # Master_Down_Interval of the new master
+    bound = 1.05 * helpers.master_down_interval_for_skew(cfg["advert_int"], skew)
     if cfg["version"] == 3:
         return 0.5, "< 0.5 s"
     return bound, "<= 1.05 x MDI"
@@ -156,7 +155,7 @@ def one_run(cfg_name, fault, run_no, logs_root, prefix, writer_timeout=0.2):
         nst = new.status()
         skew = nst.get("skew_time_s")
         if skew is None:
-            skew = vrrp_timing.skew_time(cfg["version"], new.priority, cfg["advert_int"])
+            skew = helpers.skew_time(cfg["version"], new.priority, cfg["advert_int"])
             res["skew_source"] = "computed"
         else:
             res["skew_source"] = "status"
@@ -179,8 +178,8 @@ def one_run(cfg_name, fault, run_no, logs_root, prefix, writer_timeout=0.2):
         target, text = target_for(cfg_name, fault, skew)
         res["target_s"] = target
         res["target"] = text
-        res["bound_s"] = 1.05 * (3 * float(cfg["advert_int"]) + skew) if fault == "link-cut" \
-            else None
+        res["bound_s"] = (1.05 * helpers.master_down_interval_for_skew(cfg["advert_int"], skew)
+                          if fault == "link-cut" else None)
         res["met"] = w["longest_outage_s"] < target if fault == "redis-killed" or \
             cfg["version"] == 3 else w["longest_outage_s"] <= target
         res["within_bound"] = None if res["bound_s"] is None else \

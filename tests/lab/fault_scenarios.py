@@ -16,7 +16,7 @@ import threading
 import time
 
 from lab import Lab, Node, sh, wait_for
-from scenarios import (STEADY_ACKS, Writer, assert_acked_since_kept, assert_one_master,
+from helpers import (STEADY_ACKS, Writer, assert_acked_since_kept, assert_one_master,
                        assert_replica_of, figures, hold_steady, keys_on, wait_takeover)
 
 HERE = os.path.dirname(os.path.abspath(__file__))

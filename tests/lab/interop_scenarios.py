@@ -13,8 +13,8 @@ import time
 
 from keepalived_lab import KeepalivedLab, hold
 from lab import VIP, wait_for
-from scenarios import assert_one_master, assert_replica_of, write_through_vip
-import vrrp_timing
+import helpers
+from helpers import assert_one_master, assert_replica_of, write_through_vip
 
 # keepalived's JSON stats counters of rejected packets (vrrp_json.c).
 KEEPALIVED_ERRORS = ("packet_len_err", "advert_interval_err", "ip_ttl_err", "invalid_type_rcvd",
@@ -42,7 +42,7 @@ def interop(**options):
 
 def master_down_interval(lab, priority):
     """The lab's Master_Down_Interval for `priority`, in seconds."""
-    return vrrp_timing.master_down_interval(lab.version, priority, lab.advert_int)
+    return helpers.master_down_interval(lab.version, priority, lab.advert_int)
 
 
 def assert_keepalived_follows_vip(node, timeout=15):

@@ -11,7 +11,7 @@ import signal
 import time
 
 from lab import wait_for
-from scenarios import (STEADY_ACKS, Writer, assert_one_master, assert_replica_of, figures,
+from helpers import (STEADY_ACKS, Writer, assert_one_master, assert_replica_of, figures,
                        hold_steady, keys_on)
 
 # Island durations of the report (seconds); REDKEEP_ISLANDS="4.5 30" runs a subset.

@@ -57,9 +57,9 @@ HERE = Path(__file__).resolve().parent
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(HERE))
 from lab import Lab, wait_for  # noqa: E402
-from scenarios import (Writer, assert_one_master, assert_replica_of, figures,  # noqa: E402
+import helpers  # noqa: E402
+from helpers import (Writer, assert_one_master, assert_replica_of, figures,  # noqa: E402
                        hold_steady, keys_on)
-import vrrp_timing  # noqa: E402
 
 TIMINGS = {"v2-1": (2, "1"), "v3-0.1": (3, "0.1")}  # name: (VRRP version, advert_int)
 MODES = ("own", "switch")
@@ -68,7 +68,7 @@ GARP_MASTER_DELAY_S = 5.0  # the lab's default: the new master's second ARP burs
 
 def floor_mdi(version, interval):
     """Master_Down_Interval at the floor priority 1."""
-    return vrrp_timing.master_down_interval(version, 1, interval)
+    return helpers.master_down_interval(version, 1, interval)
 
 
 def durations_for(mdi, a):

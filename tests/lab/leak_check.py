@@ -39,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import lab as labmod  # noqa: E402
 import run as runmod  # noqa: E402
-from scenarios import Writer, assert_one_master, assert_replica_of  # noqa: E402
+from helpers import Writer, assert_one_master, assert_replica_of  # noqa: E402
 
 ROOT = labmod.ROOT
 DEFAULT_ASAN = "detect_leaks=1:abort_on_error=1"

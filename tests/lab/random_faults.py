@@ -81,7 +81,7 @@ HERE = Path(__file__).resolve().parent
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(HERE))
 from lab import Lab, wait_for  # noqa: E402
-from scenarios import STEADY_ACKS, Writer, keys_on  # noqa: E402
+from helpers import STEADY_ACKS, Writer, keys_on  # noqa: E402
 
 KINDS = ("redis_kill", "redkeep_kill", "sigstop", "link_cut", "island")
 GAP_S = (2.0, 6.0)

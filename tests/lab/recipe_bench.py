@@ -54,7 +54,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(HERE))
 from keepalived_lab import KEEPALIVED_STATE, KeepalivedLab, KeepalivedNode  # noqa: E402
 from lab import VIP, wait_for  # noqa: E402
-from scenarios import Writer, keys_on  # noqa: E402
+from helpers import Writer, keys_on  # noqa: E402
 
 SCENARIOS = ("fast-restart", "isolated-master", "isolated-master-link", "rolling-restart")
 RESTART_DELAY_S = 0.05
