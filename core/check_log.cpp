@@ -17,18 +17,24 @@ std::vector<LogEvent> CheckLog::record(redis::CheckOutcome outcome, const std::s
   if (outcome == redis::CheckOutcome::config_error) {
     if (!config_error_logged_)
       lines.push_back(
-          {LogLevel::error, LogKind::redis_check,
-           "PING -> " + result + ": configuration error: check the redis password / user"});
+          {LogLevel::error,
+           LogKind::redis_check,
+           "PING -> " + result + ": configuration error: check the redis password / user",
+           {{"result", result}, {"config_error", "true"}}});
     config_error_logged_ = true;
   } else if (result != last_result_) {
     lines.push_back({outcome == redis::CheckOutcome::pong ? LogLevel::info : LogLevel::warn,
-                     LogKind::redis_check, "PING -> " + result});
+                     LogKind::redis_check,
+                     "PING -> " + result,
+                     {{"result", result}}});
     config_error_logged_ = false;
   }
   last_result_ = result;
   if (health_changed)
-    lines.push_back({healthy ? LogLevel::info : LogLevel::error, LogKind::health,
-                     "Redis " + address + " is " + (healthy ? "healthy" : "FAILED")});
+    lines.push_back({healthy ? LogLevel::info : LogLevel::error,
+                     LogKind::health,
+                     "Redis " + address + " is " + (healthy ? "healthy" : "FAILED"),
+                     {{"redis", address}, {"healthy", healthy ? "true" : "false"}}});
   return lines;
 }
 

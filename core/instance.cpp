@@ -63,8 +63,9 @@ Output Instance::handle(const Event& event, TimePoint now) {
 
 Snapshot Instance::snapshot() const { return Snapshot{sm_.snapshot(), counters_, eligibility_}; }
 
-void Instance::log(LogLevel level, LogKind kind, std::string text) {
-  emit(LogEvent{level, kind, std::move(text)});
+void Instance::log(LogLevel level, LogKind kind, std::string text,
+                   std::vector<LogEvent::Field> fields) {
+  emit(LogEvent{level, kind, std::move(text), std::move(fields)});
 }
 
 // --- VIP and Redis role: commanded versus confirmed ---------------------------------------
@@ -127,18 +128,27 @@ void Instance::execute(const vrrp::Actions& actions, TimePoint now) {
       if (s->to == vrrp::State::master || s->to == vrrp::State::backup) {
         log(LogLevel::info, LogKind::state_change,
             fmt::format("Entering {} state ({}, priority {})", vrrp::to_string(s->to), s->reason,
-                        sm_.effective_priority()));
+                        sm_.effective_priority()),
+            {{"from", vrrp::to_string(s->from)},
+             {"to", vrrp::to_string(s->to)},
+             {"cause", s->reason},
+             {"priority", std::to_string(sm_.effective_priority())}});
       } else {
         log(LogLevel::info, LogKind::state_change,
-            fmt::format("Entering {} state ({})", vrrp::to_string(s->to), s->reason));
+            fmt::format("Entering {} state ({})", vrrp::to_string(s->to), s->reason),
+            {{"from", vrrp::to_string(s->from)},
+             {"to", vrrp::to_string(s->to)},
+             {"cause", s->reason}});
       }
       changed = true;
     } else if (const auto* m = std::get_if<vrrp::MasterChanged>(&action)) {
       if (m->self) {
         log(LogLevel::info, LogKind::master_change,
-            "Master is now this node (" + primary_.to_string() + ")");
+            "Master is now this node (" + primary_.to_string() + ")",
+            {{"master", primary_.to_string()}, {"self", "true"}});
       } else if (m->master) {
-        log(LogLevel::info, LogKind::master_change, "Master is now " + m->master->to_string());
+        log(LogLevel::info, LogKind::master_change, "Master is now " + m->master->to_string(),
+            {{"master", m->master->to_string()}});
       } else {
         // Which replica is most up to date must be known before Skew_Time: the Master is
         // overdue at once (update_master_overdue).
@@ -268,7 +278,8 @@ void Instance::apply_data_rules(vrrp::Actions& actions, TimePoint now) {
     } else {
       log(LogLevel::warn, LogKind::not_eligible,
           fmt::format("Not eligible to be master: {}; advertising priority {}", reason,
-                      vrrp::kFloorPriority));
+                      vrrp::kFloorPriority),
+          {{"reason", reason}, {"priority", std::to_string(vrrp::kFloorPriority)}});
     }
     reason_reported_ = reason;
   }
@@ -454,7 +465,10 @@ void Instance::on(const AdvertRejected& r, TimePoint now) {
   logged = now;
   auto text = fmt::format("Rejected advert ({}): {}", vrrp::to_string(r.reason), r.detail);
   if (suppressed > 0) text += fmt::format(" [{} more since last report]", suppressed);
-  log(LogLevel::warn, LogKind::advert_rejected, std::move(text));
+  log(LogLevel::warn, LogKind::advert_rejected, std::move(text),
+      {{"reason", vrrp::to_string(r.reason)},
+       {"detail", r.detail},
+       {"suppressed", std::to_string(suppressed)}});
 }
 
 void Instance::on(const AdvertSent& r, TimePoint now) {
@@ -467,7 +481,8 @@ void Instance::on(const VipDone& d, TimePoint) {
   if (d.generation != vip_generation_) return;
   if (!d.ok) {
     log(LogLevel::error, LogKind::vip_failed,
-        fmt::format("VIP {} failed: {}", d.up ? "add" : "removal", d.error));
+        fmt::format("VIP {} failed: {}", d.up ? "add" : "removal", d.error),
+        {{"operation", d.up ? "add" : "remove"}, {"error", d.error}});
     return;  // the vip actor retries; a later VipDone confirms
   }
   vip_confirmed_ = true;
@@ -540,7 +555,8 @@ void Instance::on(const RoleDone& d, TimePoint now) {
   role_confirmed_ = true;
   role_refused_ = false;
   log(LogLevel::info, LogKind::redis_role,
-      fmt::format("Redis is now {} ({})", role_text(role_commanded_), d.detail));
+      fmt::format("Redis is now {} ({})", role_text(role_commanded_), d.detail),
+      {{"role", role_text(role_commanded_)}, {"detail", d.detail}});
   if (stopping_) {
     finish_stop("Redis demoted");
     return;

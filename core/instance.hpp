@@ -86,7 +86,8 @@ class Instance {
   bool has_redis() const { return config_.redis.has_value(); }
   std::uint16_t redis_port() const { return has_redis() ? config_.redis->port : 6379; }
   void emit(Command c) { out_.push_back(std::move(c)); }
-  void log(LogLevel level, LogKind kind, std::string text);
+  void log(LogLevel level, LogKind kind, std::string text,
+           std::vector<LogEvent::Field> fields = {});
 
   void command_vip(bool up);
   void command_role(const RoleTarget& master);

@@ -4,6 +4,8 @@
 // logs can be added in the shell alone).
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace redkeep::core {
 
@@ -41,9 +43,13 @@ enum class LogLevel { info, warn, error };
 
 /// One log line the core decided on.
 struct LogEvent {
+  /// One named value of the event ("to", "MASTER").
+  using Field = std::pair<std::string, std::string>;
+
   LogLevel level;
   LogKind kind;
-  std::string text;
+  std::string text;           ///< the sentence, as the text log writes it
+  std::vector<Field> fields;  ///< the event's values by name, for structured logs
 };
 
 /// The stable snake_case name of `kind` ("state_change", ...). Never null.

@@ -1,5 +1,6 @@
 // The order rules of DESIGN.md section 4, on core::Instance with a virtual clock.
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "scenario.hpp"
 
@@ -141,4 +142,25 @@ TEST_CASE(
   CHECK(again.core().counters().transitions == snap.counters.transitions);
   CHECK(again.index_of<core::VipCommand>(vip_down) == -1);
   CHECK(again.core().vip_held());
+}
+
+TEST_CASE("log events carry a stable name and their values by name", "[core][log]") {
+  CoreDriver d(recipe_instance(150, true));
+  d.feed(core::Wired{true, true, true, true});
+  std::vector<core::LogEvent> changes;
+  for (const auto& l : d.all<core::LogEvent>())
+    if (l.kind == core::LogKind::state_change) changes.push_back(l);
+  REQUIRE_FALSE(changes.empty());
+  const auto& to_master = changes.back();
+  CHECK(core::to_string(to_master.kind) == std::string("state_change"));
+  CHECK(to_master.fields == std::vector<core::LogEvent::Field>{{"from", "INIT"},
+                                                               {"to", "MASTER"},
+                                                               {"cause", "initial state MASTER"},
+                                                               {"priority", "150"}});
+  // Every kind has its own name (the `event` of structured log lines).
+  std::set<std::string> names;
+  for (int k = 0; k <= static_cast<int>(core::LogKind::health); ++k)
+    names.insert(core::to_string(static_cast<core::LogKind>(k)));
+  CHECK(names.size() == static_cast<std::size_t>(core::LogKind::health) + 1);
+  CHECK(names.count("unknown") == 0);
 }
