@@ -23,6 +23,7 @@ struct ElectionState {
 
 using Self = election_actor::stateful_base<ElectionState>;
 
+/// Sends to a child unless it is between restarts (null handle: the core re-sends once wired).
 template <class Handle, class... Ts>
 void send_to(Self* self, const Handle& dest, Ts&&... xs) {
   if (dest) self->send(dest, std::forward<Ts>(xs)...);
@@ -31,6 +32,7 @@ void send_to(Self* self, const Handle& dest, Ts&&... xs) {
 /// The actor system's clock: steady_clock in the daemon, virtual under CAF's test_coordinator.
 Clock::time_point now(Self* self) { return self->clock().now(); }
 
+/// The delay from now until `at` (zero when past), for delayed_send.
 std::chrono::microseconds until(Self* self, Clock::time_point at) {
   const auto delay = at - now(self);
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -85,7 +87,8 @@ void carry_out(Self* self, core::Output out) {
             save_snapshot(self);
           } else if constexpr (std::is_same_v<T, core::StopDone>) {
             if (st.stop_promise.pending()) st.stop_promise.deliver(true);
-          } else if constexpr (std::is_same_v<T, core::LogEvent>) {
+          } else {
+            static_assert(std::is_same_v<T, core::LogEvent>, "a command the shell ignores");
             st.ctx.log().write(c);
           }
         },
@@ -93,6 +96,7 @@ void carry_out(Self* self, core::Output out) {
   }
 }
 
+/// Hands one event to the core and carries out what it says.
 void feed(Self* self, const core::Event& event) {
   carry_out(self, self->state.core->handle(event, now(self)));
 }

@@ -19,7 +19,7 @@ using Record = std::shared_ptr<std::vector<std::string>>;
 
 /// A child that records every message it gets as text and answers VipCommand, RoleCommand and
 /// AdvertOut the way the real vip, redis_role and advert_io actors do when all goes well.
-caf::behavior fake_child(caf::event_based_actor* self, std::string name, Record record) {
+caf::behavior fake_child(caf::event_based_actor*, std::string name, Record record) {
   auto note = [=](const std::string& what) { record->push_back(name + ": " + what); };
   return {
       [=](const actors::AdvertOut& a) {
@@ -89,10 +89,14 @@ TEST_CASE(
   w.redis_role = caf::actor_cast<actors::redis_role_actor>(fake("redis_role"));
   w.member_probe = caf::actor_cast<actors::member_probe_actor>(fake("member_probe"));
   const auto ctx = backup_context();
-  sys.spawn([&](caf::event_based_actor* parent) {
-    all.push_back(actors::spawn_election(parent, ctx, nullptr));
-    w.election = caf::actor_cast<actors::election_actor>(all.back());
-  });
+  // The parent takes an argument: CAF 0.17 spawns an argument-less function actor through a
+  // null std::tuple<> pointer (harmless, but UBSan rightly flags it).
+  sys.spawn(
+      [&](caf::event_based_actor* parent, const actors::InstanceContext& c) {
+        all.push_back(actors::spawn_election(parent, c, nullptr));
+        w.election = caf::actor_cast<actors::election_actor>(all.back());
+      },
+      ctx);
   sched.run();
   REQUIRE(w.election);
   caf::anon_send(w.election, w);
