@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <stdexcept>
 
@@ -106,13 +107,23 @@ void ControlServer::answer(int client) {
                  [&](caf::error& err) {
                    reply = R"({"error":"daemon did not answer: )" + caf::to_string(err) + "\"}";
                  });
+  } else if (request == "cold-start-force" || request.rfind("cold-start-force ", 0) == 0) {
+    const std::string instance = request.size() > 17 ? request.substr(17) : "";
+    caf::scoped_actor self{sys_};
+    self->request(supervisor_, std::chrono::seconds(3), cold_start_atom::value, instance)
+        .receive([&](const std::vector<std::string>& names) {
+                   reply = nlohmann::json{{"overridden", names}}.dump();
+                 },
+                 [&](caf::error& err) {
+                   reply = nlohmann::json{{"error", caf::to_string(err)}}.dump();
+                 });
   } else if (request.rfind("crash ", 0) == 0 && test_hooks_enabled()) {
     caf::scoped_actor self{sys_};
     self->request(supervisor_, std::chrono::seconds(3), crash_atom::value, request.substr(6))
         .receive([&](bool found) { reply = found ? R"({"crashed":true})" : R"({"crashed":false})"; },
                  [&](caf::error& err) { reply = R"({"error":")" + caf::to_string(err) + "\"}"; });
   } else {
-    reply = R"({"error":"unknown request; expected 'status'"})";
+    reply = R"({"error":"unknown request; expected 'status' or 'cold-start-force [INSTANCE]'"})";
   }
   reply += "\n";
   std::size_t off = 0;

@@ -137,6 +137,7 @@ election_actor::behavior_type election(Self* self, InstanceContext ctx,
       [self](const GarpSent& g) { feed(self, g); },
       [self](const RedisHealth& h) { feed(self, h); },
       [self](const RoleDone& d) { feed(self, d); },
+      [self](const core::ColdStartOverride& o) { feed(self, o); },
       [self](snapshot_atom) {
         save_snapshot(self);
         self->delayed_send(self, kSnapshotInterval, snapshot_atom::value);

@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "actors/cold_start_command.hpp"
 #include "actors/run_command.hpp"
 #include "actors/status_command.hpp"
 #include "config/check_command.hpp"
@@ -40,21 +41,47 @@ int main(int argc, char** argv) {
   status->add_option("-f,--config", status_config, "Take control_socket from this config file")
       ->excludes(sock_opt);
 
+  std::string cold_socket;
+  std::string cold_config;
+  std::string cold_instance;
+  bool cold_force = false;
+  CLI::App* cold = app.add_subcommand(
+      "cold-start",
+      "Show what a cold start waits for (members compared, members not reached); with --force, "
+      "go on without the members not reached, as with cold_start_quorum 1");
+  cold->add_flag("--force", cold_force,
+                 "Stop waiting for the members not reached (their data may be newer)");
+  cold->add_option("--instance", cold_instance, "Only this vrrp_instance (default: every one)");
+  auto* cold_sock = cold->add_option("-s,--socket", cold_socket,
+                                     std::string("Control socket (default ") +
+                                         redkeep::config::kDefaultControlSocket + ")");
+  cold->add_option("-f,--config", cold_config, "Take control_socket from this config file")
+      ->excludes(cold_sock);
+
   CLI11_PARSE(app, argc, argv);
   if (*check) return redkeep::config::run_check(check_config, std::cout, std::cerr);
   if (*run) return redkeep::actors::run_daemon(run_config);
-  if (*status) {
-    std::string path = status_socket.empty() ? redkeep::config::kDefaultControlSocket
-                                             : status_socket;
-    if (!status_config.empty()) {
-      auto loaded = redkeep::config::load_file(status_config);
+  // The control socket: --socket, else the config file's control_socket, else the default.
+  auto socket_path = [](const std::string& socket, const std::string& config) {
+    if (!config.empty()) {
+      auto loaded = redkeep::config::load_file(config);
       if (!loaded.ok()) {
         for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
-        return redkeep::actors::kStatusUnreachable;
+        return std::string();
       }
-      path = loaded.config->global.control_socket;
+      return loaded.config->global.control_socket;
     }
+    return socket.empty() ? std::string(redkeep::config::kDefaultControlSocket) : socket;
+  };
+  if (*status) {
+    const auto path = socket_path(status_socket, status_config);
+    if (path.empty()) return redkeep::actors::kStatusUnreachable;
     return redkeep::actors::run_status(path, status_json, std::cout, std::cerr);
+  }
+  if (*cold) {
+    const auto path = socket_path(cold_socket, cold_config);
+    if (path.empty()) return redkeep::actors::kStatusUnreachable;
+    return redkeep::actors::run_cold_start(path, cold_force, cold_instance, std::cout, std::cerr);
   }
   return 0;
 }

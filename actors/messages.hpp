@@ -25,7 +25,9 @@
 //   redis_role   -> election      RoleDone
 //   election     -> supervisor    ElectionSnapshot
 //   supervisor   -> every child   Wiring (after any child (re)starts)
-//   control      -> supervisor    status_atom -> JSON text; stop_atom
+//   control      -> supervisor    status_atom -> JSON text; stop_atom;
+//                                  cold_start_atom(instance) -> instances overridden
+//   supervisor   -> election      ColdStartOverride
 //   supervisor   -> election      status_atom(restarts) -> JSON text; stop_atom -> bool
 //   tests        -> any child     crash_atom (test hook: the child throws)
 //
@@ -55,6 +57,7 @@ using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using renew_atom = caf::atom_constant<caf::atom("renew")>;
 using crash_atom = caf::atom_constant<caf::atom("crash")>;
+using cold_start_atom = caf::atom_constant<caf::atom("coldstart")>;
 using check_atom = caf::atom_constant<caf::atom("check")>;
 using garp_atom = caf::atom_constant<caf::atom("garp")>;
 using quiet_atom = caf::atom_constant<caf::atom("quiet")>;
@@ -87,7 +90,7 @@ using election_actor = caf::typed_actor<
     caf::reacts_to<core::VipReached>, caf::reacts_to<core::HistoryVerdict>,
     caf::reacts_to<core::RoleDone>, caf::reacts_to<tick_atom, std::uint64_t>,
     caf::reacts_to<overdue_atom>, caf::reacts_to<rules_atom>, caf::reacts_to<stop_wait_atom>,
-    caf::reacts_to<snapshot_atom>,
+    caf::reacts_to<snapshot_atom>, caf::reacts_to<core::ColdStartOverride>,
     caf::replies_to<status_atom, std::map<std::string, std::uint64_t>>::with<std::string>,
     caf::replies_to<stop_atom>::with<bool>, caf::reacts_to<crash_atom>>;
 
@@ -191,4 +194,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::CompareHistory)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::HistoryVerdict)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::RoleCommand)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::RoleDone)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::ColdStartOverride)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::ElectionSnapshot)

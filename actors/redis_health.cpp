@@ -36,11 +36,6 @@ constexpr auto kDownRetry = std::chrono::milliseconds(1);
 /// to try again.
 constexpr auto kGuardRetry = std::chrono::milliseconds(5);
 
-/// Where a restarted Redis is pointed so that it refuses to feed replicas
-/// (-NOMASTERLINK): nothing listens on port 1 of its own loopback.
-constexpr const char* kNowhereHost = "127.0.0.1";
-constexpr int kNowherePort = 1;
-
 /// At most this many members are kept (and probed): enough for any cluster VRRP serves.
 constexpr std::size_t kMaxMembers = 32;
 
@@ -157,7 +152,17 @@ class HealthLoop {
     if (!info) return;  // the next check reads it again
     auto run_id = redis::parse_server_info(info.value()).run_id;
     if (run_id.empty() || run_id == *last_run_id_) return;
-    log_.warn("Redis restarted (run_id {} -> {})", last_run_id_->substr(0, 8), run_id.substr(0, 8));
+    // Keys (or LOADING) at first sight after the restart came from disk: worth guarding until
+    // it has synced or been promoted (issue 16).
+    auto data = redis::info(*conn_, {"keyspace", "persistence"});
+    const auto keys = data ? redis::key_count(data.value()) : 0;
+    loaded_data_ = data && (keys > 0 || redis::parse_persistence_info(data.value())
+                                            .loading.value_or(false));
+    log_.warn("Redis restarted (run_id {} -> {}){}", last_run_id_->substr(0, 8),
+              run_id.substr(0, 8),
+              loaded_data_ ? " with data loaded from disk (" + std::to_string(keys) + " keys so far)"
+                           : ", empty");
+    last_run_id_ = run_id;
     restarted_pending_ = true;
     guard_pending_ = true;
     apply_guard();
@@ -166,17 +171,17 @@ class HealthLoop {
   /// REPLICAOF nowhere until it holds: a LOADING Redis refuses it, and must
   /// not feed replicas once loading ends either.
   void apply_guard() {
-    auto r = redis::replicaof(*conn_, kNowhereHost, kNowherePort);
+    auto r = redis::replicaof_nowhere(*conn_);
     if (r) {
       guard_pending_ = false;
       log_.warn(
           "Made the restarted Redis a replica of nowhere (REPLICAOF {} {}) so no "
           "replica re-syncs from it; it rejoins as a replica of the master",
-          kNowhereHost, kNowherePort);
+          redis::kNowhereHost, redis::kNowherePort);
     } else if (!guard_error_logged_) {
       guard_error_logged_ = true;
-      log_.warn("REPLICAOF {} {} refused ({}); retrying until it holds", kNowhereHost, kNowherePort,
-                r.error().message);
+      log_.warn("REPLICAOF {} {} refused ({}); retrying until it holds", redis::kNowhereHost,
+                redis::kNowherePort, r.error().message);
     }
     if (!guard_pending_) guard_error_logged_ = false;
   }
@@ -204,15 +209,63 @@ class HealthLoop {
       }
       last_run_id_ = r.run_id;
     }
-    r.restarted = restarted_pending_;
-    restarted_pending_ = false;
     if (r.role == redis::InfoRole::replica && signals_->master_overdue.load()) probe_vip(r);
     compare_with_peers(r);
+    compare_cold_start(r);
     if (r.role == redis::InfoRole::replica) learn_member(r.master_host, r.master_port);
     for (const auto& [host, port] : peers_) learn_member(host, port);
     publish_members();
     save_state(r);
     report(redis::CheckOutcome::pong, "PONG", std::move(r));
+  }
+
+  /// Cold start (issue 16.4): while the local Redis holds data loaded at its restart and has
+  /// neither synced from a master nor been promoted since, its data is compared with each
+  /// member's Redis (redis::compare_data); members that do not answer, or are LOADING, are
+  /// missing. The election decides on them (core::judge_cold_start).
+  void compare_cold_start(RedisHealth& r) {
+    if (!loaded_data_ || guard_pending_) return;
+    const bool synced = r.role == redis::InfoRole::replica &&
+                        r.master_link_status == redis::LinkStatus::up && !r.sync_in_progress &&
+                        r.master_host != redis::kNowhereHost;
+    if (r.role == redis::InfoRole::master || synced) {
+      loaded_data_ = false;
+      return;
+    }
+    auto mine = redis::info(*conn_, {"replication", "keyspace", "persistence"});
+    if (!mine || redis::parse_persistence_info(mine.value()).loading.value_or(false)) return;
+    if (redis::key_count(mine.value()) == 0) {
+      loaded_data_ = false;  // an empty AOF or RDB: nothing to guard
+      return;
+    }
+    const auto my_side = redis::data_side(mine.value());
+    for (const auto& m : members_) {
+      const auto name = m.address.to_string() + ":" + std::to_string(m.port);
+      auto c = redis::Connection::open(m.address.to_string(), m.port, peer_timeout(),
+                                       peer_timeout(), rs_.user, password_, "redkeep-peer");
+      std::optional<redis::InfoSections> theirs;
+      if (c) {
+        if (auto i = redis::info(c.value(), {"replication", "keyspace", "persistence"}))
+          theirs = i.value();
+      }
+      // A member still LOADING shows part of its data: not comparable yet.
+      if (!theirs || redis::parse_persistence_info(*theirs).loading.value_or(false)) {
+        r.cold_start_missing.push_back(name);
+        continue;
+      }
+      const auto their_side = redis::data_side(*theirs);
+      auto order = redis::order_by_history(my_side, their_side);
+      if (!order) {
+        auto ours_there = redis::sample_against(*conn_, c.value(), mine.value());
+        auto theirs_here = redis::sample_against(c.value(), *conn_, *theirs);
+        order = redis::compare_data(my_side, their_side, ours_there, theirs_here);
+      }
+      if (*order == redis::DataOrder::unknown) {
+        r.cold_start_missing.push_back(name);
+        continue;
+      }
+      r.cold_start_compared.push_back({name, *order, redis::describe_side(their_side)});
+    }
   }
 
   /// Most up-to-date replica wins (issue 7.2). While this replica's link is
@@ -354,6 +407,13 @@ class HealthLoop {
   }
 
   void report(redis::CheckOutcome outcome, const std::string& text, RedisHealth r) {
+    // Also on a failed check (LOADING after a restart): the election keeps the restarted
+    // Redis out of Master at once.
+    r.restarted = restarted_pending_;
+    if (r.restarted && r.run_id.empty() && last_run_id_) r.run_id = *last_run_id_;
+    restarted_pending_ = false;
+    r.loaded_data = loaded_data_;
+    r.members_known = members_.size();
     bool changed = tracker_.record(outcome);
     r.healthy = tracker_.healthy();
     r.loading = tracker_.loading();
@@ -422,6 +482,7 @@ class HealthLoop {
   bool down_ = false;
   std::optional<std::string> last_run_id_;
   bool restarted_pending_ = false;
+  bool loaded_data_ = false;  // restarted with data, not synced or promoted since
   bool guard_pending_ = false;  // the restarted Redis refused REPLICAOF nowhere so far
   bool guard_error_logged_ = false;
   std::optional<redis::PersistedRedisState> saved_;

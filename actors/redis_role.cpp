@@ -13,7 +13,6 @@
 #include "actors/redis_health.hpp"
 #include "config/password.hpp"
 #include "redis/connection.hpp"
-#include "redis/history.hpp"
 #include "redis/operations.hpp"
 
 namespace redkeep::actors {
@@ -52,6 +51,29 @@ redis::Result<redis::Connection*> connection(Self* self) {
   if (!c) return c.error();
   st.conn = std::make_unique<redis::Connection>(std::move(c.value()));
   return st.conn.get();
+}
+
+/// The sync gate (redis/sync_gate.hpp) on this Redis and the master at host:port: both INFO
+/// once, and key samples both ways only when the gate needs them, over one short-lived
+/// connection to the master. Errors: the local Redis's (retried).
+redis::Result<redis::SyncVerdict> ask_sync_gate(Self* self, redis::Connection& conn,
+                                                const std::string& host, const RoleCommand& cmd) {
+  redis::SyncRequest request;
+  request.loaded_data = cmd.loaded_data;
+  request.parties = {host, cmd.port, self->state.ctx.primary_address.to_string(),
+                     self->state.ctx.instance.redis->port};
+  auto mine = redis::info(conn, {"replication", "keyspace", "persistence"});
+  if (!mine) return mine.error();
+  request.mine = mine.value();
+  auto master = open_redis(self, host, cmd.port, "redkeep-peer");
+  if (master) {
+    if (auto i = redis::info(master.value(), {"replication", "keyspace"})) request.theirs = i.value();
+  }
+  if (redis::needs_key_samples(request)) {
+    request.ours_there = redis::sample_against(conn, master.value(), request.mine);
+    request.theirs_here = redis::sample_against(master.value(), conn, *request.theirs);
+  }
+  return redis::judge_sync(request);
 }
 
 /// One attempt at the pending command. Returns the text for RoleDone, or an
@@ -95,43 +117,15 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   }
   auto host = cmd.master->to_string();
   auto expected = redis::ExpectedRole::replica_of(host, cmd.port);
-  const bool change = !redis::role_matches(before.value(), expected);
-  // Both sides' INFO are read once, and the new master is asked only when
-  // there is something to compare: a demoted master, or loaded data.
   std::string discarded;
-  auto mine = redis::info(conn, {"replication", "keyspace", "persistence"});
-  const bool loaded = mine && redis::holds_loaded_data(mine.value());
-  if (mine && (was_master || (change && loaded))) {
-    // One short-lived connection to the new master for its INFO and the key
-    // sample; unreachable: REPLICAOF decides, unless loaded data is at stake.
-    auto master = open_redis(self, host, cmd.port, "redkeep-peer");
-    std::optional<redis::InfoSections> theirs;
-    if (master) {
-      if (auto i = redis::info(master.value(), {"replication", "keyspace"})) theirs = i.value();
-    }
-    if (!theirs && change && loaded) {
-      // The data cannot be compared: syncing now could replace what this
-      // node loaded from disk. Retried until the master answers.
-      return redis::Error{redis::Failure::other,
-                          "refusing to make this Redis (holding data "
-                          "loaded from disk) a replica of " +
-                              host + ":" + std::to_string(cmd.port) +
-                              " before its data can be compared: the "
-                              "master does not answer INFO"};
-    }
-    if (theirs && change && redis::full_sync_needs_key_check(mine.value(), *theirs)) {
-      auto sample = redis::sample_against(conn, master.value(), mine.value());
-      redis::SyncParties parties{host, cmd.port, self->state.ctx.primary_address.to_string(),
-                                 self->state.ctx.instance.redis->port};
-      if (auto refusal = redis::full_sync_refusal(mine.value(), *theirs, sample, parties)) {
-        return redis::Error{redis::Failure::other, *refusal};
-      }
-    }
-    if (theirs && was_master) discarded = redis::writes_discarded(mine.value(), *theirs);
-  }
-  if (change) {
-    auto r = redis::replicaof(conn, host, cmd.port);
+  if (!redis::role_matches(before.value(), expected)) {
+    auto verdict = ask_sync_gate(self, conn, host, cmd);
+    if (!verdict) return verdict.error();
+    if (!verdict.value().permit)
+      return redis::Error{redis::Failure::other, verdict.value().refusal};
+    auto r = redis::replicaof(conn, *verdict.value().permit);
     if (!r) return r.error();
+    discarded = verdict.value().note;
   }
   auto v = redis::verify_role(conn, expected);
   if (!v) return v.error();

@@ -47,6 +47,10 @@ void print_human(const nlohmann::json& doc, std::ostream& out) {
       out << ", offset " << text(r["replication_offset"]) << ", run_id " << text(r["run_id"])
           << "\n";
     }
+    if (!r.is_null() && r.contains("cold_start") && r["cold_start"].value("state", "off") != "off")
+      out << "  " << text(r["cold_start"]["detail"]) << "\n";
+    if (!r.is_null() && !r.value("role_error", "").empty())
+      out << "  role change not done: " << text(r["role_error"]) << "\n";
   }
 }
 

@@ -159,6 +159,17 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
         self->send(c->handle, crash_atom::value);
         return true;
       },
+      [self](cold_start_atom, const std::string& instance) -> std::vector<std::string> {
+        // `redkeep cold-start --force`: every instance, or the one named.
+        std::vector<std::string> overridden;
+        for (auto& c : self->state.children) {
+          if (c.spec.kind != ChildKind::election || !c.handle) continue;
+          if (!instance.empty() && c.spec.name != "election[" + instance + "]") continue;
+          self->send(c.handle, core::ColdStartOverride{});
+          overridden.push_back(c.spec.name.substr(9, c.spec.name.size() - 10));
+        }
+        return overridden;
+      },
       [self](ElectionSnapshot& snap) { self->state.snapshots[snap.group] = std::move(snap); },
       [self](status_atom) -> caf::result<std::string> {
         // Each election builds its instance's status; we add restart counts.

@@ -376,6 +376,16 @@ std::vector<KeywordSpec> make_table() {
     };
   }
   {
+    auto& k = add(redis, "cold_start_quorum", K::number);
+    k.min = 1;
+    k.max = 32;  // members kept (and probed) at most, this node included
+    k.default_value = "a majority of the members remembered";
+    k.set = [](Target& t, const Value& v) {
+      t.redis->cold_start_quorum = static_cast<unsigned>(v.number);
+      return no_warning();
+    };
+  }
+  {
     auto& k = add(redis, "fall", K::number);
     k.min = 1;
     k.max = 1000;

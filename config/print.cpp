@@ -89,6 +89,7 @@ std::string format_effective(const Config& config) {
         o << "        min_replicas_to_write " << *r.min_replicas_to_write << "\n";
         o << "        min_replicas_max_lag " << r.min_replicas_max_lag << "\n";
       }
+      if (r.cold_start_quorum) o << "        cold_start_quorum " << *r.cold_start_quorum << "\n";
       o << "    }\n";
     } else {
       o << "    # no redis block: plain VRRP, no Redis health check or role switching\n";

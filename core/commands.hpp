@@ -38,6 +38,9 @@ struct RoleCommand {
   std::optional<net::IpAddress> master;  ///< nullopt = REPLICAOF NO ONE
   std::uint16_t port = 6379;
   bool kill_clients = false;
+  /// The local Redis restarted with data not synced since (RedisHealth::loaded_data): the
+  /// sync gate guards it (redis::SyncRequest::loaded_data).
+  bool loaded_data = false;
 };
 
 /// Deliver TimerFired{generation} at `deadline` (a later ArmTimer supersedes it).

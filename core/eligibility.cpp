@@ -39,8 +39,15 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
     stalled_ = false;
     synced_master_ = o.vrrp_master_address;
   }
-  if (step_down_ && !o.vrrp_master_address && now - step_down_since_ > 2 * master_down_interval_) {
+  if (step_down_ && !cold_start_holds() && !o.vrrp_master_address &&
+      now - step_down_since_ > 2 * master_down_interval_) {
     step_down_ = false;  // nobody kept the data: take part (at the floor priority)
+  }
+  if (cold_start_ == ColdStartState::newest && !o.vrrp_master_address) {
+    // Compared with a quorum of members, none newer: its data leads, restarted or not.
+    data_lost_ = false;
+    never_synced_ = false;
+    step_down_ = false;
   }
   if (step_down_ && o.vrrp_master_address) step_down_since_ = now;
 
@@ -165,6 +172,7 @@ bool Eligibility::timer_overran(std::chrono::microseconds late) {
 std::string Eligibility::reason() const {
   if (!healthy_) return "Redis not healthy";
   if (loading_) return "Redis is LOADING its data";
+  if (cold_start_holds()) return cold_start_why_;
   if (data_lost_) return "Redis restarted and has not re-synced from the master yet";
   if (never_synced_) return "Redis is a replica that has not synced since redkeep started";
   if (needs_sync_with_current_) return "Redis has not completed a sync with the current master";

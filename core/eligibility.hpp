@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "core/cold_start.hpp"
 #include "net/ip_address.hpp"
 #include "redis/history.hpp"
 
@@ -57,6 +58,20 @@ class Eligibility {
   /// have elected meanwhile: not eligible until it has replicas again (as
   /// master) or has synced (as replica). Returns true when eligible() changed.
   bool timer_overran(std::chrono::microseconds late);
+
+  /// The cold-start verdict (judge_cold_start) for the next observe(). Waiting, behind and
+  /// diverged keep a node whose Redis restarted with data out of Master with no time limit
+  /// (instead of "until no master was heard for twice Master_Down_Interval"); newest lets it
+  /// lead although its Redis restarted, while no other Master is heard (issue 16.4).
+  void set_cold_start(ColdStartState state, std::string why) {
+    cold_start_ = state;
+    cold_start_why_ = std::move(why);
+  }
+  /// A cold start keeps it out of Master for now (waiting, behind or diverged).
+  bool cold_start_holds() const {
+    return cold_start_ == ColdStartState::waiting || cold_start_ == ColdStartState::behind ||
+           cold_start_ == ColdStartState::diverged;
+  }
 
   /// The current Master_Down_Interval (a v3 Backup learns the Master's interval).
   void set_master_down_interval(std::chrono::microseconds mdi) { master_down_interval_ = mdi; }
@@ -147,6 +162,8 @@ class Eligibility {
   const char* cut_off_master_why_ = "";
   bool conceded_ = false;
   std::chrono::microseconds alone_bound_{2'000'000};
+  ColdStartState cold_start_ = ColdStartState::off;
+  std::string cold_start_why_;
 };
 
 }  // namespace redkeep::core

@@ -9,6 +9,7 @@
 #include <string>
 #include <variant>
 
+#include "core/cold_start.hpp"
 #include "net/ip_address.hpp"
 #include "net/vrrp/reject_reason.hpp"
 #include "net/vrrp/state_machine.hpp"
@@ -69,6 +70,17 @@ struct RedisHealth {
   /// redis_health has already made it a replica of nowhere (-NOMASTERLINK
   /// to anyone who tries to sync from it).
   bool restarted = false;
+  /// Redis restarted with data (keys, or LOADING, when first seen after the restart: loaded
+  /// from disk) and has not synced from a master or been promoted since: its data may be the
+  /// only copy of writes the others lack (issue 16). Passed to the sync gate with each
+  /// RoleCommand.
+  bool loaded_data = false;
+  /// Members of the cluster known (learned while running, kept in the state file).
+  std::size_t members_known = 0;
+  /// While loaded_data: its data compared with each member's Redis that answered (cold start,
+  /// issue 16.4), and the members that did not (or could not be compared yet).
+  std::vector<MemberData> cold_start_compared;
+  std::vector<std::string> cold_start_missing;
   /// Replica whose master link is down: whether a fellow replica of the same
   /// history holds a larger offset (nullopt: none could be asked).
   std::optional<bool> behind_peer;
@@ -152,9 +164,15 @@ struct Stop {};
 /// The wait of ArmStopWait ended.
 struct StopWaitOver {};
 
+/// The operator said to go on without the members a cold start waits for (`redkeep
+/// cold-start --force`): for the rest of this run the instance starts as with
+/// cold_start_quorum 1.
+struct ColdStartOverride {};
+
 /// Everything the core takes in.
 using Event = std::variant<AdvertIn, AdvertRejected, AdvertSent, VipDone, LinkStatus, GarpSent,
                            RedisHealth, ProbeRound, VipReached, HistoryVerdict, RoleDone, Wired,
-                           TimerFired, OverdueDue, Recheck, Stop, StopWaitOver>;
+                           TimerFired, OverdueDue, Recheck, Stop, StopWaitOver,
+                           ColdStartOverride>;
 
 }  // namespace redkeep::core

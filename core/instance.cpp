@@ -42,6 +42,7 @@ Output Instance::resume(const Snapshot& snap, TimePoint now) {
   if (machine.master_address && !machine.master_is_self) master_heard_at_ = now;
   counters_ = snap.counters;
   eligibility_ = snap.eligibility;
+  cold_start_overridden_ = snap.cold_start_overridden;
   failing_reported_ = machine.check_failed;
   eligible_reported_ = machine.priority_inputs.eligible;
   hold_reported_ = machine.priority_inputs.hold_floor_tie;
@@ -61,7 +62,9 @@ Output Instance::handle(const Event& event, TimePoint now) {
   return std::move(out_);
 }
 
-Snapshot Instance::snapshot() const { return Snapshot{sm_.snapshot(), counters_, eligibility_}; }
+Snapshot Instance::snapshot() const {
+  return Snapshot{sm_.snapshot(), counters_, eligibility_, cold_start_overridden_};
+}
 
 void Instance::log(LogLevel level, LogKind kind, std::string text,
                    std::vector<LogEvent::Field> fields) {
@@ -79,7 +82,8 @@ void Instance::command_vip(bool up) {
 void Instance::command_role(const RoleTarget& master) {
   role_commanded_ = master;
   role_confirmed_ = false;
-  emit(RoleCommand{++role_generation_, master, redis_port(), master.has_value()});
+  emit(RoleCommand{++role_generation_, master, redis_port(), master.has_value(),
+                   redis_.loaded_data});
 }
 
 /// What the local Redis should be now: master (inner nullopt) on the Master; a replica of the
@@ -525,6 +529,7 @@ void Instance::on(const RedisHealth& h, TimePoint now) {
         fmt::format("Redis restarted (new run_id {}): not eligible until it has re-synced from "
                     "the master",
                     h.run_id.substr(0, 8)));
+  judge_cold_start(h);
   eligibility_.set_master_down_interval(sm_.master_down_interval());
   eligibility_.observe(o, now);
   if (stopping_) return;
@@ -537,9 +542,52 @@ void Instance::on(const RedisHealth& h, TimePoint now) {
   execute(actions, now);
 }
 
+/// Cold start (issue 16.4): the verdict on this report's comparisons, handed to the data rules,
+/// and logged once per state (waiting: with the command that overrides it).
+void Instance::judge_cold_start(const RedisHealth& h) {
+  cold_start_ = core::judge_cold_start(h.loaded_data, config_.redis->cold_start_quorum,
+                                       h.members_known, h.cold_start_compared,
+                                       h.cold_start_missing, cold_start_overridden_);
+  eligibility_.set_cold_start(
+      cold_start_.state,
+      cold_start_.state == ColdStartState::waiting
+          ? fmt::format("cold start: waiting to compare its data with cold_start_quorum {} "
+                        "members ({} compared, this node included)",
+                        cold_start_.quorum, cold_start_.compared.size() + 1)
+          : describe(cold_start_));
+  if (cold_start_.state == cold_start_logged_) return;
+  cold_start_logged_ = cold_start_.state;
+  if (cold_start_.state == ColdStartState::off) return;
+  const auto level = cold_start_.state == ColdStartState::newest ? LogLevel::info
+                     : cold_start_.state == ColdStartState::diverged ? LogLevel::error
+                                                                      : LogLevel::warn;
+  std::string text = describe(cold_start_);
+  if (cold_start_.state == ColdStartState::waiting)
+    text += fmt::format(
+        "; not taking Master before then. To start without the missing members (their data "
+        "may be newer): redkeep cold-start --force --instance {}",
+        config_.name);
+  if (cold_start_.state == ColdStartState::diverged)
+    text += "; it refuses to re-sync from either, and keeps its data until an operator settles it";
+  log(level, LogKind::cold_start, text,
+      {{"state", to_string(cold_start_.state)}, {"quorum", std::to_string(cold_start_.quorum)}});
+}
+
+void Instance::on(const ColdStartOverride&, TimePoint now) {
+  if (cold_start_overridden_) return;
+  cold_start_overridden_ = true;
+  log(LogLevel::warn, LogKind::cold_start,
+      "Cold start overridden by the operator: going on without the members not compared "
+      "(as with cold_start_quorum 1)");
+  if (!has_redis()) return;
+  judge_cold_start(redis_);
+  run_data_rules(now);
+}
+
 void Instance::on(const RoleDone& d, TimePoint now) {
   if (d.generation != role_generation_) return;  // superseded
   if (!d.ok) {
+    role_error_ = d.detail;
     log(LogLevel::warn, LogKind::role_failed, "Redis role change not yet done: " + d.detail);
     // A Master whose Redis refuses REPLICAOF NO ONE for good cannot serve: step down (VIP
     // stays off, priority 0) so another node can.
@@ -554,6 +602,7 @@ void Instance::on(const RoleDone& d, TimePoint now) {
   }
   role_confirmed_ = true;
   role_refused_ = false;
+  role_error_.clear();
   log(LogLevel::info, LogKind::redis_role,
       fmt::format("Redis is now {} ({})", role_text(role_commanded_), d.detail),
       {{"role", role_text(role_commanded_)}, {"detail", d.detail}});

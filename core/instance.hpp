@@ -28,6 +28,7 @@ struct Snapshot {
   net::vrrp::Snapshot machine;
   Counters counters;
   Eligibility eligibility{std::chrono::microseconds{0}};  ///< the data rules' state
+  bool cold_start_overridden = false;                     ///< ColdStartOverride was received
 };
 
 /// A Redis role: nullopt = master, else a replica of that address.
@@ -61,6 +62,8 @@ class Instance {
   /// The data rules' state (eligible, why not), read-only.
   const Eligibility& eligibility() const { return eligibility_; }
   const Counters& counters() const { return counters_; }
+  /// The cold start's latest verdict (state off when it does not apply).
+  const ColdStartVerdict& cold_start() const { return cold_start_; }
   /// The VIP was commanded up and the vip actor confirmed it.
   bool vip_held() const { return vip_commanded_up_ && vip_confirmed_; }
 
@@ -82,6 +85,7 @@ class Instance {
   void on(const Recheck& e, TimePoint now);
   void on(const Stop& e, TimePoint now);
   void on(const StopWaitOver& e, TimePoint now);
+  void on(const ColdStartOverride& e, TimePoint now);
 
   bool has_redis() const { return config_.redis.has_value(); }
   std::uint16_t redis_port() const { return has_redis() ? config_.redis->port : 6379; }
@@ -101,6 +105,7 @@ class Instance {
   void run_data_rules(TimePoint now);
   bool synced_with_master(const RedisHealth& h) const;
   void correct_role_drift(const RedisHealth& h);
+  void judge_cold_start(const RedisHealth& h);
   void garp_for_lower_master(const net::vrrp::PeerAdvert& a, TimePoint now);
   void compare_with_floor_master(const net::vrrp::PeerAdvert& a, TimePoint now);
   void detect_stall(TimePoint now);
@@ -151,6 +156,10 @@ class Instance {
   std::array<std::uint64_t, net::vrrp::kRejectReasonCount> unlogged_rejects_{};
 
   bool stopping_ = false;
+  std::string role_error_;  // the last RoleDone failure (a refusal names both sides), until ok
+  ColdStartVerdict cold_start_;         // the latest verdict
+  bool cold_start_overridden_ = false;  // ColdStartOverride received
+  ColdStartState cold_start_logged_ = ColdStartState::off;
   bool stop_done_ = false;
 };
 

@@ -54,6 +54,8 @@ const char* to_string(LogKind kind) {
       return "stop_demote";
     case LogKind::stopped:
       return "stopped";
+    case LogKind::cold_start:
+      return "cold_start";
   }
   return "unknown";
 }

@@ -36,6 +36,7 @@ enum class LogKind {
   stopping,           ///< the stop protocol waits for the new master
   stop_demote,        ///< stopping: new master heard, Redis demoted
   stopped,            ///< the stop protocol is over
+  cold_start,         ///< a cold start's verdict changed (waiting, newest, behind, ...)
 };
 
 /// How loud a line is.

@@ -92,6 +92,20 @@ std::string Instance::status_json(const std::map<std::string, std::uint64_t>& re
       {"connected_replicas", r.connected_replicas},
       {"commanded_role", role_text(role_commanded_)},
       {"role_confirmed", role_confirmed_},
+      {"role_error", role_error_},
+  };
+  json compared = json::array();
+  for (const auto& m : r.cold_start_compared)
+    compared.push_back({{"member", m.member},
+                        {"data", redis::to_string(m.order)},
+                        {"detail", m.detail}});
+  j["redis"]["cold_start"] = {
+      {"state", to_string(cold_start_.state)},
+      {"quorum", cold_start_.quorum},
+      {"loaded_data", r.loaded_data},
+      {"compared", compared},
+      {"missing", cold_start_.missing},
+      {"detail", describe(cold_start_)},
   };
   return j.dump();
 }

@@ -60,54 +60,6 @@ std::string writes_discarded(const InfoSections& mine, const InfoSections& their
          std::to_string(own_offset) + ") is not the new master's: a full sync replaces its data";
 }
 
-bool full_sync_needs_key_check(const InfoSections& mine, const InfoSections& theirs) {
-  if (!holds_loaded_data(mine)) return false;
-  auto m = parse_replication_info(mine);
-  auto t = parse_replication_info(theirs);
-  const std::string none(40, '0');
-  auto shared = [&](const std::string& id) {
-    return !id.empty() && id != none && (id == t.master_replid || id == t.master_replid2);
-  };
-  return !shared(m.master_replid) && !shared(m.master_replid2);
-}
-
-std::optional<std::string> full_sync_refusal(const InfoSections& mine,
-                                             const InfoSections& theirs,
-                                             const Result<KeySample>& sample,
-                                             const SyncParties& p) {
-  if (!full_sync_needs_key_check(mine, theirs)) return std::nullopt;
-  auto keys = key_count(mine);
-  auto master_keys = key_count(theirs);
-  std::string finding;
-  if (sample) {
-    if (sample.value().missing == 0) return std::nullopt;
-    finding = std::to_string(sample.value().missing) + " of " +
-              std::to_string(sample.value().sampled) +
-              " of its keys sampled are missing on the master, which holds ";
-  } else if (sample.failure() == Failure::noperm ||
-             sample.failure() == Failure::unknown_command) {
-    if (master_keys >= keys) return std::nullopt;
-    finding = "keys cannot be compared (" + sample.error().message + ") and the master holds ";
-  } else {
-    finding = "keys cannot be compared yet (" + sample.error().message + "); the master holds ";
-  }
-  auto m = parse_replication_info(mine);
-  auto t = parse_replication_info(theirs);
-  return "refusing to make this Redis a replica of " + p.master_host + ":" +
-         std::to_string(p.master_port) + ": it holds " + std::to_string(keys) + " keys (replid " +
-         m.master_replid.substr(0, 8) + ", offset " +
-         std::to_string(m.master_repl_offset.value_or(0)) + "), " + finding +
-         std::to_string(master_keys) + " keys of another history (replid " +
-         t.master_replid.substr(0, 8) + ", offset " +
-         std::to_string(t.master_repl_offset.value_or(0)) +
-         "); a full sync would delete this node's data. To keep this node's data, make the "
-         "master a replica of it: redis-cli -h " + p.master_host + " -p " +
-         std::to_string(p.master_port) + " REPLICAOF " + p.own_address + " " +
-         std::to_string(p.own_port) + " (then restart redkeep there). To discard it: redis-cli "
-         "-p " + std::to_string(p.own_port) + " FLUSHALL on this node; redkeep then makes it a "
-         "replica";
-}
-
 namespace {
 
 bool real_id(const std::string& id) {

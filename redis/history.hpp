@@ -73,11 +73,6 @@ FloorTie floor_tie_outcome(const ReplicationInfo& mine, const ReplicationInfo& t
 /// the bytes each took since the fork when known.
 std::string describe_floor_tie(const ReplicationInfo& mine, const ReplicationInfo& theirs);
 
-/// A full sync from `theirs` would replace data `mine` loaded from disk and
-/// the two share no replication history (neither replication id of ours is
-/// one of theirs): the keys must be compared first.
-bool full_sync_needs_key_check(const InfoSections& mine, const InfoSections& theirs);
-
 /// How many names of a sample of this node's keys (every database that has
 /// keys) the master lacks.
 struct KeySample {
@@ -94,26 +89,5 @@ FloorTie floor_tie_by_keys(const KeySample& ours_there, const KeySample& theirs_
 
 /// The log text of floor_tie_by_keys's inputs ("keys: 0 of 64 of ours missing there, ...").
 std::string describe_key_samples(const KeySample& ours_there, const KeySample& theirs_here);
-
-/// Where the refusal message points the operator.
-struct SyncParties {
-  std::string master_host;
-  int master_port = 0;
-  std::string own_address;  ///< this node's primary address
-  int own_port = 0;
-};
-
-/// Cold start with the newest data started last (issue 7.5): the refusal
-/// text, or nullopt when the full sync may go ahead. It goes ahead when the
-/// master holds every sampled key (a leftover, say the RDB of an old full
-/// sync). When the keys could not be compared because the ACL or a renamed
-/// command forbids SCAN/EXISTS (noperm, unknown_command), key counts decide;
-/// any other error (timeout, MASTERDOWN, master unreachable) refuses, to be
-/// retried: key counts alone cannot tell, since an emptier master started
-/// first soon holds more keys once clients write to it.
-std::optional<std::string> full_sync_refusal(const InfoSections& mine,
-                                             const InfoSections& theirs,
-                                             const Result<KeySample>& sample,
-                                             const SyncParties& parties);
 
 }  // namespace redkeep::redis

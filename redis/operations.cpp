@@ -63,8 +63,12 @@ Result<Role> role(Connection& conn) {
 
 Status replicaof_no_one(Connection& conn) { return replicaof_args(conn, "NO", "ONE"); }
 
-Status replicaof(Connection& conn, const std::string& host, int port) {
-  return replicaof_args(conn, host, std::to_string(port));
+Status replicaof(Connection& conn, const SyncPermit& permit) {
+  return replicaof_args(conn, permit.host(), std::to_string(permit.port()));
+}
+
+Status replicaof_nowhere(Connection& conn) {
+  return replicaof_args(conn, kNowhereHost, std::to_string(kNowherePort));
 }
 
 bool role_matches(const Role& actual, const ExpectedRole& expected) {

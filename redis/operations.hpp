@@ -13,6 +13,7 @@
 #include "redis/history.hpp"
 #include "redis/info.hpp"
 #include "redis/role.hpp"
+#include "redis/sync_gate.hpp"
 
 namespace redkeep::redis {
 
@@ -30,9 +31,19 @@ Result<Role> role(Connection& conn);
 /// REPLICAOF NO ONE: become master (falls back to SLAVEOF NO ONE on unknown_command).
 Status replicaof_no_one(Connection& conn);
 
-/// REPLICAOF host port (Redis >= 5); SLAVEOF host port when REPLICAOF is unknown (older Redis
-/// or rename-command). NOPERM is returned as is: SLAVEOF needs the same ACL permission.
-Status replicaof(Connection& conn, const std::string& host, int port);
+/// REPLICAOF host port (Redis >= 5) to the master the gate permitted (judge_sync); SLAVEOF
+/// host port when REPLICAOF is unknown (older Redis or rename-command). NOPERM is returned as
+/// is: SLAVEOF needs the same ACL permission.
+Status replicaof(Connection& conn, const SyncPermit& permit);
+
+/// Where a restarted Redis is pointed so that it feeds no replica: port 1 of its own loopback,
+/// where nothing listens. A replica whose master link is down answers -NOMASTERLINK to
+/// SYNC/PSYNC (DESIGN.md section 5); it keeps its data (no sync ever starts).
+inline constexpr const char* kNowhereHost = "127.0.0.1";
+inline constexpr int kNowherePort = 1;
+
+/// REPLICAOF kNowhereHost kNowherePort (SLAVEOF as for replicaof).
+Status replicaof_nowhere(Connection& conn);
 
 /// The role redkeep wants the local Redis to have.
 struct ExpectedRole {

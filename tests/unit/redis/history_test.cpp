@@ -19,7 +19,6 @@ InfoSections info(const std::string& replid, const std::string& replid2, long of
                     "rdb_last_load_keys_loaded:" + std::to_string(loaded) +
                     "\r\n\r\n# Keyspace\r\n" + keyspace);
 }
-const SyncParties kParties{"192.0.2.11", 6379, "192.0.2.13", 6379};
 }  // namespace
 
 TEST_CASE("key_count and databases_with_keys read INFO keyspace", "[redis][history]") {
@@ -29,51 +28,6 @@ TEST_CASE("key_count and databases_with_keys read INFO keyspace", "[redis][histo
   CHECK(databases_with_keys(i) == std::vector<int>{0, 12});
   CHECK(key_count(info(kA, kNone, 0, "", 0)) == 0);
   CHECK(databases_with_keys(info(kA, kNone, 0, "", 0)).empty());
-}
-
-TEST_CASE("full_sync_refusal: only data loaded from disk of another history is guarded",
-          "[redis][history]") {
-  const auto master = info(kB, kNone, 900, "db0:keys=300,expires=0,avg_ttl=0\r\n", 0);
-  const Result<KeySample> all_there = KeySample{64, 0};
-  const Result<KeySample> some_missing = KeySample{64, 20};
-  SECTION("an empty or never-loaded Redis syncs") {
-    auto fresh = info(kA, kNone, 50, "db0:keys=201,expires=0,avg_ttl=0\r\n", 0);
-    CHECK_FALSE(full_sync_needs_key_check(fresh, master));
-    CHECK_FALSE(full_sync_refusal(fresh, master, some_missing, kParties));
-  }
-  SECTION("shared history (our replid is the master's replid2) syncs") {
-    auto mine = info(kA, kNone, 50, "db0:keys=201,expires=0,avg_ttl=0\r\n", 201);
-    auto promoted = info(kB, kA, 900, "db0:keys=300,expires=0,avg_ttl=0\r\n", 0, 40);
-    CHECK_FALSE(full_sync_needs_key_check(mine, promoted));
-    CHECK_FALSE(full_sync_refusal(mine, promoted, some_missing, kParties));
-  }
-  SECTION("another history: the sampled keys decide, not the counts") {
-    auto mine = info(kA, kNone, 50, "db0:keys=201,expires=0,avg_ttl=0\r\n", 201);
-    REQUIRE(full_sync_needs_key_check(mine, master));
-    CHECK_FALSE(full_sync_refusal(mine, master, all_there, kParties));  // a leftover
-    auto refusal = full_sync_refusal(mine, master, some_missing, kParties);
-    REQUIRE(refusal);  // although the master holds more keys (300 > 201)
-    CHECK(refusal->find("holds 201 keys") != std::string::npos);
-    CHECK(refusal->find("20 of 64 of its keys sampled are missing") != std::string::npos);
-    CHECK(refusal->find("redis-cli -h 192.0.2.11 -p 6379 REPLICAOF 192.0.2.13 6379") !=
-          std::string::npos);
-    CHECK(refusal->find("FLUSHALL") != std::string::npos);
-  }
-  SECTION("keys that cannot be compared: the ACL falls back to counts, anything else refuses") {
-    auto mine = info(kA, kNone, 50, "db0:keys=201,expires=0,avg_ttl=0\r\n", 201);
-    const Result<KeySample> noperm = Error{Failure::noperm, "NOPERM scan"};
-    const Result<KeySample> renamed = Error{Failure::unknown_command, "unknown command 'SCAN'"};
-    const Result<KeySample> stale = Error{Failure::masterdown, "MASTERDOWN"};
-    const Result<KeySample> slow = Error{Failure::timeout, "timed out"};
-    CHECK_FALSE(full_sync_refusal(mine, master, noperm, kParties));  // 300 >= 201
-    CHECK_FALSE(full_sync_refusal(mine, master, renamed, kParties));
-    auto emptier = info(kB, kNone, 9, "db0:keys=10,expires=0,avg_ttl=0\r\n", 0);
-    CHECK(full_sync_refusal(mine, emptier, noperm, kParties));
-    auto r = full_sync_refusal(mine, master, stale, kParties);
-    REQUIRE(r);
-    CHECK(r->find("cannot be compared yet (MASTERDOWN)") != std::string::npos);
-    CHECK(full_sync_refusal(mine, master, slow, kParties));
-  }
 }
 
 TEST_CASE("writes_discarded: bytes an old master took after the new one continued its history",

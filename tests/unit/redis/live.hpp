@@ -3,10 +3,13 @@
 
 #include <chrono>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
 #include "redis/connection.hpp"
+#include "redis/operations.hpp"
+#include "redis/sync_gate.hpp"
 #include "tests/support/redis_server.hpp"
 
 namespace redkeep::redis::testing {
@@ -31,6 +34,17 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = 3000ms) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(5ms);
   }
+}
+
+/// The gate's permit for `own` to follow the Redis at 127.0.0.1:port, judged on its real INFO
+/// (the tests' replicas are empty, and an empty Redis may always follow). Throws on refusal.
+inline SyncPermit permit_to(Connection& own, int port) {
+  SyncRequest request;
+  if (auto mine = info(own, {"replication", "keyspace", "persistence"})) request.mine = mine.value();
+  request.parties = {"127.0.0.1", port, "127.0.0.1", 0};
+  auto verdict = judge_sync(request);
+  if (!verdict.permit) throw std::runtime_error("the sync gate refused: " + verdict.refusal);
+  return *verdict.permit;
 }
 
 }  // namespace redkeep::redis::testing

@@ -10,6 +10,7 @@ using namespace redkeep::redis;
 using namespace std::chrono_literals;
 using redkeep::redis::testing::connect;
 using redkeep::redis::testing::eventually;
+using redkeep::redis::testing::permit_to;
 using redkeep::test::RedisServer;
 
 namespace {
@@ -58,7 +59,7 @@ TEST_CASE("replicaof / replicaof_no_one switch roles, verified with ROLE", "[red
   auto r = must_connect(replica_server);
   REQUIRE(m.command({"SET", "k", "v"}));
 
-  REQUIRE(replicaof(r, "127.0.0.1", master_server.port()).ok());
+  REQUIRE(replicaof(r, permit_to(r, master_server.port())).ok());
   auto ok = verify_role(r, ExpectedRole::replica_of("127.0.0.1", master_server.port()));
   REQUIRE(ok);
   CHECK(ok.value());
@@ -99,7 +100,7 @@ TEST_CASE("replicaof falls back to SLAVEOF when REPLICAOF is renamed away", "[re
   REQUIRE_FALSE(direct);
   REQUIRE(direct.failure() == Failure::unknown_command);
 
-  REQUIRE(replicaof(r, "127.0.0.1", master_server.port()).ok());
+  REQUIRE(replicaof(r, permit_to(r, master_server.port())).ok());
   auto ok = verify_role(r, ExpectedRole::replica_of("127.0.0.1", master_server.port()));
   REQUIRE(ok);
   CHECK(ok.value());
@@ -118,7 +119,7 @@ TEST_CASE("kill_clients_except_redkeep drops clients, spares redkeep-* and repli
   auto app = must_connect(master_server, "app-writer");
   auto anonymous = must_connect(master_server, "");
   auto replica_ops = must_connect(replica_server, "redkeep-role");
-  REQUIRE(replicaof(replica_ops, "127.0.0.1", master_server.port()).ok());
+  REQUIRE(replicaof(replica_ops, permit_to(replica_ops, master_server.port())).ok());
   REQUIRE(eventually([&] { return link_connected(replica_ops); }));
   // The master lists the replica only once it is online (after its first REPLCONF ACK).
   auto master_lists_replica = [&] {
@@ -215,7 +216,7 @@ TEST_CASE("a replica of an unreachable master with stale data off answers MASTER
   RedisServer gone;  // its port, with nothing listening once killed
   gone.kill9();
   auto c = must_connect(server);
-  REQUIRE(replicaof(c, "127.0.0.1", gone.port()).ok());
+  REQUIRE(replicaof(c, permit_to(c, gone.port())).ok());
   auto r = c.command({"GET", "k"});
   REQUIRE_FALSE(r);
   CHECK(r.failure() == Failure::masterdown);
@@ -264,7 +265,7 @@ TEST_CASE("the ACL listed in redis/README.md is enough for every operation", "[r
   CHECK(select_db(conn, 0).ok());
   RedisServer gone;
   gone.kill9();
-  CHECK(replicaof(conn, "127.0.0.1", gone.port()).ok());
+  CHECK(replicaof_nowhere(conn).ok());
   CHECK(replicaof_no_one(conn).ok());
   auto get = conn.command({"GET", "k"});  // data commands are not granted
   REQUIRE_FALSE(get);

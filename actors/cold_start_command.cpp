@@ -1,0 +1,70 @@
+#include "actors/cold_start_command.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "actors/control_server.hpp"
+#include "actors/status_command.hpp"
+
+namespace redkeep::actors {
+
+namespace {
+
+/// The control socket's answer to `request`, parsed; discarded (is_discarded) on failure,
+/// which is reported to `err`.
+nlohmann::json ask(const std::string& socket_path, const std::string& request, std::ostream& err) {
+  try {
+    auto doc = nlohmann::json::parse(control_request(socket_path, request), nullptr, false);
+    if (doc.is_discarded() || !doc.is_object())
+      err << "redkeep cold-start: unexpected answer from " << socket_path << "\n";
+    return doc;
+  } catch (const std::exception& e) {
+    err << "redkeep cold-start: " << e.what() << "\n";
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
+}
+
+void print_state(const nlohmann::json& in, std::ostream& out) {
+  out << "[" << in.value("name", "?") << "] ";
+  const auto& r = in["redis"];
+  if (r.is_null() || !r.contains("cold_start")) {
+    out << "no redis block: no cold-start rule\n";
+    return;
+  }
+  const auto& c = r["cold_start"];
+  out << "cold start " << c.value("state", "?") << ", cold_start_quorum "
+      << c.value("quorum", 0) << "\n";
+  if (!c.value("detail", "").empty()) out << "  " << c.value("detail", "") << "\n";
+  for (const auto& m : c["compared"])
+    out << "  compared " << m.value("member", "") << ": " << m.value("data", "") << " ("
+        << m.value("detail", "") << ")\n";
+  for (const auto& m : c["missing"]) out << "  not reached " << m.get<std::string>() << "\n";
+}
+
+}  // namespace
+
+int run_cold_start(const std::string& socket_path, bool force, const std::string& instance,
+                   std::ostream& out, std::ostream& err) {
+  if (!force) {
+    auto doc = ask(socket_path, "status", err);
+    if (doc.is_discarded() || !doc.contains("instances")) return kStatusUnreachable;
+    for (const auto& in : doc["instances"])
+      if (instance.empty() || in.value("name", "") == instance) print_state(in, out);
+    return 0;
+  }
+  auto doc = ask(socket_path, "cold-start-force" + (instance.empty() ? "" : " " + instance), err);
+  if (doc.is_discarded() || !doc.is_object()) return kStatusUnreachable;
+  if (doc.contains("error")) {
+    err << "redkeep cold-start: " << doc["error"].dump() << "\n";
+    return kStatusUnreachable;
+  }
+  const auto names = doc.value("overridden", std::vector<std::string>{});
+  if (names.empty()) {
+    err << "redkeep cold-start: no instance named " << instance << "\n";
+    return 1;
+  }
+  for (const auto& n : names)
+    out << "[" << n << "] cold start overridden: it goes on without the members not compared\n";
+  return 0;
+}
+
+}  // namespace redkeep::actors
