@@ -209,6 +209,9 @@ class HealthLoop {
       }
       last_run_id_ = r.run_id;
     }
+    // Reported by a check that passed: LOADING is alive but not eligible, never Fault.
+    r.restarted = restarted_pending_;
+    restarted_pending_ = false;
     if (r.role == redis::InfoRole::replica && signals_->master_overdue.load()) probe_vip(r);
     compare_with_peers(r);
     compare_cold_start(r);
@@ -407,11 +410,6 @@ class HealthLoop {
   }
 
   void report(redis::CheckOutcome outcome, const std::string& text, RedisHealth r) {
-    // Also on a failed check (LOADING after a restart): the election keeps the restarted
-    // Redis out of Master at once.
-    r.restarted = restarted_pending_;
-    if (r.restarted && r.run_id.empty() && last_run_id_) r.run_id = *last_run_id_;
-    restarted_pending_ = false;
     r.loaded_data = loaded_data_;
     r.members_known = members_.size();
     bool changed = tracker_.record(outcome);
