@@ -25,6 +25,14 @@ inline Result<Connection> connect(const redkeep::test::RedisServer& server,
                           name);
 }
 
+/// A connection to `server`; throws (a test failure) when it cannot be opened.
+inline Connection must_connect(const redkeep::test::RedisServer& server,
+                               const std::string& name = "redkeep-test") {
+  auto c = connect(server, name);
+  if (!c) throw std::runtime_error("connect: " + c.error().message);
+  return std::move(c).value();
+}
+
 /// Polls `pred` every 5 ms until it holds or `limit` has passed; returns its last value.
 template <class Pred>
 bool eventually(Pred pred, std::chrono::milliseconds limit = 3000ms) {

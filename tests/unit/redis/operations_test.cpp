@@ -10,16 +10,11 @@ using namespace redkeep::redis;
 using namespace std::chrono_literals;
 using redkeep::redis::testing::connect;
 using redkeep::redis::testing::eventually;
+using redkeep::redis::testing::must_connect;
 using redkeep::redis::testing::permit_to;
 using redkeep::test::RedisServer;
 
 namespace {
-
-Connection must_connect(const RedisServer& server, const std::string& name = "redkeep-ops") {
-  auto c = connect(server, name);
-  if (!c) FAIL("connect: " << c.error().message);
-  return std::move(c).value();
-}
 
 bool link_connected(Connection& c) {
   auto r = role(c);

@@ -9,18 +9,12 @@
 
 using namespace redkeep::redis;
 using namespace std::chrono_literals;
-using redkeep::redis::testing::connect;
+using redkeep::redis::testing::must_connect;
 using redkeep::redis::testing::eventually;
 using redkeep::redis::testing::permit_to;
 using redkeep::test::RedisServer;
 
 namespace {
-
-Connection must_connect(const RedisServer& s) {
-  auto c = connect(s);
-  REQUIRE(c);
-  return std::move(c.value());
-}
 
 /// INFO replication, keyspace and persistence, once the server has finished loading.
 InfoSections loaded_info(Connection& c) {
