@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Runs one lab scenario (a function `scenario_NAME` in scenarios.py,
-interop_scenarios.py, fault_scenarios.py or island_scenarios.py) in a
+interop_scenarios.py, fault_scenarios.py, island_scenarios.py or
+cold_start_scenarios.py) in a
 fresh lab and always tears the lab down, even when the scenario fails.
 
   python3 tests/lab/run.py NAME      exit 0 = passed
@@ -17,8 +18,9 @@ import scenarios  # noqa: E402
 import interop_scenarios  # noqa: E402
 import fault_scenarios  # noqa: E402
 import island_scenarios  # noqa: E402
+import cold_start_scenarios  # noqa: E402
 
-MODULES = (scenarios, interop_scenarios, fault_scenarios, island_scenarios)
+MODULES = (scenarios, interop_scenarios, fault_scenarios, island_scenarios, cold_start_scenarios)
 
 
 def find(name):
