@@ -47,9 +47,15 @@ int run_cold_start(const std::string& socket_path, bool force, const std::string
   if (!force) {
     auto doc = ask(socket_path, "status", err);
     if (doc.is_discarded() || !doc.contains("instances")) return kStatusUnreachable;
-    for (const auto& in : doc["instances"])
-      if (instance.empty() || in.value("name", "") == instance) print_state(in, out);
-    return 0;
+    bool found = false;
+    for (const auto& in : doc["instances"]) {
+      if (!instance.empty() && in.value("name", "") != instance) continue;
+      print_state(in, out);
+      found = true;
+    }
+    if (found) return 0;
+    err << "redkeep cold-start: no instance named " << instance << "\n";
+    return 1;
   }
   auto doc = ask(socket_path, "cold-start-force" + (instance.empty() ? "" : " " + instance), err);
   if (doc.is_discarded() || !doc.is_object()) return kStatusUnreachable;
@@ -57,13 +63,15 @@ int run_cold_start(const std::string& socket_path, bool force, const std::string
     err << "redkeep cold-start: " << doc["error"].dump() << "\n";
     return kStatusUnreachable;
   }
-  const auto names = doc.value("overridden", std::vector<std::string>{});
-  if (names.empty()) {
+  const auto overridden = doc.value("overridden", std::vector<std::string>{});
+  const auto not_waiting = doc.value("not_waiting", std::vector<std::string>{});
+  if (overridden.empty() && not_waiting.empty()) {
     err << "redkeep cold-start: no instance named " << instance << "\n";
     return 1;
   }
-  for (const auto& n : names)
+  for (const auto& n : overridden)
     out << "[" << n << "] cold start overridden: it goes on without the members not compared\n";
+  for (const auto& n : not_waiting) out << "[" << n << "] no cold start holds it: nothing to do\n";
   return 0;
 }
 

@@ -8,10 +8,10 @@
 namespace redkeep::actors {
 
 /// Without `force`: prints each instance's cold-start state (waiting, newest, behind, ...,
-/// members compared and missing); exit 0, 3 when the daemon is unreachable. With `force`:
-/// tells the instance named `instance` (every instance when empty) to go on without the
-/// members not compared, as with cold_start_quorum 1; exit 0, 1 when no instance has that
-/// name, 3 when the daemon is unreachable.
+/// members compared and missing). With `force`: tells the instance named `instance` (every
+/// instance when empty) that a cold start holds (waiting, behind, diverged) to go on without
+/// the members not compared, as with cold_start_quorum 1, until its Redis has synced or been
+/// promoted. Exit 0; 1 when no instance has that name; 3 when the daemon is unreachable.
 int run_cold_start(const std::string& socket_path, bool force, const std::string& instance,
                    std::ostream& out, std::ostream& err);
 

@@ -111,9 +111,7 @@ void ControlServer::answer(int client) {
     const std::string instance = request.size() > 17 ? request.substr(17) : "";
     caf::scoped_actor self{sys_};
     self->request(supervisor_, std::chrono::seconds(3), cold_start_atom::value, instance)
-        .receive([&](const std::vector<std::string>& names) {
-                   reply = nlohmann::json{{"overridden", names}}.dump();
-                 },
+        .receive([&](const std::string& json) { reply = json; },
                  [&](caf::error& err) {
                    reply = nlohmann::json{{"error", caf::to_string(err)}}.dump();
                  });

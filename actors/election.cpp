@@ -137,7 +137,11 @@ election_actor::behavior_type election(Self* self, InstanceContext ctx,
       [self](const GarpSent& g) { feed(self, g); },
       [self](const RedisHealth& h) { feed(self, h); },
       [self](const RoleDone& d) { feed(self, d); },
-      [self](const core::ColdStartOverride& o) { feed(self, o); },
+      [self](const core::ColdStartOverride& o) {
+        const bool held = self->state.core->eligibility().cold_start_holds();
+        feed(self, o);
+        return held;
+      },
       [self](snapshot_atom) {
         save_snapshot(self);
         self->delayed_send(self, kSnapshotInterval, snapshot_atom::value);

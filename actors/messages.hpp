@@ -26,8 +26,8 @@
 //   election     -> supervisor    ElectionSnapshot
 //   supervisor   -> every child   Wiring (after any child (re)starts)
 //   control      -> supervisor    status_atom -> JSON text; stop_atom;
-//                                  cold_start_atom(instance) -> instances overridden
-//   supervisor   -> election      ColdStartOverride
+//                                  cold_start_atom(instance) -> JSON text of those overridden
+//   supervisor   -> election      ColdStartOverride -> bool (a cold start held it)
 //   supervisor   -> election      status_atom(restarts) -> JSON text; stop_atom -> bool
 //   tests        -> any child     crash_atom (test hook: the child throws)
 //
@@ -90,7 +90,7 @@ using election_actor = caf::typed_actor<
     caf::reacts_to<core::VipReached>, caf::reacts_to<core::HistoryVerdict>,
     caf::reacts_to<core::RoleDone>, caf::reacts_to<tick_atom, std::uint64_t>,
     caf::reacts_to<overdue_atom>, caf::reacts_to<rules_atom>, caf::reacts_to<stop_wait_atom>,
-    caf::reacts_to<snapshot_atom>, caf::reacts_to<core::ColdStartOverride>,
+    caf::reacts_to<snapshot_atom>, caf::replies_to<core::ColdStartOverride>::with<bool>,
     caf::replies_to<status_atom, std::map<std::string, std::uint64_t>>::with<std::string>,
     caf::replies_to<stop_atom>::with<bool>, caf::reacts_to<crash_atom>>;
 

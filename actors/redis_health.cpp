@@ -154,14 +154,16 @@ class HealthLoop {
     if (run_id.empty() || run_id == *last_run_id_) return;
     // Keys (or LOADING) at first sight after the restart came from disk: worth guarding until
     // it has synced or been promoted (issue 16).
+    // Unread: assumed loaded; the first comparison finds out (an empty Redis ends it).
     auto data = redis::info(*conn_, {"keyspace", "persistence"});
     const auto keys = data ? redis::key_count(data.value()) : 0;
-    loaded_data_ = data && (keys > 0 || redis::parse_persistence_info(data.value())
-                                            .loading.value_or(false));
+    loaded_data_ = !data || keys > 0 ||
+                   redis::parse_persistence_info(data.value()).loading.value_or(false);
     log_.warn("Redis restarted (run_id {} -> {}){}", last_run_id_->substr(0, 8),
               run_id.substr(0, 8),
-              loaded_data_ ? " with data loaded from disk (" + std::to_string(keys) + " keys so far)"
-                           : ", empty");
+              !data         ? ""
+              : loaded_data_ ? " with data loaded from disk (" + std::to_string(keys) + " keys so far)"
+                             : ", empty");
     last_run_id_ = run_id;
     restarted_pending_ = true;
     guard_pending_ = true;
@@ -226,11 +228,15 @@ class HealthLoop {
   /// neither synced from a master nor been promoted since, its data is compared with each
   /// member's Redis (redis::compare_data); members that do not answer, or are LOADING, are
   /// missing. The election decides on them (core::judge_cold_start).
-  void compare_cold_start(RedisHealth& r) {
-    if (!loaded_data_ || guard_pending_) return;
-    const bool synced = r.role == redis::InfoRole::replica &&
-                        r.master_link_status == redis::LinkStatus::up && !r.sync_in_progress &&
-                        r.master_host != redis::kNowhereHost;
+  void compare_cold_start(const RedisHealth& r) {
+    const bool nowhere = r.role == redis::InfoRole::replica &&
+                         r.master_host == redis::kNowhereHost &&
+                         r.master_port == redis::kNowherePort;
+    // A replica of nowhere holding keys is a restart not yet resolved, also when redkeep (or
+    // this actor) restarted since it was seen: it was put there by the guard.
+    if ((!loaded_data_ && !nowhere) || guard_pending_) return;
+    const bool synced = r.role == redis::InfoRole::replica && !nowhere &&
+                        r.master_link_status == redis::LinkStatus::up && !r.sync_in_progress;
     if (r.role == redis::InfoRole::master || synced) {
       loaded_data_ = false;
       return;
@@ -241,7 +247,12 @@ class HealthLoop {
       loaded_data_ = false;  // an empty AOF or RDB: nothing to guard
       return;
     }
+    loaded_data_ = true;
+    // cold_start_quorum 1: nothing waits for the comparisons (the gate still guards).
+    if (rs_.cold_start_quorum == 1u) return;
     const auto my_side = redis::data_side(mine.value());
+    std::vector<core::MemberData> compared;
+    std::vector<std::string> missing;
     for (const auto& m : members_) {
       const auto name = m.address.to_string() + ":" + std::to_string(m.port);
       auto c = redis::Connection::open(m.address.to_string(), m.port, peer_timeout(),
@@ -251,9 +262,13 @@ class HealthLoop {
         if (auto i = redis::info(c.value(), {"replication", "keyspace", "persistence"}))
           theirs = i.value();
       }
+      if (!theirs) {
+        missing.push_back(name + " (no answer)");
+        continue;
+      }
       // A member still LOADING shows part of its data: not comparable yet.
-      if (!theirs || redis::parse_persistence_info(*theirs).loading.value_or(false)) {
-        r.cold_start_missing.push_back(name);
+      if (redis::parse_persistence_info(*theirs).loading.value_or(false)) {
+        missing.push_back(name + " (LOADING)");
         continue;
       }
       const auto their_side = redis::data_side(*theirs);
@@ -262,13 +277,16 @@ class HealthLoop {
         auto ours_there = redis::sample_against(*conn_, c.value(), mine.value());
         auto theirs_here = redis::sample_against(c.value(), *conn_, *theirs);
         order = redis::compare_data(my_side, their_side, ours_there, theirs_here);
+        if (*order == redis::DataOrder::unknown) {
+          const auto& failed = ours_there ? theirs_here : ours_there;
+          missing.push_back(name + " (keys not comparable: " + failed.error().message + ")");
+          continue;
+        }
       }
-      if (*order == redis::DataOrder::unknown) {
-        r.cold_start_missing.push_back(name);
-        continue;
-      }
-      r.cold_start_compared.push_back({name, *order, redis::describe_side(their_side)});
+      compared.push_back({name, *order, redis::describe_side(their_side)});
     }
+    cold_start_compared_ = std::move(compared);
+    cold_start_missing_ = std::move(missing);
   }
 
   /// Most up-to-date replica wins (issue 7.2). While this replica's link is
@@ -412,6 +430,14 @@ class HealthLoop {
   void report(redis::CheckOutcome outcome, const std::string& text, RedisHealth r) {
     r.loaded_data = loaded_data_;
     r.members_known = members_.size();
+    // The last comparisons stand until the next round: a failed check compares nothing.
+    if (loaded_data_) {
+      r.cold_start_compared = cold_start_compared_;
+      r.cold_start_missing = cold_start_missing_;
+    } else {
+      cold_start_compared_.clear();
+      cold_start_missing_ = {};
+    }
     bool changed = tracker_.record(outcome);
     r.healthy = tracker_.healthy();
     r.loading = tracker_.loading();
@@ -481,6 +507,9 @@ class HealthLoop {
   std::optional<std::string> last_run_id_;
   bool restarted_pending_ = false;
   bool loaded_data_ = false;  // restarted with data, not synced or promoted since
+  // The last cold-start round (compare_cold_start): members compared, and not (with why).
+  std::vector<core::MemberData> cold_start_compared_;
+  std::vector<std::string> cold_start_missing_;
   bool guard_pending_ = false;  // the restarted Redis refused REPLICAOF nowhere so far
   bool guard_error_logged_ = false;
   std::optional<redis::PersistedRedisState> saved_;

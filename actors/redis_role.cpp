@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -27,7 +28,8 @@ struct RedisRoleState {
   Wiring wiring;
   std::unique_ptr<redis::Connection> conn;
   std::optional<RoleCommand> pending;  // latest command not yet verified
-  bool failure_reported = false;       // one RoleDone(ok=false) per generation
+  std::string failure_reported;        // the kind last reported by RoleDone(ok=false)
+  std::chrono::steady_clock::time_point failure_reported_at;
   static inline const char* name = "redis_role";
 };
 
@@ -67,7 +69,8 @@ redis::Result<redis::SyncVerdict> ask_sync_gate(Self* self, redis::Connection& c
   request.mine = mine.value();
   auto master = open_redis(self, host, cmd.port, "redkeep-peer");
   if (master) {
-    if (auto i = redis::info(master.value(), {"replication", "keyspace"})) request.theirs = i.value();
+    if (auto i = redis::info(master.value(), {"replication", "keyspace", "persistence"}))
+      request.theirs = i.value();
   }
   if (redis::needs_key_samples(request)) {
     request.ours_there = redis::sample_against(conn, master.value(), request.mine);
@@ -121,9 +124,14 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   if (!redis::role_matches(before.value(), expected)) {
     auto verdict = ask_sync_gate(self, conn, host, cmd);
     if (!verdict) return verdict.error();
-    if (!verdict.value().permit)
+    if (!verdict.value().permit) {
+      // A Master that may not follow still must not take writes: a replica of nowhere keeps
+      // its data read-only, and its clients go (they reconnect through the VIP).
+      if (was_master && redis::replicaof_nowhere(conn) && cmd.kill_clients)
+        (void)redis::kill_clients_except_redkeep(conn);
       return redis::Error{redis::Failure::other, verdict.value().refusal};
-    auto r = redis::replicaof(conn, *verdict.value().permit);
+    }
+    auto r = redis::replicaof(conn, std::move(*verdict.value().permit));
     if (!r) return r.error();
     discarded = verdict.value().note;
   }
@@ -163,13 +171,21 @@ void attempt(Self* self) {
       self->send(st.wiring.election, RoleDone{cmd.generation, true, r.value()});
     return;
   }
-  if (!st.failure_reported && st.wiring.election) {
-    auto f = r.error().failure;
+  // Reported when it first fails and again when the failure changes (LOADING, then the gate's
+  // refusal), at most every 5 s: offsets and key counts in the text move while it retries.
+  const auto f = r.error().failure;
+  std::string kind = redis::to_string(f);
+  for (char c : r.error().message)
+    if (!std::isdigit(static_cast<unsigned char>(c))) kind += c;
+  const auto now = std::chrono::steady_clock::now();
+  if (kind != st.failure_reported && st.wiring.election &&
+      (st.failure_reported.empty() || now - st.failure_reported_at >= std::chrono::seconds(5))) {
     self->send(st.wiring.election,
                RoleDone{cmd.generation, false,
                         std::string(redis::to_string(f)) + ": " + r.error().message + " (retrying)",
                         f == redis::Failure::noperm || f == redis::Failure::unknown_command});
-    st.failure_reported = true;
+    st.failure_reported = kind;
+    st.failure_reported_at = now;
   }
   self->delayed_send(self, kRetryInterval, retry_atom::value, cmd.generation);
 }
@@ -183,7 +199,7 @@ redis_role_actor::behavior_type redis_role(Self* self, InstanceContext ctx) {
         auto& st = self->state;
         if (st.pending && st.pending->generation > cmd.generation) return;
         st.pending = cmd;
-        st.failure_reported = false;
+        st.failure_reported.clear();
         attempt(self);
       },
       [self](retry_atom, std::uint64_t generation) {

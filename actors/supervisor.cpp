@@ -1,5 +1,6 @@
 #include "actors/supervisor.hpp"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -159,16 +160,31 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
         self->send(c->handle, crash_atom::value);
         return true;
       },
-      [self](cold_start_atom, const std::string& instance) -> std::vector<std::string> {
-        // `redkeep cold-start --force`: every instance, or the one named.
-        std::vector<std::string> overridden;
+      [self](cold_start_atom, const std::string& instance) -> caf::result<std::string> {
+        // `redkeep cold-start --force`: every instance, or the one named. The answer lists
+        // those a cold start held ("overridden") and the others ("not_waiting").
+        auto rp = self->make_response_promise<std::string>();
+        auto pending = std::make_shared<std::size_t>(0);
+        auto answer = std::make_shared<nlohmann::json>(
+            nlohmann::json{{"overridden", nlohmann::json::array()},
+                           {"not_waiting", nlohmann::json::array()}});
         for (auto& c : self->state.children) {
           if (c.spec.kind != ChildKind::election || !c.handle) continue;
           if (!instance.empty() && c.spec.name != "election[" + instance + "]") continue;
-          self->send(c.handle, core::ColdStartOverride{});
-          overridden.push_back(c.spec.name.substr(9, c.spec.name.size() - 10));
+          ++*pending;
+          const auto name = c.spec.name.substr(9, c.spec.name.size() - 10);
+          self->request(c.handle, std::chrono::seconds(2), core::ColdStartOverride{})
+              .then(
+                  [=](bool held) mutable {
+                    (*answer)[held ? "overridden" : "not_waiting"].push_back(name);
+                    if (--*pending == 0) rp.deliver(answer->dump());
+                  },
+                  [=](caf::error&) mutable {
+                    if (--*pending == 0) rp.deliver(answer->dump());
+                  });
         }
-        return overridden;
+        if (*pending == 0) rp.deliver(answer->dump());
+        return rp;
       },
       [self](ElectionSnapshot& snap) { self->state.snapshots[snap.group] = std::move(snap); },
       [self](status_atom) -> caf::result<std::string> {

@@ -39,6 +39,12 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
     stalled_ = false;
     synced_master_ = o.vrrp_master_address;
   }
+  if (cold_start_holds() && !o.vrrp_master_address && !step_down_) {
+    // Alone with data that may be stale (also while its Redis is still LOADING, before the
+    // restart is reported): stay out of Master until the quorum has compared.
+    step_down_ = true;
+    step_down_since_ = now;
+  }
   if (step_down_ && !cold_start_holds() && !o.vrrp_master_address &&
       now - step_down_since_ > 2 * master_down_interval_) {
     step_down_ = false;  // nobody kept the data: take part (at the floor priority)

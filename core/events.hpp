@@ -165,8 +165,8 @@ struct Stop {};
 struct StopWaitOver {};
 
 /// The operator said to go on without the members a cold start waits for (`redkeep
-/// cold-start --force`): for the rest of this run the instance starts as with
-/// cold_start_quorum 1.
+/// cold-start --force`): until its Redis has synced or been promoted, the instance goes on as
+/// with cold_start_quorum 1. Ignored when no cold start holds.
 struct ColdStartOverride {};
 
 /// Everything the core takes in.

@@ -262,9 +262,11 @@ void Instance::apply_data_rules(vrrp::Actions& actions, TimePoint now) {
     step_out_reported_ = step_out;
     if (step_out) {
       log(LogLevel::warn, LogKind::step_out,
-          "Staying out of Master (FAULT) until its Redis has synced with a master, or none is "
-          "heard for twice Master_Down_Interval: " +
-              eligibility_.reason());
+          eligibility_.cold_start_holds()
+              ? "Staying out of Master (FAULT) until the cold start lets it lead or its Redis "
+                "has synced with a master: " + eligibility_.reason()
+              : "Staying out of Master (FAULT) until its Redis has synced with a master, or none "
+                "is heard for twice Master_Down_Interval: " + eligibility_.reason());
     } else {
       log(LogLevel::info, LogKind::step_out_ended, "May take Master again");
     }
@@ -524,12 +526,14 @@ void Instance::on(const RedisHealth& h, TimePoint now) {
     o.vrrp_master_address = sm_.master_address();
   if (h.behind_peer.value_or(false) && eligibility_.eligible())
     log(LogLevel::warn, LogKind::behind_peer, "This replica is behind another: " + h.behind_detail);
+  judge_cold_start(h);
   if (h.restarted)
     log(LogLevel::warn, LogKind::redis_restarted,
-        fmt::format("Redis restarted (new run_id {}): not eligible until it has re-synced from "
-                    "the master",
-                    h.run_id.substr(0, 8)));
-  judge_cold_start(h);
+        fmt::format("Redis restarted (new run_id {}): {}", h.run_id.substr(0, 8),
+                    cold_start_.state == ColdStartState::off
+                        ? "not eligible until it has re-synced from the master"
+                        : "it holds data loaded from disk; the cold start decides whether it "
+                          "leads or re-syncs from the master"));
   eligibility_.set_master_down_interval(sm_.master_down_interval());
   eligibility_.observe(o, now);
   if (stopping_) return;
@@ -545,6 +549,8 @@ void Instance::on(const RedisHealth& h, TimePoint now) {
 /// Cold start (issue 16.4): the verdict on this report's comparisons, handed to the data rules,
 /// and logged once per state (waiting: with the command that overrides it).
 void Instance::judge_cold_start(const RedisHealth& h) {
+  // The override is for the restart at hand: the next one waits for the quorum again.
+  if (!h.loaded_data) cold_start_overridden_ = false;
   cold_start_ = core::judge_cold_start(h.loaded_data, config_.redis->cold_start_quorum,
                                        h.members_known, h.cold_start_compared,
                                        h.cold_start_missing, cold_start_overridden_);
@@ -562,19 +568,27 @@ void Instance::judge_cold_start(const RedisHealth& h) {
                      : cold_start_.state == ColdStartState::diverged ? LogLevel::error
                                                                       : LogLevel::warn;
   std::string text = describe(cold_start_);
-  if (cold_start_.state == ColdStartState::waiting)
-    text += fmt::format(
-        "; not taking Master before then. To start without the missing members (their data "
-        "may be newer): redkeep cold-start --force --instance {}",
-        config_.name);
+  const auto force = "redkeep cold-start --force --instance " + config_.name;
+  if (cold_start_.state == ColdStartState::waiting) {
+    text += "; not taking Master before then. To start without the missing members (their "
+            "data may be newer): " + force;
+    if (cold_start_.quorum > h.members_known + 1)
+      text += fmt::format(" (cold_start_quorum {} cannot be met: {} member(s) known)",
+                          cold_start_.quorum, h.members_known);
+  }
+  if (cold_start_.state == ColdStartState::behind)
+    text += "; it stays out of Master and follows that node once it leads. If that node cannot "
+            "lead (its redkeep is not running), let this node's older data lead: " + force;
   if (cold_start_.state == ColdStartState::diverged)
-    text += "; it refuses to re-sync from either, and keeps its data until an operator settles it";
+    text += "; it stays out of Master and refuses to re-sync from that node, keeping its data. "
+            "To settle: copy what you need from the side you discard, then FLUSHALL there "
+            "(redis-cli -h HOST -p PORT FLUSHALL); or let this node's data lead: " + force;
   log(level, LogKind::cold_start, text,
       {{"state", to_string(cold_start_.state)}, {"quorum", std::to_string(cold_start_.quorum)}});
 }
 
 void Instance::on(const ColdStartOverride&, TimePoint now) {
-  if (cold_start_overridden_) return;
+  if (cold_start_overridden_ || cold_start_.state == ColdStartState::off) return;
   cold_start_overridden_ = true;
   log(LogLevel::warn, LogKind::cold_start,
       "Cold start overridden by the operator: going on without the members not compared "

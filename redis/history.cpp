@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "redis/reply.hpp"
+#include "redis/sync_gate.hpp"
 
 namespace redkeep::redis {
 
@@ -116,9 +117,11 @@ std::optional<std::pair<std::int64_t, std::int64_t>> bytes_since_fork(
 }
 
 FloorTie floor_tie_by_keys(const KeySample& ours_there, const KeySample& theirs_here) {
-  if (ours_there.missing == 0 && theirs_here.missing > 0) return FloorTie::theirs;
-  if (theirs_here.missing == 0 && ours_there.missing > 0) return FloorTie::ours;
-  return FloorTie::address;
+  switch (order_by_keys(ours_there, theirs_here)) {
+    case DataOrder::ours_newer: return FloorTie::ours;
+    case DataOrder::theirs_newer: return FloorTie::theirs;
+    default: return FloorTie::address;
+  }
 }
 
 std::string describe_floor_tie(const ReplicationInfo& mine, const ReplicationInfo& theirs) {

@@ -22,9 +22,10 @@ std::int64_t key_count(const InfoSections& info);
 /// The database numbers INFO keyspace lists with keys, ascending ("db3" -> 3).
 std::vector<int> databases_with_keys(const InfoSections& info);
 
-/// Whether this Redis holds data loaded from disk (INFO persistence
-/// rdb_last_load_keys_loaded > 0, and keys now): the only data worth a
-/// refusal; a Redis that restarted empty holds at most stray writes.
+/// Whether this Redis holds keys and INFO persistence says it loaded an RDB
+/// (rdb_last_load_keys_loaded > 0): from disk at its start, or from a master's full sync,
+/// which Redis counts the same way. Keys an AOF replays are not counted (Redis 7.0; checked in
+/// tests/unit/redis/restart_facts_test.cpp).
 bool holds_loaded_data(const InfoSections& mine);
 
 /// A master being demoted may have taken writes the new master never saw (an

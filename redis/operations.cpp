@@ -63,7 +63,7 @@ Result<Role> role(Connection& conn) {
 
 Status replicaof_no_one(Connection& conn) { return replicaof_args(conn, "NO", "ONE"); }
 
-Status replicaof(Connection& conn, const SyncPermit& permit) {
+Status replicaof(Connection& conn, SyncPermit&& permit) {
   return replicaof_args(conn, permit.host(), std::to_string(permit.port()));
 }
 

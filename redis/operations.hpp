@@ -34,7 +34,7 @@ Status replicaof_no_one(Connection& conn);
 /// REPLICAOF host port (Redis >= 5) to the master the gate permitted (judge_sync); SLAVEOF
 /// host port when REPLICAOF is unknown (older Redis or rename-command). NOPERM is returned as
 /// is: SLAVEOF needs the same ACL permission.
-Status replicaof(Connection& conn, const SyncPermit& permit);
+Status replicaof(Connection& conn, SyncPermit&& permit);
 
 /// Where a restarted Redis is pointed so that it feeds no replica: port 1 of its own loopback,
 /// where nothing listens. A replica whose master link is down answers -NOMASTERLINK to

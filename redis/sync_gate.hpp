@@ -55,7 +55,9 @@ std::optional<DataOrder> order_by_history(const DataSide& mine, const DataSide& 
 /// that differs only by overwritten values compares as the same.
 DataOrder order_by_keys(const KeySample& ours_there, const KeySample& theirs_here);
 
-/// Both steps: order_by_history, else the samples (nullopt or failed: unknown).
+/// Both steps: order_by_history, else the samples; when the samples find nothing missing
+/// either way, or the ACL or a renamed command forbids sampling (noperm, unknown_command), the
+/// side with more keys is the newer. Samples not taken or failed otherwise: unknown.
 DataOrder compare_data(const DataSide& mine, const DataSide& theirs,
                        const std::optional<Result<KeySample>>& ours_there,
                        const std::optional<Result<KeySample>>& theirs_here);
@@ -74,9 +76,15 @@ struct SyncParties {
   int own_port = 0;
 };
 
-/// Leave to point this Redis at a master with REPLICAOF: made only by judge_sync.
+/// Leave to point this Redis at a master with REPLICAOF: made only by judge_sync, used once
+/// (move-only: redis::replicaof consumes it).
 class SyncPermit {
  public:
+  SyncPermit(SyncPermit&&) = default;
+  SyncPermit& operator=(SyncPermit&&) = default;
+  SyncPermit(const SyncPermit&) = delete;
+  SyncPermit& operator=(const SyncPermit&) = delete;
+
   const std::string& host() const { return host_; }
   int port() const { return port_; }
 
@@ -113,17 +121,22 @@ struct SyncVerdict {
 };
 
 /// Whether judge_sync needs key samples for this pair: the local Redis holds data that must
-/// be guarded (loaded from disk: request.loaded_data, rdb_last_load_keys_loaded, or AOF on)
-/// and the ids and offsets cannot decide.
+/// be guarded (loaded from disk at a restart: request.loaded_data; or, under a history the
+/// master does not share, rdb_last_load_keys_loaded or AOF on), neither side is LOADING, and
+/// the ids and offsets cannot decide.
 bool needs_key_samples(const SyncRequest& request);
 
-/// The gate. Permits when the local Redis holds no keys, or the master's data holds ours
-/// (same or theirs newer). Data loaded from disk that the master lacks (ours newer, diverged,
-/// or not comparable yet) is refused, with both sides and the commands that settle it named.
-/// Data that came by replication in a running cluster (a demoted Master, a replica ahead of
-/// the new master by the old master's last bytes) follows the elected master as before: the
-/// permit's note says what the sync discards. Keys that cannot be sampled because the ACL or
-/// a renamed command forbids it (noperm, unknown_command): key counts decide.
+/// The gate. Permits when the local Redis holds no keys, or the master's history holds ours
+/// (same or theirs newer by ids and offsets). Guarded data (needs_key_samples) is refused when
+/// its history goes further than the master's, either side is LOADING, or the master lacks
+/// some of its sampled keys (diverged when it lacks some of the master's too), with both
+/// sides and the commands that settle it named; it is permitted when the master holds every
+/// sampled key. Data that came by replication in a running cluster (a demoted Master, a
+/// replica ahead of the new master by the old master's last bytes: a shared history) follows
+/// the elected master as before, and the permit's note says what the sync discards. Keys that
+/// cannot be sampled because the ACL or a renamed command forbids it (noperm,
+/// unknown_command): key counts decide. A sample compares names: a master that lacks a few
+/// keys the sample did not hit is not seen.
 SyncVerdict judge_sync(const SyncRequest& request);
 
 }  // namespace redkeep::redis

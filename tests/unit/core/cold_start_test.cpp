@@ -143,6 +143,40 @@ TEST_CASE(
         std::string::npos);
 }
 
+TEST_CASE("a lone cold start stays out of Master while its Redis is still LOADING",
+          "[core][cold_start]") {
+  auto config = recipe_instance(50);
+  CoreDriver d(config);
+  d.feed(core::Wired{true, true, true, true});
+  core::RedisHealth loading;  // a failed check (-LOADING): no role, no restart reported yet
+  loading.healthy = true;
+  loading.loading = true;
+  loading.loaded_data = true;
+  loading.members_known = 2;
+  loading.cold_start_missing = {kN2, kN3};
+  keep_reporting(d, loading, 3 * d.core().machine().master_down_interval());
+  CHECK(d.state() == State::fault);
+  CHECK(d.all<core::RoleCommand>().empty());
+}
+
+TEST_CASE("the operator's override lasts until the restart is resolved, and only where a cold "
+          "start holds",
+          "[core][cold_start]") {
+  auto d = booted(50);
+  d.feed(core::ColdStartOverride{});
+  CHECK(d.core().cold_start().state == ColdStartState::off);
+  auto resolved = redis_replica("192.0.2.12");
+  resolved.members_known = 2;
+  d.report(resolved);  // synced: loaded_data over
+  d.report(restarted_with_data({}, true));  // restarted again: waits again
+  CHECK(d.core().cold_start().state == ColdStartState::waiting);
+  CoreDriver plain(recipe_instance(50));
+  plain.feed(core::Wired{true, true, true, true});
+  plain.report(redis_replica("192.0.2.12"));
+  plain.feed(core::ColdStartOverride{});
+  CHECK(plain.logs(core::LogKind::cold_start).empty());
+}
+
 TEST_CASE("a cold start does not lead past a Master already heard: it follows it",
           "[core][cold_start]") {
   auto d = booted(150);

@@ -52,7 +52,7 @@ inline SyncPermit permit_to(Connection& own, int port) {
   request.parties = {"127.0.0.1", port, "127.0.0.1", 0};
   auto verdict = judge_sync(request);
   if (!verdict.permit) throw std::runtime_error("the sync gate refused: " + verdict.refusal);
-  return *verdict.permit;
+  return std::move(*verdict.permit);
 }
 
 }  // namespace redkeep::redis::testing

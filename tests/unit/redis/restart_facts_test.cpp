@@ -140,7 +140,7 @@ TEST_CASE("the sync gate on real data sets: an AOF node newer than the master, d
     write_keys(master, "k", 50, 150);
     auto v = ask();
     REQUIRE(v.permit);
-    REQUIRE(replicaof(node, *v.permit).ok());
+    REQUIRE(replicaof(node, std::move(*v.permit)).ok());
     REQUIRE(eventually([&] { return key_count(loaded_info(node)) == 150; }, 10000ms));
   }
 }

@@ -84,6 +84,17 @@ TEST_CASE("order_by_keys: newer holds all of the other's sample, diverged lacks 
         DataOrder::unknown);
   CHECK(compare_data(data_side(a.info()), data_side(b.info()), kSomeMissing, kAllThere) ==
         DataOrder::ours_newer);
+  // Nothing missing either way in the samples: the side with more keys is the newer (a stale
+  // side lacking a few keys the samples did not hit).
+  CHECK(compare_data(data_side(a.info()), data_side(b.info()), kAllThere, kAllThere) ==
+        DataOrder::ours_newer);
+  const Side twin{kC, kNone, 0, -1, 1000, 0, true};
+  CHECK(compare_data(data_side(a.info()), data_side(twin.info()), kAllThere, kAllThere) ==
+        DataOrder::same);
+  // The ACL forbids SCAN/EXISTS: key counts.
+  const std::optional<Result<KeySample>> noperm = Result<KeySample>(Error{Failure::noperm, "x"});
+  CHECK(compare_data(data_side(b.info()), data_side(a.info()), noperm, noperm) ==
+        DataOrder::theirs_newer);
 }
 
 TEST_CASE("sync gate: an empty Redis, or one whose history the master holds, follows at once",
@@ -177,34 +188,52 @@ TEST_CASE("sync gate: keys that cannot be sampled", "[redis][sync_gate]") {
   }
 }
 
-TEST_CASE("sync gate: restored data ahead of the master's history is checked by keys",
+TEST_CASE("sync gate: restored data whose history goes further than the master's is refused",
           "[redis][sync_gate]") {
   // Its RDB (replication info kept) holds history up to 900; the master continued the same
   // history only to 500 (it was promoted before the last writes reached it).
   const Side restored{kB, kA, 900, 901, 10, 10};
   const Side master{kC, kA, 500, 501, 8};  // promoted at 500, took nothing since
   auto r = request(restored, master, true);
-  REQUIRE(needs_key_samples(r));
-  r.ours_there = kSomeMissing;
-  r.theirs_here = kAllThere;
+  CHECK_FALSE(needs_key_samples(r));  // the ids decide
   auto v = judge_sync(r);
   REQUIRE_FALSE(v.permit);
-  CHECK(v.refusal.find("its history contains the master's and more") != std::string::npos);
-  r.ours_there = kAllThere;  // the bytes ahead were PINGs or expirations
-  v = judge_sync(r);
-  REQUIRE(v.permit);
-  CHECK(v.note.find("the re-sync discards the bytes ahead") != std::string::npos);
+  CHECK(v.refusal.find("its replication history contains the master's and more") !=
+        std::string::npos);
+}
+
+TEST_CASE("sync gate: data loaded at a restart is not compared while either side is LOADING",
+          "[redis][sync_gate]") {
+  const Side aof{kA, kNone, 0, -1, 1000, 0, true};
+  auto r = request(aof, {kB, kNone, 2000, -1, 600, 0, true}, true);
+  r.theirs = parse_info("# Replication\r\nmaster_replid:" + kB +
+                        "\r\nmaster_repl_offset:2000\r\n\r\n# Persistence\r\nloading:1\r\n"
+                        "\r\n# Keyspace\r\ndb0:keys=600,expires=0,avg_ttl=0\r\n");
+  CHECK_FALSE(needs_key_samples(r));
+  auto v = judge_sync(r);
+  REQUIRE_FALSE(v.permit);
+  CHECK(v.refusal.find("while the master is LOADING") != std::string::npos);
 }
 
 TEST_CASE("sync gate: data that came by replication follows the elected master, said in the log",
           "[redis][sync_gate]") {
-  // A demoted Master (no AOF, no RDB load): the election chose the other; the note says what
-  // the re-sync discards (issue 7.1).
-  const Side old_master{kA, kNone, 2000, -1, 50};
+  // A demoted Master (it once synced as a replica, so INFO counts keys loaded by that full
+  // sync; AOF on): it shares the new master's history, the election chose the other; the
+  // note says what the re-sync discards (issue 7.1).
+  const Side old_master{kA, kNone, 2000, -1, 50, 50, true};
   const Side new_master{kB, kA, 1500, 1001, 40};
   auto r = request(old_master, new_master);
   CHECK_FALSE(needs_key_samples(r));
   auto v = judge_sync(r);
   REQUIRE(v.permit);
   CHECK(v.note.find("it took 1000 bytes of replication stream") != std::string::npos);
+  // A replica a few bytes ahead of a fellow replica promoted meanwhile (the old master's
+  // last PINGs): the same.
+  const Side replica{kA, kNone, 1014, -1, 40, 40, true};
+  const Side promoted{kB, kA, 1000, 1001, 40};
+  auto ahead = request(replica, promoted);
+  CHECK_FALSE(needs_key_samples(ahead));
+  CHECK(judge_sync(ahead).permit);
+  // Loaded from disk at a restart, the same history going further is refused (above).
+  CHECK_FALSE(judge_sync(request(replica, promoted, true)).permit);
 }
