@@ -178,7 +178,7 @@ class HealthLoop {
       guard_pending_ = false;
       log_.warn(
           "Made the restarted Redis a replica of nowhere (REPLICAOF {} {}) so no "
-          "replica re-syncs from it; it rejoins as a replica of the master",
+          "replica re-syncs from it, until the election decides its role",
           redis::kNowhereHost, redis::kNowherePort);
     } else if (!guard_error_logged_) {
       guard_error_logged_ = true;
