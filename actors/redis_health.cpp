@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -147,11 +148,13 @@ class HealthLoop {
   /// link is down answers -NOMASTERLINK to SYNC/PSYNC, so nobody re-syncs
   /// from the emptied data set. The election then points it at the master.
   void guard_if_restarted() {
-    if (!last_run_id_) return;  // first sight: nothing to compare with
+    // First sight with no state file: nothing to compare with (a new cluster).
+    if (!last_run_id_ && !unknown_history_) return;
     auto info = redis::info(*conn_, {"server"});
     if (!info) return;  // the next check reads it again
     auto run_id = redis::parse_server_info(info.value()).run_id;
-    if (run_id.empty() || run_id == *last_run_id_) return;
+    if (run_id.empty() || run_id == last_run_id_) return;
+    unknown_history_ = false;
     // Keys (or LOADING) at first sight after the restart came from disk: worth guarding until
     // it has synced or been promoted (issue 16).
     // Unread: assumed loaded; the first comparison finds out (an empty Redis ends it).
@@ -159,8 +162,8 @@ class HealthLoop {
     const auto keys = data ? redis::key_count(data.value()) : 0;
     loaded_data_ = !data || keys > 0 ||
                    redis::parse_persistence_info(data.value()).loading.value_or(false);
-    log_.warn("Redis restarted (run_id {} -> {}){}", last_run_id_->substr(0, 8),
-              run_id.substr(0, 8),
+    log_.warn("Redis restarted (run_id {} -> {}){}",
+              last_run_id_ ? last_run_id_->substr(0, 8) : "unknown", run_id.substr(0, 8),
               !data         ? ""
               : loaded_data_ ? " with data loaded from disk (" + std::to_string(keys) + " keys so far)"
                              : ", empty");
@@ -253,8 +256,27 @@ class HealthLoop {
     const auto my_side = redis::data_side(mine.value());
     std::vector<core::MemberData> compared;
     std::vector<std::string> missing;
-    for (const auto& m : members_) {
+    // At most half a check interval per round, so checks keep their rate however many
+    // members do not answer; the next round starts where this one stopped.
+    const auto deadline = Clock::now() + rs_.check_interval / 2;
+    const std::vector<net::RedisEndpoint> all(members_.begin(), members_.end());
+    const auto start = cold_start_next_;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const auto& m = all[(start + i) % all.size()];
       const auto name = m.address.to_string() + ":" + std::to_string(m.port);
+      if (Clock::now() >= deadline) {
+        // Not asked this round: the last round's finding stands.
+        const auto last = std::find_if(
+            cold_start_compared_.begin(), cold_start_compared_.end(),
+            [&](const core::MemberData& d) { return d.member == name; });
+        if (last != cold_start_compared_.end()) {
+          compared.push_back(*last);
+        } else {
+          missing.push_back(name + " (not asked yet)");
+        }
+        continue;
+      }
+      cold_start_next_ = (start + i + 1) % all.size();
       auto c = redis::Connection::open(m.address.to_string(), m.port, peer_timeout(),
                                        peer_timeout(), rs_.user, password_, "redkeep-peer");
       std::optional<redis::InfoSections> theirs;
@@ -284,6 +306,13 @@ class HealthLoop {
         }
       }
       compared.push_back({name, *order, redis::describe_side(their_side)});
+    }
+    // Promoted while the members were asked (the election made it master): they may already
+    // replicate from it and look newer than what was read of it before. The cold start is over.
+    auto now_role = redis::info(*conn_, {"replication"});
+    if (now_role && redis::parse_replication_info(now_role.value()).role == redis::InfoRole::master) {
+      loaded_data_ = false;
+      return;
     }
     cold_start_compared_ = std::move(compared);
     cold_start_missing_ = std::move(missing);
@@ -453,6 +482,9 @@ class HealthLoop {
     std::string error;
     auto s = redis::load_redis_state(ctx_.state_file, ctx_.instance.name, &error);
     if (!error.empty()) log_.warn("{}", error);
+    // A file that exists but cannot be read (cut short by a power loss, edited by hand): the
+    // data's history is unknown, so the first sight of Redis counts as a restart.
+    unknown_history_ = !error.empty();
     if (s && !s->run_id.empty()) last_run_id_ = s->run_id;
     if (!s) return;
     for (const auto& m : s->members) {
@@ -507,9 +539,11 @@ class HealthLoop {
   std::optional<std::string> last_run_id_;
   bool restarted_pending_ = false;
   bool loaded_data_ = false;  // restarted with data, not synced or promoted since
+  bool unknown_history_ = false;  // the state file exists but could not be read
   // The last cold-start round (compare_cold_start): members compared, and not (with why).
   std::vector<core::MemberData> cold_start_compared_;
   std::vector<std::string> cold_start_missing_;
+  std::size_t cold_start_next_ = 0;  // the member a round starts with
   bool guard_pending_ = false;  // the restarted Redis refused REPLICAOF nowhere so far
   bool guard_error_logged_ = false;
   std::optional<redis::PersistedRedisState> saved_;

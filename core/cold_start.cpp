@@ -38,9 +38,11 @@ ColdStartVerdict judge_cold_start(bool loaded_data, std::optional<unsigned> quor
     v.state = ColdStartState::waiting;
   } else if (auto newer = find(redis::DataOrder::theirs_newer); newer != compared.end()) {
     v.state = ColdStartState::behind;
+    v.decided_by = newer->member;
     v.detail = newer->member + " holds newer data (" + newer->detail + ")";
   } else if (auto other = find(redis::DataOrder::diverged); other != compared.end()) {
     v.state = ColdStartState::diverged;
+    v.decided_by = other->member;
     v.detail = "this node and " + other->member + " (" + other->detail +
                ") each hold writes the other lacks";
   } else {

@@ -41,6 +41,7 @@ struct ColdStartVerdict {
   std::vector<std::string> compared;  ///< members reached and compared
   std::vector<std::string> missing;   ///< members not reached (or not comparable yet)
   std::string detail;                 ///< the member that decided, and both sides
+  std::string decided_by;             ///< that member, "ADDRESS:PORT" (behind, diverged)
 };
 
 /// The default cold_start_quorum: a majority of the members remembered, this node included

@@ -39,9 +39,10 @@ bool Eligibility::observe(const EligibilityObservation& o, Clock::time_point now
     stalled_ = false;
     synced_master_ = o.vrrp_master_address;
   }
-  if (cold_start_holds() && !o.vrrp_master_address && !step_down_) {
-    // Alone with data that may be stale (also while its Redis is still LOADING, before the
-    // restart is reported): stay out of Master until the quorum has compared.
+  if (cold_start_holds() && !step_down_) {
+    // Data that may be stale or the only copy (also while its Redis is still LOADING, before
+    // the restart is reported): out of Master at once, not at the next check after its Master
+    // is lost, until the quorum has compared or it has synced.
     step_down_ = true;
     step_down_since_ = now;
   }

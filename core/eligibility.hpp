@@ -60,9 +60,10 @@ class Eligibility {
   bool timer_overran(std::chrono::microseconds late);
 
   /// The cold-start verdict (judge_cold_start) for the next observe(). Waiting, behind and
-  /// diverged keep a node whose Redis restarted with data out of Master with no time limit
-  /// (instead of "until no master was heard for twice Master_Down_Interval"); newest lets it
-  /// lead although its Redis restarted, while no other Master is heard (issue 16.4).
+  /// diverged keep a node whose Redis restarted with data out of Master (must_step_down) with
+  /// no time limit, also while its Redis is LOADING, until it has synced (instead of "until no
+  /// master was heard for twice Master_Down_Interval"); newest lets it lead although its Redis
+  /// restarted, while no other Master is heard (issue 16.4).
   void set_cold_start(ColdStartState state, std::string why) {
     cold_start_ = state;
     cold_start_why_ = std::move(why);

@@ -13,6 +13,12 @@ namespace {
 /// Rejected packets are logged at most once per reason in this interval.
 constexpr auto kRejectLogInterval = std::chrono::seconds(10);
 
+/// "redis-cli -h ADDRESS -p PORT" for a member's "ADDRESS:PORT".
+std::string cli_target(const std::string& member) {
+  const auto colon = member.rfind(':');
+  return "redis-cli -h " + member.substr(0, colon) + " -p " + member.substr(colon + 1);
+}
+
 }  // namespace
 
 std::string role_text(const std::optional<RoleTarget>& role) {
@@ -551,7 +557,11 @@ void Instance::on(const RedisHealth& h, TimePoint now) {
 void Instance::judge_cold_start(const RedisHealth& h) {
   // The override is for the restart at hand: the next one waits for the quorum again.
   if (!h.loaded_data) cold_start_overridden_ = false;
-  cold_start_ = core::judge_cold_start(h.loaded_data, config_.redis->cold_start_quorum,
+  // A Master it became through the cold start (newest) serves: its replicas may look newer
+  // than its Redis did a moment ago, which is no reason to step down. (A Master whose Redis
+  // restarted steps down by the rule for a restart.)
+  const bool cold = h.loaded_data && sm_.state() != vrrp::State::master;
+  cold_start_ = core::judge_cold_start(cold, config_.redis->cold_start_quorum,
                                        h.members_known, h.cold_start_compared,
                                        h.cold_start_missing, cold_start_overridden_);
   eligibility_.set_cold_start(
@@ -576,13 +586,17 @@ void Instance::judge_cold_start(const RedisHealth& h) {
       text += fmt::format(" (cold_start_quorum {} cannot be met: {} member(s) known)",
                           cold_start_.quorum, h.members_known);
   }
+  const auto port = std::to_string(config_.redis->port);
   if (cold_start_.state == ColdStartState::behind)
     text += "; it stays out of Master and follows that node once it leads. If that node cannot "
-            "lead (its redkeep is not running), let this node's older data lead: " + force;
+            "lead (its redkeep is not running) and no master serves, let this node's older data "
+            "lead: " + force;
   if (cold_start_.state == ColdStartState::diverged)
     text += "; it stays out of Master and refuses to re-sync from that node, keeping its data. "
-            "To settle: copy what you need from the side you discard, then FLUSHALL there "
-            "(redis-cli -h HOST -p PORT FLUSHALL); or let this node's data lead: " + force;
+            "To settle, copy what you need from the side you discard, then empty it: here, "
+            "redis-cli -p " + port + " CONFIG SET replica-read-only no, then redis-cli -p " +
+            port + " FLUSHALL (it then re-syncs from the master); or the same on the other "
+            "side, " + cli_target(cold_start_.decided_by) + ", after which this node's data leads";
   log(level, LogKind::cold_start, text,
       {{"state", to_string(cold_start_.state)}, {"quorum", std::to_string(cold_start_.quorum)}});
 }

@@ -115,11 +115,12 @@ std::string refusal(const SyncRequest& r, const DataSide& mine, const DataSide& 
          std::to_string(p.master_port) + ": it holds " + std::to_string(mine.keys) +
          " keys (replid " + mine.repl.master_replid.substr(0, 8) + ", offset " +
          std::to_string(mine.repl.master_repl_offset.value_or(0)) + "), the master " +
-         master_side + "; " + finding + "; a full sync would delete this node's data. To keep "
-         "this node's data, make the master a replica of it: redis-cli -h " + p.master_host +
-         " -p " + std::to_string(p.master_port) + " REPLICAOF " + p.own_address + " " +
-         std::to_string(p.own_port) + " (then restart redkeep there). To discard it: redis-cli "
-         "-p " + std::to_string(p.own_port) + " FLUSHALL on this node; redkeep then makes it a "
+         master_side + "; " + finding + "; a full sync would delete this node's data. To settle "
+         "it, copy what only this node holds to the master first (its keys: redis-cli -p " +
+         std::to_string(p.own_port) + " --scan; MIGRATE " + p.master_host + " " +
+         std::to_string(p.master_port) + " ... or DUMP/RESTORE), then discard this node's copy: "
+         "redis-cli -p " + std::to_string(p.own_port) + " CONFIG SET replica-read-only no, then "
+         "redis-cli -p " + std::to_string(p.own_port) + " FLUSHALL; redkeep then makes it a "
          "replica";
 }
 
@@ -166,7 +167,13 @@ SyncVerdict judge_sync(const SyncRequest& r) {
   }
   if (!ours_there)
     return refuse("keys cannot be compared yet (" + ours_there.error().message + ")");
-  if (ours_there.value().missing == 0) return permit("");
+  if (ours_there.value().missing == 0) {
+    if (theirs.keys >= mine.keys) return permit("");
+    // The sample may have missed what the master lacks: fewer keys there is not a prefix.
+    return refuse("the master holds every sampled key but fewer keys in all (" +
+                  std::to_string(theirs.keys) + " against " + std::to_string(mine.keys) +
+                  "), so it lacks some the sample did not hit");
+  }
   std::string finding = sample_text(ours_there.value(), "its", "on the master");
   if (r.theirs_here && *r.theirs_here && r.theirs_here->value().missing > 0) {
     finding += " and " + sample_text(r.theirs_here->value(), "the master's", "here") +

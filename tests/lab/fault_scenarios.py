@@ -402,9 +402,10 @@ def scenario_redis_loading(lab):
     """Issue 9.2: a backup's Redis restarted on an RDB of 80,000 keys loaded
     with key-load-delay 40 us (~9 s of LOADING here; each usleep takes ~115
     us), answering clients every KiB of RDB read: while INFO says loading:1, redkeep
-    reports it alive (BACKUP, health healthy) but not eligible, advertising
-    the floor priority 1; the master is untouched; afterwards the node
-    re-syncs and is eligible again."""
+    reports it alive (health healthy, not a failed check) but not eligible
+    (priority 1), and out of Master (FAULT) because its Redis restarted with
+    data (issue 16: the cold start holds it until it has synced); the master
+    is untouched; afterwards the node re-syncs and is eligible again."""
     n1, n2, n3 = steady_cluster(lab)
     starter, failure = restart_loading(n2, n1)
     seen = {}
@@ -414,7 +415,7 @@ def scenario_redis_loading(lab):
         if "loading:1" not in info:
             return False
         st = n2.status()
-        if st["state"] == "BACKUP" and st["redis"]["health"] == "healthy" \
+        if st["state"] == "FAULT" and st["redis"]["health"] == "healthy" \
                 and st["redis"]["eligible"] is False and st["effective_priority"] == 1:
             # Still loading after the status was read: they describe one moment.
             if "loading:1" in n2.redis_cli("INFO", "persistence"):
@@ -422,7 +423,7 @@ def scenario_redis_loading(lab):
                 return True
         return False
 
-    wait_for("n2 BACKUP, alive and not eligible (priority 1) while LOADING", loading_seen,
+    wait_for("n2 FAULT, alive and not eligible (priority 1) while LOADING", loading_seen,
              timeout=8, interval=0.1)
     print(f"n2 while loading: {seen['redis']['last_check']!r}, not eligible because "
           f"{seen['redis']['not_eligible_because']!r}", flush=True)

@@ -546,7 +546,9 @@ def scenario_cold_start_order(lab):
     """Issue 7.5 (the minimum): all nodes stopped; the node with the newest
     persisted data (RDB) starts last, after an emptier master is up: it
     refuses to re-sync from it, keeps its data and says plainly what each
-    side holds and which command settles it."""
+    side holds and which commands settle it; those commands (copy what you
+    need, then CONFIG SET replica-read-only no and FLUSHALL on it) work:
+    redkeep then makes it a replica of the master."""
     lab.start_all()
     n1, n2, n3 = lab.nodes
     assert_one_master(lab, n1)
@@ -580,13 +582,22 @@ def scenario_cold_start_order(lab):
         time.sleep(2)
         assert n3.redis_cli("DBSIZE").strip() == "201", "n3's data was wiped"
         log = n3.log_text()
-        assert "holds 201 keys" in log and "FLUSHALL" in log and "REPLICAOF 192.0.2.13" in log, \
-            log[-3000:]
+        assert "holds 201 keys" in log and "MIGRATE 192.0.2.11 6379" in log, log[-3000:]
+        assert "redis-cli -p 6379 CONFIG SET replica-read-only no, then redis-cli -p 6379 " \
+            "FLUSHALL" in log, log[-3000:]
         assert_one_master(lab, n1)
+        kept = len(keys_on(n3, "cold"))  # n3's newest data, kept on n3
+        # The operator settles it as the log says (nothing copied here: discarding n3's data).
+        assert n3.redis_cli("CONFIG", "SET", "replica-read-only", "no").strip() == "OK"
+        assert n3.redis_cli("FLUSHALL").strip() == "OK"
+        assert_replica_of(n3, n1, timeout=15)
+        # The writer had 50 acknowledged before n3 started: re-synced, n3 holds them.
+        wait_for("n3 to hold the master's keys", lambda: len(keys_on(n3, "after")) >= 50,
+                 timeout=15)
     finally:
         summary = writer.stop()
     f = figures(summary, n1, "after")
-    f["keys_lost"] = 201 - len(keys_on(n3, "cold"))  # n3's newest data, kept on n3
+    f["keys_lost"] = 201 - kept
     return f
 
 

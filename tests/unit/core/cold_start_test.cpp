@@ -141,6 +141,12 @@ TEST_CASE(
   CHECK(d.priority() == 100);
   CHECK(d.logs(core::LogKind::cold_start).back().find("no member holds newer data") !=
         std::string::npos);
+  // Its replica, already following it, looks newer than its Redis did a moment before (a
+  // report that raced the promotion): no reason to step down.
+  d.report(restarted_with_data({{kN3, DataOrder::theirs_newer, "1005 keys"}}));
+  d.advance(2s);
+  CHECK(d.state() == State::master);
+  CHECK(d.priority() == 100);
 }
 
 TEST_CASE("a lone cold start stays out of Master while its Redis is still LOADING",

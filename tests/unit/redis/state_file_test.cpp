@@ -36,6 +36,28 @@ TEST_CASE("state file keeps each instance's run_id, replid and offset", "[redis]
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
+TEST_CASE("a state file with values of the wrong type is read field by field, and rewritten",
+          "[redis][state]") {
+  auto path = temp_path("types.json");
+  for (const char* text :
+       {R"({"instances": []})", R"({"instances": {"A": 5}})",
+        R"({"instances": {"A": {"run_id": 5, "replid": null, "offset": "x", "role": 1,
+            "members": [7, "192.0.2.12:6379"]}}})"}) {
+    INFO(text);
+    std::ofstream(path) << text;
+    std::string error;
+    auto s = load_redis_state(path, "A", &error);  // no exception
+    if (s) {
+      CHECK(s->run_id.empty());
+      CHECK(s->offset == -1);
+      CHECK(s->members == std::vector<std::string>{"192.0.2.12:6379"});
+    }
+    REQUIRE(save_redis_state(path, "A", {"r", "p", 1, "master", {}}, &error));
+    CHECK(load_redis_state(path, "A")->run_id == "r");
+  }
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
 TEST_CASE("a corrupt state file counts as absent and says so", "[redis][state]") {
   auto path = temp_path("corrupt.json");
   std::ofstream(path) << "{not json";

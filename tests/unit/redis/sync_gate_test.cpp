@@ -133,6 +133,8 @@ TEST_CASE("rule sync_gate: data loaded from disk of another history is guarded b
     SECTION("the master holds every sampled key (a leftover): permitted") {
       r.ours_there = kAllThere;
       r.theirs_here = kSomeMissing;
+      CHECK_FALSE(judge_sync(r).permit);  // but fewer keys in all (600 against 1000)
+      r.theirs = Side{kB, kNone, 2000, -1, 1200, 0, true}.info();
       CHECK(judge_sync(r).permit);
     }
     SECTION("the master lacks some: refused, both sides and both commands named") {
@@ -145,9 +147,9 @@ TEST_CASE("rule sync_gate: data loaded from disk of another history is guarded b
       CHECK(v.refusal.find("the master 600 keys") != std::string::npos);
       CHECK(v.refusal.find("20 of 64 of its keys sampled are missing on the master") !=
             std::string::npos);
-      CHECK(v.refusal.find("redis-cli -h 192.0.2.11 -p 6379 REPLICAOF 192.0.2.13 6379") !=
-            std::string::npos);
-      CHECK(v.refusal.find("FLUSHALL") != std::string::npos);
+      CHECK(v.refusal.find("MIGRATE 192.0.2.11 6379") != std::string::npos);
+      CHECK(v.refusal.find("redis-cli -p 6379 CONFIG SET replica-read-only no, then redis-cli "
+                           "-p 6379 FLUSHALL") != std::string::npos);
       CHECK(v.refusal.find("diverged") == std::string::npos);
     }
     SECTION("both lack some of the other's: refused as diverged") {
