@@ -311,6 +311,14 @@ class Watch(threading.Thread):
         self.join(timeout=10)
 
 
+def stop_watching(watch, writer):
+    """Ends the watch, and a writer still running after a failure."""
+    watch.stop()
+    if writer is not None and writer.proc.poll() is None:
+        writer.proc.kill()
+        writer.proc.wait(timeout=5)
+
+
 def alone_check(lab, stale, since, res):
     """While only the stale node runs: it must not be MASTER nor hold the VIP."""
     state = lab.state_of(stale)
@@ -464,10 +472,7 @@ def run_cell(lab, cell, log=print):
         summary = writer.stop()
         writer = None
     finally:
-        watch.stop()
-        if writer is not None and writer.proc.poll() is None:
-            writer.proc.kill()
-            writer.proc.wait(timeout=5)
+        stop_watching(watch, writer)
     v = res["violations"]
     res["to_writable_s"] = (round(watch.first_ack - t_last, 3)
                             if watch.first_ack is not None else None)
@@ -642,10 +647,7 @@ def scenario_power_loss_quorum_one(lab):
         summary = writer.stop()
         writer = None
     finally:
-        watch.stop()
-        if writer is not None and writer.proc.poll() is None:
-            writer.proc.kill()
-            writer.proc.wait(timeout=5)
+        stop_watching(watch, writer)
     everything = {f"{PREFIX}:{i}" for i in range(2 * K)}
     for n in (n1, n2):
         held = keys_on(n, PREFIX)
