@@ -19,6 +19,7 @@
 #include "redis/connection.hpp"
 #include "redis/health_tracker.hpp"
 #include "redis/history.hpp"
+#include "redis/member_compare.hpp"
 #include "redis/operations.hpp"
 #include "redis/state_file.hpp"
 
@@ -232,28 +233,18 @@ class HealthLoop {
   /// member's Redis (redis::compare_data); members that do not answer, or are LOADING, are
   /// missing. The election decides on them (core::judge_cold_start).
   void compare_cold_start(const RedisHealth& r) {
-    const bool nowhere = r.role == redis::InfoRole::replica &&
-                         r.master_host == redis::kNowhereHost &&
-                         r.master_port == redis::kNowherePort;
     // A replica of nowhere holding keys is a restart not yet resolved, also when redkeep (or
     // this actor) restarted since it was seen: it was put there by the guard.
-    if ((!loaded_data_ && !nowhere) || guard_pending_) return;
-    const bool synced = r.role == redis::InfoRole::replica && !nowhere &&
-                        r.master_link_status == redis::LinkStatus::up && !r.sync_in_progress;
-    if (r.role == redis::InfoRole::master || synced) {
+    if ((!loaded_data_ && !core::replica_of_nowhere(r)) || guard_pending_) return;
+    if (core::restart_resolved(r)) {
       loaded_data_ = false;
       return;
     }
     auto mine = redis::info(*conn_, {"replication", "keyspace", "persistence"});
     if (!mine || redis::parse_persistence_info(mine.value()).loading.value_or(false)) return;
-    if (redis::key_count(mine.value()) == 0) {
-      loaded_data_ = false;  // an empty AOF or RDB: nothing to guard
-      return;
-    }
-    loaded_data_ = true;
+    loaded_data_ = redis::key_count(mine.value()) > 0;  // an empty AOF or RDB: nothing to guard
     // cold_start_quorum 1: nothing waits for the comparisons (the gate still guards).
-    if (rs_.cold_start_quorum == 1u) return;
-    const auto my_side = redis::data_side(mine.value());
+    if (!loaded_data_ || rs_.cold_start_quorum == 1u) return;
     std::vector<core::MemberData> compared;
     std::vector<std::string> missing;
     // At most half a check interval per round, so checks keep their rate however many
@@ -265,47 +256,17 @@ class HealthLoop {
       const auto& m = all[(start + i) % all.size()];
       const auto name = m.address.to_string() + ":" + std::to_string(m.port);
       if (Clock::now() >= deadline) {
-        // Not asked this round: the last round's finding stands.
-        const auto last = std::find_if(
-            cold_start_compared_.begin(), cold_start_compared_.end(),
-            [&](const core::MemberData& d) { return d.member == name; });
-        if (last != cold_start_compared_.end()) {
-          compared.push_back(*last);
-        } else {
-          missing.push_back(name + " (not asked yet)");
-        }
+        core::carry_over(name, cold_start_compared_, compared, missing);
         continue;
       }
       cold_start_next_ = (start + i + 1) % all.size();
-      auto c = redis::Connection::open(m.address.to_string(), m.port, peer_timeout(),
-                                       peer_timeout(), rs_.user, password_, "redkeep-peer");
-      std::optional<redis::InfoSections> theirs;
-      if (c) {
-        if (auto i = redis::info(c.value(), {"replication", "keyspace", "persistence"}))
-          theirs = i.value();
+      const auto c = redis::compare_with_member(*conn_, mine.value(), m.address.to_string(),
+                                                m.port, peer_timeout(), rs_.user, password_);
+      if (c.order) {
+        compared.push_back({name, *c.order, c.detail});
+      } else {
+        missing.push_back(name + " (" + c.why_not + ")");
       }
-      if (!theirs) {
-        missing.push_back(name + " (no answer)");
-        continue;
-      }
-      // A member still LOADING shows part of its data: not comparable yet.
-      if (redis::parse_persistence_info(*theirs).loading.value_or(false)) {
-        missing.push_back(name + " (LOADING)");
-        continue;
-      }
-      const auto their_side = redis::data_side(*theirs);
-      auto order = redis::order_by_history(my_side, their_side);
-      if (!order) {
-        auto ours_there = redis::sample_against(*conn_, c.value(), mine.value());
-        auto theirs_here = redis::sample_against(c.value(), *conn_, *theirs);
-        order = redis::compare_data(my_side, their_side, ours_there, theirs_here);
-        if (*order == redis::DataOrder::unknown) {
-          const auto& failed = ours_there ? theirs_here : ours_there;
-          missing.push_back(name + " (keys not comparable: " + failed.error().message + ")");
-          continue;
-        }
-      }
-      compared.push_back({name, *order, redis::describe_side(their_side)});
     }
     // Promoted while the members were asked (the election made it master): they may already
     // replicate from it and look newer than what was read of it before. The cold start is over.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "redis/history.hpp"
+#include "redis/sync_gate.hpp"
 
 namespace redkeep::core {
 
@@ -62,6 +63,28 @@ std::optional<net::RedisEndpoint> member_endpoint(const std::string& host, int p
   if ((address->v4_host_order() >> 24) == 127) return std::nullopt;
   if (*address == self && port == self_port) return std::nullopt;
   return net::RedisEndpoint{*address, static_cast<std::uint16_t>(port)};
+}
+
+bool replica_of_nowhere(const RedisHealth& r) {
+  return r.role == redis::InfoRole::replica && r.master_host == redis::kNowhereHost &&
+         r.master_port == redis::kNowherePort;
+}
+
+bool restart_resolved(const RedisHealth& r) {
+  if (r.role == redis::InfoRole::master) return true;
+  return r.role == redis::InfoRole::replica && !replica_of_nowhere(r) &&
+         r.master_link_status == redis::LinkStatus::up && !r.sync_in_progress;
+}
+
+void carry_over(const std::string& member, const std::vector<MemberData>& last,
+                std::vector<MemberData>& compared, std::vector<std::string>& missing) {
+  const auto found = std::find_if(last.begin(), last.end(),
+                                  [&](const MemberData& d) { return d.member == member; });
+  if (found != last.end()) {
+    compared.push_back(*found);
+  } else {
+    missing.push_back(member + " (not asked yet)");
+  }
 }
 
 }  // namespace redkeep::core

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/events.hpp"
 #include "net/member_probe.hpp"
@@ -36,6 +37,21 @@ bool compares_with_fellows(const RedisHealth& report, bool master_overdue);
 /// than `our_offset`. An empty `our_replid` matches nothing.
 bool fellow_ahead(const redis::ReplicationInfo& fellow, const std::string& our_replid,
                   std::int64_t our_offset);
+
+/// Whether the local Redis is a replica of nowhere (redis::kNowhereHost:kNowherePort): the
+/// restart guard put it there, so if it holds keys its restart is not resolved yet (issue 16).
+bool replica_of_nowhere(const RedisHealth& report);
+
+/// Whether a restart with data is resolved: the Redis was promoted (master), or is a replica of
+/// a real master with its link up and no sync running (synced). Not while it is a replica of
+/// nowhere.
+bool restart_resolved(const RedisHealth& report);
+
+/// A cold-start round (issue 16.4) that ran out of time before it asked `member`: the last
+/// round's finding for it stands, or it is missing ("ADDRESS:PORT (not asked yet)"). Appends
+/// to `compared` or `missing`.
+void carry_over(const std::string& member, const std::vector<MemberData>& last,
+                std::vector<MemberData>& compared, std::vector<std::string>& missing);
 
 /// A member of the cluster as INFO, unicast_peer or the state file name it (`host`:`port`):
 /// an IPv4 address that is not loopback and not this node's own Redis (`self`:`self_port`).

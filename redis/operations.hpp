@@ -36,13 +36,7 @@ Status replicaof_no_one(Connection& conn);
 /// is: SLAVEOF needs the same ACL permission.
 Status replicaof(Connection& conn, SyncPermit&& permit);
 
-/// Where a restarted Redis is pointed so that it feeds no replica: port 1 of its own loopback,
-/// where nothing listens. A replica whose master link is down answers -NOMASTERLINK to
-/// SYNC/PSYNC (DESIGN.md section 5); it keeps its data (no sync ever starts).
-inline constexpr const char* kNowhereHost = "127.0.0.1";
-inline constexpr int kNowherePort = 1;
-
-/// REPLICAOF kNowhereHost kNowherePort (SLAVEOF as for replicaof).
+/// REPLICAOF kNowhereHost kNowherePort (redis/sync_gate.hpp; SLAVEOF as for replicaof).
 Status replicaof_nowhere(Connection& conn);
 
 /// The role redkeep wants the local Redis to have.

@@ -65,6 +65,12 @@ DataOrder compare_data(const DataSide& mine, const DataSide& theirs,
 /// "1000 keys, replid 3f2a9c01 at 5120" for logs and status.
 std::string describe_side(const DataSide& side);
 
+/// Where a restarted Redis is pointed so that it feeds no replica: port 1 of its own loopback,
+/// where nothing listens. A replica whose master link is down answers -NOMASTERLINK to
+/// SYNC/PSYNC (DESIGN.md section 5); it keeps its data (no sync ever starts).
+inline constexpr const char* kNowhereHost = "127.0.0.1";
+inline constexpr int kNowherePort = 1;
+
 struct SyncRequest;
 struct SyncVerdict;
 

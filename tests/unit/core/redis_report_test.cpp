@@ -90,3 +90,34 @@ TEST_CASE("members are other nodes' Redis at IPv4 addresses, never this node's o
   CHECK_FALSE(core::member_endpoint("192.0.2.12", 0, self, 6379));
   CHECK_FALSE(core::member_endpoint("192.0.2.12", 65536, self, 6379));
 }
+
+TEST_CASE("a restart with data is resolved once promoted or synced, not as a replica of nowhere",
+          "[core][redis_report]") {
+  core::RedisHealth r;
+  r.role = redis::InfoRole::replica;
+  r.master_host = "127.0.0.1";
+  r.master_port = 1;
+  r.master_link_status = redis::LinkStatus::up;  // whatever INFO says, nowhere is no master
+  CHECK(core::replica_of_nowhere(r));
+  CHECK_FALSE(core::restart_resolved(r));
+  r.master_host = "192.0.2.12";
+  r.master_port = 6379;
+  CHECK_FALSE(core::replica_of_nowhere(r));
+  CHECK(core::restart_resolved(r));
+  r.sync_in_progress = true;
+  CHECK_FALSE(core::restart_resolved(r));
+  r.role = redis::InfoRole::master;
+  CHECK(core::restart_resolved(r));
+}
+
+TEST_CASE("a cold-start round out of time keeps the last finding of a member it did not ask",
+          "[core][redis_report]") {
+  const std::vector<core::MemberData> last{{"192.0.2.12:6379", redis::DataOrder::same, "x"}};
+  std::vector<core::MemberData> compared;
+  std::vector<std::string> missing;
+  core::carry_over("192.0.2.12:6379", last, compared, missing);
+  core::carry_over("192.0.2.13:6379", last, compared, missing);
+  REQUIRE(compared.size() == 1);
+  CHECK(compared[0].order == redis::DataOrder::same);
+  CHECK(missing == std::vector<std::string>{"192.0.2.13:6379 (not asked yet)"});
+}
