@@ -9,18 +9,8 @@ namespace redkeep::actors {
 
 namespace {
 
-/// The control socket's answer to `request`, parsed; discarded (is_discarded) on failure,
-/// which is reported to `err`.
 nlohmann::json ask(const std::string& socket_path, const std::string& request, std::ostream& err) {
-  try {
-    auto doc = nlohmann::json::parse(control_request(socket_path, request), nullptr, false);
-    if (doc.is_discarded() || !doc.is_object())
-      err << "redkeep cold-start: unexpected answer from " << socket_path << "\n";
-    return doc;
-  } catch (const std::exception& e) {
-    err << "redkeep cold-start: " << e.what() << "\n";
-    return nlohmann::json(nlohmann::json::value_t::discarded);
-  }
+  return ask_daemon(socket_path, request, "redkeep cold-start", err);
 }
 
 void print_state(const nlohmann::json& in, std::ostream& out) {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <stdexcept>
@@ -75,55 +76,100 @@ ControlServer::ControlServer(caf::actor_system& sys, caf::actor supervisor, std:
 ControlServer::~ControlServer() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
+  if (switchover_thread_.joinable()) switchover_thread_.join();
   ::close(listen_fd_);
   ::unlink(path_.c_str());
 }
+
+namespace {
+
+/// The request line, or "" when the client sends none in time (one slow client must not block
+/// status).
+std::string read_request(int client) {
+  std::string request;
+  char buf[256];
+  while (request.find('\n') == std::string::npos && request.size() < 1024) {
+    if (!wait_fd(client, POLLIN, 200)) return "";
+    auto n = ::read(client, buf, sizeof buf);
+    if (n <= 0) break;
+    request.append(buf, static_cast<std::size_t>(n));
+  }
+  return request.substr(0, request.find('\n'));
+}
+
+/// "switchover TIMEOUT_MS [INSTANCE]" -> (timeout, instance); nullopt when malformed.
+std::optional<std::pair<std::uint64_t, std::string>> parse_switchover(const std::string& request) {
+  std::istringstream in(request.substr(11));
+  std::uint64_t timeout_ms = 0;
+  std::string instance;
+  if (!(in >> timeout_ms) || timeout_ms == 0) return std::nullopt;
+  in >> instance;
+  return std::make_pair(timeout_ms, instance);
+}
+
+}  // namespace
 
 void ControlServer::serve() {
   while (!stop_) {
     if (!wait_fd(listen_fd_, POLLIN, 200)) continue;
     int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
-    answer(client);
+    auto request = read_request(client);
+    if (request.rfind("switchover ", 0) == 0 && !switchover_busy_.exchange(true)) {
+      if (switchover_thread_.joinable()) switchover_thread_.join();
+      switchover_thread_ = std::thread([this, client, request] {
+        answer(client, request);
+        ::close(client);
+        switchover_busy_ = false;
+      });
+      continue;
+    }
+    answer(client, request);
     ::close(client);
   }
 }
 
-void ControlServer::answer(int client) {
-  std::string request;
-  char buf[256];
-  while (request.find('\n') == std::string::npos && request.size() < 1024) {
-    if (!wait_fd(client, POLLIN, 200)) return;  // one slow client must not block status
-    auto n = ::read(client, buf, sizeof buf);
-    if (n <= 0) break;
-    request.append(buf, static_cast<std::size_t>(n));
-  }
-  request = request.substr(0, request.find('\n'));
-  std::string reply;
-  if (request == "status") {
+std::string ControlServer::reply_to(const std::string& request) {
+  auto ask = [&](std::chrono::milliseconds timeout, auto... xs) {
+    std::string reply;
     caf::scoped_actor self{sys_};
-    self->request(supervisor_, std::chrono::seconds(3), status_atom::value)
+    self->request(supervisor_, timeout, xs...)
         .receive([&](const std::string& json) { reply = json; },
                  [&](caf::error& err) {
-                   reply = R"({"error":"daemon did not answer: )" + caf::to_string(err) + "\"}";
+                   reply = nlohmann::json{{"error", "daemon did not answer: " +
+                                                        caf::to_string(err)}}
+                               .dump();
                  });
-  } else if (request == "cold-start-force" || request.rfind("cold-start-force ", 0) == 0) {
+    return reply;
+  };
+  if (request == "status") return ask(std::chrono::seconds(3), status_atom::value);
+  if (request == "cold-start-force" || request.rfind("cold-start-force ", 0) == 0) {
     const std::string instance = request.size() > 17 ? request.substr(17) : "";
+    return ask(std::chrono::seconds(3), cold_start_atom::value, instance);
+  }
+  if (request.rfind("switchover ", 0) == 0) {
+    if (std::this_thread::get_id() == thread_.get_id())
+      return nlohmann::json{{"ok", false}, {"detail", "a switchover is already running"}}.dump();
+    const auto parsed = parse_switchover(request);
+    if (!parsed)
+      return nlohmann::json{{"ok", false}, {"detail", "malformed switchover request"}}.dump();
+    return ask(std::chrono::milliseconds(parsed->first) + std::chrono::minutes(1),
+               switchover_atom::value, parsed->second, parsed->first);
+  }
+  if (request.rfind("crash ", 0) == 0 && test_hooks_enabled()) {
     caf::scoped_actor self{sys_};
-    self->request(supervisor_, std::chrono::seconds(3), cold_start_atom::value, instance)
-        .receive([&](const std::string& json) { reply = json; },
-                 [&](caf::error& err) {
-                   reply = nlohmann::json{{"error", caf::to_string(err)}}.dump();
-                 });
-  } else if (request.rfind("crash ", 0) == 0 && test_hooks_enabled()) {
-    caf::scoped_actor self{sys_};
+    std::string reply;
     self->request(supervisor_, std::chrono::seconds(3), crash_atom::value, request.substr(6))
         .receive([&](bool found) { reply = found ? R"({"crashed":true})" : R"({"crashed":false})"; },
                  [&](caf::error& err) { reply = R"({"error":")" + caf::to_string(err) + "\"}"; });
-  } else {
-    reply = R"({"error":"unknown request; expected 'status' or 'cold-start-force [INSTANCE]'"})";
+    return reply;
   }
-  reply += "\n";
+  return R"({"error":"unknown request; expected 'status', 'cold-start-force [INSTANCE]' or )"
+         R"('switchover TIMEOUT_MS [INSTANCE]'"})";
+}
+
+void ControlServer::answer(int client, const std::string& request) {
+  const auto reply = reply_to(request) + "\n";
   std::size_t off = 0;
   while (off < reply.size()) {
     auto n = ::send(client, reply.data() + off, reply.size() - off, MSG_NOSIGNAL);
@@ -173,6 +219,21 @@ std::string control_request(const std::string& path, const std::string& request,
   ::close(fd);
   if (out.empty()) throw std::runtime_error("no answer from redkeep at " + path);
   return out;
+}
+
+nlohmann::json ask_daemon(const std::string& path, const std::string& request,
+                          const std::string& who, std::ostream& err, int timeout_ms) {
+  try {
+    auto doc = nlohmann::json::parse(control_request(path, request, timeout_ms), nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+      err << who << ": unexpected answer from " << path << "\n";
+      return nlohmann::json(nlohmann::json::value_t::discarded);
+    }
+    return doc;
+  } catch (const std::exception& e) {
+    err << who << ": " << e.what() << "\n";
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
 }
 
 }  // namespace redkeep::actors

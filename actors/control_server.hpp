@@ -1,15 +1,19 @@
 #pragma once
-// The control socket: a unix stream socket (mode 0600) on which
-// `redkeep status` asks the running daemon for its state. One request line
+// The control socket: a unix stream socket (mode 0600) on which `redkeep status`,
+// `redkeep cold-start` and `redkeep switchover` talk to the running daemon. One request line
 // ("status"), one JSON answer, then the server closes the connection.
 
 #include <caf/all.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
+#include <ostream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace redkeep::actors {
 
@@ -28,7 +32,13 @@ class ControlServer {
 
  private:
   void serve();
-  void answer(int client);
+  void answer(int client, const std::string& request);
+  std::string reply_to(const std::string& request);
+
+  /// A switchover runs for seconds: it is answered on its own thread so that status stays
+  /// answered meanwhile (one at a time; the election refuses a second one anyway).
+  std::thread switchover_thread_;
+  std::atomic<bool> switchover_busy_{false};
 
   caf::actor_system& sys_;
   caf::actor supervisor_;
@@ -52,5 +62,11 @@ std::string query_status(const std::string& path, int timeout_ms = 3000);
 /// and returns the answer. Throws std::runtime_error like query_status.
 std::string control_request(const std::string& path, const std::string& request,
                             int timeout_ms = 3000);
+
+/// Client side: control_request's answer parsed as a JSON object; discarded (is_discarded)
+/// when the daemon cannot be reached or answers something else, which is reported to `err`
+/// after `who` ("redkeep cold-start: ...").
+nlohmann::json ask_daemon(const std::string& path, const std::string& request,
+                          const std::string& who, std::ostream& err, int timeout_ms = 3000);
 
 }  // namespace redkeep::actors

@@ -1,5 +1,9 @@
 #include "actors/election.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <map>
+
 #include "actors/crash_reason.hpp"
 #include "core/instance.hpp"
 
@@ -17,6 +21,8 @@ struct ElectionState {
   std::unique_ptr<core::Instance> core;
   Wiring wiring;
   caf::typed_response_promise<bool> stop_promise;
+  std::map<std::uint64_t, caf::typed_response_promise<std::string>> switchovers;  // by id
+  std::uint64_t switchover_ids = 0;
 
   static inline const char* name = "election";
 };
@@ -85,6 +91,19 @@ void carry_out(Self* self, core::Output out) {
             self->send(self, rules_atom::value);
           } else if constexpr (std::is_same_v<T, core::SaveSnapshot>) {
             save_snapshot(self);
+          } else if constexpr (std::is_same_v<T, core::CatchUp> ||
+                               std::is_same_v<T, core::ReleasePause>) {
+            send_to(self, w.switchover, c);
+          } else if constexpr (std::is_same_v<T, core::ArmSwitchoverDeadline>) {
+            self->delayed_send(self, c.after, deadline_atom::value, c.id);
+          } else if constexpr (std::is_same_v<T, core::SwitchoverResult>) {
+            if (auto it = st.switchovers.find(c.id); it != st.switchovers.end()) {
+              it->second.deliver(nlohmann::json{{"ok", c.ok},
+                                                {"instance", st.ctx.instance.name},
+                                                {"detail", c.detail}}
+                                     .dump());
+              st.switchovers.erase(it);
+            }
           } else if constexpr (std::is_same_v<T, core::StopDone>) {
             if (st.stop_promise.pending()) st.stop_promise.deliver(true);
           } else {
@@ -137,6 +156,16 @@ election_actor::behavior_type election(Self* self, InstanceContext ctx,
       [self](const GarpSent& g) { feed(self, g); },
       [self](const RedisHealth& h) { feed(self, h); },
       [self](const RoleDone& d) { feed(self, d); },
+      [self](const core::CaughtUp& c) { feed(self, c); },
+      [self](deadline_atom, std::uint64_t id) { feed(self, core::SwitchoverDeadline{id}); },
+      [self](switchover_atom, std::uint64_t timeout_ms) -> caf::result<std::string> {
+        auto& st = self->state;
+        const auto id = ++st.switchover_ids;
+        st.switchovers[id] = self->make_response_promise<std::string>();
+        auto promise = st.switchovers[id];
+        feed(self, core::SwitchoverStart{id, std::chrono::milliseconds(timeout_ms)});
+        return promise;
+      },
       [self](const core::ColdStartOverride& o) {
         const bool held = self->state.core->eligibility().cold_start_holds();
         feed(self, o);

@@ -8,6 +8,7 @@
 #include "actors/instance_log.hpp"
 #include "config/model.hpp"
 #include "net/ip_address.hpp"
+#include "redis/connection.hpp"
 
 namespace redkeep::actors {
 
@@ -27,5 +28,12 @@ struct InstanceContext {
   /// This instance's log: every line starts with "[NAME] ".
   InstanceLog log() const { return InstanceLog(instance.name); }
 };
+
+/// A connection to the Redis at host:port (the local one or a member's) with the instance's
+/// redis credentials (user, password or password_file) and check_timeout for the connect and
+/// each command. Errors: redis::Connection::open's, and auth when password_file is unreadable.
+redis::Result<redis::Connection> open_instance_redis(const InstanceContext& ctx,
+                                                     const std::string& host, int port,
+                                                     const std::string& client_name);
 
 }  // namespace redkeep::actors

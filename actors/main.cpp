@@ -6,6 +6,7 @@
 #include "actors/cold_start_command.hpp"
 #include "actors/run_command.hpp"
 #include "actors/status_command.hpp"
+#include "actors/switchover_command.hpp"
 #include "config/check_command.hpp"
 #include "config/model.hpp"
 #include "config/parser.hpp"
@@ -58,6 +59,26 @@ int main(int argc, char** argv) {
   cold->add_option("-f,--config", cold_config, "Take control_socket from this config file")
       ->excludes(cold_sock);
 
+  std::string sw_socket;
+  std::string sw_config;
+  std::string sw_instance;
+  double sw_timeout = 10;
+  CLI::App* sw = app.add_subcommand(
+      "switchover",
+      "Make this node Master without losing a write: pause writes on the Master's Redis, wait "
+      "until the local Redis has all of them, take Master. Exit 0 done, 1 refused or aborted "
+      "(nothing changed), 3 daemon unreachable");
+  sw->add_option("--instance", sw_instance,
+                 "The vrrp_instance (default: the only one with a redis block)");
+  sw->add_option("--timeout", sw_timeout,
+                 "Seconds to wait for the local Redis to catch up before aborting (default 10)")
+      ->check(CLI::Range(0.001, 3600.0));
+  auto* sw_sock = sw->add_option("-s,--socket", sw_socket,
+                                 std::string("Control socket (default ") +
+                                     redkeep::config::kDefaultControlSocket + ")");
+  sw->add_option("-f,--config", sw_config, "Take control_socket from this config file")
+      ->excludes(sw_sock);
+
   CLI11_PARSE(app, argc, argv);
   if (*check) return redkeep::config::run_check(check_config, std::cout, std::cerr);
   if (*run) return redkeep::actors::run_daemon(run_config);
@@ -82,6 +103,11 @@ int main(int argc, char** argv) {
     const auto path = socket_path(cold_socket, cold_config);
     if (path.empty()) return redkeep::actors::kStatusUnreachable;
     return redkeep::actors::run_cold_start(path, cold_force, cold_instance, std::cout, std::cerr);
+  }
+  if (*sw) {
+    const auto path = socket_path(sw_socket, sw_config);
+    if (path.empty()) return redkeep::actors::kStatusUnreachable;
+    return redkeep::actors::run_switchover(path, sw_instance, sw_timeout, std::cout, std::cerr);
   }
   return 0;
 }

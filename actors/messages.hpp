@@ -28,6 +28,10 @@
 //   control      -> supervisor    status_atom -> JSON text; stop_atom;
 //                                  cold_start_atom(instance) -> JSON text of those overridden
 //   supervisor   -> election      ColdStartOverride -> bool (a cold start held it)
+//   control      -> supervisor    switchover_atom(instance, timeout ms) -> JSON text
+//   supervisor   -> election      switchover_atom(timeout ms) -> JSON text (when done or refused)
+//   election     -> switchover    CatchUp, ReleasePause
+//   switchover   -> election      CaughtUp
 //   supervisor   -> election      status_atom(restarts) -> JSON text; stop_atom -> bool
 //   tests        -> any child     crash_atom (test hook: the child throws)
 //
@@ -69,9 +73,19 @@ using rules_atom = caf::atom_constant<caf::atom("rules")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using garp_burst_atom = caf::atom_constant<caf::atom("garpburst")>;
 using link_atom = caf::atom_constant<caf::atom("link")>;
+using switchover_atom = caf::atom_constant<caf::atom("switchover")>;
+using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 
 /// Which child of an instance an actor is.
-enum class ChildKind { election, advert_io, vip, redis_health, redis_role, member_probe };
+enum class ChildKind {
+  election,
+  advert_io,
+  vip,
+  redis_health,
+  redis_role,
+  member_probe,
+  switchover
+};
 
 struct Wiring;
 struct Members;
@@ -88,10 +102,12 @@ using election_actor = caf::typed_actor<
     caf::reacts_to<core::LinkStatus>, caf::reacts_to<core::GarpSent>,
     caf::reacts_to<core::RedisHealth>, caf::reacts_to<core::ProbeRound>,
     caf::reacts_to<core::VipReached>, caf::reacts_to<core::HistoryVerdict>,
-    caf::reacts_to<core::RoleDone>, caf::reacts_to<tick_atom, std::uint64_t>,
+    caf::reacts_to<core::RoleDone>, caf::reacts_to<core::CaughtUp>,
+    caf::reacts_to<deadline_atom, std::uint64_t>, caf::reacts_to<tick_atom, std::uint64_t>,
     caf::reacts_to<overdue_atom>, caf::reacts_to<rules_atom>, caf::reacts_to<stop_wait_atom>,
     caf::reacts_to<snapshot_atom>, caf::replies_to<core::ColdStartOverride>::with<bool>,
     caf::replies_to<status_atom, std::map<std::string, std::uint64_t>>::with<std::string>,
+    caf::replies_to<switchover_atom, std::uint64_t>::with<std::string>,
     caf::replies_to<stop_atom>::with<bool>, caf::reacts_to<crash_atom>>;
 
 /// advert_io (actors/advert_io.cpp): adverts to send; what its reader thread received.
@@ -130,6 +146,11 @@ using member_probe_actor =
                      caf::reacts_to<core::VipWatch>, caf::reacts_to<core::VipReached>,
                      caf::reacts_to<core::ProbeRound>, caf::reacts_to<crash_atom>>;
 
+/// switchover (actors/switchover.cpp): the Redis side of a switchover to this node.
+using switchover_actor =
+    caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<core::CatchUp>,
+                     caf::reacts_to<core::ReleasePause>, caf::reacts_to<crash_atom>>;
+
 /// Current handles of one instance's children. Any handle may be null while
 /// that child restarts; senders drop the message then.
 struct Wiring {
@@ -140,6 +161,7 @@ struct Wiring {
   redis_health_actor redis_health;
   redis_role_actor redis_role;
   member_probe_actor member_probe;
+  switchover_actor switchover;
 };
 
 // The election's events and commands are the core's own types (core/events.hpp,
@@ -196,3 +218,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::RoleCommand)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::RoleDone)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::ColdStartOverride)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::ElectionSnapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::CatchUp)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::CaughtUp)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::ReleasePause)

@@ -12,7 +12,6 @@
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
 #include "actors/redis_health.hpp"
-#include "config/password.hpp"
 #include "redis/connection.hpp"
 #include "redis/operations.hpp"
 
@@ -35,13 +34,9 @@ struct RedisRoleState {
 
 using Self = redis_role_actor::stateful_base<RedisRoleState>;
 
-/// A connection to the Redis at host:port with the instance's credentials
-/// and check_timeout for connect and each command.
 redis::Result<redis::Connection> open_redis(Self* self, const std::string& host, int port,
                                             const char* client_name) {
-  const auto& rs = *self->state.ctx.instance.redis;
-  return redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
-                                 config::read_redis_password(rs), client_name);
+  return open_instance_redis(self->state.ctx, host, port, client_name);
 }
 
 redis::Result<redis::Connection*> connection(Self* self) {
@@ -158,11 +153,7 @@ void attempt(Self* self) {
   // A kept connection may have been closed since (Redis restarted): one
   // immediate retry on a fresh one before anything is reported.
   for (int tries = 0; tries < 2; ++tries) {
-    try {
-      r = apply(self, cmd);
-    } catch (const std::exception& e) {  // password_file unreadable
-      r = redis::Error{redis::Failure::auth, e.what()};
-    }
+    r = apply(self, cmd);
     if (r || r.error().failure != redis::Failure::closed) break;
   }
   if (r) {

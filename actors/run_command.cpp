@@ -16,6 +16,7 @@
 #include "actors/redis_health.hpp"
 #include "actors/redis_role.hpp"
 #include "actors/supervisor.hpp"
+#include "actors/switchover.hpp"
 #include "actors/vip.hpp"
 #include "config/parser.hpp"
 #include "net/advert_socket.hpp"
@@ -104,7 +105,8 @@ std::vector<ChildSpec> child_specs(const std::vector<InstanceContext>& contexts)
   std::vector<ChildSpec> specs;
   for (const auto& ctx : contexts) {
     auto add = [&](const char* name, ChildKind kind, auto start) {
-      specs.push_back(ChildSpec{name + ctx.tag(), ctx.group, kind, start});
+      specs.push_back(
+          ChildSpec{name + ctx.tag(), ctx.group, kind, ctx.instance.redis.has_value(), start});
     };
     // The vip actor first (it clears stale VIPs), the election last (it
     // starts the VRRP Startup event once it has all handles).
@@ -127,6 +129,10 @@ std::vector<ChildSpec> child_specs(const std::vector<InstanceContext>& contexts)
       add("member_probe", ChildKind::member_probe,
           [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
             return spawn_member_probe(sup, ctx);
+          });
+      add("switchover", ChildKind::switchover,
+          [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
+            return spawn_switchover(sup, ctx);
           });
     }
     add("election", ChildKind::election,

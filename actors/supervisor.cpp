@@ -23,6 +23,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// Beyond a switchover's timeout, how long its election may take to answer: the pause's margin
+/// (Master_Down_Interval + 1 s) and the takeover.
+constexpr std::chrono::seconds kSwitchoverSlack{40};
+
 struct Child {
   ChildSpec spec;
   caf::actor handle;
@@ -63,6 +67,9 @@ Wiring wiring_of(Self* self, std::size_t group) {
         break;
       case ChildKind::member_probe:
         w.member_probe = caf::actor_cast<member_probe_actor>(c.handle);
+        break;
+      case ChildKind::switchover:
+        w.switchover = caf::actor_cast<switchover_actor>(c.handle);
         break;
     }
   }
@@ -184,6 +191,33 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
                   });
         }
         if (*pending == 0) rp.deliver(answer->dump());
+        return rp;
+      },
+      [self](switchover_atom, const std::string& instance,
+             std::uint64_t timeout_ms) -> caf::result<std::string> {
+        // `redkeep switchover`: the named instance, or the only one with a redis block.
+        std::vector<Child*> targets;
+        for (auto& c : self->state.children)
+          if (c.spec.kind == ChildKind::election &&
+              (instance.empty() ? c.spec.with_redis : c.spec.name == "election[" + instance + "]"))
+            targets.push_back(&c);
+        auto refuse = [](const std::string& why) {
+          return nlohmann::json{{"ok", false}, {"detail", why}}.dump();
+        };
+        if (targets.empty())
+          return refuse(instance.empty() ? "no vrrp_instance has a redis block"
+                                         : "no vrrp_instance named " + instance);
+        if (targets.size() > 1)
+          return refuse("several vrrp_instance blocks have Redis: name one with --instance");
+        if (!targets[0]->handle) return refuse("its election is restarting; try again");
+        auto rp = self->make_response_promise<std::string>();
+        // The election answers when the switchover is done or aborted, within the pause.
+        self->request(targets[0]->handle, std::chrono::milliseconds(timeout_ms) + kSwitchoverSlack,
+                      switchover_atom::value, timeout_ms)
+            .then([=](const std::string& json) mutable { rp.deliver(json); },
+                  [=](caf::error& err) mutable {
+                    rp.deliver(refuse("the election did not answer: " + describe(err)));
+                  });
         return rp;
       },
       [self](ElectionSnapshot& snap) { self->state.snapshots[snap.group] = std::move(snap); },

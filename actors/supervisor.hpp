@@ -36,6 +36,7 @@ struct ChildSpec {
   std::string name;  ///< for logs, e.g. "election[HARedis]"
   std::size_t group = 0;
   ChildKind kind = ChildKind::election;
+  bool with_redis = false;  ///< its vrrp_instance has a redis block
   /// Spawns the child (the supervisor monitors it). `restart` is false on the
   /// first start of the daemon, true afterwards; `snapshot` is the group's
   /// last election snapshot, if any (the election resumes from it).

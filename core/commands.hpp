@@ -97,11 +97,44 @@ struct ArmStopWait {
   std::chrono::microseconds wait;
 };
 
+/// Switchover (issue 17.1): pause writes on the Master's Redis (`CLIENT PAUSE pause WRITE`),
+/// then wait up to `timeout` until the local Redis holds a fresh read of the Master's offset.
+/// Answered by CaughtUp of the same id; on failure the pause is lifted before the answer.
+struct CatchUp {
+  std::uint64_t id = 0;
+  net::RedisEndpoint master;
+  std::chrono::milliseconds timeout{0};
+  std::chrono::milliseconds pause{0};
+};
+
+/// Lift the pause of CatchUp `id` (CLIENT UNPAUSE on the old Master): with `after_demotion`,
+/// once its Redis is no longer master (so no write lands there after the catch-up), at the
+/// latest when the pause would end by itself; else at once (the switchover was aborted).
+struct ReleasePause {
+  std::uint64_t id = 0;
+  bool after_demotion = false;
+};
+
+/// The answer to SwitchoverStart `id`: done (this node is Master, its Redis master, the VIP
+/// held) or refused/aborted, with the sentence for the operator.
+struct SwitchoverResult {
+  std::uint64_t id = 0;
+  bool ok = false;
+  std::string detail;
+};
+
+/// Deliver SwitchoverDeadline{id} after `after`.
+struct ArmSwitchoverDeadline {
+  std::uint64_t id = 0;
+  std::chrono::microseconds after{0};
+};
+
 /// Everything the core asks for.
 using Command =
     std::variant<AdvertOut, VipCommand, RenewVip, RoleCommand, ArmTimer, ArmOverdue, MasterOverdue,
                  ProbeMembers, VipWatch, GarpBurst, GarpQuiet, CompareHistory, RecheckLater,
-                 SaveSnapshot, StopDone, ArmStopWait, LogEvent>;
+                 SaveSnapshot, StopDone, ArmStopWait, CatchUp, ReleasePause, SwitchoverResult,
+                 ArmSwitchoverDeadline, LogEvent>;
 
 /// The commands of one event, in the order they are to be carried out.
 using Output = std::vector<Command>;

@@ -169,10 +169,30 @@ struct StopWaitOver {};
 /// with cold_start_quorum 1. Ignored when no cold start holds.
 struct ColdStartOverride {};
 
+/// `redkeep switchover` asks this node to become Master (issue 17.1). Answered by exactly one
+/// SwitchoverResult of the same id; `timeout` bounds the catch-up (milliseconds).
+struct SwitchoverStart {
+  std::uint64_t id = 0;
+  std::chrono::milliseconds timeout{0};
+};
+
+/// The switchover actor's answer to CatchUp `id`: writes are paused on the Master and the
+/// local Redis holds the Master's offset (ok), or why not (then the pause is already lifted).
+struct CaughtUp {
+  std::uint64_t id = 0;
+  bool ok = false;
+  std::string detail;  ///< offsets reached, or the failure
+};
+
+/// The deadline of ArmSwitchoverDeadline `id` came.
+struct SwitchoverDeadline {
+  std::uint64_t id = 0;
+};
+
 /// Everything the core takes in.
 using Event = std::variant<AdvertIn, AdvertRejected, AdvertSent, VipDone, LinkStatus, GarpSent,
                            RedisHealth, ProbeRound, VipReached, HistoryVerdict, RoleDone, Wired,
                            TimerFired, OverdueDue, Recheck, Stop, StopWaitOver,
-                           ColdStartOverride>;
+                           ColdStartOverride, SwitchoverStart, CaughtUp, SwitchoverDeadline>;
 
 }  // namespace redkeep::core

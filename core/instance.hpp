@@ -16,6 +16,7 @@
 #include "core/counters.hpp"
 #include "core/eligibility.hpp"
 #include "core/events.hpp"
+#include "core/switchover.hpp"
 #include "core/takeover_hold.hpp"
 #include "net/vrrp/state_machine.hpp"
 
@@ -29,6 +30,7 @@ struct Snapshot {
   Counters counters;
   Eligibility eligibility{std::chrono::microseconds{0}};  ///< the data rules' state
   bool cold_start_overridden = false;                     ///< ColdStartOverride was received
+  bool switchover_boost = false;  ///< a switchover's priority 254 holds (core/switchover.hpp)
 };
 
 /// A Redis role: nullopt = master, else a replica of that address.
@@ -86,6 +88,9 @@ class Instance {
   void on(const Stop& e, TimePoint now);
   void on(const StopWaitOver& e, TimePoint now);
   void on(const ColdStartOverride& e, TimePoint now);
+  void on(const SwitchoverStart& e, TimePoint now);
+  void on(const CaughtUp& e, TimePoint now);
+  void on(const SwitchoverDeadline& e, TimePoint now);
 
   bool has_redis() const { return config_.redis.has_value(); }
   std::uint16_t redis_port() const { return has_redis() ? config_.redis->port : 6379; }
@@ -110,6 +115,9 @@ class Instance {
   void compare_with_floor_master(const net::vrrp::PeerAdvert& a, TimePoint now);
   void detect_stall(TimePoint now);
   void finish_stop(const std::string& how);
+  bool switchover_boost(TimePoint now);
+  void progress_switchover();
+  void end_switchover(bool ok, const std::string& detail, std::optional<bool> release);
 
   config::VrrpInstance config_;
   net::IpAddress primary_;
@@ -161,6 +169,17 @@ class Instance {
   bool cold_start_overridden_ = false;  // ColdStartOverride received
   ColdStartState cold_start_logged_ = ColdStartState::off;
   bool stop_done_ = false;
+
+  // Switchover (issue 17.1): the run in progress, and the priority 254 it leaves behind.
+  struct SwitchoverRun {
+    std::uint64_t id = 0;
+    net::IpAddress old_master;
+    bool taking_over = false;  // caught up: taking Master
+  };
+  std::optional<SwitchoverRun> switchover_;
+  bool switchover_boost_ = false;
+  bool boost_reported_ = false;            // last priority_inputs switchover
+  std::optional<TimePoint> master_since_;  // entered Master (resumed: when resumed)
 };
 
 }  // namespace redkeep::core

@@ -56,6 +56,8 @@ const char* to_string(LogKind kind) {
       return "stopped";
     case LogKind::cold_start:
       return "cold_start";
+    case LogKind::switchover:
+      return "switchover";
   }
   return "unknown";
 }

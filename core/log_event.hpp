@@ -37,6 +37,7 @@ enum class LogKind {
   stop_demote,        ///< stopping: new master heard, Redis demoted
   stopped,            ///< the stop protocol is over
   cold_start,         ///< a cold start's verdict changed (waiting, newest, behind, ...)
+  switchover,         ///< a switchover's steps: asked, refused, caught up, done, aborted
 };
 
 /// How loud a line is.

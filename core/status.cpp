@@ -107,6 +107,11 @@ std::string Instance::status_json(const std::map<std::string, std::uint64_t>& re
       {"missing", cold_start_.missing},
       {"detail", describe(cold_start_)},
   };
+  j["switchover"] = {
+      {"running", switchover_.has_value()},
+      {"from", switchover_ ? json(switchover_->old_master.to_string()) : json()},
+      {"priority_boost", switchover_boost_},
+  };
   return j.dump();
 }
 

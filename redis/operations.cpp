@@ -108,6 +108,15 @@ Result<std::size_t> kill_clients_except_redkeep(Connection& conn) {
   return killed;
 }
 
+Status pause_writes(Connection& conn, std::chrono::milliseconds pause) {
+  return expect_ok(conn.command({"CLIENT", "PAUSE", std::to_string(pause.count()), "WRITE"}),
+                   "CLIENT PAUSE");
+}
+
+Status unpause(Connection& conn) {
+  return expect_ok(conn.command({"CLIENT", "UNPAUSE"}), "CLIENT UNPAUSE");
+}
+
 Status config_set(Connection& conn, const std::string& parameter, const std::string& value) {
   return expect_ok(conn.command({"CONFIG", "SET", parameter, value}), "CONFIG SET");
 }

@@ -2,6 +2,7 @@
 // The Redis commands redkeep issues, one thin function each, over a Connection. Each blocks up
 // to the connection's command timeout per round trip.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -66,6 +67,16 @@ Result<std::size_t> kill_clients_except_redkeep(Connection& conn);
 
 /// CLIENT LIST, parsed. Errors: the CLIENT error (noperm under an ACL without +client).
 Result<std::vector<ClientEntry>> list_clients(Connection& conn);
+
+/// CLIENT PAUSE ms WRITE (Redis >= 6.2): write commands of normal clients wait until `pause`
+/// (milliseconds) has passed or CLIENT UNPAUSE; reads and replication go on, and the offset
+/// stops moving. Errors: noperm (ACL without +client|pause), other ("ERR syntax error" from a
+/// Redis older than 6.2, which knows only the pause of all commands). Redis doc: CLIENT PAUSE.
+Status pause_writes(Connection& conn, std::chrono::milliseconds pause);
+
+/// CLIENT UNPAUSE (Redis >= 6.2). Errors: noperm (ACL without +client|unpause). Redis doc:
+/// CLIENT UNPAUSE.
+Status unpause(Connection& conn);
 
 /// CONFIG SET parameter value (e.g. masterauth, replica-serve-stale-data).
 Status config_set(Connection& conn, const std::string& parameter, const std::string& value);

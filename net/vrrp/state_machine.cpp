@@ -47,6 +47,7 @@ StateMachine::StateMachine(ElectionParams params)
 
 std::uint8_t StateMachine::effective_priority() const {
   if (!inputs_.eligible) return kFloorPriority;
+  if (inputs_.switchover) return kMaxPriority;
   const int sum = static_cast<int>(params_.priority) + inputs_.weight_sum;
   return static_cast<std::uint8_t>(
       std::clamp(sum, static_cast<int>(kFloorPriority), static_cast<int>(kMaxPriority)));
@@ -124,6 +125,13 @@ void StateMachine::become_master(TimePoint now, const std::string& reason, Actio
   adver_timer_ = now + params_.advert_interval;
   out.push_back(AddVips{});
   set_master(params_.primary_address, true, out);
+}
+
+Actions StateMachine::take_master(TimePoint now, const std::string& reason) {
+  Actions out;
+  if (state_ != State::backup) return out;
+  become_master(now, reason, out);
+  return out;
 }
 
 void StateMachine::become_backup(TimePoint now, const std::string& reason, Actions& out) {

@@ -77,10 +77,14 @@ struct PriorityInputs {
   /// history contains the other's returns to its configured priority and wins by priority).
   /// A bounded deviation from RFC 5798 6.4.3's address tie-break between redkeep nodes only.
   bool hold_floor_tie = false;
+  /// The target of a switchover (`redkeep switchover`, issue 17): while eligible it advertises
+  /// kMaxPriority (254) whatever its configured priority and weights, so that the Master it
+  /// replaces yields at once (RFC 5798 6.4.3: a higher-priority advert) and nobody preempts it.
+  bool switchover = false;
 
   friend bool operator==(const PriorityInputs& a, const PriorityInputs& b) {
     return a.eligible == b.eligible && a.weight_sum == b.weight_sum &&
-           a.hold_floor_tie == b.hold_floor_tie;
+           a.hold_floor_tie == b.hold_floor_tie && a.switchover == b.switchover;
   }
 };
 
@@ -219,6 +223,12 @@ class StateMachine {
   /// Skew_Time (a node that became unfit must not fire with its old skew).
   Actions priority_inputs(const PriorityInputs& inputs, TimePoint now);
 
+  /// Switchover (issue 17): a Backup takes Master now, without waiting for its
+  /// Master_Down_Timer, as if the timer had fired: its first advert (with the priority the
+  /// inputs give, 254 for a switchover) makes the current Master yield (RFC 5798 6.4.3).
+  /// Ignored outside Backup (no actions).
+  Actions take_master(TimePoint now, const std::string& reason);
+
   /// Holds a Backup's takeover (issue 14.1): its Master's adverts are overdue, but the VIP
   /// still leads to the Redis this node replicates from (multicast filtered, or the Master's
   /// redkeep killed while its VIP lives out its lifetime): promoting would split the writes.
@@ -236,8 +246,8 @@ class StateMachine {
   State state() const { return state_; }
   const ElectionParams& params() const { return params_; }
 
-  /// Advertised priority: kFloorPriority when not eligible, else configured
-  /// priority + weight_sum clamped to 1..254.
+  /// Advertised priority: kFloorPriority when not eligible, kMaxPriority for a switchover's
+  /// target, else configured priority + weight_sum clamped to 1..254.
   std::uint8_t effective_priority() const;
 
   /// Master_Adver_Interval: own Advertisement_Interval, or for v3 the
@@ -252,6 +262,8 @@ class StateMachine {
   /// Who is Master as far as this node knows (see MasterChanged).
   const std::optional<IpAddress>& master_address() const { return master_address_; }
   bool master_is_self() const { return master_is_self_; }
+  /// The priority last heard from the Master (0 when none).
+  std::uint8_t master_priority() const { return master_priority_; }
 
   /// The one deadline the actor must arm a timer for: Adver_Timer in Master,
   /// Master_Down_Timer in Backup, the send probe in a Fault caused by adverts

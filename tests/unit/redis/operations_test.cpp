@@ -243,7 +243,7 @@ TEST_CASE("the ACL listed in redis/README.md is enough for every operation", "[r
   // Keep in sync with redis/README.md.
   REQUIRE(admin.command({"ACL", "SETUSER", "redkeep", "reset", "on", ">rk-pw", "-@all", "+ping",
                          "+info", "+role", "+replicaof", "+slaveof", "+client|setname",
-                         "+client|list", "+client|kill", "+config|set", "+scan", "+exists",
+                         "+client|list", "+client|kill", "+client|pause", "+client|unpause", "+config|set", "+scan", "+exists",
                          "+select", "~*"}));
   auto c = connect(server, "redkeep-role", 1000ms, std::string("redkeep"), std::string("rk-pw"));
   REQUIRE(c);
@@ -252,6 +252,8 @@ TEST_CASE("the ACL listed in redis/README.md is enough for every operation", "[r
   CHECK(redkeep::redis::info(conn, {"replication", "server", "persistence"}));
   CHECK(role(conn));
   CHECK(kill_clients_except_redkeep(conn));
+  CHECK(pause_writes(conn, std::chrono::milliseconds(1000)).ok());
+  CHECK(unpause(conn).ok());
   CHECK(config_set(conn, "replica-serve-stale-data", "yes").ok());
   CHECK(set_min_replicas(conn, 0, 10).ok());
   CHECK(select_db(conn, 1).ok());

@@ -1,0 +1,50 @@
+#pragma once
+// Switchover (issue 17.1), the policy part: whether this node may be a switchover's target,
+// how long the Master's writes stay paused, and how long the target keeps priority 254. The
+// orchestration (pause, catch-up, takeover, release) runs in core::Instance and the switchover
+// actor; this file has no I/O.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "net/ip_address.hpp"
+#include "net/vrrp/state_machine.hpp"
+
+namespace redkeep::core {
+
+/// What the refusal looks at, read from the instance when a switchover is asked for.
+struct SwitchoverFacts {
+  net::vrrp::State state = net::vrrp::State::initialize;
+  bool has_redis = false;
+  bool stopping = false;
+  bool in_progress = false;       ///< another switchover of this instance runs
+  std::string not_eligible;       ///< Eligibility::reason(); empty when eligible
+  std::optional<net::IpAddress> master;  ///< the Master heard within Master_Down_Interval
+  std::uint8_t master_priority = 0;      ///< its last advertised priority
+  bool synced_with_master = false;       ///< our Redis: replica of it, link up, no sync running
+};
+
+/// Why this node cannot be a switchover's target now (a sentence for the operator), or
+/// nullopt when it can: it must be an eligible Backup with Redis, following a live Master
+/// whose replica it is with the link up, with no other switchover running and not stopping.
+std::optional<std::string> switchover_refusal(const SwitchoverFacts& facts);
+
+/// The CLIENT PAUSE duration on the Master, milliseconds: the switchover `timeout` plus a
+/// margin (Master_Down_Interval + 1 s) for the takeover and the old Master's demotion, so that
+/// a redkeep that dies meanwhile cannot leave writes paused for longer.
+std::chrono::milliseconds switchover_pause(std::chrono::milliseconds timeout,
+                                           std::chrono::microseconds master_down_interval);
+
+/// Whether a switchover's target still advertises priority 254. Only while it is Master: once
+/// it leaves Master the boost is over. With `nopreempt` (which the recipe sets on every node)
+/// it returns to its configured priority after one Master_Down_Interval as Master: by then the
+/// old Master has heard it and is a Backup, and a Backup with nopreempt never takes Master from
+/// a live one. Without nopreempt, a peer of higher configured priority would take Master back
+/// at once, so the boost lasts as long as it is Master (README, "Switchover").
+bool switchover_boost_holds(bool is_master, bool nopreempt, net::vrrp::TimePoint master_since,
+                            net::vrrp::TimePoint now,
+                            std::chrono::microseconds master_down_interval);
+
+}  // namespace redkeep::core
