@@ -181,7 +181,7 @@ TEST_CASE("a switchover is aborted when the target changed while it caught up, o
 }
 
 TEST_CASE(
-    "rule switchover_boost: the target keeps priority 254 while Master; with nopreempt it "
+    "rule switchover_boost: the target keeps priority 254 while Master, and with nopreempt it "
     "returns to its configured priority after Master_Down_Interval",
     "[core][rules][switchover]") {
   SECTION("nopreempt") {
