@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs one lab scenario (a function `scenario_NAME` in scenarios.py,
-interop_scenarios.py, fault_scenarios.py, island_scenarios.py or
-cold_start_scenarios.py) in a
+interop_scenarios.py, fault_scenarios.py, island_scenarios.py,
+cold_start_scenarios.py or switchover_scenarios.py) in a
 fresh lab and always tears the lab down, even when the scenario fails.
 
   python3 tests/lab/run.py NAME      exit 0 = passed
@@ -19,8 +19,10 @@ import interop_scenarios  # noqa: E402
 import fault_scenarios  # noqa: E402
 import island_scenarios  # noqa: E402
 import cold_start_scenarios  # noqa: E402
+import switchover_scenarios  # noqa: E402
 
-MODULES = (scenarios, interop_scenarios, fault_scenarios, island_scenarios, cold_start_scenarios)
+MODULES = (scenarios, interop_scenarios, fault_scenarios, island_scenarios, cold_start_scenarios,
+           switchover_scenarios)
 
 
 def find(name):
