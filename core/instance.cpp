@@ -689,14 +689,14 @@ bool Instance::switchover_boost(TimePoint now) {
   if (!switchover_boost_) return false;
   if (switchover_ && switchover_->taking_over) return true;  // Backup until take_master
   const bool is_master = sm_.state() == vrrp::State::master;
-  if (switchover_boost_holds(is_master, config_.nopreempt, master_since_.value_or(now), now,
+  if (switchover_boost_holds(is_master, master_since_.value_or(now), now,
                              sm_.master_down_interval()))
     return true;
   switchover_boost_ = false;
   log(LogLevel::info, LogKind::switchover,
       fmt::format("Switchover priority 254 ends ({}): advertising the configured priority {} "
                   "again",
-                  is_master ? "nopreempt: no Backup takes Master from a live one" : "left Master",
+                  is_master ? "Master for Master_Down_Interval" : "left Master",
                   config_.priority),
       {{"outcome", "boost_ended"}});
   return false;
@@ -715,6 +715,9 @@ void Instance::on(const SwitchoverStart& s, TimePoint now) {
     f.master_priority = sm_.master_priority();
   }
   f.synced_with_master = redis_reported_ && synced_with_master(redis_);
+  f.own_address = primary_;
+  f.own_priority = config_.priority;
+  f.nopreempt = config_.nopreempt;
   if (auto why = switchover_refusal(f)) {
     log(LogLevel::warn, LogKind::switchover, "Switchover refused: " + *why,
         {{"outcome", "refused"}, {"reason", *why}});

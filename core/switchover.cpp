@@ -17,6 +17,17 @@ std::optional<std::string> switchover_refusal(const SwitchoverFacts& f) {
   if (f.master_priority > vrrp::kMaxPriority)
     return fmt::format("the Master {} advertises priority {} (address owner): it never yields",
                        f.master->to_string(), f.master_priority);
+  if (f.master_priority == vrrp::kMaxPriority && *f.master > f.own_address)
+    return fmt::format("the Master {} advertises priority {} and wins the address tie-break "
+                       "against this node's {}: a switchover's target returns to its "
+                       "priority within Master_Down_Interval, try again then",
+                       f.master->to_string(), f.master_priority, vrrp::kMaxPriority);
+  if (!f.nopreempt && (f.master_priority > f.own_priority ||
+                       (f.master_priority == f.own_priority && *f.master > f.own_address)))
+    return fmt::format("without nopreempt the Master {} (priority {}) would take Master back "
+                       "once this node returns to its priority {}: set nopreempt on every "
+                       "node, or give this node the higher priority",
+                       f.master->to_string(), f.master_priority, f.own_priority);
   if (!f.synced_with_master)
     return fmt::format("its Redis is not a synced replica of the Master {} (replica of it, link "
                        "up, no sync running)",
@@ -30,11 +41,10 @@ std::chrono::milliseconds switchover_pause(std::chrono::milliseconds timeout,
          std::chrono::seconds(1);
 }
 
-bool switchover_boost_holds(bool is_master, bool nopreempt, net::vrrp::TimePoint master_since,
+bool switchover_boost_holds(bool is_master, net::vrrp::TimePoint master_since,
                             net::vrrp::TimePoint now,
                             std::chrono::microseconds master_down_interval) {
-  if (!is_master) return false;
-  return !nopreempt || now - master_since < master_down_interval;
+  return is_master && now - master_since < master_down_interval;
 }
 
 }  // namespace redkeep::core

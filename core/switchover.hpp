@@ -24,11 +24,18 @@ struct SwitchoverFacts {
   std::optional<net::IpAddress> master;  ///< the Master heard within Master_Down_Interval
   std::uint8_t master_priority = 0;      ///< its last advertised priority
   bool synced_with_master = false;       ///< our Redis: replica of it, link up, no sync running
+  net::IpAddress own_address;            ///< this node's primary address (the RFC tie-break)
+  std::uint8_t own_priority = 0;         ///< configured priority
+  bool nopreempt = false;                ///< this instance's nopreempt
 };
 
 /// Why this node cannot be a switchover's target now (a sentence for the operator), or
 /// nullopt when it can: it must be an eligible Backup with Redis, following a live Master
 /// whose replica it is with the link up, with no other switchover running and not stopping.
+/// Its priority 254 must win against the Master's advert (a Master at 254 with a higher
+/// address keeps Master, RFC 5798 6.4.3), and without `nopreempt` the Master must not outrank
+/// its configured priority: the Master would take Master back once the target returns to it
+/// (keepalived and redkeep preempt by default; `nopreempt`, as in the recipe, on every node).
 std::optional<std::string> switchover_refusal(const SwitchoverFacts& facts);
 
 /// The CLIENT PAUSE duration on the Master, milliseconds: the switchover `timeout` plus a
@@ -37,13 +44,11 @@ std::optional<std::string> switchover_refusal(const SwitchoverFacts& facts);
 std::chrono::milliseconds switchover_pause(std::chrono::milliseconds timeout,
                                            std::chrono::microseconds master_down_interval);
 
-/// Whether a switchover's target still advertises priority 254. Only while it is Master: once
-/// it leaves Master the boost is over. With `nopreempt` (which the recipe sets on every node)
-/// it returns to its configured priority after one Master_Down_Interval as Master: by then the
-/// old Master has heard it and is a Backup, and a Backup with nopreempt never takes Master from
-/// a live one. Without nopreempt, a peer of higher configured priority would take Master back
-/// at once, so the boost lasts as long as it is Master (README, "Switchover").
-bool switchover_boost_holds(bool is_master, bool nopreempt, net::vrrp::TimePoint master_since,
+/// Whether a switchover's target still advertises priority 254: while it is Master, for one
+/// Master_Down_Interval. By then the old Master has heard it (or has given up on its own
+/// timers) and is a Backup, and with nopreempt (switchover_refusal) no Backup takes Master
+/// from a live one: its configured priority holds Master from then on.
+bool switchover_boost_holds(bool is_master, net::vrrp::TimePoint master_since,
                             net::vrrp::TimePoint now,
                             std::chrono::microseconds master_down_interval);
 

@@ -32,11 +32,22 @@ def assert_acked_kept(summary, master):
         f"e.g. {sorted(missing)[:5]}"
 
 
+def wait_synced(node, master):
+    """Until the node's daemon has seen its Redis a synced replica of `master` (its reports
+    come every check_interval): only then may it be a switchover's target."""
+    def synced():
+        r = node.status()["redis"]
+        return r["master_host"] == master.ip and r["master_link_status"] == "up"
+    wait_for(f"{node.name}'s redkeep to see its Redis synced with {master.name}", synced,
+             timeout=10)
+
+
 def switch_to(lab, target, writer=None):
     """One switchover to `target` under the writer: exit 0, `target` the only master with the
     VIP, every other node's Redis its replica, writes acknowledged again. Returns the
     `redkeep switchover` wall time, seconds."""
     old = assert_one_master(lab)
+    wait_synced(target, old)
     t0 = time.monotonic()
     code, out = switchover(target)
     took = time.monotonic() - t0
@@ -57,7 +68,8 @@ def scenario_switchover_each_replica(lab):
     """Issue 17.1: under a writer through the VIP (SET every 10 ms), a switchover to n2, then
     to n3, then back to n1: each ends with the target master and the others its replicas, and
     no acknowledged write is lost. With nopreempt (the lab's default) each target returns to
-    its configured priority after Master_Down_Interval, and nobody takes Master back."""
+    its configured priority after Master_Down_Interval, and nobody takes Master back; before
+    then, a switchover to a node that would lose the tie at 254 is refused."""
     lab.start_all()
     n1, n2, n3 = lab.nodes
     writer = Writer(lab, "sw")
@@ -66,6 +78,10 @@ def scenario_switchover_each_replica(lab):
         for target in (n2, n3, n1):
             took = switch_to(lab, target, writer)
             print(f"switchover to {target.name}: {took:.3f} s", flush=True)
+            if target is n3:
+                # n3 (192.0.2.13) at 254 for Master_Down_Interval: n2's 254 cannot win yet.
+                code, out = switchover(n2)
+                assert code == 1 and "wins the address tie-break" in out, f"exit {code}: {out}"
             wait_for(f"{target.name} back at priority {target.priority}",
                      lambda t=target: t.status()["effective_priority"] == t.priority, timeout=10)
             assert target.state() == "MASTER"
@@ -91,8 +107,8 @@ def scenario_switchover_lagging(lab):
     """Issue 17.1: the target's replication link blocked (its packets dropped, the link still
     "up" in INFO), so it cannot catch up: `redkeep switchover --timeout 2` aborts with the
     reason and exit 1, nothing changes (n1 stays master with the VIP all along) and the master
-    keeps taking writes. Once the link is seen down, the target is not eligible and the
-    switchover is refused at once."""
+    keeps taking writes. With every connection to the master's Redis blocked, the link goes
+    down, the target is not eligible and the switchover is refused at once."""
     lab.redis_args = ("--repl-timeout", "4")
     lab.start_all()
     n1, n2, n3 = lab.nodes
@@ -113,7 +129,9 @@ def scenario_switchover_lagging(lab):
         assert n2.state() == "BACKUP" and n2.status()["effective_priority"] == n2.priority
         acks = writer.acks()
         writer.wait_acks(acks + 50, timeout=5)  # the master takes writes again
-        # The link times out (repl-timeout 4): not synced, not eligible, refused at once.
+        # Every connection to n1's Redis blocked, the link times out (repl-timeout 4) and stays
+        # down: not synced, not eligible, refused at once.
+        n2.drop([f"ip daddr {n1.ip} tcp dport 6379", f"ip saddr {n1.ip} tcp sport 6379"])
         wait_for("n2's replication link down",
                  lambda: n2.status()["redis"]["master_link_status"] == "down", timeout=15)
         code, out = switchover(n2, timeout=2)
@@ -163,6 +181,7 @@ def scenario_switchover_keepalived(lab):
     try:
         writer.wait_acks(200)
         for target in (n3, n2):
+            wait_synced(target, n2 if target is n3 else n3)
             code, out = switchover(target)
             assert code == 0, f"switchover to {target.name} exited {code}: {out}"
             assert_one_master(lab, target, timeout=5)
@@ -172,6 +191,9 @@ def scenario_switchover_keepalived(lab):
             assert_keepalived_follows_vip(n1)
             writer.wait_acks(writer.acks() + 50)
             assert n1.ka.state() == "BACKUP" and lab.vip_holders() == [target]
+            # n3 (192.0.2.13) at 254 would win the tie against n2's 254: wait for its priority.
+            wait_for(f"{target.name} back at priority {target.priority}",
+                     lambda t=target: t.status()["effective_priority"] == t.priority, timeout=10)
     finally:
         summary = writer.stop()
     summary["prefix"] = "mix"

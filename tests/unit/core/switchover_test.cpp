@@ -17,12 +17,22 @@ core::SwitchoverResult only_result(const CoreDriver& d) {
   return r[0];
 }
 
-/// A Backup following 192.0.2.12 that was asked for a switchover and caught up.
-CoreDriver switched_over(config::VrrpInstance config) {
-  CoreDriver d(std::move(config));
+/// Node 192.0.2.11 (priority 100, nopreempt, as in the recipe) following Master 192.0.2.12
+/// (`master_priority`), its Redis a synced replica of it. Commands so far are cleared.
+CoreDriver nopreempt_backup(std::uint8_t master_priority = 150) {
+  auto in = recipe_instance(100);
+  in.nopreempt = true;
+  CoreDriver d(in);
   d.feed(core::Wired{true, true, true, true});
-  d.hear("192.0.2.12", 150);
+  d.hear("192.0.2.12", master_priority);
   d.report(redis_replica("192.0.2.12"));
+  d.clear();
+  return d;
+}
+
+/// nopreempt_backup() asked for a switchover, caught up: Master at 254.
+CoreDriver switched_over() {
+  auto d = nopreempt_backup();
   d.feed(core::SwitchoverStart{7, 5000ms});
   d.feed(core::CaughtUp{7, true, "offset 1000 of the Master's 1000"});
   REQUIRE(d.state() == State::master);
@@ -42,7 +52,7 @@ TEST_CASE(
     CHECK(only_result(d).detail == "this node is already Master");
   }
   SECTION("a Redis loading its data") {
-    auto d = following_backup();
+    auto d = nopreempt_backup();
     auto h = redis_replica("192.0.2.12");
     h.loading = true;
     d.report(h);
@@ -52,24 +62,37 @@ TEST_CASE(
           "this node is not eligible to be master: Redis is LOADING its data");
   }
   SECTION("a replica whose link to the Master is down") {
-    auto d = following_backup();
+    auto d = nopreempt_backup();
     d.report(redis_replica("192.0.2.12", false));
     d.clear();
     d.feed(core::SwitchoverStart{1, 5000ms});
     CHECK_THAT(only_result(d).detail, Catch::Contains("not a synced replica of the Master"));
   }
   SECTION("no Master heard for Master_Down_Interval") {
-    auto d = following_backup();
+    auto d = nopreempt_backup();
     d.stall(4s);
     d.feed(core::SwitchoverStart{1, 5000ms});
     CHECK(only_result(d).detail == "no Master is heard: nothing to switch over from");
   }
   SECTION("a second switchover while one runs") {
-    auto d = following_backup();
+    auto d = nopreempt_backup();
     d.feed(core::SwitchoverStart{1, 5000ms});
     d.feed(core::SwitchoverStart{2, 5000ms});
     CHECK(only_result(d).id == 2);
     CHECK_THAT(only_result(d).detail, Catch::Contains("one at a time"));
+  }
+  SECTION("a Master at 254 that wins the address tie-break") {
+    auto d = nopreempt_backup(254);
+    d.feed(core::SwitchoverStart{1, 5000ms});
+    CHECK_THAT(only_result(d).detail, Catch::Contains("wins the address tie-break"));
+  }
+  SECTION("without nopreempt, under a Master of higher priority") {
+    auto d = following_backup();
+    d.feed(core::SwitchoverStart{1, 5000ms});
+    CHECK(only_result(d).detail ==
+          "without nopreempt the Master 192.0.2.12 (priority 150) would take Master back once "
+          "this node returns to its priority 100: set nopreempt on every node, or give this "
+          "node the higher priority");
   }
   SECTION("no redis block") {
     auto in = recipe_instance(100);
@@ -97,7 +120,7 @@ TEST_CASE(
     "rule switchover_takeover: a caught-up target takes Master at once with priority 254, "
     "its Redis promoted before the VIP, and answers when both are confirmed",
     "[core][rules][switchover]") {
-  auto d = following_backup();
+  auto d = nopreempt_backup();
   d.feed(core::SwitchoverStart{7, 5000ms});
   const auto catch_up = d.all<core::CatchUp>();
   REQUIRE(catch_up.size() == 1);
@@ -129,7 +152,7 @@ TEST_CASE(
 }
 
 TEST_CASE("a switchover whose catch-up fails changes nothing", "[core][switchover]") {
-  auto d = following_backup();
+  auto d = nopreempt_backup();
   d.feed(core::SwitchoverStart{3, 1000ms});
   d.feed(core::CaughtUp{3, false, "its Redis did not catch up within 1000 ms; writes unpaused"});
   const auto r = only_result(d);
@@ -151,7 +174,7 @@ TEST_CASE("a switchover whose catch-up fails changes nothing", "[core][switchove
 TEST_CASE("a switchover is aborted when the target changed while it caught up, or never heard",
           "[core][switchover]") {
   SECTION("its Redis became unfit meanwhile") {
-    auto d = following_backup();
+    auto d = nopreempt_backup();
     d.feed(core::SwitchoverStart{5, 1000ms});
     auto h = redis_replica("192.0.2.12");
     h.loading = true;
@@ -165,7 +188,7 @@ TEST_CASE("a switchover is aborted when the target changed while it caught up, o
     CHECK_FALSE(release[0].after_demotion);
   }
   SECTION("the switchover actor never answered") {
-    auto d = following_backup();
+    auto d = nopreempt_backup();
     d.feed(core::SwitchoverStart{5, 1000ms});
     d.feed(core::SwitchoverDeadline{5});
     CHECK_THAT(only_result(d).detail, Catch::Contains("did not answer in time"));
@@ -173,7 +196,7 @@ TEST_CASE("a switchover is aborted when the target changed while it caught up, o
     CHECK(d.state() == State::backup);
   }
   SECTION("redkeep stops") {
-    auto d = following_backup();
+    auto d = nopreempt_backup();
     d.feed(core::SwitchoverStart{5, 1000ms});
     d.feed(core::Stop{});
     CHECK(only_result(d).detail == "redkeep is stopping");
@@ -181,13 +204,11 @@ TEST_CASE("a switchover is aborted when the target changed while it caught up, o
 }
 
 TEST_CASE(
-    "rule switchover_boost: the target keeps priority 254 while Master, and with nopreempt it "
-    "returns to its configured priority after Master_Down_Interval",
+    "rule switchover_boost: the target advertises 254 for its first Master_Down_Interval as "
+    "Master, then its configured priority",
     "[core][rules][switchover]") {
-  SECTION("nopreempt") {
-    auto in = recipe_instance(100);
-    in.nopreempt = true;
-    auto d = switched_over(in);
+  SECTION("Master for Master_Down_Interval") {
+    auto d = switched_over();
     CHECK(d.priority() == 254);
     d.advance(3s);
     d.report(redis_master());
@@ -197,13 +218,13 @@ TEST_CASE(
     CHECK(d.priority() == 100);
     CHECK(d.state() == State::master);
     CHECK(d.adverts().back() == 100);
-    CHECK(d.logs(core::LogKind::switchover).size() == 1);
+    CHECK(d.logs(core::LogKind::switchover) ==
+          std::vector<std::string>{"Switchover priority 254 ends (Master for "
+                                   "Master_Down_Interval): advertising the configured priority "
+                                   "100 again"});
   }
-  SECTION("preempt: 254 while Master, then the configured priority") {
-    auto d = switched_over(recipe_instance(100));
-    d.advance(10s);
-    d.report(redis_master());
-    CHECK(d.priority() == 254);
+  SECTION("leaving Master ends it") {
+    auto d = switched_over();
     auto h = redis_master();
     h.healthy = false;
     d.report(h);
@@ -212,10 +233,12 @@ TEST_CASE(
     CHECK(d.priority() == 100);
   }
   SECTION("a restarted election keeps it") {
-    auto d = switched_over(recipe_instance(100));
+    auto d = switched_over();
     const auto snap = d.core().snapshot();
     CHECK(snap.switchover_boost);
-    CoreDriver again(recipe_instance(100));
+    auto in = recipe_instance(100);
+    in.nopreempt = true;
+    CoreDriver again(in);
     again.resume(snap);
     again.feed(core::Wired{false, true, true, true});
     again.report(redis_master());
@@ -226,8 +249,7 @@ TEST_CASE(
 TEST_CASE("switchover_pause and switchover_boost_holds", "[core][switchover]") {
   CHECK(core::switchover_pause(2000ms, 3609375us) == 6609ms);
   const auto t0 = core::TimePoint{} + 100s;
-  CHECK_FALSE(core::switchover_boost_holds(false, false, t0, t0, 3s));
-  CHECK(core::switchover_boost_holds(true, false, t0, t0 + 1h, 3s));
-  CHECK(core::switchover_boost_holds(true, true, t0, t0 + 2999ms, 3s));
-  CHECK_FALSE(core::switchover_boost_holds(true, true, t0, t0 + 3s, 3s));
+  CHECK_FALSE(core::switchover_boost_holds(false, t0, t0, 3s));
+  CHECK(core::switchover_boost_holds(true, t0, t0 + 2999ms, 3s));
+  CHECK_FALSE(core::switchover_boost_holds(true, t0, t0 + 3s, 3s));
 }
