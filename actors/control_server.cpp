@@ -49,8 +49,12 @@ bool wait_fd(int fd, short events, int timeout_ms) {
 
 }  // namespace
 
-ControlServer::ControlServer(caf::actor_system& sys, caf::actor supervisor, std::string path)
-    : sys_(sys), supervisor_(std::move(supervisor)), path_(std::move(path)) {
+ControlServer::ControlServer(caf::actor_system& sys, caf::actor supervisor, std::string path,
+                             std::function<std::string()> reload)
+    : sys_(sys),
+      supervisor_(std::move(supervisor)),
+      path_(std::move(path)),
+      reload_(std::move(reload)) {
   auto addr = unix_address(path_);
   std::error_code ec;
   auto dir = std::filesystem::path(path_).parent_path();
@@ -76,7 +80,7 @@ ControlServer::ControlServer(caf::actor_system& sys, caf::actor supervisor, std:
 ControlServer::~ControlServer() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
-  if (switchover_thread_.joinable()) switchover_thread_.join();
+  if (long_thread_.joinable()) long_thread_.join();
   ::close(listen_fd_);
   ::unlink(path_.c_str());
 }
@@ -115,12 +119,13 @@ void ControlServer::serve() {
     int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
     auto request = read_request(client);
-    if (request.rfind("switchover ", 0) == 0 && !switchover_busy_.exchange(true)) {
-      if (switchover_thread_.joinable()) switchover_thread_.join();
-      switchover_thread_ = std::thread([this, client, request] {
+    const bool long_request = request.rfind("switchover ", 0) == 0 || request == "reload";
+    if (long_request && !long_busy_.exchange(true)) {
+      if (long_thread_.joinable()) long_thread_.join();
+      long_thread_ = std::thread([this, client, request] {
         answer(client, request);
         ::close(client);
-        switchover_busy_ = false;
+        long_busy_ = false;
       });
       continue;
     }
@@ -147,9 +152,20 @@ std::string ControlServer::reply_to(const std::string& request) {
     const std::string instance = request.size() > 17 ? request.substr(17) : "";
     return ask(std::chrono::seconds(3), cold_start_atom::value, instance);
   }
+  const bool on_long_thread = std::this_thread::get_id() != thread_.get_id();
+  if (request == "reload") {
+    if (!on_long_thread)
+      return nlohmann::json{{"ok", false},
+                            {"errors", {"a switchover or reload is already running"}}}
+          .dump();
+    if (!reload_) return nlohmann::json{{"ok", false}, {"errors", {"reload not available"}}}.dump();
+    return reload_();
+  }
   if (request.rfind("switchover ", 0) == 0) {
-    if (std::this_thread::get_id() == thread_.get_id())
-      return nlohmann::json{{"ok", false}, {"detail", "a switchover is already running"}}.dump();
+    if (!on_long_thread)
+      return nlohmann::json{{"ok", false},
+                            {"detail", "a switchover or reload is already running"}}
+          .dump();
     const auto parsed = parse_switchover(request);
     if (!parsed)
       return nlohmann::json{{"ok", false}, {"detail", "malformed switchover request"}}.dump();
@@ -164,8 +180,8 @@ std::string ControlServer::reply_to(const std::string& request) {
                  [&](caf::error& err) { reply = R"({"error":")" + caf::to_string(err) + "\"}"; });
     return reply;
   }
-  return R"({"error":"unknown request; expected 'status', 'cold-start-force [INSTANCE]' or )"
-         R"('switchover TIMEOUT_MS [INSTANCE]'"})";
+  return R"({"error":"unknown request; expected 'status', 'cold-start-force [INSTANCE]', )"
+         R"('switchover TIMEOUT_MS [INSTANCE]' or 'reload'"})";
 }
 
 void ControlServer::answer(int client, const std::string& request) {

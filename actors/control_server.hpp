@@ -1,6 +1,6 @@
 #pragma once
 // The control socket: a unix stream socket (mode 0600) on which `redkeep status`,
-// `redkeep cold-start` and `redkeep switchover` talk to the running daemon. One request line
+// `redkeep cold-start`, `redkeep switchover` and `redkeep reload` talk to the running daemon. One request line
 // ("status"), one JSON answer, then the server closes the connection.
 
 #include <caf/all.hpp>
@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <functional>
 #include <ostream>
 #include <memory>
 #include <optional>
@@ -25,7 +26,9 @@ class ControlServer {
   /// Binds `path` (an existing socket file there is replaced; its directory is
   /// created 0755 if missing) and starts serving. Throws std::runtime_error
   /// naming the path and errno text when the socket cannot be made.
-  ControlServer(caf::actor_system& sys, caf::actor supervisor, std::string path);
+  /// `reload` answers "reload" (Reloader::reload); empty: refused.
+  ControlServer(caf::actor_system& sys, caf::actor supervisor, std::string path,
+                std::function<std::string()> reload = {});
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
@@ -35,14 +38,15 @@ class ControlServer {
   void answer(int client, const std::string& request);
   std::string reply_to(const std::string& request);
 
-  /// A switchover runs for seconds: it is answered on its own thread so that status stays
-  /// answered meanwhile (one at a time; the election refuses a second one anyway).
-  std::thread switchover_thread_;
-  std::atomic<bool> switchover_busy_{false};
+  /// A switchover or a reload runs for seconds: it is answered on its own thread so that
+  /// status stays answered meanwhile (one at a time).
+  std::thread long_thread_;
+  std::atomic<bool> long_busy_{false};
 
   caf::actor_system& sys_;
   caf::actor supervisor_;
   std::string path_;
+  std::function<std::string()> reload_;
   int listen_fd_ = -1;
   std::atomic<bool> stop_{false};
   std::thread thread_;

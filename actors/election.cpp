@@ -171,6 +171,9 @@ election_actor::behavior_type election(Self* self, InstanceContext ctx,
         feed(self, o);
         return held;
       },
+      [self](reload_atom) {
+        return ElectionSnapshot{self->state.ctx.group, self->state.core->snapshot()};
+      },
       [self](snapshot_atom) {
         save_snapshot(self);
         self->delayed_send(self, kSnapshotInterval, snapshot_atom::value);

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "actors/instance_log.hpp"
 #include "config/model.hpp"
@@ -22,6 +23,9 @@ struct InstanceContext {
   net::IpAddress primary_address;
   /// global_defs state_file: run_id / replication id / offset across restarts.
   std::string state_file;
+  /// VIPs a reload took out of virtual_ipaddress (issue 17.2): the vip actor removes them
+  /// from the interface when it starts.
+  std::vector<net::IpPrefix> retired_vips;
 
   /// "[NAME]": the instance in actor names ("vip[NAME]").
   std::string tag() const { return "[" + instance.name + "]"; }

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "actors/cold_start_command.hpp"
+#include "actors/reload_command.hpp"
 #include "actors/run_command.hpp"
 #include "actors/status_command.hpp"
 #include "actors/switchover_command.hpp"
@@ -79,6 +80,18 @@ int main(int argc, char** argv) {
   sw->add_option("-f,--config", sw_config, "Take control_socket from this config file")
       ->excludes(sw_sock);
 
+  std::string reload_socket;
+  std::string reload_config;
+  CLI::App* reload = app.add_subcommand(
+      "reload",
+      "Have the running daemon read its configuration file again (as SIGHUP). Exit 0 applied, "
+      "1 not applied (the running configuration kept, errors printed), 3 daemon unreachable");
+  auto* reload_sock = reload->add_option("-s,--socket", reload_socket,
+                                         std::string("Control socket (default ") +
+                                             redkeep::config::kDefaultControlSocket + ")");
+  reload->add_option("-f,--config", reload_config, "Take control_socket from this config file")
+      ->excludes(reload_sock);
+
   CLI11_PARSE(app, argc, argv);
   if (*check) return redkeep::config::run_check(check_config, std::cout, std::cerr);
   if (*run) return redkeep::actors::run_daemon(run_config);
@@ -103,6 +116,11 @@ int main(int argc, char** argv) {
     const auto path = socket_path(cold_socket, cold_config);
     if (path.empty()) return redkeep::actors::kStatusUnreachable;
     return redkeep::actors::run_cold_start(path, cold_force, cold_instance, std::cout, std::cerr);
+  }
+  if (*reload) {
+    const auto path = socket_path(reload_socket, reload_config);
+    if (path.empty()) return 1;  // the file itself has errors (printed): nothing to apply
+    return redkeep::actors::run_reload(path, std::cout, std::cerr);
   }
   if (*sw) {
     const auto path = socket_path(sw_socket, sw_config);

@@ -30,6 +30,8 @@
 //   supervisor   -> election      ColdStartOverride -> bool (a cold start held it)
 //   control      -> supervisor    switchover_atom(instance, timeout ms) -> JSON text
 //   supervisor   -> election      switchover_atom(timeout ms) -> JSON text (when done or refused)
+//   run_command  -> supervisor    reload_atom, Reload -> "" once carried out (issue 17.2)
+//   supervisor   -> election      reload_atom -> ElectionSnapshot (its state now, to resume from)
 //   election     -> switchover    CatchUp, ReleasePause
 //   switchover   -> election      CaughtUp
 //   supervisor   -> election      status_atom(restarts) -> JSON text; stop_atom -> bool
@@ -75,6 +77,7 @@ using garp_burst_atom = caf::atom_constant<caf::atom("garpburst")>;
 using link_atom = caf::atom_constant<caf::atom("link")>;
 using switchover_atom = caf::atom_constant<caf::atom("switchover")>;
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
+using reload_atom = caf::atom_constant<caf::atom("reload")>;
 
 /// Which child of an instance an actor is.
 enum class ChildKind {
@@ -108,6 +111,7 @@ using election_actor = caf::typed_actor<
     caf::reacts_to<snapshot_atom>, caf::replies_to<core::ColdStartOverride>::with<bool>,
     caf::replies_to<status_atom, std::map<std::string, std::uint64_t>>::with<std::string>,
     caf::replies_to<switchover_atom, std::uint64_t>::with<std::string>,
+    caf::replies_to<reload_atom>::with<ElectionSnapshot>,
     caf::replies_to<stop_atom>::with<bool>, caf::reacts_to<crash_atom>>;
 
 /// advert_io (actors/advert_io.cpp): adverts to send; what its reader thread received.

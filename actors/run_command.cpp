@@ -11,13 +11,9 @@
 
 #include "actors/advert_io.hpp"
 #include "actors/control_server.hpp"
-#include "actors/election.hpp"
-#include "actors/member_probe.hpp"
-#include "actors/redis_health.hpp"
-#include "actors/redis_role.hpp"
+#include "actors/instances.hpp"
+#include "actors/reloader.hpp"
 #include "actors/supervisor.hpp"
-#include "actors/switchover.hpp"
-#include "actors/vip.hpp"
 #include "config/parser.hpp"
 #include "net/advert_socket.hpp"
 #include "net/netlink.hpp"
@@ -31,116 +27,6 @@ void setup_logging() {
   logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(logger);
-}
-
-/// Resolves interface index and primary address of every instance.
-std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
-  auto nl = net::Netlink::open();
-  if (!nl) {
-    spdlog::critical("Cannot open netlink: {}", nl.error().message);
-    return std::nullopt;
-  }
-  std::vector<InstanceContext> out;
-  for (std::size_t i = 0; i < cfg.instances.size(); ++i) {
-    InstanceContext ctx;
-    ctx.group = i;
-    ctx.instance = cfg.instances[i];
-    ctx.state_file = cfg.global.state_file;
-    auto idx = nl->interface_index(ctx.instance.interface);
-    if (!idx) {
-      ctx.log().critical("interface {}: {}", ctx.instance.interface, idx.error().message);
-      return std::nullopt;
-    }
-    ctx.ifindex = static_cast<unsigned>(*idx);
-    // An address the node owns (added without a lifetime, by hand or by the system) cannot
-    // float: the first step-down would take it from the node.
-    if (auto addrs = nl->list_addresses(*idx)) {
-      // One peer list shared by every node names this node too: adverts to itself reach
-      // nobody (and come back as its own), so it is left out here.
-      auto& peers = ctx.instance.unicast_peer;
-      for (const auto& a : *addrs) {
-        auto self = std::find(peers.begin(), peers.end(), a.prefix.address);
-        if (self == peers.end()) continue;
-        ctx.log().info("unicast_peer {} is an address of this node on {}: not sent to",
-                       self->to_string(), ctx.instance.interface);
-        peers.erase(self);
-        if (peers.empty()) {
-          ctx.log().critical("unicast_peer lists no node but this one");
-          return std::nullopt;
-        }
-      }
-      for (const auto& a : *addrs) {
-        for (const auto& v : ctx.instance.virtual_ipaddress) {
-          if (a.permanent && a.prefix.address == v.address) {
-            ctx.log().critical(
-                "VIP {} is a permanent address of {} (the node's own): a VIP "
-                "must be an address no node owns",
-                v.address.to_string(), ctx.instance.interface);
-            return std::nullopt;
-          }
-        }
-      }
-    }
-    if (ctx.instance.unicast_src_ip) {
-      ctx.primary_address = *ctx.instance.unicast_src_ip;
-    } else {
-      std::vector<net::IpAddress> vips;
-      for (const auto& v : ctx.instance.virtual_ipaddress) vips.push_back(v.address);
-      auto addr = net::primary_address(*nl, *idx, vips);
-      if (!addr) {
-        ctx.log().critical(
-            "no IPv4 address on {} to send adverts from, other than the VIPs "
-            "({}); a VIP must not be the node's own address",
-            ctx.instance.interface, addr.error().message);
-        return std::nullopt;
-      }
-      ctx.primary_address = *addr;
-    }
-    out.push_back(std::move(ctx));
-  }
-  return out;
-}
-
-std::vector<ChildSpec> child_specs(const std::vector<InstanceContext>& contexts) {
-  std::vector<ChildSpec> specs;
-  for (const auto& ctx : contexts) {
-    auto add = [&](const char* name, ChildKind kind, auto start) {
-      specs.push_back(
-          ChildSpec{name + ctx.tag(), ctx.group, kind, ctx.instance.redis.has_value(), start});
-    };
-    // The vip actor first (it clears stale VIPs), the election last (it
-    // starts the VRRP Startup event once it has all handles).
-    add("vip", ChildKind::vip, [ctx](caf::local_actor* sup, bool restart, const ElectionSnapshot*) {
-      return spawn_vip(sup, ctx, restart);
-    });
-    add("advert_io", ChildKind::advert_io,
-        [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
-          return spawn_advert_io(sup, ctx);
-        });
-    if (ctx.instance.redis) {
-      add("redis_role", ChildKind::redis_role,
-          [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
-            return spawn_redis_role(sup, ctx);
-          });
-      add("redis_health", ChildKind::redis_health,
-          [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
-            return spawn_redis_health(sup, ctx);
-          });
-      add("member_probe", ChildKind::member_probe,
-          [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
-            return spawn_member_probe(sup, ctx);
-          });
-      add("switchover", ChildKind::switchover,
-          [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
-            return spawn_switchover(sup, ctx);
-          });
-    }
-    add("election", ChildKind::election,
-        [ctx](caf::local_actor* sup, bool, const ElectionSnapshot* snap) {
-          return spawn_election(sup, ctx, snap);
-        });
-  }
-  return specs;
 }
 
 /// Last line of defence after the actors are gone, whatever stopped them: no
@@ -184,8 +70,8 @@ int run_daemon(const std::string& config_path) {
     spdlog::critical("{}", *busy);
     return 1;
   }
-  auto contexts = resolve(*loaded.config);
-  if (!contexts) return 1;
+  auto started = resolve(*loaded.config);
+  if (!started) return 1;
 
   // Signals are taken by sigwait on our own thread, never by a handler that
   // would run on some CAF worker.
@@ -195,26 +81,47 @@ int run_daemon(const std::string& config_path) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   int exit_code = 0;
+  auto running = *started;  // the instances at exit (a reload may have changed them)
   {
     caf::actor_system_config cfg;
     cfg.set("logger.verbosity", caf::atom("quiet"));
     caf::actor_system sys{cfg};
-    auto sup = spawn_supervisor(sys, child_specs(*contexts), RestartPolicy{});
-    for (const auto& ctx : *contexts)
+    std::vector<ChildSpec> specs;
+    for (const auto& ctx : *started)
+      for (auto& s : instance_specs(ctx)) specs.push_back(std::move(s));
+    auto sup = spawn_supervisor(sys, std::move(specs), RestartPolicy{});
+    for (const auto& ctx : *started)
       ctx.log().info("Started on {} (primary address {}, VRID {}, priority {}, VRRPv{})",
                      ctx.instance.interface, ctx.primary_address.to_string(),
                      ctx.instance.virtual_router_id, ctx.instance.priority,
                      static_cast<int>(ctx.instance.version));
+    Reloader reloader(sys, sup, config_path, *loaded.config, *started);
+    auto reload = [&reloader] { return reloader.reload(); };
+    std::string control_path = loaded.config->global.control_socket;
     std::unique_ptr<ControlServer> control;
     try {
-      control = std::make_unique<ControlServer>(sys, sup, loaded.config->global.control_socket);
+      control = std::make_unique<ControlServer>(sys, sup, control_path, reload);
     } catch (const std::exception& e) {
       spdlog::critical("{}", e.what());
       caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
       sys.await_all_actors_done();
-      release_leftovers(*contexts);
+      release_leftovers(running);
       return 1;
     }
+    // A reload moved control_socket: the new one first, then the old one goes (from this
+    // thread, never from the control server's own, which the old one's destructor joins).
+    auto move_control_socket = [&] {
+      const auto wanted = reloader.control_socket();
+      if (wanted == control_path) return;
+      try {
+        auto moved = std::make_unique<ControlServer>(sys, sup, wanted, reload);
+        control = std::move(moved);
+        spdlog::info("Control socket moved from {} to {}", control_path, wanted);
+        control_path = wanted;
+      } catch (const std::exception& e) {
+        spdlog::error("Control socket stays at {}: {}", control_path, e.what());
+      }
+    };
 
     std::atomic<bool> done{false};
     std::thread signal_thread([&] {
@@ -233,16 +140,17 @@ int run_daemon(const std::string& config_path) {
             caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
           }
         } else if (sig == SIGHUP) {
-          spdlog::warn("SIGHUP: configuration reload is not supported yet; restart redkeep");
+          if (stops == 0) (void)reloader.reload();  // logs what it did or why not
         } else if (sig == SIGUSR1) {
           try {
-            auto status = query_status(loaded.config->global.control_socket);
+            auto status = query_status(control_path);
             while (!status.empty() && status.back() == '\n') status.pop_back();
             spdlog::info("Status: {}", status);
           } catch (const std::exception& e) {
             spdlog::warn("Status dump failed: {}", e.what());
           }
         }
+        move_control_socket();
       }
     });
 
@@ -256,9 +164,10 @@ int run_daemon(const std::string& config_path) {
     done = true;
     signal_thread.join();
     control.reset();
+    running = reloader.contexts();
     sys.await_all_actors_done();
   }
-  release_leftovers(*contexts);
+  release_leftovers(running);
   spdlog::info("redkeep stopped (exit status {})", exit_code);
   return exit_code;
 }

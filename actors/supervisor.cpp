@@ -112,6 +112,91 @@ void stop_children(Self* self) {
   }
 }
 
+/// Stops the children of `group` (planned: no DOWN handling, no restart budget).
+void stop_group(Self* self, std::size_t group) {
+  for (auto& c : self->state.children) {
+    if (c.spec.group != group || !c.handle) continue;
+    self->demonitor(c.handle);
+    self->send_exit(c.handle, caf::exit_reason::user_shutdown);
+    c.handle = nullptr;
+  }
+}
+
+/// Replaces the children of `group` by `specs` and starts them: `resume` as a restart (the
+/// election from the group's snapshot, the vip actor keeping the VIPs in the kernel), else
+/// afresh.
+void replace_group(Self* self, std::size_t group, std::vector<ChildSpec> specs, bool resume) {
+  stop_group(self, group);
+  auto& children = self->state.children;
+  children.erase(std::remove_if(children.begin(), children.end(),
+                                [&](const Child& c) { return c.spec.group == group; }),
+                 children.end());
+  if (!resume) self->state.snapshots.erase(group);
+  const auto first = children.size();
+  for (auto& s : specs) children.push_back(Child{std::move(s), {}, {}, 0});
+  for (auto i = first; i < children.size(); ++i) start_child(self, children[i], resume);
+}
+
+caf::actor election_of(Self* self, std::size_t group) {
+  for (auto& c : self->state.children)
+    if (c.spec.group == group && c.spec.kind == ChildKind::election) return c.handle;
+  return nullptr;
+}
+
+/// Carries out one step of a reload, then calls `done`.
+void reload_step(Self* self, InstanceReload step, std::function<void()> done) {
+  using config::ReloadAction;
+  auto election = election_of(self, step.group);
+  auto specs = std::make_shared<std::vector<ChildSpec>>(std::move(step.specs));
+  const auto group = step.group;
+  switch (step.action) {
+    case ReloadAction::unchanged:
+      done();
+      return;
+    case ReloadAction::add:
+      replace_group(self, group, std::move(*specs), false);
+      done();
+      return;
+    case ReloadAction::apply: {
+      // The election's state now (the periodic snapshot may be a second old), then the new
+      // children resume from it.
+      auto apply = [=](std::optional<ElectionSnapshot> snap) {
+        if (snap) self->state.snapshots[group] = std::move(*snap);
+        replace_group(self, group, std::move(*specs), true);
+        done();
+      };
+      if (!election) {
+        apply(std::nullopt);
+        return;
+      }
+      self->request(election, std::chrono::seconds(2), reload_atom::value)
+          .then([=](ElectionSnapshot& s) mutable { apply(std::move(s)); },
+                [=](caf::error&) mutable { apply(std::nullopt); });
+      return;
+    }
+    case ReloadAction::restart:
+    case ReloadAction::remove: {
+      const bool restart = step.action == ReloadAction::restart;
+      auto after_stop = [=]() {
+        if (restart) {
+          replace_group(self, group, std::move(*specs), false);
+        } else {
+          replace_group(self, group, {}, false);
+        }
+        done();
+      };
+      if (!election) {
+        after_stop();
+        return;
+      }
+      self->request(election, std::chrono::seconds(30), stop_atom::value)
+          .then([=](bool) mutable { after_stop(); }, [=](caf::error&) mutable { after_stop(); });
+      return;
+    }
+  }
+  done();
+}
+
 void on_child_down(Self* self, caf::down_msg& msg) {
   auto* c = find_child(self, msg.source);
   if (c == nullptr) return;  // an old incarnation, or not ours
@@ -218,6 +303,16 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
                   [=](caf::error& err) mutable {
                     rp.deliver(refuse("the election did not answer: " + describe(err)));
                   });
+        return rp;
+      },
+      [self](reload_atom, Reload& reload) -> caf::result<std::string> {
+        auto rp = self->make_response_promise<std::string>();
+        auto pending = std::make_shared<std::size_t>(reload.steps.size() + 1);
+        auto done = [=]() mutable {
+          if (--*pending == 0) rp.deliver(std::string());
+        };
+        for (auto& step : reload.steps) reload_step(self, std::move(step), done);
+        done();
         return rp;
       },
       [self](ElectionSnapshot& snap) { self->state.snapshots[snap.group] = std::move(snap); },

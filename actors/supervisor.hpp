@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actors/messages.hpp"
+#include "config/reload_plan.hpp"
 
 namespace redkeep::actors {
 
@@ -45,6 +46,24 @@ struct ChildSpec {
       start;
 };
 
+/// One instance's part of a reload (issue 17.2), as the supervisor carries it out.
+struct InstanceReload {
+  std::string name;  ///< the vrrp_instance, for the log
+  std::size_t group = 0;
+  config::ReloadAction action = config::ReloadAction::unchanged;
+  /// apply, restart, add: the instance's children with the new settings, in start order.
+  std::vector<ChildSpec> specs;
+};
+
+/// reload_atom: the supervisor carries out every step and answers (an empty string) once all
+/// are done. apply: the group's children restart with the new specs and the election resumes
+/// from its current snapshot (no transition); restart and remove: the election's stop protocol
+/// first (as on SIGTERM), then the new children start afresh (restart) or none (remove); add:
+/// the new children start. Planned restarts do not count against the restart budget.
+struct Reload {
+  std::vector<InstanceReload> steps;
+};
+
 /// Spawns the supervisor. It starts every child in order, answers
 /// status_atom (JSON text of every instance) and, on stop_atom, asks each
 /// election to stop gracefully, then stops all children and quits normally.
@@ -53,3 +72,5 @@ caf::actor spawn_supervisor(caf::actor_system& sys, std::vector<ChildSpec> specs
                             RestartPolicy policy);
 
 }  // namespace redkeep::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::Reload)

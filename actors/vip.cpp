@@ -145,6 +145,17 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
     auto err = remove_all(self);
     if (!err.empty()) st.ctx.log().warn("Removing stale VIPs: {}", err);
   }
+  for (const auto& v : st.ctx.retired_vips) {
+    // A reload took it out of the list: it goes whatever the role (a no-op when absent).
+    auto r = st.netlink->remove_address(static_cast<int>(st.ctx.ifindex), v);
+    if (r) {
+      st.ctx.log().info("VIP {} no longer configured: not held on {} any more", v.to_string(),
+                        st.ctx.instance.interface);
+    } else {
+      st.ctx.log().warn("Removing VIP {} (no longer configured): {}", v.to_string(),
+                        r.error().message);
+    }
+  }
   start_link_thread(self);
   refresh_link(self);
   return {

@@ -38,6 +38,8 @@ Instance::Instance(config::VrrpInstance config, net::IpAddress primary)
 Output Instance::resume(const Snapshot& snap, TimePoint now) {
   out_.clear();
   auto machine = snap.machine;
+  // The snapshot is this instance's, whatever VRID a reload gave it since (issue 17.2).
+  machine.vrid = config_.virtual_router_id;
   // A snapshot may be a second old, older after restarts in quick succession: a Backup waits
   // a whole Master_Down_Interval again rather than firing a stale timer, and a Master
   // advertises at once; a stale deadline would read as a stalled process (detect_stall).

@@ -1,0 +1,167 @@
+#include "actors/reloader.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "actors/instances.hpp"
+#include "config/parser.hpp"
+#include "config/reload_plan.hpp"
+
+namespace redkeep::actors {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string refused(const json& errors) {
+  return json{{"ok", false}, {"errors", errors}}.dump();
+}
+
+/// The VIPs of `before` that `after` no longer lists.
+std::vector<net::IpPrefix> retired(const config::VrrpInstance& before,
+                                   const config::VrrpInstance& after) {
+  std::vector<net::IpPrefix> out;
+  for (const auto& v : before.virtual_ipaddress)
+    if (std::find(after.virtual_ipaddress.begin(), after.virtual_ipaddress.end(), v) ==
+        after.virtual_ipaddress.end())
+      out.push_back(v);
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
+}  // namespace
+
+Reloader::Reloader(caf::actor_system& sys, caf::actor supervisor, std::string config_path,
+                   config::Config running, std::vector<InstanceContext> contexts)
+    : sys_(sys),
+      supervisor_(std::move(supervisor)),
+      path_(std::move(config_path)),
+      running_(std::move(running)),
+      contexts_(std::move(contexts)),
+      next_group_(contexts_.size()) {}
+
+std::vector<InstanceContext> Reloader::contexts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return contexts_;
+}
+
+std::string Reloader::control_socket() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return running_.global.control_socket;
+}
+
+std::string Reloader::reload() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  spdlog::info("Reloading {}", path_);
+  auto loaded = config::load_file(path_);
+  json errors = json::array();
+  for (const auto& d : loaded.diagnostics) {
+    if (!d.is_error()) {
+      spdlog::warn("Reload: {}", d.to_string());
+      continue;
+    }
+    spdlog::error("Reload refused, the running configuration is kept: {}", d.to_string());
+    errors.push_back(d.to_string());
+  }
+  if (!loaded.ok()) return refused(errors);
+  const auto& next = *loaded.config;
+  const auto plan = config::plan_reload(running_, next);
+  if (!plan.changes()) {
+    spdlog::info("Reload: nothing changed");
+    return json{{"ok", true}, {"changes", json::array()}}.dump();
+  }
+
+  auto nl = net::Netlink::open();
+  if (!nl) return refused(json::array({"cannot open netlink: " + nl.error().message}));
+  auto find_context = [&](const std::string& name) -> const InstanceContext* {
+    for (const auto& c : contexts_)
+      if (c.instance.name == name) return &c;
+    return nullptr;
+  };
+  Reload message;
+  std::vector<InstanceContext> contexts;
+  json changes = json::array();
+  std::size_t next_group = next_group_;
+  for (const auto& change : plan.instances) {
+    const auto* old = find_context(change.name);
+    const auto* in = [&]() -> const config::VrrpInstance* {
+      for (const auto& i : next.instances)
+        if (i.name == change.name) return &i;
+      return nullptr;
+    }();
+    if (change.action == config::ReloadAction::remove) {
+      message.steps.push_back({change.name, old->group, change.action, {}});
+    } else if (change.action == config::ReloadAction::unchanged) {
+      contexts.push_back(*old);
+      continue;
+    } else {
+      std::string error;
+      const auto group = old != nullptr ? old->group : next_group++;
+      auto ctx = resolve_instance(*nl, *in, group, next.global.state_file, error);
+      if (!ctx) {
+        spdlog::error("Reload refused, the running configuration is kept: vrrp_instance {}: {}",
+                      change.name, error);
+        return refused(json::array({"vrrp_instance " + change.name + ": " + error}));
+      }
+      if (old != nullptr) ctx->retired_vips = retired(old->instance, *in);
+      message.steps.push_back({change.name, group, change.action, instance_specs(*ctx)});
+      contexts.push_back(std::move(*ctx));
+    }
+    changes.push_back(
+        {{"instance", change.name}, {"action", to_string(change.action)}, {"keywords", change.keywords}});
+  }
+
+  for (const auto& step : message.steps) {
+    InstanceLog log(step.name);
+    const auto& c = *std::find_if(plan.instances.begin(), plan.instances.end(),
+                                  [&](const auto& x) { return x.name == step.name; });
+    switch (step.action) {
+      case config::ReloadAction::apply:
+        log.info("Reload: {} changed; applied without a transition (the election resumes)",
+                 joined(c.keywords));
+        break;
+      case config::ReloadAction::restart:
+        log.warn("Reload: {} changed; restarting this instance (stopped as on SIGTERM, then "
+                 "started anew)",
+                 joined(c.keywords));
+        break;
+      case config::ReloadAction::add:
+        log.info("Reload: new vrrp_instance; starting it");
+        break;
+      case config::ReloadAction::remove:
+        log.warn("Reload: vrrp_instance no longer configured; stopping it (as on SIGTERM)");
+        break;
+      case config::ReloadAction::unchanged:
+        break;
+    }
+  }
+  caf::scoped_actor self{sys_};
+  bool done = false;
+  std::string failure;
+  self->request(supervisor_, std::chrono::minutes(2), reload_atom::value, std::move(message))
+      .receive([&](const std::string&) { done = true; },
+               [&](caf::error& err) { failure = caf::to_string(err); });
+  if (!done) {
+    spdlog::error("Reload not completed: the supervisor did not answer ({})", failure);
+    return refused(json::array({"the daemon did not complete the reload: " + failure}));
+  }
+  running_ = next;
+  contexts_ = std::move(contexts);
+  next_group_ = next_group;
+  json answer{{"ok", true}, {"changes", changes}};
+  if (plan.control_socket_changed) {
+    spdlog::warn("Reload: control_socket is now {}", running_.global.control_socket);
+    answer["control_socket"] = running_.global.control_socket;
+  }
+  spdlog::info("Reload done");
+  return answer.dump();
+}
+
+}  // namespace redkeep::actors

@@ -1,0 +1,47 @@
+#pragma once
+// Reload (SIGHUP, `redkeep reload`; issue 17.2), the daemon's side: reads the configuration
+// file again, and either keeps the running configuration (the file has errors, or an instance
+// cannot be resolved) or has the supervisor apply the difference (config/reload_plan.hpp).
+
+#include <caf/all.hpp>
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/instance_context.hpp"
+#include "config/model.hpp"
+
+namespace redkeep::actors {
+
+/// Thread-safe: SIGHUP (the signal thread) and `redkeep reload` (the control socket) may ask at
+/// once; one reload runs at a time.
+class Reloader {
+ public:
+  Reloader(caf::actor_system& sys, caf::actor supervisor, std::string config_path,
+           config::Config running, std::vector<InstanceContext> contexts);
+
+  /// Reads the file and applies it. Returns the JSON answer of `redkeep reload`:
+  /// {"ok": true, "changes": [{"instance", "action", "keywords"}], "control_socket"} when
+  /// applied (an empty list: nothing changed), {"ok": false, "errors": [...]} when the running
+  /// configuration is kept; every error is also logged, as `check` prints it
+  /// (FILE:LINE:COLUMN: error: ...).
+  std::string reload();
+
+  /// The instances running now (for the last VIP check at exit).
+  std::vector<InstanceContext> contexts() const;
+  /// The control socket of the running configuration.
+  std::string control_socket() const;
+
+ private:
+  caf::actor_system& sys_;
+  caf::actor supervisor_;
+  std::string path_;
+  mutable std::mutex mutex_;
+  config::Config running_;
+  std::vector<InstanceContext> contexts_;
+  std::size_t next_group_;
+};
+
+}  // namespace redkeep::actors
