@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -144,6 +145,14 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
     // are not master: the election decides afresh.
     auto err = remove_all(self);
     if (!err.empty()) st.ctx.log().warn("Removing stale VIPs: {}", err);
+  } else if (auto addrs = st.netlink->list_addresses(static_cast<int>(st.ctx.ifindex))) {
+    // A restart (a crash, a reload) finds the Master's VIPs in the kernel: the election's
+    // command to hold them renews them, no "added" line, no ARP burst.
+    const auto& vips = st.ctx.instance.virtual_ipaddress;
+    st.up = std::all_of(vips.begin(), vips.end(), [&](const net::IpPrefix& v) {
+      return std::any_of(addrs->begin(), addrs->end(),
+                         [&](const net::AddressInfo& a) { return a.prefix == v; });
+    });
   }
   for (const auto& v : st.ctx.retired_vips) {
     // A reload took it out of the list: it goes whatever the role (a no-op when absent).

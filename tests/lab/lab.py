@@ -128,7 +128,9 @@ class Node:
     def status(self):
         out = self.exec(str(self.lab.binary), "status", "--json", "--socket", str(self.socket),
                         check=False)
-        return json.loads(out)["instances"][0]
+        instances = json.loads(out)["instances"]
+        # The lab's instance; a scenario may add others, listed in any order.
+        return next((i for i in instances if i["name"] == "HARedis"), instances[0])
 
     def state(self):
         try:
