@@ -426,7 +426,10 @@ bool StateMachine::restore(const Snapshot& s, TimePoint now) {
   master_address_ = s.master_address;
   master_is_self_ = s.master_is_self;
   master_priority_ = s.master_priority;
-  master_adver_interval_ = s.master_adver_interval > Centiseconds::zero()
+  // Only a v3 Backup learns its Master's interval; a Master, and any v2 router, use their own
+  // (which a reload may have changed since the snapshot).
+  const bool learned = params_.version == Version::v3 && s.state != State::master;
+  master_adver_interval_ = learned && s.master_adver_interval > Centiseconds::zero()
                                ? s.master_adver_interval
                                : params_.advert_interval;
   inputs_ = s.priority_inputs;

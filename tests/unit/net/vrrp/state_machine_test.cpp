@@ -683,6 +683,19 @@ TEST_CASE("Restoring a Master resumes as Master without transition or priority 0
   CHECK(render(a) == Strings{"advert 130"});
 }
 
+TEST_CASE("Restored under new settings (a reload), a Master takes its new priority and interval",
+          "[vrrp][election]") {
+  auto sm = running_master(params(150));
+  const auto snap = sm.snapshot();
+  auto changed = params(160);
+  changed.advert_interval = Centiseconds(200);
+  StateMachine restored(changed);
+  REQUIRE(restored.restore(snap, t0 + seconds(5)));
+  CHECK(restored.state() == State::master);
+  CHECK(restored.effective_priority() == 160);
+  CHECK(restored.master_adver_interval() == Centiseconds(200));
+}
+
 TEST_CASE("Restoring a Backup keeps its Master_Down_Timer", "[vrrp][election]") {
   StateMachine sm(params(100, "192.0.2.11", Version::v3));
   sm.startup(t0);
