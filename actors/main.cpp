@@ -12,6 +12,37 @@
 #include "config/model.hpp"
 #include "config/parser.hpp"
 
+namespace {
+
+/// How a client command finds the daemon: --socket, else the control_socket of --config, else
+/// the default.
+struct DaemonAddress {
+  std::string socket;
+  std::string config;
+
+  void add_options(CLI::App* command) {
+    auto* s = command->add_option("-s,--socket", socket,
+                                  std::string("Control socket (default ") +
+                                      redkeep::config::kDefaultControlSocket + ")");
+    command->add_option("-f,--config", config, "Take control_socket from this config file")
+        ->excludes(s);
+  }
+
+  /// The socket's path; empty (the errors printed) when --config does not load.
+  std::string path() const {
+    if (config.empty())
+      return socket.empty() ? std::string(redkeep::config::kDefaultControlSocket) : socket;
+    auto loaded = redkeep::config::load_file(config);
+    if (!loaded.ok()) {
+      for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
+      return std::string();
+    }
+    return loaded.config->global.control_socket;
+  }
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"redkeep: VRRP failover for Redis master/replica nodes"};
   app.set_version_flag("--version", std::string("redkeep ") + REDKEEP_VERSION);
@@ -29,22 +60,16 @@ int main(int argc, char** argv) {
   run->add_option("-f,--config", run_config, "Configuration file (keepalived.conf syntax)")
       ->required();
 
-  std::string status_socket;
-  std::string status_config;
+  DaemonAddress status_daemon;
   bool status_json = false;
   CLI::App* status = app.add_subcommand(
       "status",
       "Ask the running daemon for its state. Exit status: 0 master, 1 backup, 2 fault, "
       "3 daemon unreachable");
   status->add_flag("--json", status_json, "Print the full status as JSON");
-  auto* sock_opt = status->add_option("-s,--socket", status_socket,
-                                      std::string("Control socket (default ") +
-                                          redkeep::config::kDefaultControlSocket + ")");
-  status->add_option("-f,--config", status_config, "Take control_socket from this config file")
-      ->excludes(sock_opt);
+  status_daemon.add_options(status);
 
-  std::string cold_socket;
-  std::string cold_config;
+  DaemonAddress cold_daemon;
   std::string cold_instance;
   bool cold_force = false;
   CLI::App* cold = app.add_subcommand(
@@ -54,14 +79,9 @@ int main(int argc, char** argv) {
   cold->add_flag("--force", cold_force,
                  "Stop waiting for the members not reached (their data may be newer)");
   cold->add_option("--instance", cold_instance, "Only this vrrp_instance (default: every one)");
-  auto* cold_sock = cold->add_option("-s,--socket", cold_socket,
-                                     std::string("Control socket (default ") +
-                                         redkeep::config::kDefaultControlSocket + ")");
-  cold->add_option("-f,--config", cold_config, "Take control_socket from this config file")
-      ->excludes(cold_sock);
+  cold_daemon.add_options(cold);
 
-  std::string sw_socket;
-  std::string sw_config;
+  DaemonAddress sw_daemon;
   std::string sw_instance;
   double sw_timeout = 10;
   CLI::App* sw = app.add_subcommand(
@@ -74,56 +94,35 @@ int main(int argc, char** argv) {
   sw->add_option("--timeout", sw_timeout,
                  "Seconds to wait for the local Redis to catch up before aborting (default 10)")
       ->check(CLI::Range(0.001, 3600.0));
-  auto* sw_sock = sw->add_option("-s,--socket", sw_socket,
-                                 std::string("Control socket (default ") +
-                                     redkeep::config::kDefaultControlSocket + ")");
-  sw->add_option("-f,--config", sw_config, "Take control_socket from this config file")
-      ->excludes(sw_sock);
+  sw_daemon.add_options(sw);
 
-  std::string reload_socket;
-  std::string reload_config;
+  DaemonAddress reload_daemon;
   CLI::App* reload = app.add_subcommand(
       "reload",
       "Have the running daemon read its configuration file again (as SIGHUP). Exit 0 applied, "
       "1 not applied (the running configuration kept, errors printed), 3 daemon unreachable");
-  auto* reload_sock = reload->add_option("-s,--socket", reload_socket,
-                                         std::string("Control socket (default ") +
-                                             redkeep::config::kDefaultControlSocket + ")");
-  reload->add_option("-f,--config", reload_config, "Take control_socket from this config file")
-      ->excludes(reload_sock);
+  reload_daemon.add_options(reload);
 
   CLI11_PARSE(app, argc, argv);
   if (*check) return redkeep::config::run_check(check_config, std::cout, std::cerr);
   if (*run) return redkeep::actors::run_daemon(run_config);
-  // The control socket: --socket, else the config file's control_socket, else the default.
-  auto socket_path = [](const std::string& socket, const std::string& config) {
-    if (!config.empty()) {
-      auto loaded = redkeep::config::load_file(config);
-      if (!loaded.ok()) {
-        for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
-        return std::string();
-      }
-      return loaded.config->global.control_socket;
-    }
-    return socket.empty() ? std::string(redkeep::config::kDefaultControlSocket) : socket;
-  };
   if (*status) {
-    const auto path = socket_path(status_socket, status_config);
+    const auto path = status_daemon.path();
     if (path.empty()) return redkeep::actors::kStatusUnreachable;
     return redkeep::actors::run_status(path, status_json, std::cout, std::cerr);
   }
   if (*cold) {
-    const auto path = socket_path(cold_socket, cold_config);
+    const auto path = cold_daemon.path();
     if (path.empty()) return redkeep::actors::kStatusUnreachable;
     return redkeep::actors::run_cold_start(path, cold_force, cold_instance, std::cout, std::cerr);
   }
   if (*reload) {
-    const auto path = socket_path(reload_socket, reload_config);
+    const auto path = reload_daemon.path();
     if (path.empty()) return 1;  // the file itself has errors (printed): nothing to apply
     return redkeep::actors::run_reload(path, std::cout, std::cerr);
   }
   if (*sw) {
-    const auto path = socket_path(sw_socket, sw_config);
+    const auto path = sw_daemon.path();
     if (path.empty()) return redkeep::actors::kStatusUnreachable;
     return redkeep::actors::run_switchover(path, sw_instance, sw_timeout, std::cout, std::cerr);
   }
