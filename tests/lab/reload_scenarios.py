@@ -163,8 +163,8 @@ def scenario_reload_node_local(lab):
     """Issue 17.2: on the master (n1) and on a backup (n2), each node-local setting reloaded in
     turn (priority, nopreempt, preempt_delay, garp settings, the redis block), by SIGHUP or
     `redkeep reload`: applied, the status shows it, and a 100 ms VIP/role monitor sees no
-    flap. Then an instance added and removed on n1 (its VIP comes and goes), and a
-    state_file change on n3, which restarts that instance only."""
+    flap. Then an instance added and removed on n1 (its VIP comes and goes), a state_file
+    change on n3, which restarts that instance only, and control_socket moved on n2."""
     lab.start_all()
     n1, n2, n3 = lab.nodes
     with Monitor(lab, n1) as mon:
@@ -182,7 +182,8 @@ def scenario_reload_node_local(lab):
             edit(node, "check_interval 1", "check_interval 0.5")
             edit(node, "fall 3", "fall 2")
             applied(node, "signal", "redis.check_interval, redis.fall")
-            assert node.status()["redis"]["health"] == "healthy"
+            wait_for(f"{node.name}'s Redis healthy under the new checks",
+                     lambda node=node: node.status()["redis"]["health"] == "healthy")
         # A second instance (VRID 56, its own VIP, no Redis) on n1: started, then removed.
         base = n1.config.read_text()
         n1.config.write_text(base + f"""vrrp_instance Extra {{
@@ -212,6 +213,16 @@ def scenario_reload_node_local(lab):
         assert "restarting this instance" in n3.log_text()
         wait_for("n3 BACKUP again", lambda: n3.state() == "BACKUP", timeout=15)
         mon.restarting.discard(n3)
+        # control_socket moves (the daemon answers at the new path only).
+        old_socket = n2.socket
+        mon.restarting.add(n2)  # not asked while its socket moves
+        edit(n2, f"control_socket {old_socket}", f"control_socket {old_socket}.new")
+        code, out = reload(n2)
+        assert code == 0 and f"control_socket moved to {old_socket}.new" in out, out
+        n2.socket = type(old_socket)(f"{old_socket}.new")
+        wait_for("n2 answering at its new control socket", lambda: n2.state() == "BACKUP")
+        wait_for("the old control socket gone", lambda: not old_socket.exists())
+        mon.restarting.discard(n2)
         mon.wait_samples(10)
     mon.assert_steady()
     assert_one_master(lab, n1)
