@@ -9,10 +9,6 @@ namespace redkeep::actors {
 
 namespace {
 
-nlohmann::json ask(const std::string& socket_path, const std::string& request, std::ostream& err) {
-  return ask_daemon(socket_path, request, "redkeep cold-start", err);
-}
-
 void print_state(const nlohmann::json& in, std::ostream& out) {
   out << "[" << in.value("name", "?") << "] ";
   const auto& r = in["redis"];
@@ -35,7 +31,7 @@ void print_state(const nlohmann::json& in, std::ostream& out) {
 int run_cold_start(const std::string& socket_path, bool force, const std::string& instance,
                    std::ostream& out, std::ostream& err) {
   if (!force) {
-    auto doc = ask(socket_path, "status", err);
+    auto doc = ask_daemon(socket_path, "status", "redkeep cold-start", err);
     if (doc.is_discarded() || !doc.contains("instances")) return kStatusUnreachable;
     bool found = false;
     for (const auto& in : doc["instances"]) {
@@ -47,7 +43,8 @@ int run_cold_start(const std::string& socket_path, bool force, const std::string
     err << "redkeep cold-start: no instance named " << instance << "\n";
     return 1;
   }
-  auto doc = ask(socket_path, "cold-start-force" + (instance.empty() ? "" : " " + instance), err);
+  auto doc = ask_daemon(socket_path, "cold-start-force" + (instance.empty() ? "" : " " + instance),
+                        "redkeep cold-start", err);
   if (doc.is_discarded() || !doc.is_object()) return kStatusUnreachable;
   if (doc.contains("error")) {
     err << "redkeep cold-start: " << doc["error"].dump() << "\n";

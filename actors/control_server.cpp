@@ -104,11 +104,12 @@ std::string read_request(int client) {
 /// "switchover TIMEOUT_MS [INSTANCE]" -> (timeout, instance); nullopt when malformed.
 std::optional<std::pair<std::uint64_t, std::string>> parse_switchover(const std::string& request) {
   std::istringstream in(request.substr(11));
-  std::uint64_t timeout_ms = 0;
+  std::int64_t timeout_ms = 0;
   std::string instance;
-  if (!(in >> timeout_ms) || timeout_ms == 0) return std::nullopt;
+  // The CLI's bounds (0.001 to 300 s): the pause's length follows from it.
+  if (!(in >> timeout_ms) || timeout_ms < 1 || timeout_ms > 300'000) return std::nullopt;
   in >> instance;
-  return std::make_pair(timeout_ms, instance);
+  return std::make_pair(static_cast<std::uint64_t>(timeout_ms), instance);
 }
 
 }  // namespace
@@ -169,7 +170,7 @@ std::string ControlServer::reply_to(const std::string& request) {
     const auto parsed = parse_switchover(request);
     if (!parsed)
       return nlohmann::json{{"ok", false}, {"detail", "malformed switchover request"}}.dump();
-    return ask(std::chrono::milliseconds(parsed->first) + std::chrono::minutes(1),
+    return ask(std::chrono::milliseconds(parsed->first) + kSwitchoverSlack + std::chrono::seconds(5),
                switchover_atom::value, parsed->second, parsed->first);
   }
   if (request.rfind("crash ", 0) == 0 && test_hooks_enabled()) {

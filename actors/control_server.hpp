@@ -1,7 +1,8 @@
 #pragma once
 // The control socket: a unix stream socket (mode 0600) on which `redkeep status`,
-// `redkeep cold-start`, `redkeep switchover` and `redkeep reload` talk to the running daemon. One request line
-// ("status"), one JSON answer, then the server closes the connection.
+// `redkeep cold-start`, `redkeep switchover` and `redkeep reload` talk to the running daemon.
+// One request line ("status", "cold-start-force [INSTANCE]", "switchover TIMEOUT_MS
+// [INSTANCE]", "reload"), one JSON answer, then the server closes the connection.
 
 #include <caf/all.hpp>
 

@@ -46,11 +46,12 @@ std::chrono::microseconds until(Self* self, Clock::time_point at) {
 }
 
 /// Hands the core's resumable state to the supervisor (a plain actor: its restart machinery is
-/// generic, so anon_send).
+/// generic); the supervisor keeps it only from the group's current election.
 void save_snapshot(Self* self) {
   auto& st = self->state;
   if (st.wiring.supervisor)
-    caf::anon_send(st.wiring.supervisor, ElectionSnapshot{st.ctx.group, st.core->snapshot()});
+    caf::anon_send(st.wiring.supervisor,
+                   ElectionSnapshot{st.ctx.group, st.core->snapshot(), self->address()});
 }
 
 /// Carries out the core's commands, in order.
@@ -125,7 +126,19 @@ election_actor::behavior_type election(Self* self, InstanceContext ctx,
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.core = std::make_unique<core::Instance>(st.ctx.instance, st.ctx.primary_address);
-  self->set_exception_handler(crash_handler("election" + st.ctx.tag()));
+  // A failing election answers the switchovers it holds (their CLI would wait for nothing).
+  self->set_exception_handler(
+      [self, crashed = crash_handler("election" + st.ctx.tag())](
+          caf::scheduled_actor* a, std::exception_ptr& eptr) -> caf::error {
+        for (auto& [id, promise] : self->state.switchovers)
+          promise.deliver(nlohmann::json{{"ok", false},
+                                         {"instance", self->state.ctx.instance.name},
+                                         {"detail", "the election failed during the switchover "
+                                                    "(restarted; see the log for the role)"}}
+                              .dump());
+        self->state.switchovers.clear();
+        return crashed(a, eptr);
+      });
   if (snap) carry_out(self, st.core->resume(snap->state, now(self)));
   self->delayed_send(self, kSnapshotInterval, snapshot_atom::value);
   return {
@@ -172,7 +185,8 @@ election_actor::behavior_type election(Self* self, InstanceContext ctx,
         return held;
       },
       [self](reload_atom) {
-        return ElectionSnapshot{self->state.ctx.group, self->state.core->snapshot()};
+        return ElectionSnapshot{self->state.ctx.group, self->state.core->snapshot(),
+                                self->address()};
       },
       [self](snapshot_atom) {
         save_snapshot(self);

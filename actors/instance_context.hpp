@@ -3,6 +3,7 @@
 // daemon start (interface index, primary address) from the configuration.
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,9 +24,10 @@ struct InstanceContext {
   net::IpAddress primary_address;
   /// global_defs state_file: run_id / replication id / offset across restarts.
   std::string state_file;
-  /// VIPs a reload took out of virtual_ipaddress (issue 17.2): the vip actor removes them
-  /// from the interface when it starts.
-  std::vector<net::IpPrefix> retired_vips;
+  /// VIPs a reload took out of every instance's virtual_ipaddress (issue 17.2): the first vip
+  /// actor that starts with this context removes them from the interface and empties the list
+  /// (shared by the context's copies), so a later restart does not remove them again.
+  std::shared_ptr<std::vector<net::IpPrefix>> retired_vips;
 
   /// "[NAME]": the instance in actor names ("vip[NAME]").
   std::string tag() const { return "[" + instance.name + "]"; }

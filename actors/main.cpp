@@ -88,12 +88,12 @@ int main(int argc, char** argv) {
       "switchover",
       "Make this node Master without losing a write: pause writes on the Master's Redis, wait "
       "until the local Redis has all of them, take Master. Exit 0 done, 1 refused or aborted "
-      "(nothing changed), 3 daemon unreachable");
+      "(the reason printed), 3 daemon unreachable");
   sw->add_option("--instance", sw_instance,
                  "The vrrp_instance (default: the only one with a redis block)");
   sw->add_option("--timeout", sw_timeout,
-                 "Seconds to wait for the local Redis to catch up before aborting (default 10)")
-      ->check(CLI::Range(0.001, 3600.0));
+                 "Seconds to wait for the local Redis to catch up before aborting, 0.001 to 300 "
+                 "(default 10)");
   sw_daemon.add_options(sw);
 
   DaemonAddress reload_daemon;
@@ -122,6 +122,10 @@ int main(int argc, char** argv) {
     return redkeep::actors::run_reload(path, std::cout, std::cerr);
   }
   if (*sw) {
+    if (!(sw_timeout >= 0.001 && sw_timeout <= 300)) {  // NaN fails too
+      std::cerr << "redkeep switchover: --timeout: a number of seconds from 0.001 to 300\n";
+      return 1;
+    }
     const auto path = sw_daemon.path();
     if (path.empty()) return redkeep::actors::kStatusUnreachable;
     return redkeep::actors::run_switchover(path, sw_instance, sw_timeout, std::cout, std::cerr);

@@ -44,6 +44,7 @@
 // instead of carrying inspect() overloads nobody would use.
 
 #include <caf/all.hpp>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -78,6 +79,12 @@ using link_atom = caf::atom_constant<caf::atom("link")>;
 using switchover_atom = caf::atom_constant<caf::atom("switchover")>;
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
+
+/// How long beyond its catch-up timeout a switchover may take to answer, at most: the pause's
+/// margin (Master_Down_Interval + 1 s; Master_Down_Interval reaches 12 minutes at advert_int
+/// 255) and the takeover. Each waiting party (supervisor, control socket, CLI) uses it; the
+/// election answers by its own deadline, or at once when it fails.
+inline constexpr std::chrono::minutes kSwitchoverSlack{15};
 
 /// Which child of an instance an actor is.
 enum class ChildKind {
@@ -153,7 +160,8 @@ using member_probe_actor =
 /// switchover (actors/switchover.cpp): the Redis side of a switchover to this node.
 using switchover_actor =
     caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<core::CatchUp>,
-                     caf::reacts_to<core::ReleasePause>, caf::reacts_to<crash_atom>>;
+                     caf::reacts_to<core::ReleasePause>, caf::reacts_to<tick_atom, std::uint64_t>,
+                     caf::reacts_to<crash_atom>>;
 
 /// Current handles of one instance's children. Any handle may be null while
 /// that child restarts; senders drop the message then.
@@ -198,6 +206,7 @@ struct Members {
 struct ElectionSnapshot {
   std::size_t group = 0;
   core::Snapshot state;
+  caf::actor_addr source;  ///< the election that took it
 };
 
 }  // namespace redkeep::actors

@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <memory>
 
+#include "actors/control_server.hpp"
 #include "actors/instances.hpp"
 #include "config/parser.hpp"
 #include "config/reload_plan.hpp"
@@ -19,14 +21,20 @@ std::string refused(const json& errors) {
   return json{{"ok", false}, {"errors", errors}}.dump();
 }
 
-/// The VIPs of `before` that `after` no longer lists.
-std::vector<net::IpPrefix> retired(const config::VrrpInstance& before,
-                                   const config::VrrpInstance& after) {
-  std::vector<net::IpPrefix> out;
-  for (const auto& v : before.virtual_ipaddress)
-    if (std::find(after.virtual_ipaddress.begin(), after.virtual_ipaddress.end(), v) ==
-        after.virtual_ipaddress.end())
-      out.push_back(v);
+/// The VIPs of `before` that no instance of `next` lists any more (one another instance took
+/// over is that instance's to hold). Shared by the copies of the vip actor's context: the
+/// first vip actor to start removes them and empties the list.
+std::shared_ptr<std::vector<net::IpPrefix>> retired(const config::VrrpInstance& before,
+                                                    const config::VrrpInstance& after,
+                                                    const config::Config& next) {
+  auto out = std::make_shared<std::vector<net::IpPrefix>>();
+  for (const auto& v : before.virtual_ipaddress) {
+    bool listed = std::find(after.virtual_ipaddress.begin(), after.virtual_ipaddress.end(), v) !=
+                  after.virtual_ipaddress.end();
+    for (const auto& in : next.instances)
+      for (const auto& w : in.virtual_ipaddress) listed = listed || w.address == v.address;
+    if (!listed) out->push_back(v);
+  }
   return out;
 }
 
@@ -48,17 +56,33 @@ Reloader::Reloader(caf::actor_system& sys, caf::actor supervisor, std::string co
       next_group_(contexts_.size()) {}
 
 std::vector<InstanceContext> Reloader::contexts() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(state_mutex_);
   return contexts_;
 }
 
 std::string Reloader::control_socket() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(state_mutex_);
   return running_.global.control_socket;
 }
 
+std::string Reloader::switchover_running() {
+  caf::scoped_actor self{sys_};
+  std::string running;
+  self->request(supervisor_, std::chrono::seconds(3), status_atom::value)
+      .receive(
+          [&](const std::string& text) {
+            const auto doc = json::parse(text, nullptr, false);
+            if (doc.is_discarded() || !doc.contains("instances")) return;
+            for (const auto& in : doc["instances"])
+              if (in.contains("switchover") && in["switchover"].value("running", false))
+                running = in.value("name", "");
+          },
+          [&](caf::error&) {});
+  return running;
+}
+
 std::string Reloader::reload() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> one_at_a_time(reload_mutex_);
   spdlog::info("Reloading {}", path_);
   auto loaded = config::load_file(path_);
   json errors = json::array();
@@ -72,12 +96,24 @@ std::string Reloader::reload() {
   }
   if (!loaded.ok()) return refused(errors);
   const auto& next = *loaded.config;
-  const auto plan = config::plan_reload(running_, next);
+  const auto plan = config::plan_reload(running_, next);  // only reloads change running_
   if (!plan.changes()) {
     spdlog::info("Reload: nothing changed");
     return json{{"ok", true}, {"changes", json::array()}}.dump();
   }
 
+  if (const auto busy = switchover_running(); !busy.empty()) {
+    spdlog::error("Reload refused, the running configuration is kept: a switchover of {} runs; "
+                  "reload once it is over",
+                  busy);
+    return refused(json::array({"a switchover of " + busy + " runs; reload once it is over"}));
+  }
+  if (plan.control_socket_changed) {
+    if (auto busy = control_socket_in_use(next.global.control_socket)) {
+      spdlog::error("Reload refused, the running configuration is kept: {}", *busy);
+      return refused(json::array({*busy}));
+    }
+  }
   auto nl = net::Netlink::open();
   if (!nl) return refused(json::array({"cannot open netlink: " + nl.error().message}));
   auto find_context = [&](const std::string& name) -> const InstanceContext* {
@@ -110,7 +146,7 @@ std::string Reloader::reload() {
                       change.name, error);
         return refused(json::array({"vrrp_instance " + change.name + ": " + error}));
       }
-      if (old != nullptr) ctx->retired_vips = retired(old->instance, *in);
+      if (old != nullptr) ctx->retired_vips = retired(old->instance, *in, next);
       message.steps.push_back({change.name, group, change.action, instance_specs(*ctx)});
       contexts.push_back(std::move(*ctx));
     }
@@ -145,20 +181,28 @@ std::string Reloader::reload() {
   caf::scoped_actor self{sys_};
   bool done = false;
   std::string failure;
-  self->request(supervisor_, std::chrono::minutes(2), reload_atom::value, std::move(message))
-      .receive([&](const std::string&) { done = true; },
-               [&](caf::error& err) { failure = caf::to_string(err); });
+  // Stops of restarted or removed instances take Master_Down_Interval + 1 s (8 s) at most.
+  self->request(supervisor_, std::chrono::seconds(45), reload_atom::value, std::move(message))
+      .receive(
+          [&](const std::string& refusal) {
+            done = refusal.empty();
+            failure = refusal;
+          },
+          [&](caf::error& err) { failure = caf::to_string(err); });
   if (!done) {
     spdlog::error("Reload not completed: the supervisor did not answer ({})", failure);
     return refused(json::array({"the daemon did not complete the reload: " + failure}));
   }
-  running_ = next;
-  contexts_ = std::move(contexts);
+  {
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    running_ = next;
+    contexts_ = std::move(contexts);
+  }
   next_group_ = next_group;
   json answer{{"ok", true}, {"changes", changes}};
   if (plan.control_socket_changed) {
-    spdlog::warn("Reload: control_socket is now {}", running_.global.control_socket);
-    answer["control_socket"] = running_.global.control_socket;
+    spdlog::warn("Reload: control_socket moves to {}", next.global.control_socket);
+    answer["control_socket"] = next.global.control_socket;
   }
   spdlog::info("Reload done");
   return answer.dump();

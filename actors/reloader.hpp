@@ -35,10 +35,14 @@ class Reloader {
   std::string control_socket() const;
 
  private:
+  /// An instance whose switchover runs, or "" (a reload would restart its election).
+  std::string switchover_running();
+
   caf::actor_system& sys_;
   caf::actor supervisor_;
   std::string path_;
-  mutable std::mutex mutex_;
+  std::mutex reload_mutex_;         // one reload at a time
+  mutable std::mutex state_mutex_;  // what runs now; never held across a request
   config::Config running_;
   std::vector<InstanceContext> contexts_;
   std::size_t next_group_;

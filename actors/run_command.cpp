@@ -110,9 +110,11 @@ int run_daemon(const std::string& config_path) {
     }
     // A reload moved control_socket: the new one first, then the old one goes (from this
     // thread, never from the control server's own, which the old one's destructor joins).
+    std::string control_wanted = control_path;  // the last path tried
     auto move_control_socket = [&] {
       const auto wanted = reloader.control_socket();
-      if (wanted == control_path) return;
+      if (wanted == control_wanted) return;
+      control_wanted = wanted;
       try {
         auto moved = std::make_unique<ControlServer>(sys, sup, wanted, reload);
         control = std::move(moved);
@@ -122,6 +124,10 @@ int run_daemon(const std::string& config_path) {
         spdlog::error("Control socket stays at {}: {}", control_path, e.what());
       }
     };
+    // SIGHUP reloads on a thread of its own: a reload may wait seconds for an instance's stop
+    // protocol, and stop signals must still be taken meanwhile.
+    std::thread hup_thread;
+    std::atomic<bool> hup_busy{false};
 
     std::atomic<bool> done{false};
     std::thread signal_thread([&] {
@@ -139,8 +145,14 @@ int run_daemon(const std::string& config_path) {
             spdlog::warn("Received a second stop signal; stopping at once");
             caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
           }
+        } else if (sig == SIGHUP && stops == 0 && !hup_busy.exchange(true)) {
+          if (hup_thread.joinable()) hup_thread.join();
+          hup_thread = std::thread([&] {
+            (void)reloader.reload();  // logs what it did or why not
+            hup_busy = false;
+          });
         } else if (sig == SIGHUP) {
-          if (stops == 0) (void)reloader.reload();  // logs what it did or why not
+          spdlog::warn("SIGHUP ignored: {}", stops > 0 ? "stopping" : "a reload runs");
         } else if (sig == SIGUSR1) {
           try {
             auto status = query_status(control_path);
@@ -163,6 +175,7 @@ int run_daemon(const std::string& config_path) {
     }
     done = true;
     signal_thread.join();
+    if (hup_thread.joinable()) hup_thread.join();
     control.reset();
     running = reloader.contexts();
     sys.await_all_actors_done();

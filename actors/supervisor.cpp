@@ -23,10 +23,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// Beyond a switchover's timeout, how long its election may take to answer: the pause's margin
-/// (Master_Down_Interval + 1 s) and the takeover.
-constexpr std::chrono::seconds kSwitchoverSlack{40};
-
 struct Child {
   ChildSpec spec;
   caf::actor handle;
@@ -143,58 +139,75 @@ caf::actor election_of(Self* self, std::size_t group) {
   return nullptr;
 }
 
-/// Carries out one step of a reload, then calls `done`.
-void reload_step(Self* self, InstanceReload step, std::function<void()> done) {
+/// Runs `f` once every one of `n` callers called the returned function.
+std::function<void()> after(std::size_t n, std::function<void()> f) {
+  auto pending = std::make_shared<std::size_t>(n + 1);
+  auto done = [pending, f] {
+    if (--*pending == 0) f();
+  };
+  return done;
+}
+
+/// A reload in two phases: first every instance that stops (removed, or restarted) runs its
+/// stop protocol and its children go, so that an instance started next (a rename, a VIP moved
+/// to another instance) never runs beside the one it replaces; then the restarted and added
+/// instances start afresh and the changed ones restart with the new settings, the election
+/// resuming from a snapshot taken now. `done` runs at the end.
+void reload(Self* self, std::vector<InstanceReload> steps, std::function<void()> done) {
   using config::ReloadAction;
-  auto election = election_of(self, step.group);
-  auto specs = std::make_shared<std::vector<ChildSpec>>(std::move(step.specs));
-  const auto group = step.group;
-  switch (step.action) {
-    case ReloadAction::unchanged:
-      done();
-      return;
-    case ReloadAction::add:
-      replace_group(self, group, std::move(*specs), false);
-      done();
-      return;
-    case ReloadAction::apply: {
-      // The election's state now (the periodic snapshot may be a second old), then the new
-      // children resume from it.
-      auto apply = [=](std::optional<ElectionSnapshot> snap) {
-        if (snap) self->state.snapshots[group] = std::move(*snap);
-        replace_group(self, group, std::move(*specs), true);
-        done();
-      };
-      if (!election) {
-        apply(std::nullopt);
-        return;
-      }
-      self->request(election, std::chrono::seconds(2), reload_atom::value)
-          .then([=](ElectionSnapshot& s) mutable { apply(std::move(s)); },
-                [=](caf::error&) mutable { apply(std::nullopt); });
-      return;
-    }
-    case ReloadAction::restart:
-    case ReloadAction::remove: {
-      const bool restart = step.action == ReloadAction::restart;
-      auto after_stop = [=]() {
-        if (restart) {
-          replace_group(self, group, std::move(*specs), false);
-        } else {
-          replace_group(self, group, {}, false);
+  auto shared = std::make_shared<std::vector<InstanceReload>>(std::move(steps));
+  auto second = [self, shared, done] {
+    auto finished = after(shared->size(), done);
+    for (auto& step : *shared) {
+      const auto group = step.group;
+      switch (step.action) {
+        case ReloadAction::restart:
+        case ReloadAction::add:
+          replace_group(self, group, std::move(step.specs), false);
+          break;
+        case ReloadAction::apply: {
+          auto specs = std::make_shared<std::vector<ChildSpec>>(std::move(step.specs));
+          auto apply = [self, group, specs, finished](std::optional<ElectionSnapshot> snap) {
+            if (snap) self->state.snapshots[group] = std::move(*snap);
+            replace_group(self, group, std::move(*specs), true);
+            finished();
+          };
+          if (auto election = election_of(self, group)) {
+            self->request(election, std::chrono::seconds(2), reload_atom::value)
+                .then([=](ElectionSnapshot& s) mutable { apply(std::move(s)); },
+                      [=](caf::error&) mutable { apply(std::nullopt); });
+            continue;  // apply() calls finished()
+          }
+          apply(std::nullopt);
+          continue;
         }
-        done();
-      };
-      if (!election) {
-        after_stop();
-        return;
+        case ReloadAction::remove:
+        case ReloadAction::unchanged:
+          break;
       }
+      finished();
+    }
+    finished();
+  };
+  std::size_t stopping = 0;
+  for (const auto& step : *shared)
+    if (step.action == ReloadAction::remove || step.action == ReloadAction::restart) ++stopping;
+  auto stopped = after(stopping, second);
+  for (const auto& step : *shared) {
+    if (step.action != ReloadAction::remove && step.action != ReloadAction::restart) continue;
+    const auto group = step.group;
+    auto gone = [self, group, stopped] {
+      replace_group(self, group, {}, false);
+      stopped();
+    };
+    if (auto election = election_of(self, group)) {
       self->request(election, std::chrono::seconds(30), stop_atom::value)
-          .then([=](bool) mutable { after_stop(); }, [=](caf::error&) mutable { after_stop(); });
-      return;
+          .then([=](bool) { gone(); }, [=](caf::error&) { gone(); });
+    } else {
+      gone();
     }
   }
-  done();
+  stopped();
 }
 
 void on_child_down(Self* self, caf::down_msg& msg) {
@@ -305,17 +318,17 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
                   });
         return rp;
       },
-      [self](reload_atom, Reload& reload) -> caf::result<std::string> {
+      [self](reload_atom, Reload& r) -> caf::result<std::string> {
+        if (self->state.stopping) return std::string("redkeep is stopping");
         auto rp = self->make_response_promise<std::string>();
-        auto pending = std::make_shared<std::size_t>(reload.steps.size() + 1);
-        auto done = [=]() mutable {
-          if (--*pending == 0) rp.deliver(std::string());
-        };
-        for (auto& step : reload.steps) reload_step(self, std::move(step), done);
-        done();
+        reload(self, std::move(r.steps), [rp]() mutable { rp.deliver(std::string()); });
         return rp;
       },
-      [self](ElectionSnapshot& snap) { self->state.snapshots[snap.group] = std::move(snap); },
+      [self](ElectionSnapshot& snap) {
+        // Only the group's current election: a replaced one's last snapshot may come late.
+        if (snap.source == election_of(self, snap.group).address())
+          self->state.snapshots[snap.group] = std::move(snap);
+      },
       [self](status_atom) -> caf::result<std::string> {
         // Each election builds its instance's status; we add restart counts.
         auto rp = self->make_response_promise<std::string>();

@@ -55,11 +55,12 @@ struct InstanceReload {
   std::vector<ChildSpec> specs;
 };
 
-/// reload_atom: the supervisor carries out every step and answers (an empty string) once all
-/// are done. apply: the group's children restart with the new specs and the election resumes
-/// from its current snapshot (no transition); restart and remove: the election's stop protocol
-/// first (as on SIGTERM), then the new children start afresh (restart) or none (remove); add:
-/// the new children start. Planned restarts do not count against the restart budget.
+/// reload_atom: the supervisor carries out every step and answers an empty string once all
+/// are done ("redkeep is stopping" when it is). First the stops: restart and remove run the
+/// election's stop protocol (as on SIGTERM) and stop the group; then the starts: restart and
+/// add start the new children afresh, apply restarts the group's children with the new specs
+/// and the election resumes from its current snapshot (no transition). Planned restarts do not
+/// count against the restart budget.
 struct Reload {
   std::vector<InstanceReload> steps;
 };

@@ -1,7 +1,7 @@
 #include "actors/switchover.hpp"
 
 #include <memory>
-#include <thread>
+#include <optional>
 
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
@@ -15,20 +15,31 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 /// Between two reads of both offsets while catching up, and of the old Master's role while it
-/// demotes: the writes wait meanwhile, so this is short.
-constexpr auto kPoll = std::chrono::milliseconds(2);
+/// demotes: the writes wait meanwhile, so this is short. Each read is a message to itself, so
+/// that a stop or an abort is taken between two reads.
+constexpr auto kPoll = std::chrono::milliseconds(5);
+
+/// The switchover whose pause holds on the Master's Redis.
+struct Run {
+  core::CatchUp request;
+  Clock::time_point started;
+  Clock::time_point pause_ends;
+  std::unique_ptr<redis::Connection> local;
+  bool caught_up = false;  // CaughtUp ok sent: the takeover is under way
+  bool releasing = false;  // lifting the pause once the old Master's Redis is a replica
+};
 
 struct SwitchoverState {
   InstanceContext ctx;
   Wiring wiring;
-  std::unique_ptr<redis::Connection> master;  // the paused Master's Redis
-  net::RedisEndpoint master_endpoint;
-  std::uint64_t paused_id = 0;  // the CatchUp whose pause holds (0: none)
-  Clock::time_point pause_ends;
+  std::unique_ptr<redis::Connection> master;  // to the paused Master's Redis
+  std::optional<Run> run;
 
-  // An actor that fails or stops while writes are paused lifts the pause on its way out.
+  // An actor that fails or stops while catching up lifts the pause on its way out. After the
+  // catch-up (the takeover under way) the pause ends by itself: writes must not reach the old
+  // Master before it demotes.
   ~SwitchoverState() {
-    if (master && paused_id != 0 && !master->is_broken()) (void)redis::unpause(*master);
+    if (run && !run->caught_up && master && !master->is_broken()) (void)redis::unpause(*master);
   }
 
   static inline const char* name = "switchover";
@@ -52,107 +63,203 @@ std::string pause_error(const redis::Error& e) {
   return "CLIENT PAUSE on the Master's Redis failed: " + e.message;
 }
 
-/// Lifts the pause of `id`: with `after_demotion`, once the old Master's Redis is no longer a
-/// master (no write may land there after the catch-up), at the latest when the pause ends.
-void release(Self* self, std::uint64_t id, bool after_demotion) {
-  auto& st = self->state;
-  if (!st.master || st.paused_id != id) return;
-  std::string role = "not checked";
-  while (after_demotion && Clock::now() < st.pause_ends) {
-    auto r = redis::role(*st.master);
-    if (!r) {
-      role = "unknown (" + r.error().message + ")";
-      break;
-    }
-    role = redis::to_string(r.value().kind);
-    if (r.value().kind != redis::Role::Kind::master) break;
-    std::this_thread::sleep_for(kPoll);
+/// Another node's switchover on the Master's Redis (CLIENT LIST), "" when none: `all` any of
+/// them, else only those that paused before ours.
+std::string other_switchover(redis::Connection& master, bool all) {
+  auto clients = redis::list_clients(master);
+  if (!clients) return "";  // no +client|list: nothing to see, as before this check
+  const auto own = master.local_address();
+  if (all) {
+    for (const auto& c : clients.value())
+      if (c.name == redis::kSwitchoverClientName && c.addr != own) return c.addr;
+    return "";
   }
+  const auto earlier = redis::earlier_switchovers(clients.value(), own);
+  return earlier.empty() ? "" : earlier.front().addr;
+}
+
+/// CLIENT UNPAUSE on the old Master; ends the run. Returns what happened, for the answer.
+std::string unpause(Self* self, const std::string& why) {
+  auto& st = self->state;
+  std::string text;
   if (st.master->is_broken()) {
-    auto again = open_instance_redis(st.ctx, st.master_endpoint.address.to_string(),
-                                     st.master_endpoint.port, "redkeep-switchover");
+    auto again = open_instance_redis(st.ctx, st.run->request.master.address.to_string(),
+                                     st.run->request.master.port, redis::kSwitchoverClientName);
     if (again) *st.master = std::move(again.value());
   }
   const auto peer = st.master->peer();
-  auto u = redis::unpause(*st.master);
-  if (u) {
-    st.ctx.log().info("Switchover: writes unpaused on {} (its role: {})", peer, role);
+  if (auto u = redis::unpause(*st.master)) {
+    text = "writes unpaused";
+    st.ctx.log().info("Switchover: writes unpaused on {} ({})", peer, why);
   } else {
-    st.ctx.log().warn("Switchover: CLIENT UNPAUSE on {} failed ({}); the pause ends by itself",
-                      peer, u.error().message);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        st.run->pause_ends - Clock::now());
+    text = "CLIENT UNPAUSE failed (" + u.error().message + "): writes stay paused for up to " +
+           std::to_string(std::max<long long>(0, left.count())) + " ms";
+    st.ctx.log().warn("Switchover: CLIENT UNPAUSE on {} failed ({}); the pause ends by itself "
+                      "within {} ms",
+                      peer, u.error().message, std::max<long long>(0, left.count()));
   }
+  st.run.reset();
   st.master.reset();
-  st.paused_id = 0;
+  return text;
 }
 
-/// Pauses writes on the Master, then reads both offsets until they meet, the timeout passes,
-/// or waiting cannot help. On failure the pause is lifted before the answer.
-core::CaughtUp catch_up(Self* self, const core::CatchUp& c) {
+void answer(Self* self, core::CaughtUp answer) {
+  if (self->state.wiring.election) self->send(self->state.wiring.election, std::move(answer));
+}
+
+/// Starts a catch-up: connections, no other switchover on the Master, the pause.
+void start(Self* self, const core::CatchUp& c) {
   auto& st = self->state;
   const auto& rs = *st.ctx.instance.redis;
   const auto host = c.master.address.to_string();
-  auto local = open_instance_redis(st.ctx, rs.host, rs.port, "redkeep-switchover");
-  if (!local) return {c.id, false, "cannot reach the local Redis: " + local.error().message};
-  auto m = open_instance_redis(st.ctx, host, c.master.port, "redkeep-switchover");
+  auto local = open_instance_redis(st.ctx, rs.host, rs.port, redis::kSwitchoverClientName);
+  if (!local)
+    return answer(self, {c.id, false, "cannot reach the local Redis: " + local.error().message});
+  auto m = open_instance_redis(st.ctx, host, c.master.port, redis::kSwitchoverClientName);
   if (!m)
-    return {c.id, false,
-            "cannot reach the Master's Redis at " + host + ":" + std::to_string(c.master.port) +
-                ": " + m.error().message};
+    return answer(self, {c.id, false,
+                         "cannot reach the Master's Redis at " + host + ":" +
+                             std::to_string(c.master.port) + ": " + m.error().message});
   st.master = std::make_unique<redis::Connection>(std::move(m.value()));
-  st.master_endpoint = c.master;
-  if (auto p = redis::pause_writes(*st.master, c.pause); !p) {
+  if (auto other = other_switchover(*st.master, true); !other.empty()) {
     st.master.reset();
-    return {c.id, false, pause_error(p.error())};
+    return answer(self, {c.id, false,
+                         "another node's switchover (" + other +
+                             ") runs on the Master's Redis; one at a time"});
   }
-  st.paused_id = c.id;
-  st.pause_ends = Clock::now() + c.pause;
-  const auto started = Clock::now();
+  if (auto p = redis::pause_writes(*st.master, c.pause); !p) {
+    // No answer in time: the pause may have taken effect all the same.
+    const auto f = p.error().failure;
+    if (f == redis::Failure::timeout || f == redis::Failure::closed || f == redis::Failure::io) {
+      if (auto again = open_instance_redis(st.ctx, host, c.master.port,
+                                           redis::kSwitchoverClientName))
+        (void)redis::unpause(again.value());
+    }
+    st.master.reset();
+    return answer(self, {c.id, false, pause_error(p.error())});
+  }
+  const auto now = Clock::now();
+  st.run = Run{c, now, now + c.pause,
+               std::make_unique<redis::Connection>(std::move(local.value()))};
+  // Two nodes that paused at once: the one that came second gives way, and leaves the pause
+  // to the first (CLIENT UNPAUSE would end the first one's pause too).
+  if (auto other = other_switchover(*st.master, false); !other.empty()) {
+    st.run.reset();
+    st.master.reset();
+    return answer(self, {c.id, false,
+                         "another node's switchover (" + other +
+                             ") paused the Master's Redis first; it lifts the pause"});
+  }
+  self->send(self, tick_atom::value, c.id);
+}
+
+/// One read of both offsets; answers once caught up, or aborts.
+void catch_up_step(Self* self) {
+  auto& st = self->state;
+  auto& run = *st.run;
+  // Ours first: read after it, the Master's offset can only be ahead, never behind.
+  auto mine = replication(*run.local);
+  if (!mine) {
+    const auto why = "reading the local offset failed: " + mine.error().message;
+    const auto id = run.request.id;
+    return answer(self, {id, false, why + "; " + unpause(self, "catch-up aborted")});
+  }
+  auto theirs = replication(*st.master);
+  if (!theirs) {
+    const auto why = "reading the Master's offset failed: " + theirs.error().message;
+    const auto id = run.request.id;
+    return answer(self, {id, false, why + "; " + unpause(self, "catch-up aborted")});
+  }
+  const auto s = redis::compare_catch_up(theirs.value(), mine.value());
+  const auto waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run.started);
+  if (s.done) {
+    run.caught_up = true;
+    // No ReleasePause by the end of the pause (the election restarted meanwhile): forget it.
+    self->delayed_send(self, run.pause_ends - Clock::now(), tick_atom::value, run.request.id);
+    return answer(self, {run.request.id, true,
+                         "writes paused on the Master, its Redis at the Master's " + s.detail +
+                             " after " + std::to_string(waited.count()) + " ms"});
+  }
   std::string why;
-  for (;;) {
-    auto theirs = replication(*st.master);
-    if (!theirs) {
-      why = "reading the Master's offset failed: " + theirs.error().message;
-      break;
-    }
-    auto mine = replication(local.value());
-    if (!mine) {
-      why = "reading the local offset failed: " + mine.error().message;
-      break;
-    }
-    const auto s = redis::compare_catch_up(theirs.value(), mine.value());
-    const auto waited =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-    if (s.done)
-      return {c.id, true,
-              "writes paused on the Master, its Redis at the Master's " + s.detail + " after " +
-                  std::to_string(waited.count()) + " ms"};
-    if (s.hopeless) {
-      why = "its Redis cannot catch up: " + s.detail;
-      break;
-    }
-    if (waited >= c.timeout) {
-      why = "its Redis did not catch up within " + std::to_string(c.timeout.count()) +
-            " ms (" + s.detail + ")";
-      break;
-    }
-    std::this_thread::sleep_for(kPoll);
+  if (s.hopeless) why = "its Redis cannot catch up: " + s.detail;
+  if (why.empty() && waited >= run.request.timeout)
+    why = "its Redis did not catch up within " + std::to_string(run.request.timeout.count()) +
+          " ms (" + s.detail + ")";
+  if (!why.empty()) {
+    const auto id = run.request.id;
+    return answer(self, {id, false, why + "; " + unpause(self, "catch-up aborted")});
   }
-  release(self, c.id, false);
-  return {c.id, false, why + "; writes unpaused"};
+  self->delayed_send(self, kPoll, tick_atom::value, run.request.id);
+}
+
+/// One look at the old Master's role while releasing: the pause is lifted once it is a
+/// replica, or when the pause would end anyway (a connection lost meanwhile is opened again).
+void release_step(Self* self) {
+  auto& st = self->state;
+  if (st.master->is_broken()) {
+    auto again = open_instance_redis(st.ctx, st.run->request.master.address.to_string(),
+                                     st.run->request.master.port, redis::kSwitchoverClientName);
+    if (again) *st.master = std::move(again.value());
+  }
+  auto role = redis::role(*st.master);
+  if (role && role.value().kind != redis::Role::Kind::master)
+    return (void)unpause(self, "it is a replica now");
+  if (Clock::now() >= st.run->pause_ends) {
+    st.ctx.log().error("Switchover: the old Master's Redis {} is still {} at the end of the "
+                       "pause: its redkeep did not demote it (stopped, or not running)",
+                       st.master->peer(), role ? "master" : "unknown (" + role.error().message + ")");
+    return (void)unpause(self, "the pause is over");
+  }
+  self->delayed_send(self, kPoll, tick_atom::value, st.run->request.id);
 }
 
 switchover_actor::behavior_type switchover(Self* self, InstanceContext ctx) {
   self->state.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("switchover" + self->state.ctx.tag()));
   return {
-      [self](const Wiring& w) { self->state.wiring = w; },
-      [self](const core::CatchUp& c) {
-        // A pause left by an earlier run (its release never came) goes first.
-        release(self, self->state.paused_id, false);
-        auto answer = catch_up(self, c);
-        if (self->state.wiring.election) self->send(self->state.wiring.election, answer);
+      [self](const Wiring& w) {
+        auto& st = self->state;
+        const bool new_election = w.election != st.wiring.election;
+        st.wiring = w;
+        // A restarted election knows nothing of the run: a catch-up is abandoned, a takeover
+        // under way has its pause lifted once the old Master demotes.
+        if (!new_election || !st.run) return;
+        if (!st.run->caught_up) {
+          (void)unpause(self, "the election restarted during the catch-up");
+        } else if (!st.run->releasing) {
+          st.run->releasing = true;
+          self->send(self, tick_atom::value, st.run->request.id);
+        }
       },
-      [self](const core::ReleasePause& r) { release(self, r.id, r.after_demotion); },
+      [self](const core::CatchUp& c) {
+        if (self->state.run) (void)unpause(self, "a new switchover");
+        start(self, c);
+      },
+      [self](tick_atom, std::uint64_t id) {
+        auto& st = self->state;
+        if (!st.run || st.run->request.id != id) return;
+        if (st.run->releasing) return release_step(self);
+        if (!st.run->caught_up) return catch_up_step(self);
+        if (Clock::now() >= st.run->pause_ends) {
+          st.ctx.log().warn("Switchover: no release came; the pause on {} ended by itself",
+                            st.master->peer());
+          st.run.reset();
+          st.master.reset();
+        }
+      },
+      [self](const core::ReleasePause& r) {
+        auto& st = self->state;
+        if (!st.run || st.run->request.id != r.id) return;
+        if (!r.after_demotion || !st.run->caught_up) {
+          (void)unpause(self, "switchover aborted");
+          return;
+        }
+        st.run->releasing = true;
+        release_step(self);
+      },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");
       },

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "actors/control_server.hpp"
+#include "actors/messages.hpp"
 #include "actors/status_command.hpp"
 
 namespace redkeep::actors {
@@ -10,8 +11,8 @@ namespace redkeep::actors {
 int run_switchover(const std::string& socket_path, const std::string& instance, double timeout_s,
                    std::ostream& out, std::ostream& err) {
   const auto timeout_ms = static_cast<long long>(std::llround(timeout_s * 1000));
-  // The daemon answers within the pause (timeout + Master_Down_Interval + 1 s) and a margin.
-  const auto wait_ms = static_cast<int>(timeout_ms + 90'000);
+  const auto wait_ms = static_cast<int>(
+      timeout_ms + std::chrono::milliseconds(kSwitchoverSlack + std::chrono::seconds(10)).count());
   auto doc = ask_daemon(socket_path,
                         "switchover " + std::to_string(timeout_ms) +
                             (instance.empty() ? "" : " " + instance),

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <utility>
 
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
@@ -154,7 +155,9 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
                          [&](const net::AddressInfo& a) { return a.prefix == v; });
     });
   }
-  for (const auto& v : st.ctx.retired_vips) {
+  const auto retired = st.ctx.retired_vips ? std::exchange(*st.ctx.retired_vips, {})
+                                            : std::vector<net::IpPrefix>{};
+  for (const auto& v : retired) {
     // A reload took it out of the list: it goes whatever the role (a no-op when absent).
     auto r = st.netlink->remove_address(static_cast<int>(st.ctx.ifindex), v);
     if (r) {

@@ -50,6 +50,7 @@ Output Instance::resume(const Snapshot& snap, TimePoint now) {
   if (machine.master_address && !machine.master_is_self) master_heard_at_ = now;
   counters_ = snap.counters;
   eligibility_ = snap.eligibility;
+  eligibility_.set_alone_bound(alone_bound(config_));  // a reload may have changed advert_int
   cold_start_overridden_ = snap.cold_start_overridden;
   switchover_boost_ = snap.switchover_boost;
   boost_reported_ = machine.priority_inputs.switchover;
@@ -656,7 +657,8 @@ void Instance::on(const RoleDone& d, TimePoint now) {
 }
 
 void Instance::on(const Stop&, TimePoint now) {
-  if (switchover_) end_switchover(false, "redkeep is stopping", false);
+  // A takeover under way: the pause is lifted only once the old Master has demoted.
+  if (switchover_) end_switchover(false, "redkeep is stopping", switchover_->taking_over);
   const bool was_master = sm_.state() == vrrp::State::master;
   stopping_ = true;
   execute(sm_.shutdown(now), now);
@@ -718,7 +720,6 @@ void Instance::on(const SwitchoverStart& s, TimePoint now) {
   }
   f.synced_with_master = redis_reported_ && synced_with_master(redis_);
   f.own_address = primary_;
-  f.own_priority = config_.priority;
   f.nopreempt = config_.nopreempt;
   if (auto why = switchover_refusal(f)) {
     log(LogLevel::warn, LogKind::switchover, "Switchover refused: " + *why,

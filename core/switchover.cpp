@@ -22,12 +22,10 @@ std::optional<std::string> switchover_refusal(const SwitchoverFacts& f) {
                        "against this node's {}: a switchover's target returns to its "
                        "priority within Master_Down_Interval, try again then",
                        f.master->to_string(), f.master_priority, vrrp::kMaxPriority);
-  if (!f.nopreempt && (f.master_priority > f.own_priority ||
-                       (f.master_priority == f.own_priority && *f.master > f.own_address)))
-    return fmt::format("without nopreempt the Master {} (priority {}) would take Master back "
-                       "once this node returns to its priority {}: set nopreempt on every "
-                       "node, or give this node the higher priority",
-                       f.master->to_string(), f.master_priority, f.own_priority);
+  if (!f.nopreempt)
+    return "this instance has no nopreempt: a node of higher priority would take Master back "
+           "once this node returns to its configured priority (switchover needs nopreempt, as "
+           "in the recipe, on every node)";
   if (!f.synced_with_master)
     return fmt::format("its Redis is not a synced replica of the Master {} (replica of it, link "
                        "up, no sync running)",

@@ -25,17 +25,18 @@ struct SwitchoverFacts {
   std::uint8_t master_priority = 0;      ///< its last advertised priority
   bool synced_with_master = false;       ///< our Redis: replica of it, link up, no sync running
   net::IpAddress own_address;            ///< this node's primary address (the RFC tie-break)
-  std::uint8_t own_priority = 0;         ///< configured priority
-  bool nopreempt = false;                ///< this instance's nopreempt
+  bool nopreempt = false;                ///< this instance's nopreempt (the cluster's, as in
+                                         ///< the recipe every node sets it)
 };
 
 /// Why this node cannot be a switchover's target now (a sentence for the operator), or
 /// nullopt when it can: it must be an eligible Backup with Redis, following a live Master
 /// whose replica it is with the link up, with no other switchover running and not stopping.
 /// Its priority 254 must win against the Master's advert (a Master at 254 with a higher
-/// address keeps Master, RFC 5798 6.4.3), and without `nopreempt` the Master must not outrank
-/// its configured priority: the Master would take Master back once the target returns to it
-/// (keepalived and redkeep preempt by default; `nopreempt`, as in the recipe, on every node).
+/// address keeps Master, RFC 5798 6.4.3), and it must have `nopreempt`: without it, any node
+/// of higher priority would take Master back, without a pause, once the target returns to its
+/// configured priority (keepalived and redkeep preempt by default; the recipe sets nopreempt
+/// on every node).
 std::optional<std::string> switchover_refusal(const SwitchoverFacts& facts);
 
 /// The CLIENT PAUSE duration on the Master, milliseconds: the switchover `timeout` plus a

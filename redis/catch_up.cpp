@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace redkeep::redis {
 
 CatchUpStatus compare_catch_up(const ReplicationInfo& master, const ReplicationInfo& mine) {
@@ -29,6 +31,18 @@ CatchUpStatus compare_catch_up(const ReplicationInfo& master, const ReplicationI
   if (mine.master_link_status != LinkStatus::up) s.detail += ", replication link down";
   s.hopeless = *own > theirs;  // ahead of the Master: another history wrote here
   return s;
+}
+
+std::vector<ClientEntry> earlier_switchovers(const std::vector<ClientEntry>& clients,
+                                             const std::string& own_addr) {
+  std::optional<std::uint64_t> own;
+  for (const auto& c : clients)
+    if (c.addr == own_addr && c.name == kSwitchoverClientName) own = c.id;
+  std::vector<ClientEntry> out;
+  for (const auto& c : clients)
+    if (c.name == kSwitchoverClientName && c.addr != own_addr && (!own || c.id < *own))
+      out.push_back(c);
+  return out;
 }
 
 }  // namespace redkeep::redis

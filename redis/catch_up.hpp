@@ -3,7 +3,9 @@
 // Pure: compares two INFO replication reads.
 
 #include <string>
+#include <vector>
 
+#include "redis/client_list.hpp"
 #include "redis/info.hpp"
 
 namespace redkeep::redis {
@@ -21,5 +23,16 @@ struct CatchUpStatus {
 /// slave_repl_offset, else its master_repl_offset). The Master's view of its replicas' offsets
 /// (REPLCONF ACK, up to a second old) is not used. Redis docs: INFO, "Replication".
 CatchUpStatus compare_catch_up(const ReplicationInfo& master, const ReplicationInfo& mine);
+
+/// The client name of a switchover's connection to the Master's Redis: other switchovers see
+/// it in CLIENT LIST.
+inline constexpr const char* kSwitchoverClientName = "redkeep-switchover";
+
+/// Among the Master's clients (CLIENT LIST), the switchovers of other nodes that came before
+/// ours (a lower client id; all of them when ours, `own_addr` as the Master lists it, is not
+/// there). While one runs ours must not go on, nor lift a pause it does not own: CLIENT
+/// UNPAUSE ends every pause.
+std::vector<ClientEntry> earlier_switchovers(const std::vector<ClientEntry>& clients,
+                                             const std::string& own_addr);
 
 }  // namespace redkeep::redis

@@ -1,6 +1,8 @@
 #include "redis/connection.hpp"
 
 #include <hiredis/hiredis.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -135,6 +137,17 @@ Result<Reply> Connection::command(const std::vector<std::string>& argv) {
 }
 
 int Connection::fd() const { return ctx_ && !broken_ ? ctx_->fd : -1; }
+
+std::string Connection::local_address() const {
+  sockaddr_in addr{};
+  socklen_t len = sizeof addr;
+  if (fd() < 0 || ::getsockname(fd(), reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
+      addr.sin_family != AF_INET)
+    return "";
+  char ip[INET_ADDRSTRLEN] = {};
+  ::inet_ntop(AF_INET, &addr.sin_addr, ip, sizeof ip);
+  return std::string(ip) + ":" + std::to_string(ntohs(addr.sin_port));
+}
 
 bool Connection::peer_closed() {
   if (!ctx_ || broken_) return true;

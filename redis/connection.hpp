@@ -70,6 +70,10 @@ class Connection {
   /// "host:port", for log lines.
   const std::string& peer() const { return peer_; }
 
+  /// This end's "ip:port" (IPv4), as the server lists it in CLIENT LIST `addr`; empty when
+  /// broken or not IPv4.
+  std::string local_address() const;
+
  private:
   struct ContextDeleter {
     void operator()(redisContext* c) const;

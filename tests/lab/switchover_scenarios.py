@@ -7,6 +7,7 @@ is to become master. Each scenario takes a lab that is up and raises on failure;
 
 import re
 import subprocess
+import threading
 import time
 
 from helpers import Writer, STEADY_ACKS, assert_one_master, assert_replica_of, keys_on
@@ -200,3 +201,36 @@ def scenario_switchover_keepalived(lab):
     assert_acked_kept(summary, n2)
     wait_for("every acknowledged write on the keepalived node",
              lambda: not set(summary["acked_keys"]) - keys_on(n1, "mix"), timeout=10)
+
+
+def scenario_switchover_concurrent(lab):
+    """Issue 17.1, one switchover at a time across nodes: while n3's switchover holds the pause
+    on n1's Redis (n3 lagging, its replication port blocked), one on n2 is refused at once and
+    leaves the pause alone; once n3's link flows again it catches up and takes Master, and no
+    acknowledged write is lost."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    writer = Writer(lab, "conc")
+    try:
+        writer.wait_acks(200)
+        wait_synced(n3, n1)
+        n3.drop([f"tcp sport {replication_port(n3)}", f"tcp dport {replication_port(n3)}"])
+        writer.wait_acks(writer.acks() + 20)
+        result = {}
+        first = threading.Thread(target=lambda: result.update(n3=switchover(n3, timeout=8)))
+        first.start()
+        wait_for("n3's switchover to pause n1's Redis",
+                 lambda: "Switchover to this node" in n3.log_text())
+        code, out = switchover(n2, timeout=1)
+        assert code == 1 and "another node's switchover" in out, f"exit {code}: {out}"
+        assert first.is_alive(), result
+        n3.drop(None)
+        first.join(timeout=30)
+        code, out = result["n3"]
+        assert code == 0, f"n3's switchover exited {code}: {out}"
+        assert_one_master(lab, n3, timeout=5)
+        writer.wait_acks(writer.acks() + 50)
+    finally:
+        summary = writer.stop()
+    summary["prefix"] = "conc"
+    assert_acked_kept(summary, n3)

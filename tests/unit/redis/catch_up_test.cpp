@@ -82,3 +82,19 @@ TEST_CASE("a paused master's replica reaches its offset, and writes wait until u
   auto writer2 = must_connect(master_server, "writer2");
   CHECK(writer2.command({"SET", "after", "v"}));
 }
+
+TEST_CASE("earlier_switchovers: another node's switchover that paused first, by client id",
+          "[redis][switchover]") {
+  const std::vector<ClientEntry> clients = {
+      {5, "192.0.2.13:40000", "redkeep-switchover", "N"},
+      {7, "192.0.2.12:50000", "redkeep-switchover", "N"},
+      {9, "192.0.2.14:60000", "redkeep-switchover", "N"},
+      {3, "192.0.2.12:40001", "redkeep-health", "N"},
+  };
+  const auto before_7 = earlier_switchovers(clients, "192.0.2.12:50000");
+  REQUIRE(before_7.size() == 1);
+  CHECK(before_7[0].addr == "192.0.2.13:40000");
+  CHECK(earlier_switchovers(clients, "192.0.2.13:40000").empty());
+  // Ours not listed (before the pause, or gone): every other one counts.
+  CHECK(earlier_switchovers(clients, "none").size() == 3);
+}
