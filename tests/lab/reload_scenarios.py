@@ -306,8 +306,9 @@ def scenario_reload_priority_sequence(lab):
 
 
 def scenario_reload_rolling_cluster_wide(lab):
-    """Issue 17.2 and the README's rolling procedure for a setting every node must share
-    (advert_int 1 -> 2 and a second VIP): stop redkeep on each backup (their Redis stays a
+    """Issue 17.2 and the README's rolling procedure for the settings every node must share
+    (advert_int 1 -> 2, a second VIP, VRID 55 -> 56, a new auth_pass, all at once): stop
+    redkeep on each backup (their Redis stays a
     replica), edit every file, `redkeep reload` on the master, start the backups. Under a
     writer through the VIP, the 100 ms monitor sees the master keep the VIP and no other
     holder; at the end all three agree and nobody rejects anybody's adverts."""
@@ -323,9 +324,12 @@ def scenario_reload_rolling_cluster_wide(lab):
             for n in lab.nodes:
                 edit(n, "advert_int 1", "advert_int 2")
                 edit(n, f"        {VIP}/24\n", f"        {VIP}/24\n        {EXTRA_VIP}/24\n")
+                edit(n, "virtual_router_id 55", "virtual_router_id 56")
+                edit(n, "auth_pass redkeep1", "auth_pass redkeep2")
             code, out = reload(n1)
             assert code == 0, f"exit {code}: {out}"
-            assert "advert_int" in out and "virtual_ipaddress" in out, out
+            for keyword in ("advert_int", "virtual_ipaddress", "virtual_router_id", "auth_pass"):
+                assert keyword in out, out
             wait_for("the second VIP on n1",
                      lambda: f" {EXTRA_VIP}/" in n1.exec("ip", "-4", "-o", "addr"), timeout=10)
             for n in (n2, n3):
@@ -339,7 +343,8 @@ def scenario_reload_rolling_cluster_wide(lab):
         summary = writer.stop()
     lost = set(summary["acked_keys"]) - keys_on(n1, "roll")
     assert not lost, f"{len(lost)} acknowledged writes lost"
-    assert n1.status()["master_adver_interval_s"] == 2.0
+    st = n1.status()
+    assert st["master_adver_interval_s"] == 2.0 and st["virtual_router_id"] == 56, st
     for n in (n2, n3):
         st = n.status()
         assert st["master_address"] == n1.ip and st["counters"]["rejected"] == {}, st
