@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <vector>
 
 #include "actors/crash_reason.hpp"
 #include "core/instance.hpp"
@@ -20,7 +21,10 @@ struct ElectionState {
   InstanceContext ctx;
   std::unique_ptr<core::Instance> core;
   Wiring wiring;
-  caf::typed_response_promise<bool> stop_promise;
+  // Every stop_atom is answered when the one stop protocol is over (a reload's restart and
+  // SIGTERM may both ask).
+  std::vector<caf::typed_response_promise<bool>> stop_promises;
+  bool stop_done = false;
   std::map<std::uint64_t, caf::typed_response_promise<std::string>> switchovers;  // by id
   std::uint64_t switchover_ids = 0;
 
@@ -106,7 +110,9 @@ void carry_out(Self* self, core::Output out) {
               st.switchovers.erase(it);
             }
           } else if constexpr (std::is_same_v<T, core::StopDone>) {
-            if (st.stop_promise.pending()) st.stop_promise.deliver(true);
+            st.stop_done = true;
+            for (auto& p : st.stop_promises) p.deliver(true);
+            st.stop_promises.clear();
           } else {
             static_assert(std::is_same_v<T, core::LogEvent>, "a command the shell ignores");
             st.ctx.log().write(c);
@@ -196,9 +202,12 @@ election_actor::behavior_type election(Self* self, InstanceContext ctx,
         return self->state.core->status_json(restarts, now(self));
       },
       [self](stop_atom) -> caf::result<bool> {
-        self->state.stop_promise = self->make_response_promise<bool>();
-        feed(self, core::Stop{});
-        return self->state.stop_promise;
+        auto& st = self->state;
+        if (st.stop_done) return true;
+        st.stop_promises.push_back(self->make_response_promise<bool>());
+        auto promise = st.stop_promises.back();
+        if (st.stop_promises.size() == 1) feed(self, core::Stop{});
+        return promise;
       },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");

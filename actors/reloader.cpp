@@ -21,20 +21,17 @@ std::string refused(const json& errors) {
   return json{{"ok", false}, {"errors", errors}}.dump();
 }
 
-/// The VIPs of `before` that no instance of `next` lists any more (one another instance took
-/// over is that instance's to hold). Shared by the copies of the vip actor's context: the
-/// first vip actor to start removes them and empties the list.
+/// The VIPs of `before` that `after` no longer lists. One moved to another instance is removed
+/// too: that instance holds it if it is Master here (its next advert renews it). Shared by the
+/// copies of the vip actor's context: the first vip actor to start removes them and empties
+/// the list.
 std::shared_ptr<std::vector<net::IpPrefix>> retired(const config::VrrpInstance& before,
-                                                    const config::VrrpInstance& after,
-                                                    const config::Config& next) {
+                                                    const config::VrrpInstance& after) {
   auto out = std::make_shared<std::vector<net::IpPrefix>>();
-  for (const auto& v : before.virtual_ipaddress) {
-    bool listed = std::find(after.virtual_ipaddress.begin(), after.virtual_ipaddress.end(), v) !=
-                  after.virtual_ipaddress.end();
-    for (const auto& in : next.instances)
-      for (const auto& w : in.virtual_ipaddress) listed = listed || w.address == v.address;
-    if (!listed) out->push_back(v);
-  }
+  for (const auto& v : before.virtual_ipaddress)
+    if (std::find(after.virtual_ipaddress.begin(), after.virtual_ipaddress.end(), v) ==
+        after.virtual_ipaddress.end())
+      out->push_back(v);
   return out;
 }
 
@@ -146,7 +143,7 @@ std::string Reloader::reload() {
                       change.name, error);
         return refused(json::array({"vrrp_instance " + change.name + ": " + error}));
       }
-      if (old != nullptr) ctx->retired_vips = retired(old->instance, *in, next);
+      if (old != nullptr) ctx->retired_vips = retired(old->instance, *in);
       message.steps.push_back({change.name, group, change.action, instance_specs(*ctx)});
       contexts.push_back(std::move(*ctx));
     }

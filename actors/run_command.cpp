@@ -126,8 +126,10 @@ int run_daemon(const std::string& config_path) {
     };
     // SIGHUP reloads on a thread of its own: a reload may wait seconds for an instance's stop
     // protocol, and stop signals must still be taken meanwhile.
+    // A SIGHUP during a reload runs another one after it: the file may have changed again.
     std::thread hup_thread;
     std::atomic<bool> hup_busy{false};
+    std::atomic<bool> hup_again{false};
 
     std::atomic<bool> done{false};
     std::thread signal_thread([&] {
@@ -148,11 +150,17 @@ int run_daemon(const std::string& config_path) {
         } else if (sig == SIGHUP && stops == 0 && !hup_busy.exchange(true)) {
           if (hup_thread.joinable()) hup_thread.join();
           hup_thread = std::thread([&] {
-            (void)reloader.reload();  // logs what it did or why not
+            do {
+              hup_again = false;
+              (void)reloader.reload();  // logs what it did or why not
+            } while (hup_again && !done);
             hup_busy = false;
           });
+        } else if (sig == SIGHUP && stops == 0) {
+          hup_again = true;
+          spdlog::info("SIGHUP during a reload: reloading again once it is done");
         } else if (sig == SIGHUP) {
-          spdlog::warn("SIGHUP ignored: {}", stops > 0 ? "stopping" : "a reload runs");
+          spdlog::warn("SIGHUP ignored: stopping");
         } else if (sig == SIGUSR1) {
           try {
             auto status = query_status(control_path);

@@ -35,6 +35,7 @@ struct SupervisorState {
   RestartPolicy policy;
   std::map<std::size_t, ElectionSnapshot> snapshots;  // by group
   bool stopping = false;
+  caf::response_promise reload;  // the reload in flight, answered before the supervisor quits
   static inline const char* name = "supervisor";
 };
 
@@ -99,6 +100,11 @@ Child* find_child(Self* self, const std::string& name) {
   return nullptr;
 }
 
+/// Answers a reload in flight (the supervisor is about to quit).
+void refuse_reload(Self* self) {
+  if (self->state.reload.pending()) self->state.reload.deliver(std::string("redkeep is stopping"));
+}
+
 void stop_children(Self* self) {
   for (auto& c : self->state.children) {
     if (!c.handle) continue;
@@ -157,6 +163,7 @@ void reload(Self* self, std::vector<InstanceReload> steps, std::function<void()>
   using config::ReloadAction;
   auto shared = std::make_shared<std::vector<InstanceReload>>(std::move(steps));
   auto second = [self, shared, done] {
+    if (self->state.stopping) return done();  // a stop came meanwhile: nothing starts
     auto finished = after(shared->size(), done);
     for (auto& step : *shared) {
       const auto group = step.group;
@@ -168,8 +175,10 @@ void reload(Self* self, std::vector<InstanceReload> steps, std::function<void()>
         case ReloadAction::apply: {
           auto specs = std::make_shared<std::vector<ChildSpec>>(std::move(step.specs));
           auto apply = [self, group, specs, finished](std::optional<ElectionSnapshot> snap) {
-            if (snap) self->state.snapshots[group] = std::move(*snap);
-            replace_group(self, group, std::move(*specs), true);
+            if (!self->state.stopping) {
+              if (snap) self->state.snapshots[group] = std::move(*snap);
+              replace_group(self, group, std::move(*specs), true);
+            }
             finished();
           };
           if (auto election = election_of(self, group)) {
@@ -225,6 +234,7 @@ void on_child_down(Self* self, caf::down_msg& msg) {
     spdlog::critical("{} failed {} times within {} s ({}); giving up", c->spec.name, n,
                      p.window.count() / 1000, describe(msg.reason));
     self->state.stopping = true;
+    refuse_reload(self);
     stop_children(self);
     self->quit(caf::make_error(caf::sec::runtime_error, c->spec.name + " keeps failing"));
     return;
@@ -247,6 +257,7 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
   // included) end the supervisor after stopping the children.
   self->set_exit_handler([self](caf::exit_msg& msg) {
     self->state.stopping = true;
+    refuse_reload(self);
     stop_children(self);
     self->quit(msg.reason);
   });
@@ -320,8 +331,14 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
       },
       [self](reload_atom, Reload& r) -> caf::result<std::string> {
         if (self->state.stopping) return std::string("redkeep is stopping");
-        auto rp = self->make_response_promise<std::string>();
-        reload(self, std::move(r.steps), [rp]() mutable { rp.deliver(std::string()); });
+        if (self->state.reload.pending()) return std::string("a reload runs");
+        auto rp = self->make_response_promise();
+        self->state.reload = rp;
+        reload(self, std::move(r.steps), [self]() {
+          if (self->state.reload.pending())
+            self->state.reload.deliver(std::string(self->state.stopping ? "redkeep is stopping"
+                                                                        : ""));
+        });
         return rp;
       },
       [self](ElectionSnapshot& snap) {
@@ -363,6 +380,7 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
         self->state.stopping = true;
         auto pending = std::make_shared<int>(0);
         auto finish = [self, rp]() mutable {
+          refuse_reload(self);
           stop_children(self);
           rp.deliver(true);
           self->quit();

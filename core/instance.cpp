@@ -657,6 +657,7 @@ void Instance::on(const RoleDone& d, TimePoint now) {
 }
 
 void Instance::on(const Stop&, TimePoint now) {
+  if (stopping_) return;  // one stop protocol
   // A takeover under way: the pause is lifted only once the old Master has demoted.
   if (switchover_) end_switchover(false, "redkeep is stopping", switchover_->taking_over);
   const bool was_master = sm_.state() == vrrp::State::master;

@@ -349,3 +349,39 @@ def scenario_reload_rolling_cluster_wide(lab):
         st = n.status()
         assert st["master_address"] == n1.ip and st["counters"]["rejected"] == {}, st
         assert_replica_of(n, n1)
+
+
+def scenario_reload_hup_during_reload(lab):
+    """Issue 17.2: a SIGHUP that arrives while a reload runs (here one that restarts the
+    master's instance, which waits for the new master) is not lost: the daemon reloads again
+    once it is done and ends on the file's last content."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    edit(n1, "state.json", "state-2.json")
+    n1.signal_redkeep(signal.SIGHUP)
+    wait_for("n1's restart under way", lambda: "restarting this instance" in n1.log_text())
+    edit(n1, "priority 150", "priority 77")
+    n1.signal_redkeep(signal.SIGHUP)
+    wait_for("n1 at priority 77", lambda: n1.status()["priority"] == 77, timeout=30)
+    assert "reloading again once it is done" in n1.log_text()
+    assert_one_master(lab, n2)
+
+
+def scenario_reload_then_stop(lab):
+    """Issue 17.2: SIGTERM right after a SIGHUP that restarts the master's instance: one stop
+    protocol, answered to both; the daemon exits promptly with status 0, its Redis a replica
+    of the new master, no VIP left behind."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    edit(n1, "state.json", "state-2.json")
+    n1.signal_redkeep(signal.SIGHUP)
+    time.sleep(0.05)  # the race itself: SIGTERM while the reload's stop protocol runs
+    t0 = time.monotonic()
+    n1.signal_redkeep(signal.SIGTERM)
+    code = n1.redkeep.wait(timeout=30)
+    took = time.monotonic() - t0
+    assert code == 0, f"exit status {code}"
+    assert took < 10, f"took {took:.1f} s to stop"
+    assert not n1.has_vip()
+    assert_one_master(lab, n2)
+    assert_replica_of(n1, n2)
