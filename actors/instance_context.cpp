@@ -14,8 +14,8 @@ redis::Result<redis::Connection> open_instance_redis(const InstanceContext& ctx,
   } catch (const std::exception& e) {
     return redis::Error{redis::Failure::auth, e.what()};
   }
-  return redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user,
-                                 password, client_name);
+  return redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user, password,
+                                 client_name);
 }
 
 }  // namespace redkeep::actors

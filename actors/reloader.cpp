@@ -1,10 +1,10 @@
 #include "actors/reloader.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "actors/control_server.hpp"
 #include "actors/instances.hpp"
@@ -17,9 +17,7 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string refused(const json& errors) {
-  return json{{"ok", false}, {"errors", errors}}.dump();
-}
+std::string refused(const json& errors) { return json{{"ok", false}, {"errors", errors}}.dump(); }
 
 /// The VIPs of `before` that `after` no longer lists. One moved to another instance is removed
 /// too: that instance holds it if it is Master here (its next advert renews it). Shared by the
@@ -100,9 +98,10 @@ std::string Reloader::reload() {
   }
 
   if (const auto busy = switchover_running(); !busy.empty()) {
-    spdlog::error("Reload refused, the running configuration is kept: a switchover of {} runs; "
-                  "reload once it is over",
-                  busy);
+    spdlog::error(
+        "Reload refused, the running configuration is kept: a switchover of {} runs; "
+        "reload once it is over",
+        busy);
     return refused(json::array({"a switchover of " + busy + " runs; reload once it is over"}));
   }
   if (plan.control_socket_changed) {
@@ -147,8 +146,9 @@ std::string Reloader::reload() {
       message.steps.push_back({change.name, group, change.action, instance_specs(*ctx)});
       contexts.push_back(std::move(*ctx));
     }
-    changes.push_back(
-        {{"instance", change.name}, {"action", to_string(change.action)}, {"keywords", change.keywords}});
+    changes.push_back({{"instance", change.name},
+                       {"action", to_string(change.action)},
+                       {"keywords", change.keywords}});
   }
 
   for (const auto& step : message.steps) {
@@ -161,9 +161,10 @@ std::string Reloader::reload() {
                  joined(c.keywords));
         break;
       case config::ReloadAction::restart:
-        log.warn("Reload: {} changed; restarting this instance (stopped as on SIGTERM, then "
-                 "started anew)",
-                 joined(c.keywords));
+        log.warn(
+            "Reload: {} changed; restarting this instance (stopped as on SIGTERM, then "
+            "started anew)",
+            joined(c.keywords));
         break;
       case config::ReloadAction::add:
         log.info("Reload: new vrrp_instance; starting it");

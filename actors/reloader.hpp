@@ -4,7 +4,6 @@
 // cannot be resolved) or has the supervisor apply the difference (config/reload_plan.hpp).
 
 #include <caf/all.hpp>
-
 #include <mutex>
 #include <optional>
 #include <string>

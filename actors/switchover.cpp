@@ -56,7 +56,8 @@ redis::Result<redis::ReplicationInfo> replication(redis::Connection& conn) {
 std::string pause_error(const redis::Error& e) {
   if (e.failure == redis::Failure::noperm)
     return "the Master's Redis refuses CLIENT PAUSE (its ACL user needs +client|pause "
-           "+client|unpause): " + e.message;
+           "+client|unpause): " +
+           e.message;
   if (e.message.find("syntax") != std::string::npos)
     return "the Master's Redis does not know CLIENT PAUSE ... WRITE (Redis >= 6.2 needed): " +
            e.message;
@@ -92,13 +93,14 @@ std::string unpause(Self* self, const std::string& why) {
     text = "writes unpaused";
     st.ctx.log().info("Switchover: writes unpaused on {} ({})", peer, why);
   } else {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        st.run->pause_ends - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(st.run->pause_ends - Clock::now());
     text = "CLIENT UNPAUSE failed (" + u.error().message + "): writes stay paused for up to " +
            std::to_string(std::max<long long>(0, left.count())) + " ms";
-    st.ctx.log().warn("Switchover: CLIENT UNPAUSE on {} failed ({}); the pause ends by itself "
-                      "within {} ms",
-                      peer, u.error().message, std::max<long long>(0, left.count()));
+    st.ctx.log().warn(
+        "Switchover: CLIENT UNPAUSE on {} failed ({}); the pause ends by itself "
+        "within {} ms",
+        peer, u.error().message, std::max<long long>(0, left.count()));
   }
   st.run.reset();
   st.master.reset();
@@ -133,16 +135,16 @@ void start(Self* self, const core::CatchUp& c) {
     // No answer in time: the pause may have taken effect all the same.
     const auto f = p.error().failure;
     if (f == redis::Failure::timeout || f == redis::Failure::closed || f == redis::Failure::io) {
-      if (auto again = open_instance_redis(st.ctx, host, c.master.port,
-                                           redis::kSwitchoverClientName))
+      if (auto again =
+              open_instance_redis(st.ctx, host, c.master.port, redis::kSwitchoverClientName))
         (void)redis::unpause(again.value());
     }
     st.master.reset();
     return answer(self, {c.id, false, pause_error(p.error())});
   }
   const auto now = Clock::now();
-  st.run = Run{c, now, now + c.pause,
-               std::make_unique<redis::Connection>(std::move(local.value()))};
+  st.run =
+      Run{c, now, now + c.pause, std::make_unique<redis::Connection>(std::move(local.value()))};
   // Two nodes that paused at once: the one that came second gives way, and leaves the pause
   // to the first (CLIENT UNPAUSE would end the first one's pause too).
   if (auto other = other_switchover(*st.master, false); !other.empty()) {
@@ -208,9 +210,10 @@ void release_step(Self* self) {
   if (role && role.value().kind != redis::Role::Kind::master)
     return (void)unpause(self, "it is a replica now");
   if (Clock::now() >= st.run->pause_ends) {
-    st.ctx.log().error("Switchover: the old Master's Redis {} is still {} at the end of the "
-                       "pause: its redkeep did not demote it (stopped, or not running)",
-                       st.master->peer(), role ? "master" : "unknown (" + role.error().message + ")");
+    st.ctx.log().error(
+        "Switchover: the old Master's Redis {} is still {} at the end of the "
+        "pause: its redkeep did not demote it (stopped, or not running)",
+        st.master->peer(), role ? "master" : "unknown (" + role.error().message + ")");
     return (void)unpause(self, "the pause is over");
   }
   self->delayed_send(self, kPoll, tick_atom::value, st.run->request.id);

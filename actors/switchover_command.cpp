@@ -13,10 +13,10 @@ int run_switchover(const std::string& socket_path, const std::string& instance, 
   const auto timeout_ms = static_cast<long long>(std::llround(timeout_s * 1000));
   const auto wait_ms = static_cast<int>(
       timeout_ms + std::chrono::milliseconds(kSwitchoverSlack + std::chrono::seconds(10)).count());
-  auto doc = ask_daemon(socket_path,
-                        "switchover " + std::to_string(timeout_ms) +
-                            (instance.empty() ? "" : " " + instance),
-                        "redkeep switchover", err, wait_ms);
+  auto doc = ask_daemon(
+      socket_path,
+      "switchover " + std::to_string(timeout_ms) + (instance.empty() ? "" : " " + instance),
+      "redkeep switchover", err, wait_ms);
   if (doc.is_discarded()) return kStatusUnreachable;
   if (doc.contains("error")) {
     err << "redkeep switchover: " << doc["error"].get<std::string>() << "\n";

@@ -80,7 +80,7 @@ InstanceChange compare_instance(const VrrpInstance& a, const VrrpInstance& b,
   compare(k, "garp_master_refresh_repeat", a.garp_master_refresh_repeat,
           b.garp_master_refresh_repeat);
   for (auto& r : redis_changes(a.redis, b.redis)) k.push_back(std::move(r));
-  c.action = restart ? ReloadAction::restart
+  c.action = restart     ? ReloadAction::restart
              : k.empty() ? ReloadAction::unchanged
                          : ReloadAction::apply;
   return c;

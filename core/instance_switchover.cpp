@@ -22,8 +22,7 @@ bool Instance::switchover_boost(TimePoint now) {
   log(LogLevel::info, LogKind::switchover,
       fmt::format("Switchover priority 254 ends ({}): advertising the configured priority {} "
                   "again",
-                  is_master ? "Master for Master_Down_Interval" : "left Master",
-                  config_.priority),
+                  is_master ? "Master for Master_Down_Interval" : "left Master", config_.priority),
       {{"outcome", "boost_ended"}});
   return false;
 }

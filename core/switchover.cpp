@@ -18,18 +18,20 @@ std::optional<std::string> switchover_refusal(const SwitchoverFacts& f) {
     return fmt::format("the Master {} advertises priority {} (address owner): it never yields",
                        f.master->to_string(), f.master_priority);
   if (f.master_priority == vrrp::kMaxPriority && *f.master > f.own_address)
-    return fmt::format("the Master {} advertises priority {} and wins the address tie-break "
-                       "against this node's {}: a switchover's target returns to its "
-                       "priority within Master_Down_Interval, try again then",
-                       f.master->to_string(), f.master_priority, vrrp::kMaxPriority);
+    return fmt::format(
+        "the Master {} advertises priority {} and wins the address tie-break "
+        "against this node's {}: a switchover's target returns to its "
+        "priority within Master_Down_Interval, try again then",
+        f.master->to_string(), f.master_priority, vrrp::kMaxPriority);
   if (!f.nopreempt)
     return "this instance has no nopreempt: a node of higher priority would take Master back "
            "once this node returns to its configured priority (switchover needs nopreempt, as "
            "in the recipe, on every node)";
   if (!f.synced_with_master)
-    return fmt::format("its Redis is not a synced replica of the Master {} (replica of it, link "
-                       "up, no sync running)",
-                       f.master->to_string());
+    return fmt::format(
+        "its Redis is not a synced replica of the Master {} (replica of it, link "
+        "up, no sync running)",
+        f.master->to_string());
   return std::nullopt;
 }
 

@@ -19,8 +19,8 @@ struct SwitchoverFacts {
   net::vrrp::State state = net::vrrp::State::initialize;
   bool has_redis = false;
   bool stopping = false;
-  bool in_progress = false;       ///< another switchover of this instance runs
-  std::string not_eligible;       ///< Eligibility::reason(); empty when eligible
+  bool in_progress = false;              ///< another switchover of this instance runs
+  std::string not_eligible;              ///< Eligibility::reason(); empty when eligible
   std::optional<net::IpAddress> master;  ///< the Master heard within Master_Down_Interval
   std::uint8_t master_priority = 0;      ///< its last advertised priority
   bool synced_with_master = false;       ///< our Redis: replica of it, link up, no sync running

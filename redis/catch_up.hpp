@@ -12,9 +12,9 @@ namespace redkeep::redis {
 
 /// Where a switchover's target stands against the paused Master.
 struct CatchUpStatus {
-  bool done = false;   ///< same history, same offset: nothing written on the Master is missing
+  bool done = false;      ///< same history, same offset: nothing written on the Master is missing
   bool hopeless = false;  ///< another history (or not a replica): waiting cannot help
-  std::string detail;  ///< offsets (bytes) and ids, for the log and the operator
+  std::string detail;     ///< offsets (bytes) and ids, for the log and the operator
 };
 
 /// Compares `master` (INFO replication of the paused Master, read after the pause) with `mine`

@@ -35,8 +35,7 @@ TEST_CASE("plan_reload: the same file changes nothing", "[config][reload]") {
   CHECK(only(plan).action == ReloadAction::unchanged);
 }
 
-TEST_CASE("plan_reload: node-local and cluster-wide settings apply in place",
-          "[config][reload]") {
+TEST_CASE("plan_reload: node-local and cluster-wide settings apply in place", "[config][reload]") {
   const auto a = parsed(instance(kRedis));
   const auto b = parsed(with_vip(
       instance_with("virtual_router_id 55", "virtual_router_id 56",
@@ -77,16 +76,14 @@ TEST_CASE("plan_reload: interface, unicast peers and state_file restart the inst
 
 TEST_CASE("plan_reload: instances added and removed, the control socket moved",
           "[config][reload]") {
-  const auto a = parsed(instance(kRedis) +
-                        with_vip(renamed(instance_with("virtual_router_id 55",
-                                                       "virtual_router_id 56"),
-                                         "B"),
-                                 "192.0.2.101/24"));
-  const auto b = parsed("global_defs {\n    control_socket /tmp/x.sock\n}\n" + instance(kRedis) +
-                        with_vip(renamed(instance_with("virtual_router_id 55",
-                                                       "virtual_router_id 57"),
-                                         "C"),
-                                 "192.0.2.102/24"));
+  const auto a =
+      parsed(instance(kRedis) +
+             with_vip(renamed(instance_with("virtual_router_id 55", "virtual_router_id 56"), "B"),
+                      "192.0.2.101/24"));
+  const auto b =
+      parsed("global_defs {\n    control_socket /tmp/x.sock\n}\n" + instance(kRedis) +
+             with_vip(renamed(instance_with("virtual_router_id 55", "virtual_router_id 57"), "C"),
+                      "192.0.2.102/24"));
   const auto plan = plan_reload(a, b);
   CHECK(plan.changes());
   CHECK(plan.control_socket_changed);

@@ -34,9 +34,10 @@ CoreDriver reloaded(const CoreDriver& d, std::uint8_t p, const core::RedisHealth
 
 }  // namespace
 
-TEST_CASE("after a sequence of reloads the priority is what a cold start with the last file "
-          "gives, with the same facts",
-          "[core][reload]") {
+TEST_CASE(
+    "after a sequence of reloads the priority is what a cold start with the last file "
+    "gives, with the same facts",
+    "[core][reload]") {
   SECTION("eligible") {
     const auto h = redis_replica("192.0.2.12");
     auto d = cold(100, h);
@@ -62,9 +63,10 @@ TEST_CASE("after a sequence of reloads the priority is what a cold start with th
   }
 }
 
-TEST_CASE("a Master reloaded with another priority and VRID stays Master and advertises the new "
-          "priority at once",
-          "[core][reload]") {
+TEST_CASE(
+    "a Master reloaded with another priority and VRID stays Master and advertises the new "
+    "priority at once",
+    "[core][reload]") {
   auto d = serving_master();
   auto in = recipe_instance(170, true);
   in.virtual_router_id = 52;

@@ -1,8 +1,9 @@
 // Switchover (issue 17.1) as the core runs it: who may be a target, the catch-up and the
 // takeover at priority 254, the abort paths, and how long 254 lasts.
+#include "core/switchover.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "core/switchover.hpp"
 #include "scenario.hpp"
 
 using namespace redkeep;
@@ -154,8 +155,9 @@ TEST_CASE("a switchover whose catch-up fails changes nothing", "[core][switchove
   d.feed(core::CaughtUp{3, false, "its Redis did not catch up within 1000 ms; writes unpaused"});
   const auto r = only_result(d);
   CHECK_FALSE(r.ok);
-  CHECK(r.detail == "aborted, nothing changed: its Redis did not catch up within 1000 ms; writes "
-                    "unpaused");
+  CHECK(r.detail ==
+        "aborted, nothing changed: its Redis did not catch up within 1000 ms; writes "
+        "unpaused");
   CHECK(d.state() == State::backup);
   CHECK(d.priority() == 100);
   CHECK(d.all<core::ReleasePause>().empty());  // the switchover actor lifted it already
