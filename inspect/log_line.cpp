@@ -1,0 +1,279 @@
+#include "inspect/log_line.hpp"
+
+#include <array>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+namespace redkeep::inspect {
+
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+bool contains(std::string_view s, std::string_view part) {
+  return s.find(part) != std::string_view::npos;
+}
+
+/// Reads `n` digits at `pos`; nullopt when there are fewer.
+std::optional<int> digits(std::string_view s, std::size_t pos, std::size_t n) {
+  if (pos + n > s.size()) return std::nullopt;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+std::int64_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+constexpr std::array<std::string_view, 7> kLevels = {"trace", "debug",    "info",    "warning",
+                                                     "warn",  "error",    "critical"};
+
+bool is_level(std::string_view word) {
+  for (auto l : kLevels)
+    if (word == l) return true;
+  return false;
+}
+
+/// The next space-separated word of `s` (advanced past it and the spaces after).
+std::string_view next_word(std::string_view& s) {
+  const auto end = std::min(s.find(' '), s.size());
+  const auto word = s.substr(0, end);
+  s.remove_prefix(end);
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  return word;
+}
+
+/// "1:M 01 Dec 2026 07:00:00.123 * ..." (pid:role day month year time level message).
+bool is_redis_line(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  if (i == 0 || i + 3 > s.size() || s[i] != ':' || s[i + 2] != ' ') return false;
+  return contains("MSCX", s.substr(i + 1, 1)) && digits(s, i + 3, 2).has_value();
+}
+
+/// The text between `open` and the matching last `close` after it ("(a, b)" -> "a, b").
+std::string_view between(std::string_view s, char open, char close) {
+  const auto a = s.find(open);
+  const auto b = s.rfind(close);
+  if (a == std::string_view::npos || b == std::string_view::npos || b <= a) return {};
+  return s.substr(a + 1, b - a - 1);
+}
+
+}  // namespace
+
+std::optional<std::string> strip_compose_prefix(std::string_view& line) {
+  const auto bar = line.find(" | ");
+  if (bar == std::string_view::npos || bar == 0) return std::nullopt;
+  auto name = line.substr(0, bar);
+  while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+  // "node1-1" or "node1_1": a service name, a separator, a replica number; no spaces.
+  const auto sep = name.find_last_of("-_");
+  if (sep == std::string_view::npos || sep == 0 || sep + 1 >= name.size() ||
+      name.find(' ') != std::string_view::npos)
+    return std::nullopt;
+  for (char c : name.substr(sep + 1))
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+  std::string service(name.substr(0, sep));
+  line.remove_prefix(bar + 3);
+  return service;
+}
+
+std::optional<Millis> parse_timestamp(std::string_view s, bool& has_offset,
+                                      std::size_t& consumed) {
+  const auto y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
+  const auto h = digits(s, 11, 2), mi = digits(s, 14, 2), se = digits(s, 17, 2);
+  if (!y || !mo || !d || !h || !mi || !se || s[4] != '-' || s[7] != '-' ||
+      (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':')
+    return std::nullopt;
+  if (*mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 || *se > 60)
+    return std::nullopt;
+  std::size_t pos = 19;
+  int ms = 0;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    int scale = 100;
+    while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
+      ms += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+  }
+  Millis offset_ms = 0;
+  has_offset = false;
+  if (pos < s.size() && s[pos] == 'Z') {
+    has_offset = true;
+    ++pos;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+    const auto oh = digits(s, pos + 1, 2);
+    const bool colon = pos + 3 < s.size() && s[pos + 3] == ':';
+    const auto om = digits(s, pos + (colon ? 4 : 3), 2);
+    if (oh && om) {
+      offset_ms = (*oh * 60 + *om) * 60'000LL * (s[pos] == '-' ? -1 : 1);
+      has_offset = true;
+      pos += colon ? 6 : 5;
+    }
+  }
+  consumed = pos;
+  const auto days = days_from_civil(*y, *mo, *d);
+  return ((days * 24 + *h) * 60 + *mi) * 60'000LL + *se * 1000LL + ms - offset_ms;
+}
+
+std::string classify_text(std::string_view t, std::map<std::string, std::string>& f) {
+  if (starts_with(t, "Entering ") && contains(t, " state")) {
+    auto rest = t.substr(9);
+    f["to"] = std::string(rest.substr(0, rest.find(' ')));
+    auto inside = between(t, '(', ')');
+    if (const auto p = inside.rfind(", priority "); p != std::string_view::npos) {
+      f["priority"] = std::string(inside.substr(p + 11));
+      inside = inside.substr(0, p);
+    }
+    f["cause"] = std::string(inside);
+    return "state_change";
+  }
+  if (starts_with(t, "Master is now ")) {
+    auto who = t.substr(14);
+    if (starts_with(who, "this node")) {
+      f["master"] = std::string(between(who, '(', ')'));
+      f["self"] = "true";
+    } else {
+      f["master"] = std::string(who);
+    }
+    return "master_change";
+  }
+  if (starts_with(t, "Master unknown")) return "master_change";
+  if (starts_with(t, "VIP ")) {
+    f["vip"] = std::string(t.substr(4, t.find(' ', 4) - 4));
+    if (contains(t, " added on ")) return "vip_added";
+    if (contains(t, " removed") || contains(t, "no longer configured")) return "vip_removed";
+    if (contains(t, "failed")) return "vip_failed";
+  }
+  if (starts_with(t, "Redis is now ")) {
+    const auto rest = t.substr(13);
+    f["role"] = std::string(rest.substr(0, rest.find(" (")));
+    return "redis_role";
+  }
+  if (starts_with(t, "Redis role change not yet done: "))
+    return contains(t, "refus") ? "refused_resync" : "role_failed";
+  if (starts_with(t, "PING -> ")) {
+    f["result"] = std::string(t.substr(8));
+    return "redis_check";
+  }
+  if (starts_with(t, "Redis ") && (contains(t, " is healthy") || contains(t, " is FAILED"))) {
+    f["healthy"] = contains(t, " is healthy") ? "true" : "false";
+    return "health";
+  }
+  if (starts_with(t, "Redis restarted (")) return "redis_restarted";
+  if (starts_with(t, "Not eligible to be master: ")) {
+    auto reason = t.substr(27);
+    f["reason"] = std::string(reason.substr(0, reason.rfind("; advertising priority")));
+    return "not_eligible";
+  }
+  if (starts_with(t, "Eligible to be master again")) return "eligible";
+  if (starts_with(t, "Staying out of Master")) return "step_out";
+  if (starts_with(t, "Rejected advert (")) {
+    f["reason"] = std::string(between(t.substr(0, t.find(')') + 1), '(', ')'));
+    return "advert_rejected";
+  }
+  if (contains(t, " terminated (") && contains(t, "; restart ")) {
+    f["actor"] = std::string(t.substr(0, t.find(' ')));
+    return "actor_restart";
+  }
+  if (contains(t, " crashed: ")) return "actor_crash";
+  if (contains(t, " failed ") && contains(t, "; giving up")) return "actor_gave_up";
+  if (starts_with(t, "This replica is behind another")) return "behind_peer";
+  if (starts_with(t, "The Master's adverts are overdue")) return "takeover_held";
+  if (starts_with(t, "Takeover no longer held")) return "takeover_released";
+  if (starts_with(t, "Met another cut-off Master")) return "floor_tie";
+  if (starts_with(t, "Cold start") || contains(t, "cold start")) return "cold_start";
+  if (starts_with(t, "Switchover")) return "switchover";
+  if (starts_with(t, "Reload")) return "reload";
+  if (starts_with(t, "Received SIG")) return "signal";
+  if (starts_with(t, "Started on ")) return "started";
+  if (starts_with(t, "Stopped: ")) return "stopped";
+  if (starts_with(t, "redkeep stopped")) return "exited";
+  if (starts_with(t, "Interface ")) return "link";
+  if (starts_with(t, "Election resumed")) return "resumed";
+  if (starts_with(t, "Sent ") && contains(t, "gratuitous ARP")) return "garp";
+  return "";
+}
+
+LogLine parse_line(std::string_view raw, std::string_view fallback_node) {
+  LogLine out;
+  while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
+  const auto service = strip_compose_prefix(raw);
+  out.node = service ? *service : std::string(fallback_node);
+  if (raw.empty()) return out;
+  if (raw.front() == '{') {
+    const auto doc = nlohmann::json::parse(raw, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("event") ||
+        !doc["event"].is_string())
+      return out;
+    for (const auto& [key, value] : doc.items()) {
+      const auto text = value.is_string() ? value.get<std::string>() : value.dump();
+      if (key == "ts") {
+        bool offset = false;
+        std::size_t used = 0;
+        out.ts = parse_timestamp(text, offset, used);
+        out.ts_has_offset = offset;
+      } else if (key == "level") {
+        out.level = text;
+      } else if (key == "node") {
+        out.node = text;
+      } else if (key == "instance") {
+        out.instance = text;
+      } else if (key == "event") {
+        out.event = text;
+      } else if (key == "text") {
+        out.text = text;
+      } else {
+        out.fields[key] = text;
+      }
+    }
+    out.kind = LineKind::event;
+    return out;
+  }
+  if (is_redis_line(raw)) {
+    out.kind = LineKind::redis;
+    return out;
+  }
+  bool offset = false;
+  std::size_t used = 0;
+  const auto ts = parse_timestamp(raw, offset, used);
+  if (!ts) return out;
+  auto rest = raw.substr(used);
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  auto word = next_word(rest);
+  if (!is_level(word)) {  // "TIME NODE LEVEL ..."
+    out.node = std::string(word);
+    word = next_word(rest);
+    if (!is_level(word)) return out;
+  }
+  out.level = word == "warn" ? "warning" : std::string(word);
+  if (starts_with(rest, "[")) {
+    const auto close = rest.find("] ");
+    if (close != std::string_view::npos) {
+      out.instance = std::string(rest.substr(1, close - 1));
+      rest.remove_prefix(close + 2);
+    }
+  }
+  out.ts = ts;
+  out.ts_has_offset = offset;
+  out.text = std::string(rest);
+  out.event = classify_text(rest, out.fields);
+  out.kind = LineKind::event;
+  return out;
+}
+
+}  // namespace redkeep::inspect
