@@ -1,6 +1,7 @@
 #include "actors/run_command.hpp"
 
 #include <signal.h>
+#include <unistd.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -22,11 +23,24 @@ namespace redkeep::actors {
 
 namespace {
 
-void setup_logging() {
+/// Every line says when (ISO 8601, milliseconds, with the UTC offset) and who (`node`: the
+/// router_id, else the host name), so the logs of several nodes can be merged (issue 18.1).
+void setup_logging(const std::string& node) {
   auto logger = spdlog::stderr_logger_mt("redkeep");
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
+  std::string escaped;  // spdlog patterns take '%' as a flag
+  for (char c : node) escaped += c == '%' ? std::string("%%") : std::string(1, c);
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z " + escaped + " %l %v");
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(logger);
+}
+
+/// The node's name in the logs: global_defs router_id, else the host name (keepalived's
+/// default), else "redkeep".
+std::string node_name(const config::GlobalDefs& global) {
+  if (global.router_id && !global.router_id->empty()) return *global.router_id;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0 && host[0] != '\0') return host;
+  return "redkeep";
 }
 
 /// Last line of defence after the actors are gone, whatever stopped them: no
@@ -63,7 +77,7 @@ int run_daemon(const std::string& config_path) {
   auto loaded = config::load_file(config_path);
   for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
   if (!loaded.ok()) return 1;
-  setup_logging();
+  setup_logging(node_name(loaded.config->global));
   // Before any actor touches a VIP: a second daemon on the same config would
   // fight the first one over VIP and Redis.
   if (auto busy = control_socket_in_use(loaded.config->global.control_socket)) {

@@ -22,7 +22,6 @@ Targets (issue 4): (i) redis killed: < 1 s (< 0.2 s with v3 at 0.1);
 """
 
 import argparse
-import datetime
 import json
 import os
 import signal
@@ -80,14 +79,14 @@ def missing_keys(node, keys, chunk=200):
 def log_event_after(node, needle, since_wall):
     """Seconds from since_wall (time.time()) to the first line of node's redkeep
     log at or after it that contains needle, from the log's own millisecond
-    timestamps (local time, as spdlog writes them); None if absent."""
+    timestamps (with their UTC offset); None if absent."""
     for line in node.log_text().splitlines():
         if needle not in line:
             continue
-        try:
-            t = datetime.datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S.%f").timestamp()
-        except ValueError:
+        at = labmod.log_time(line)
+        if at is None:
             continue
+        t = at.timestamp()
         # The log has millisecond resolution: allow 1 ms of rounding.
         if t >= since_wall - 0.001:
             return t - since_wall

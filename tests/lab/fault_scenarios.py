@@ -15,7 +15,7 @@ import subprocess
 import threading
 import time
 
-from lab import Lab, Node, sh, wait_for
+from lab import Lab, Node, log_time, sh, wait_for
 from helpers import (STEADY_ACKS, Writer, assert_acked_since_kept, assert_one_master,
                        assert_replica_of, figures, hold_steady, keys_on, wait_takeover)
 
@@ -46,12 +46,8 @@ def transitions(lab):
 
 def log_times(node, needle):
     """Timestamps (datetime) of the log lines of `node` that contain `needle`.
-    Lines start '2026-11-29 21:01:22.284 warning [HARedis] ...'."""
-    times = []
-    for line in node.log_text().splitlines():
-        if needle in line:
-            times.append(datetime.datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S.%f"))
-    return times
+    Lines start '2026-11-29T21:01:22.284+00:00 n1 warning [HARedis] ...'."""
+    return [log_time(line) for line in node.log_text().splitlines() if needle in line]
 
 
 def steady_cluster(lab):
@@ -154,7 +150,7 @@ def scenario_flood(lab):
     drops_before = {n.name: socket_drops(n) for n in lab.nodes}
     backlog_before = backlog_drops()
     base_transitions = transitions(lab)
-    flood_started_wall = datetime.datetime.now()
+    flood_started_wall = datetime.datetime.now().astimezone()
     procs, started = flood(lab, FLOOD_SECONDS, "flood")
     peak_rss = base_rss
     # Poll roles the whole time; hold_steady's own polls are the load of a
@@ -729,7 +725,7 @@ def unsendable_round(lab, fault, heal, cause, errno_text):
     n1, n2, n3 = lab.nodes
     interval = float(lab.advert_int)
     fault()
-    faulted_at = datetime.datetime.now()  # the rule or route is in place from here on
+    faulted_at = datetime.datetime.now().astimezone()  # the rule or route is in place from here
     wait_for("n1 to leave MASTER", lambda: n1.state() == "FAULT", timeout=4 * interval)
     assert not n1.has_vip(), "n1 kept the VIP in FAULT"
     stepped = log_times(n1, "Entering FAULT state (adverts cannot be sent)")

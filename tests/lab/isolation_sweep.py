@@ -56,7 +56,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(HERE))
-from lab import Lab, wait_for  # noqa: E402
+from lab import Lab, log_time, wait_for  # noqa: E402
 import helpers  # noqa: E402
 from helpers import (Writer, assert_one_master, assert_replica_of, figures,  # noqa: E402
                        hold_steady, keys_on)
@@ -91,11 +91,11 @@ def isolate(node, mode, on):
 
 
 def seconds_since_takeover(node):
-    times = [line[:23] for line in node.log_text().splitlines() if "Entering MASTER state" in line]
+    times = [log_time(line) for line in node.log_text().splitlines()
+             if "Entering MASTER state" in line]
     if not times:
         return 1e9
-    last = datetime.datetime.strptime(times[-1], "%Y-%m-%d %H:%M:%S.%f")
-    return (datetime.datetime.now() - last).total_seconds()
+    return (datetime.datetime.now().astimezone() - times[-1]).total_seconds()
 
 
 def steady(lab, timeout=30):
@@ -189,7 +189,7 @@ def timeline(texts, wall):
                           line)
             if not m:
                 continue
-            at = datetime.datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S.%f")
+            at = log_time(line)
             what = m.group(1) or ("floor" if m.group(2) else "unfloor")
             out.append((round((at - wall).total_seconds(), 3), f"{name} {what}"))
     return [f"{what} {at:+.3f}" for at, what in sorted(out)]
@@ -212,7 +212,7 @@ def trial(lab, master, t, interval, logs_dir):
         time.sleep(at - time.monotonic())
         call = time.monotonic()
         isolate(master, t["mode"], True)
-        start, wall = time.monotonic(), datetime.datetime.now()  # the rule is in place
+        start, wall = time.monotonic(), datetime.datetime.now().astimezone()  # the rule is in place
         rec["phase"] = round((start - heard) % interval, 3)
         rec["isolated_at"] = wall.isoformat(sep=" ", timespec="milliseconds")
         # The isolation itself; the heal's nft call takes about as long as the first.

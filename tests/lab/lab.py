@@ -9,6 +9,7 @@ Used by tests/lab/labctl (the operator command) and the lab tests.
 Addresses are TEST-NET-1 and never leave the namespaces.
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -31,6 +32,16 @@ def sh(*args, check=True, capture=True, timeout=30):
     if check and r.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({r.returncode}): {r.stderr.strip()}")
     return r.stdout if capture else ""
+
+
+def log_time(line):
+    """When a redkeep log line was written, as an aware datetime: lines start with an ISO 8601
+    time and its UTC offset ('2026-12-01T07:13:55.123+00:00 n1 info [HARedis] ...'). None for a
+    line without one."""
+    try:
+        return datetime.datetime.fromisoformat(line.split(" ", 1)[0])
+    except ValueError:
+        return None
 
 
 def wait_for(what, predicate, timeout=10.0, interval=0.05):

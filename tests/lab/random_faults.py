@@ -65,7 +65,6 @@ and a built redkeep ($REDKEEP_BINARY, default build/redkeep).
 
 import argparse
 import bisect
-import datetime
 import json
 import os
 import random
@@ -80,7 +79,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(HERE))
-from lab import Lab, wait_for  # noqa: E402
+from lab import Lab, log_time, wait_for  # noqa: E402
 from helpers import STEADY_ACKS, Writer, keys_on  # noqa: E402
 
 KINDS = ("redis_kill", "redkeep_kill", "sigstop", "link_cut", "island")
@@ -226,10 +225,10 @@ def log_lines_near(lab, t0, wall_offset, lo, hi, around=5.0):
     out = []
     for n in lab.nodes:
         for line in n.log_text().splitlines():
-            try:
-                wall = datetime.datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S.%f").timestamp()
-            except ValueError:
+            at = log_time(line)
+            if at is None:
                 continue
+            wall = at.timestamp()
             t = wall - wall_offset
             if lo - around <= t <= hi + around and (" Entering " in line or "Redis" in line
                                                     or "member" in line or "Master" in line):
