@@ -37,8 +37,8 @@ std::int64_t days_from_civil(int y, int m, int d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-constexpr std::array<std::string_view, 7> kLevels = {"trace", "debug",    "info",    "warning",
-                                                     "warn",  "error",    "critical"};
+constexpr std::array<std::string_view, 7> kLevels = {"trace", "debug", "info",    "warning",
+                                                     "warn",  "error", "critical"};
 
 bool is_level(std::string_view word) {
   for (auto l : kLevels)
@@ -90,8 +90,7 @@ std::optional<std::string> strip_compose_prefix(std::string_view& line) {
   return service;
 }
 
-std::optional<Millis> parse_timestamp(std::string_view s, bool& has_offset,
-                                      std::size_t& consumed) {
+std::optional<Millis> parse_timestamp(std::string_view s, bool& has_offset, std::size_t& consumed) {
   const auto y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
   const auto h = digits(s, 11, 2), mi = digits(s, 14, 2), se = digits(s, 17, 2);
   if (!y || !mo || !d || !h || !mi || !se || s[4] != '-' || s[7] != '-' ||

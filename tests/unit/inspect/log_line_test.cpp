@@ -52,9 +52,10 @@ TEST_CASE("parse_line: redkeep's text lines, with and without the node", "[inspe
   CHECK(l.event == "redis_check");
   CHECK(l.fields["result"] == "Failed (refused)");
 
-  l = parse_line("2026-12-01 07:13:55.123 error election[HARedis] terminated (runtime_error: "
-                 "boom); restart 1 of 5 in 0 ms",
-                 "n1");
+  l = parse_line(
+      "2026-12-01 07:13:55.123 error election[HARedis] terminated (runtime_error: "
+      "boom); restart 1 of 5 in 0 ms",
+      "n1");
   CHECK(l.instance.empty());
   CHECK(l.event == "actor_restart");
   CHECK(l.fields["actor"] == "election[HARedis]");
