@@ -79,15 +79,20 @@ std::string other_switchover(redis::Connection& master, bool all) {
   return earlier.empty() ? "" : earlier.front().addr;
 }
 
+/// Opens the connection to the Master's Redis again when it broke (a timeout, a reset).
+void reconnect_master(Self* self) {
+  auto& st = self->state;
+  if (!st.master->is_broken()) return;
+  auto again = open_instance_redis(st.ctx, st.run->request.master.address.to_string(),
+                                   st.run->request.master.port, redis::kSwitchoverClientName);
+  if (again) *st.master = std::move(again.value());
+}
+
 /// CLIENT UNPAUSE on the old Master; ends the run. Returns what happened, for the answer.
 std::string unpause(Self* self, const std::string& why) {
   auto& st = self->state;
   std::string text;
-  if (st.master->is_broken()) {
-    auto again = open_instance_redis(st.ctx, st.run->request.master.address.to_string(),
-                                     st.run->request.master.port, redis::kSwitchoverClientName);
-    if (again) *st.master = std::move(again.value());
-  }
+  reconnect_master(self);
   const auto peer = st.master->peer();
   if (auto u = redis::unpause(*st.master)) {
     text = "writes unpaused";
@@ -201,11 +206,7 @@ void catch_up_step(Self* self) {
 /// replica, or when the pause would end anyway (a connection lost meanwhile is opened again).
 void release_step(Self* self) {
   auto& st = self->state;
-  if (st.master->is_broken()) {
-    auto again = open_instance_redis(st.ctx, st.run->request.master.address.to_string(),
-                                     st.run->request.master.port, redis::kSwitchoverClientName);
-    if (again) *st.master = std::move(again.value());
-  }
+  reconnect_master(self);
   auto role = redis::role(*st.master);
   if (role && role.value().kind != redis::Role::Kind::master)
     return (void)unpause(self, "it is a replica now");
