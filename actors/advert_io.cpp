@@ -57,11 +57,11 @@ using Self = advert_io_actor::stateful_base<AdvertIoState>;
 /// Reads packets until stopped; validation runs here so a flood of bad
 /// packets costs the actors one small message each.
 void read_loop(advert_io_actor me, net::AdvertSocket* socket, vrrp::Expectation expect,
-               const InstanceLog& log, const std::atomic<bool>& stop) {
+               const Log& log, const std::atomic<bool>& stop) {
   while (!stop) {
     auto r = socket->receive(200);
     if (!r) {
-      log.warn("Advert socket receive failed: {}", r.error().message);
+      log.warn(core::LogKind::advert_receive_failed, "Advert socket receive failed: {}", r.error().message);
       continue;
     }
     if (!r->has_value()) continue;
@@ -114,14 +114,15 @@ advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
         if (st.wiring.election) self->send(st.wiring.election, AdvertSent{err.empty()});
         if (err.empty()) {
           if (st.send_failures > 0)
-            st.ctx.log().info("Adverts are sent again (after {} failed)", st.send_failures);
+            st.ctx.log().info(core::LogKind::adverts_resumed, "Adverts are sent again (after {} failed)",
+                          field("failed", st.send_failures));
           st.send_failures = 0;
           st.causes_logged.clear();
           return;
         }
         ++st.send_failures;
         // Once per cause (the election steps a Master down and says so), not once per advert.
-        if (st.causes_logged.insert(err).second) st.ctx.log().error("Cannot send adverts: {}", err);
+        if (st.causes_logged.insert(err).second) st.ctx.log().error(core::LogKind::advert_send_failed, "Cannot send adverts: {}", field("error", err));
       },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");

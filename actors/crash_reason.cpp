@@ -1,6 +1,6 @@
 #include "actors/crash_reason.hpp"
 
-#include <spdlog/spdlog.h>
+#include "actors/log.hpp"
 
 namespace redkeep::actors {
 
@@ -13,7 +13,7 @@ caf::scheduled_actor::exception_handler crash_handler(std::string name) {
       what = e.what();
     } catch (...) {
     }
-    spdlog::error("{} crashed: {}", name, what);
+    daemon_log().error(core::LogKind::actor_crash, "{} crashed: {}", field("actor", name), field("error", what));
     return caf::make_error(caf::sec::runtime_error, what);
   };
 }

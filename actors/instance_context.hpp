@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/instance_log.hpp"
+#include "actors/log.hpp"
 #include "config/model.hpp"
 #include "net/ip_address.hpp"
 #include "redis/connection.hpp"
@@ -32,7 +32,7 @@ struct InstanceContext {
   /// "[NAME]": the instance in actor names ("vip[NAME]").
   std::string tag() const { return "[" + instance.name + "]"; }
   /// This instance's log: every line starts with "[NAME] ".
-  InstanceLog log() const { return InstanceLog(instance.name); }
+  Log log() const { return Log(instance.name); }
 };
 
 /// A connection to the Redis at host:port (the local one or a member's) with the instance's

@@ -1,11 +1,10 @@
 #include "actors/instances.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
 #include "actors/advert_io.hpp"
 #include "actors/election.hpp"
+#include "actors/log.hpp"
 #include "actors/member_probe.hpp"
 #include "actors/redis_health.hpp"
 #include "actors/redis_role.hpp"
@@ -38,7 +37,7 @@ std::optional<InstanceContext> resolve_instance(net::Netlink& nl,
     for (const auto& a : *addrs) {
       auto self = std::find(peers.begin(), peers.end(), a.prefix.address);
       if (self == peers.end()) continue;
-      ctx.log().info("unicast_peer {} is an address of this node on {}: not sent to",
+      ctx.log().info(core::LogKind::config_warning, "unicast_peer {} is an address of this node on {}: not sent to",
                      self->to_string(), ctx.instance.interface);
       peers.erase(self);
       if (peers.empty()) {
@@ -77,7 +76,7 @@ std::optional<InstanceContext> resolve_instance(net::Netlink& nl,
 std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
   auto nl = net::Netlink::open();
   if (!nl) {
-    spdlog::critical("Cannot open netlink: {}", nl.error().message);
+    daemon_log().critical(core::LogKind::netlink, "Cannot open netlink: {}", nl.error().message);
     return std::nullopt;
   }
   std::vector<InstanceContext> out;
@@ -85,7 +84,7 @@ std::optional<std::vector<InstanceContext>> resolve(const config::Config& cfg) {
     std::string error;
     auto ctx = resolve_instance(*nl, cfg.instances[i], i, cfg.global.state_file, error);
     if (!ctx) {
-      InstanceLog(cfg.instances[i].name).critical("{}", error);
+      Log(cfg.instances[i].name).critical(core::LogKind::config_error, "{}", error);
       return std::nullopt;
     }
     out.push_back(std::move(*ctx));

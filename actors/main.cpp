@@ -59,6 +59,15 @@ int main(int argc, char** argv) {
       "run", "Run the daemon in the foreground (logs to stderr; SIGTERM stops it cleanly)");
   run->add_option("-f,--config", run_config, "Configuration file (keepalived.conf syntax)")
       ->required();
+  auto log_format = redkeep::actors::LogFormat::text;
+  run->add_option("--log-format", log_format,
+                  "text (the default: TIME NODE LEVEL [INSTANCE] sentence) or json (one object "
+                  "per line: ts, level, node, instance, event, text and the event's fields)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, redkeep::actors::LogFormat>{
+              {"text", redkeep::actors::LogFormat::text},
+              {"json", redkeep::actors::LogFormat::json}},
+          CLI::ignore_case));
 
   DaemonAddress status_daemon;
   bool status_json = false;
@@ -105,7 +114,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (*check) return redkeep::config::run_check(check_config, std::cout, std::cerr);
-  if (*run) return redkeep::actors::run_daemon(run_config);
+  if (*run) return redkeep::actors::run_daemon(run_config, log_format);
   if (*status) {
     const auto path = status_daemon.path();
     if (path.empty()) return redkeep::actors::kStatusUnreachable;

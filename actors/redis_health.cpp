@@ -66,7 +66,7 @@ class HealthLoop {
     try {
       password_ = config::read_redis_password(rs_);
     } catch (const std::exception& e) {
-      log_.error("Configuration error: {}", e.what());
+      log_.error(core::LogKind::config_error, "Configuration error: {}", e.what());
       report(redis::CheckOutcome::config_error, "Failed (password_file unreadable)", {});
       return;
     }
@@ -118,7 +118,7 @@ class HealthLoop {
     }
     auto readable = net::wait_readable(conn_->fd(), wait_ms);
     if (!readable || !*readable || !conn_->peer_closed()) return;
-    log_.warn("Connection to Redis closed by the server; reconnecting");
+    log_.warn(core::LogKind::redis_connection, "Connection to Redis closed by the server; reconnecting");
     conn_.reset();
     if (connect(false, /*after_close=*/true)) check();
   }
@@ -163,7 +163,7 @@ class HealthLoop {
     const auto keys = data ? redis::key_count(data.value()) : 0;
     loaded_data_ = !data || keys > 0 ||
                    redis::parse_persistence_info(data.value()).loading.value_or(false);
-    log_.warn("Redis restarted (run_id {} -> {}){}",
+    log_.warn(core::LogKind::redis_restarted, "Redis restarted (run_id {} -> {}){}",
               last_run_id_ ? last_run_id_->substr(0, 8) : "unknown", run_id.substr(0, 8),
               !data         ? ""
               : loaded_data_ ? " with data loaded from disk (" + std::to_string(keys) + " keys so far)"
@@ -181,12 +181,13 @@ class HealthLoop {
     if (r) {
       guard_pending_ = false;
       log_.warn(
+          core::LogKind::restart_guard,
           "Made the restarted Redis a replica of nowhere (REPLICAOF {} {}) so no "
           "replica re-syncs from it, until the election decides its role",
           redis::kNowhereHost, redis::kNowherePort);
     } else if (!guard_error_logged_) {
       guard_error_logged_ = true;
-      log_.warn("REPLICAOF {} {} refused ({}); retrying until it holds", redis::kNowhereHost,
+      log_.warn(core::LogKind::restart_guard, "REPLICAOF {} {} refused ({}); retrying until it holds", redis::kNowhereHost,
                 redis::kNowherePort, r.error().message);
     }
     if (!guard_pending_) guard_error_logged_ = false;
@@ -442,7 +443,7 @@ class HealthLoop {
   void load_state() {
     std::string error;
     auto s = redis::load_redis_state(ctx_.state_file, ctx_.instance.name, &error);
-    if (!error.empty()) log_.warn("{}", error);
+    if (!error.empty()) log_.warn(core::LogKind::state_file, "{}", error);
     // A file that exists but cannot be read (cut short by a power loss, edited by hand): the
     // data's history is unknown, so the first sight of Redis counts as a restart.
     unknown_history_ = !error.empty();
@@ -482,7 +483,7 @@ class HealthLoop {
     if (redis::save_redis_state(ctx_.state_file, ctx_.instance.name, s, &error)) {
       saved_ = s;
     } else if (!state_error_logged_) {
-      log_.error("{}", error);
+      log_.error(core::LogKind::state_file, "{}", error);
       state_error_logged_ = true;
     }
   }
@@ -491,7 +492,7 @@ class HealthLoop {
   std::shared_ptr<HealthSignals> signals_;
   InstanceContext ctx_;
   const config::RedisSettings& rs_;
-  InstanceLog log_;
+  Log log_;
   std::optional<std::string> password_;
   redis::HealthTracker tracker_;
   std::unique_ptr<redis::Connection> conn_;

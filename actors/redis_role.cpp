@@ -29,6 +29,7 @@ struct RedisRoleState {
   std::optional<RoleCommand> pending;  // latest command not yet verified
   std::string failure_reported;        // the kind last reported by RoleDone(ok=false)
   std::chrono::steady_clock::time_point failure_reported_at;
+  bool gate_refused = false;  // the last attempt failed on the sync gate's refusal
   static inline const char* name = "redis_role";
 };
 
@@ -98,6 +99,7 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
         // Promoting anyway: a master without the guard beats no master.
         min_replicas = ", without min-replicas (CONFIG SET refused)";
         self->state.ctx.log().warn(
+            core::LogKind::config_warning,
             "CONFIG SET {}: this master accepts writes without the replicas "
             "min_replicas_to_write asks for (check rename-command and the ACL: "
             "+config|set)",
@@ -120,6 +122,7 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
     auto verdict = ask_sync_gate(self, conn, host, cmd);
     if (!verdict) return verdict.error();
     if (!verdict.value().permit) {
+      self->state.gate_refused = true;
       // A Master that may not follow still must not take writes: a replica of nowhere keeps
       // its data read-only, and its clients go (they reconnect through the VIP).
       if (was_master && redis::replicaof_nowhere(conn) && cmd.kill_clients)
@@ -153,6 +156,7 @@ void attempt(Self* self) {
   // A kept connection may have been closed since (Redis restarted): one
   // immediate retry on a fresh one before anything is reported.
   for (int tries = 0; tries < 2; ++tries) {
+    st.gate_refused = false;
     r = apply(self, cmd);
     if (r || r.error().failure != redis::Failure::closed) break;
   }
@@ -174,7 +178,8 @@ void attempt(Self* self) {
     self->send(st.wiring.election,
                RoleDone{cmd.generation, false,
                         std::string(redis::to_string(f)) + ": " + r.error().message + " (retrying)",
-                        f == redis::Failure::noperm || f == redis::Failure::unknown_command});
+                        f == redis::Failure::noperm || f == redis::Failure::unknown_command,
+                        st.gate_refused});
     st.failure_reported = kind;
     st.failure_reported_at = now;
   }

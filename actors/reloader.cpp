@@ -1,13 +1,12 @@
 #include "actors/reloader.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "actors/control_server.hpp"
 #include "actors/instances.hpp"
+#include "actors/log.hpp"
 #include "config/parser.hpp"
 #include "config/reload_plan.hpp"
 
@@ -78,27 +77,28 @@ std::string Reloader::switchover_running() {
 
 std::string Reloader::reload() {
   std::lock_guard<std::mutex> one_at_a_time(reload_mutex_);
-  spdlog::info("Reloading {}", path_);
+  daemon_log().info(core::LogKind::reload, "Reloading {}", path_);
   auto loaded = config::load_file(path_);
   json errors = json::array();
   for (const auto& d : loaded.diagnostics) {
     if (!d.is_error()) {
-      spdlog::warn("Reload: {}", d.to_string());
+      daemon_log().warn(core::LogKind::reload, "Reload: {}", d.to_string());
       continue;
     }
-    spdlog::error("Reload refused, the running configuration is kept: {}", d.to_string());
+    daemon_log().error(core::LogKind::reload, "Reload refused, the running configuration is kept: {}", d.to_string());
     errors.push_back(d.to_string());
   }
   if (!loaded.ok()) return refused(errors);
   const auto& next = *loaded.config;
   const auto plan = config::plan_reload(running_, next);  // only reloads change running_
   if (!plan.changes()) {
-    spdlog::info("Reload: nothing changed");
+    daemon_log().info(core::LogKind::reload, "Reload: nothing changed");
     return json{{"ok", true}, {"changes", json::array()}}.dump();
   }
 
   if (const auto busy = switchover_running(); !busy.empty()) {
-    spdlog::error(
+    daemon_log().error(
+        core::LogKind::reload,
         "Reload refused, the running configuration is kept: a switchover of {} runs; "
         "reload once it is over",
         busy);
@@ -106,7 +106,7 @@ std::string Reloader::reload() {
   }
   if (plan.control_socket_changed) {
     if (auto busy = control_socket_in_use(next.global.control_socket)) {
-      spdlog::error("Reload refused, the running configuration is kept: {}", *busy);
+      daemon_log().error(core::LogKind::reload, "Reload refused, the running configuration is kept: {}", *busy);
       return refused(json::array({*busy}));
     }
   }
@@ -138,7 +138,7 @@ std::string Reloader::reload() {
       const auto group = old != nullptr ? old->group : next_group++;
       auto ctx = resolve_instance(*nl, *in, group, next.global.state_file, error);
       if (!ctx) {
-        spdlog::error("Reload refused, the running configuration is kept: vrrp_instance {}: {}",
+        daemon_log().error(core::LogKind::reload, "Reload refused, the running configuration is kept: vrrp_instance {}: {}",
                       change.name, error);
         return refused(json::array({"vrrp_instance " + change.name + ": " + error}));
       }
@@ -152,25 +152,26 @@ std::string Reloader::reload() {
   }
 
   for (const auto& step : message.steps) {
-    InstanceLog log(step.name);
+    Log log(step.name);
     const auto& c = *std::find_if(plan.instances.begin(), plan.instances.end(),
                                   [&](const auto& x) { return x.name == step.name; });
     switch (step.action) {
       case config::ReloadAction::apply:
-        log.info("Reload: {} changed; applied without a transition (the election resumes)",
+        log.info(core::LogKind::reload, "Reload: {} changed; applied without a transition (the election resumes)",
                  joined(c.keywords));
         break;
       case config::ReloadAction::restart:
         log.warn(
+            core::LogKind::reload,
             "Reload: {} changed; restarting this instance (stopped as on SIGTERM, then "
             "started anew)",
             joined(c.keywords));
         break;
       case config::ReloadAction::add:
-        log.info("Reload: new vrrp_instance; starting it");
+        log.info(core::LogKind::reload, "Reload: new vrrp_instance; starting it");
         break;
       case config::ReloadAction::remove:
-        log.warn("Reload: vrrp_instance no longer configured; stopping it (as on SIGTERM)");
+        log.warn(core::LogKind::reload, "Reload: vrrp_instance no longer configured; stopping it (as on SIGTERM)");
         break;
       case config::ReloadAction::unchanged:
         break;
@@ -188,7 +189,7 @@ std::string Reloader::reload() {
           },
           [&](caf::error& err) { failure = caf::to_string(err); });
   if (!done) {
-    spdlog::error("Reload not completed: the supervisor did not answer ({})", failure);
+    daemon_log().error(core::LogKind::reload, "Reload not completed: the supervisor did not answer ({})", failure);
     return refused(json::array({"the daemon did not complete the reload: " + failure}));
   }
   {
@@ -199,10 +200,10 @@ std::string Reloader::reload() {
   next_group_ = next_group;
   json answer{{"ok", true}, {"changes", changes}};
   if (plan.control_socket_changed) {
-    spdlog::warn("Reload: control_socket moves to {}", next.global.control_socket);
+    daemon_log().warn(core::LogKind::reload, "Reload: control_socket moves to {}", next.global.control_socket);
     answer["control_socket"] = next.global.control_socket;
   }
-  spdlog::info("Reload done");
+  daemon_log().info(core::LogKind::reload, "Reload done");
   return answer.dump();
 }
 

@@ -2,8 +2,6 @@
 
 #include <signal.h>
 #include <unistd.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,17 +20,6 @@
 namespace redkeep::actors {
 
 namespace {
-
-/// Every line says when (ISO 8601, milliseconds, with the UTC offset) and who (`node`: the
-/// router_id, else the host name), so the logs of several nodes can be merged (issue 18.1).
-void setup_logging(const std::string& node) {
-  auto logger = spdlog::stderr_logger_mt("redkeep");
-  std::string escaped;  // spdlog patterns take '%' as a flag
-  for (char c : node) escaped += c == '%' ? std::string("%%") : std::string(1, c);
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z " + escaped + " %l %v");
-  logger->flush_on(spdlog::level::trace);
-  spdlog::set_default_logger(logger);
-}
 
 /// The node's name in the logs: global_defs router_id, else the host name (keepalived's
 /// default), else "redkeep".
@@ -58,30 +45,30 @@ void release_leftovers(const std::vector<InstanceContext>& contexts) {
     if (!held) continue;
     for (const auto& v : ctx.instance.virtual_ipaddress)
       (void)nl->remove_address(static_cast<int>(ctx.ifindex), v);
-    ctx.log().warn("VIP removed at exit");
+    ctx.log().warn(core::LogKind::vip_removed, "VIP removed at exit");
     net::AdvertSocketOptions opts{static_cast<int>(ctx.ifindex), ctx.primary_address, false};
     auto sock = net::AdvertSocket::open(opts);
     if (!sock) continue;
     auto err = send_advert(*sock, ctx, 0);
     if (!err.empty()) {
-      ctx.log().error("Priority 0 advert at exit failed: {}", err);
+      ctx.log().error(core::LogKind::exit_advert, "Priority 0 advert at exit failed: {}", err);
       continue;
     }
-    ctx.log().warn("Sent priority 0 advert at exit");
+    ctx.log().warn(core::LogKind::exit_advert, "Sent priority 0 advert at exit");
   }
 }
 
 }  // namespace
 
-int run_daemon(const std::string& config_path) {
+int run_daemon(const std::string& config_path, LogFormat log_format) {
   auto loaded = config::load_file(config_path);
   for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
   if (!loaded.ok()) return 1;
-  setup_logging(node_name(loaded.config->global));
+  setup_logging(log_format, node_name(loaded.config->global));
   // Before any actor touches a VIP: a second daemon on the same config would
   // fight the first one over VIP and Redis.
   if (auto busy = control_socket_in_use(loaded.config->global.control_socket)) {
-    spdlog::critical("{}", *busy);
+    daemon_log().critical(core::LogKind::control_socket, "{}", *busy);
     return 1;
   }
   auto started = resolve(*loaded.config);
@@ -105,10 +92,12 @@ int run_daemon(const std::string& config_path) {
       for (auto& s : instance_specs(ctx)) specs.push_back(std::move(s));
     auto sup = spawn_supervisor(sys, std::move(specs), RestartPolicy{});
     for (const auto& ctx : *started)
-      ctx.log().info("Started on {} (primary address {}, VRID {}, priority {}, VRRPv{})",
-                     ctx.instance.interface, ctx.primary_address.to_string(),
-                     ctx.instance.virtual_router_id, ctx.instance.priority,
-                     static_cast<int>(ctx.instance.version));
+      ctx.log().info(core::LogKind::started, "Started on {} (primary address {}, VRID {}, priority {}, VRRPv{})",
+                     field("interface", ctx.instance.interface),
+                     field("address", ctx.primary_address.to_string()),
+                     field("vrid", ctx.instance.virtual_router_id),
+                     field("priority", ctx.instance.priority),
+                     field("version", static_cast<int>(ctx.instance.version)));
     Reloader reloader(sys, sup, config_path, *loaded.config, *started);
     auto reload = [&reloader] { return reloader.reload(); };
     std::string control_path = loaded.config->global.control_socket;
@@ -116,7 +105,7 @@ int run_daemon(const std::string& config_path) {
     try {
       control = std::make_unique<ControlServer>(sys, sup, control_path, reload);
     } catch (const std::exception& e) {
-      spdlog::critical("{}", e.what());
+      daemon_log().critical(core::LogKind::control_socket, "{}", e.what());
       caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
       sys.await_all_actors_done();
       release_leftovers(running);
@@ -132,10 +121,10 @@ int run_daemon(const std::string& config_path) {
       try {
         auto moved = std::make_unique<ControlServer>(sys, sup, wanted, reload);
         control = std::move(moved);
-        spdlog::info("Control socket moved from {} to {}", control_path, wanted);
+        daemon_log().info(core::LogKind::control_socket, "Control socket moved from {} to {}", control_path, wanted);
         control_path = wanted;
       } catch (const std::exception& e) {
-        spdlog::error("Control socket stays at {}: {}", control_path, e.what());
+        daemon_log().error(core::LogKind::control_socket, "Control socket stays at {}: {}", control_path, e.what());
       }
     };
     // SIGHUP reloads on a thread of its own: a reload may wait seconds for an instance's stop
@@ -153,12 +142,12 @@ int run_daemon(const std::string& config_path) {
         int sig = sigtimedwait(&signals, nullptr, &poll_interval);
         if (sig == SIGTERM || sig == SIGINT) {
           if (stops++ == 0) {
-            spdlog::info("Received {}; stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            daemon_log().info(core::LogKind::signal, "Received {}; stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
             caf::anon_send(sup, stop_atom::value);
           } else {
             // Not exit_reason::kill: that skips the supervisor's exit handler,
             // and children left running would keep the process alive.
-            spdlog::warn("Received a second stop signal; stopping at once");
+            daemon_log().warn(core::LogKind::signal, "Received a second stop signal; stopping at once");
             caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
           }
         } else if (sig == SIGHUP && stops == 0 && !hup_busy.exchange(true)) {
@@ -172,16 +161,16 @@ int run_daemon(const std::string& config_path) {
           });
         } else if (sig == SIGHUP && stops == 0) {
           hup_again = true;
-          spdlog::info("SIGHUP during a reload: reloading again once it is done");
+          daemon_log().info(core::LogKind::signal, "SIGHUP during a reload: reloading again once it is done");
         } else if (sig == SIGHUP) {
-          spdlog::warn("SIGHUP ignored: stopping");
+          daemon_log().warn(core::LogKind::signal, "SIGHUP ignored: stopping");
         } else if (sig == SIGUSR1) {
           try {
             auto status = query_status(control_path);
             while (!status.empty() && status.back() == '\n') status.pop_back();
-            spdlog::info("Status: {}", status);
+            daemon_log().info(core::LogKind::status_dump, "Status: {}", status);
           } catch (const std::exception& e) {
-            spdlog::warn("Status dump failed: {}", e.what());
+            daemon_log().warn(core::LogKind::status_dump, "Status dump failed: {}", e.what());
           }
         }
         move_control_socket();
@@ -203,7 +192,7 @@ int run_daemon(const std::string& config_path) {
     sys.await_all_actors_done();
   }
   release_leftovers(running);
-  spdlog::info("redkeep stopped (exit status {})", exit_code);
+  daemon_log().info(core::LogKind::exited, "redkeep stopped (exit status {})", field("status", exit_code));
   return exit_code;
 }
 

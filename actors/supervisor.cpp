@@ -1,13 +1,13 @@
 #include "actors/supervisor.hpp"
 
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <map>
 #include <optional>
 
 #include "actors/crash_reason.hpp"
+#include "actors/log.hpp"
 #include "actors/status_json.hpp"
 
 namespace redkeep::actors {
@@ -231,7 +231,8 @@ void on_child_down(Self* self, caf::down_msg& msg) {
   ++c->total_restarts;
   auto n = static_cast<int>(c->restarts.size());
   if (n > p.max_restarts) {
-    spdlog::critical("{} failed {} times within {} s ({}); giving up", c->spec.name, n,
+    daemon_log().critical(core::LogKind::actor_gave_up, "{} failed {} times within {} s ({}); giving up",
+                         field("actor", c->spec.name), field("count", n),
                      p.window.count() / 1000, describe(msg.reason));
     self->state.stopping = true;
     refuse_reload(self);
@@ -240,8 +241,9 @@ void on_child_down(Self* self, caf::down_msg& msg) {
     return;
   }
   auto delay = restart_delay(p, n);
-  spdlog::error("{} terminated ({}); restart {} of {} in {} ms", c->spec.name, describe(msg.reason),
-                n, p.max_restarts, delay.count());
+  daemon_log().error(core::LogKind::actor_restart, "{} terminated ({}); restart {} of {} in {} ms",
+                     field("actor", c->spec.name), field("reason", describe(msg.reason)),
+                     field("restart", n), p.max_restarts, field("delay_ms", delay.count()));
   if (delay.count() == 0) {
     start_child(self, *c, true);
   } else {
@@ -272,7 +274,7 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
         // Test hook (REDKEEP_TEST_HOOKS=1 only, checked by the control server).
         auto* c = find_child(self, name);
         if (c == nullptr || !c->handle) return false;
-        spdlog::warn("Test hook: crashing {}", name);
+        daemon_log().warn(core::LogKind::test_hook, "Test hook: crashing {}", field("actor", name));
         self->send(c->handle, crash_atom::value);
         return true;
       },

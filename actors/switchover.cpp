@@ -96,13 +96,13 @@ std::string unpause(Self* self, const std::string& why) {
   const auto peer = st.master->peer();
   if (auto u = redis::unpause(*st.master)) {
     text = "writes unpaused";
-    st.ctx.log().info("Switchover: writes unpaused on {} ({})", peer, why);
+    st.ctx.log().info(core::LogKind::switchover, "Switchover: writes unpaused on {} ({})", peer, why);
   } else {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(st.run->pause_ends - Clock::now());
     text = "CLIENT UNPAUSE failed (" + u.error().message + "): writes stay paused for up to " +
            std::to_string(std::max<long long>(0, left.count())) + " ms";
-    st.ctx.log().warn(
+    st.ctx.log().warn(core::LogKind::switchover, 
         "Switchover: CLIENT UNPAUSE on {} failed ({}); the pause ends by itself "
         "within {} ms",
         peer, u.error().message, std::max<long long>(0, left.count()));
@@ -211,7 +211,7 @@ void release_step(Self* self) {
   if (role && role.value().kind != redis::Role::Kind::master)
     return (void)unpause(self, "it is a replica now");
   if (Clock::now() >= st.run->pause_ends) {
-    st.ctx.log().error(
+    st.ctx.log().error(core::LogKind::switchover, 
         "Switchover: the old Master's Redis {} is still {} at the end of the "
         "pause: its redkeep did not demote it (stopped, or not running)",
         st.master->peer(), role ? "master" : "unknown (" + role.error().message + ")");
@@ -248,7 +248,7 @@ switchover_actor::behavior_type switchover(Self* self, InstanceContext ctx) {
         if (st.run->releasing) return release_step(self);
         if (!st.run->caught_up) return catch_up_step(self);
         if (Clock::now() >= st.run->pause_ends) {
-          st.ctx.log().warn("Switchover: no release came; the pause on {} ended by itself",
+          st.ctx.log().warn(core::LogKind::switchover, "Switchover: no release came; the pause on {} ended by itself",
                             st.master->peer());
           st.run.reset();
           st.master.reset();

@@ -76,7 +76,7 @@ void send_garps(Self* self, unsigned repeat) {
     for (unsigned i = 0; i < repeat; ++i) {
       auto r = st.garp->send(static_cast<int>(st.ctx.ifindex), v.address);
       if (!r) {
-        st.ctx.log().warn("Gratuitous ARP for {} failed: {}", v.address.to_string(),
+        st.ctx.log().warn(core::LogKind::garp_failed, "Gratuitous ARP for {} failed: {}", v.address.to_string(),
                           r.error().message);
         break;
       }
@@ -84,7 +84,8 @@ void send_garps(Self* self, unsigned repeat) {
     }
   }
   if (sent == 0) return;
-  st.ctx.log().info("Sent {} gratuitous ARP(s) on {}", sent, st.ctx.instance.interface);
+  st.ctx.log().info(core::LogKind::garp, "Sent {} gratuitous ARP(s) on {}", field("count", sent),
+                    field("interface", st.ctx.instance.interface));
   if (st.wiring.election) self->send(st.wiring.election, GarpSent{sent});
 }
 
@@ -100,7 +101,7 @@ void start_link_thread(Self* self) {
   self->state.link_thread = std::make_unique<PollThread>([me, ifindex, log](const auto& stop) {
     auto monitor = net::LinkMonitor::open();
     if (!monitor) {
-      log.error("Cannot watch the interface: {}", monitor.error().message);
+      log.error(core::LogKind::netlink, "Cannot watch the interface: {}", monitor.error().message);
       return;
     }
     while (!stop) {
@@ -145,7 +146,7 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
     // A VIP left by an earlier run (crash, SIGKILL) must not linger while we
     // are not master: the election decides afresh.
     auto err = remove_all(self);
-    if (!err.empty()) st.ctx.log().warn("Removing stale VIPs: {}", err);
+    if (!err.empty()) st.ctx.log().warn(core::LogKind::vip_failed, "Removing stale VIPs: {}", err);
   } else if (auto addrs = st.netlink->list_addresses(static_cast<int>(st.ctx.ifindex))) {
     // A restart (a crash, a reload) finds the Master's VIPs in the kernel: the election's
     // command to hold them renews them, no "added" line, no ARP burst.
@@ -161,10 +162,10 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
     // A reload took it out of the list: it goes whatever the role (a no-op when absent).
     auto r = st.netlink->remove_address(static_cast<int>(st.ctx.ifindex), v);
     if (r) {
-      st.ctx.log().info("VIP {} no longer configured: not held on {} any more", v.to_string(),
+      st.ctx.log().info(core::LogKind::vip_removed, "VIP {} no longer configured: not held on {} any more", v.to_string(),
                         st.ctx.instance.interface);
     } else {
-      st.ctx.log().warn("Removing VIP {} (no longer configured): {}", v.to_string(),
+      st.ctx.log().warn(core::LogKind::vip_failed, "Removing VIP {} (no longer configured): {}", v.to_string(),
                         r.error().message);
     }
   }
@@ -183,15 +184,17 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
         if (st.wiring.election)
           self->send(st.wiring.election, VipDone{cmd.generation, cmd.up, err.empty(), err});
         if (!err.empty()) {
-          st.ctx.log().error("VIP {} failed on {}: {}; retrying", cmd.up ? "add" : "removal",
+          st.ctx.log().error(core::LogKind::vip_failed, "VIP {} failed on {}: {}; retrying", cmd.up ? "add" : "removal",
                              st.ctx.instance.interface, err);
           self->delayed_send(self, kRetryInterval, retry_atom::value, cmd);
           return;
         }
         if (cmd.up == st.up) return;  // renewal, or a repeat after a restart
         st.up = cmd.up;
-        st.ctx.log().info("VIP {} {} on {}", vip_list(st.ctx), cmd.up ? "added" : "removed",
-                          st.ctx.instance.interface);
+        st.ctx.log().info(cmd.up ? core::LogKind::vip_added : core::LogKind::vip_removed,
+                          "VIP {} {} on {}", field("vip", vip_list(st.ctx)),
+                          cmd.up ? "added" : "removed",
+                          field("interface", st.ctx.instance.interface));
         if (!cmd.up) return;
         ++st.up_generation;
         const auto& in = st.ctx.instance;
@@ -216,7 +219,7 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
         auto& st = self->state;
         if (!st.up || !st.want_up) return;
         auto err = add_all(self);
-        if (!err.empty()) st.ctx.log().error("VIP renewal failed: {}", err);
+        if (!err.empty()) st.ctx.log().error(core::LogKind::vip_failed, "VIP renewal failed: {}", err);
       },
       [self](garp_burst_atom, std::uint64_t generation, bool refresh) {
         auto& st = self->state;

@@ -132,6 +132,9 @@ struct RoleDone {
   /// Redis refuses the command for good (ACL NOPERM, renamed command): no
   /// retry will help until an operator acts.
   bool refused = false;
+  /// The sync gate refused the re-sync: following the master would discard data only this
+  /// node holds (redis/sync_gate.hpp).
+  bool resync_refused = false;
 };
 
 /// The instance's children were (re)wired: `first` the first time; `redis_health`, `vip` and

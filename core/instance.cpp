@@ -631,7 +631,8 @@ void Instance::on(const RoleDone& d, TimePoint now) {
   if (d.generation != role_generation_) return;  // superseded
   if (!d.ok) {
     role_error_ = d.detail;
-    log(LogLevel::warn, LogKind::role_failed, "Redis role change not yet done: " + d.detail);
+    log(LogLevel::warn, d.resync_refused ? LogKind::refused_resync : LogKind::role_failed,
+        "Redis role change not yet done: " + d.detail);
     // A Master whose Redis refuses REPLICAOF NO ONE for good cannot serve: step down (VIP
     // stays off, priority 0) so another node can.
     if (d.refused && role_commanded_ && !role_commanded_->has_value() && !role_refused_) {

@@ -58,6 +58,56 @@ const char* to_string(LogKind kind) {
       return "cold_start";
     case LogKind::switchover:
       return "switchover";
+    case LogKind::refused_resync:
+      return "refused_resync";
+    case LogKind::started:
+      return "started";
+    case LogKind::exited:
+      return "exited";
+    case LogKind::signal:
+      return "signal";
+    case LogKind::reload:
+      return "reload";
+    case LogKind::control_socket:
+      return "control_socket";
+    case LogKind::config_warning:
+      return "config_warning";
+    case LogKind::config_error:
+      return "config_error";
+    case LogKind::vip_added:
+      return "vip_added";
+    case LogKind::vip_removed:
+      return "vip_removed";
+    case LogKind::garp:
+      return "garp";
+    case LogKind::garp_failed:
+      return "garp_failed";
+    case LogKind::advert_send_failed:
+      return "advert_send_failed";
+    case LogKind::adverts_resumed:
+      return "adverts_resumed";
+    case LogKind::advert_receive_failed:
+      return "advert_receive_failed";
+    case LogKind::exit_advert:
+      return "exit_advert";
+    case LogKind::netlink:
+      return "netlink";
+    case LogKind::redis_connection:
+      return "redis_connection";
+    case LogKind::restart_guard:
+      return "restart_guard";
+    case LogKind::state_file:
+      return "state_file";
+    case LogKind::actor_restart:
+      return "actor_restart";
+    case LogKind::actor_crash:
+      return "actor_crash";
+    case LogKind::actor_gave_up:
+      return "actor_gave_up";
+    case LogKind::test_hook:
+      return "test_hook";
+    case LogKind::status_dump:
+      return "status_dump";
   }
   return "unknown";
 }

@@ -38,10 +38,36 @@ enum class LogKind {
   stopped,            ///< the stop protocol is over
   cold_start,         ///< a cold start's verdict changed (waiting, newest, behind, ...)
   switchover,         ///< a switchover's steps: asked, refused, caught up, done, aborted
+  refused_resync,     ///< the sync gate refused a re-sync that would discard data
+  // Written by the shell (actors), not decided by the core:
+  started,                ///< an instance started (interface, VRID, priority)
+  exited,                 ///< the daemon stopped (exit status)
+  signal,                 ///< a signal was received (SIGTERM, SIGHUP, ...)
+  reload,                 ///< a reload's steps and outcome
+  control_socket,         ///< the control socket could not be opened or moved
+  config_warning,         ///< a setting that works, but not as one might think
+  config_error,           ///< a setting that stops an instance or an actor
+  vip_added,              ///< the VIPs were added to the interface
+  vip_removed,            ///< the VIPs were removed (demotion, stop, exit, reload)
+  garp,                   ///< gratuitous ARPs sent for the VIPs
+  garp_failed,            ///< a gratuitous ARP could not be sent
+  advert_send_failed,     ///< adverts cannot be sent (first failure and each new cause)
+  adverts_resumed,        ///< adverts are sent again after failures
+  advert_receive_failed,  ///< the advert socket's receive failed
+  exit_advert,            ///< the priority 0 advert sent at exit, for a VIP left behind
+  netlink,                ///< netlink could not be opened or used
+  redis_connection,       ///< the connection to the local Redis closed or failed
+  restart_guard,          ///< a restarted Redis made a replica of nowhere until its role is known
+  state_file,             ///< the state file could not be read or written
+  actor_restart,          ///< an actor terminated and is restarted by the supervisor
+  actor_crash,            ///< an actor threw (restarted by the supervisor)
+  actor_gave_up,          ///< an actor failed too often: the daemon stops
+  test_hook,              ///< a test hook acted (REDKEEP_TEST_HOOKS=1 only)
+  status_dump,            ///< the status written on SIGUSR1
 };
 
 /// How loud a line is.
-enum class LogLevel { info, warn, error };
+enum class LogLevel { info, warn, error, critical };
 
 /// One log line the core decided on.
 struct LogEvent {
