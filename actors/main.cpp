@@ -11,6 +11,7 @@
 #include "config/check_command.hpp"
 #include "config/model.hpp"
 #include "config/parser.hpp"
+#include "inspect/inspect_command.hpp"
 
 namespace {
 
@@ -112,7 +113,28 @@ int main(int argc, char** argv) {
       "1 not applied (the running configuration kept, errors printed), 3 daemon unreachable");
   reload_daemon.add_options(reload);
 
+  redkeep::inspect::InspectOptions inspect_opts;
+  CLI::App* inspect = app.add_subcommand(
+      "inspect",
+      "Tell the cluster's story from the logs of its nodes: who was master when, each failover "
+      "with its durations, data-safety decisions, noise, split brains. Reads text or JSON lines "
+      "(redkeep run --log-format), with or without the prefix of `docker compose logs`; "
+      "standard input when no file is given");
+  inspect->add_option("FILE", inspect_opts.files,
+                      "Log files (of one node each, or interleaved); the node is taken from "
+                      "the line, else the compose prefix, else the file's name");
+  inspect->add_option("--since", inspect_opts.since,
+                      "Only what happened from this time on (2026-12-01T07:00:00, UTC unless "
+                      "an offset such as +01:00 is given)");
+  inspect->add_option("--until", inspect_opts.until, "Only what happened up to this time");
+  inspect->add_option("--node", inspect_opts.node, "Only this node's lines");
+  inspect->add_flag("--json", inspect_opts.json,
+                    "JSON Lines (one object per entry, then a summary) instead of text");
+  inspect->add_option("--svg", inspect_opts.svg,
+                      "Also draw the timeline into this SVG file (a lane per node)");
+
   CLI11_PARSE(app, argc, argv);
+  if (*inspect) return redkeep::inspect::run_inspect(inspect_opts, std::cin, std::cout, std::cerr);
   if (*check) return redkeep::config::run_check(check_config, std::cout, std::cerr);
   if (*run) return redkeep::actors::run_daemon(run_config, log_format);
   if (*status) {

@@ -152,19 +152,32 @@ std::string classify_text(std::string_view t, std::map<std::string, std::string>
     return "master_change";
   }
   if (starts_with(t, "Master unknown")) return "master_change";
+  if (starts_with(t, "VIP released, priority 0 sent")) return "stopping";
+  if (starts_with(t, "New master ") && contains(t, " heard; demoting Redis")) return "stop_demote";
+  if (starts_with(t, "May take Master again")) return "step_out_ended";
+  if (starts_with(t, "Redis refuses to become master")) return "role_refused";
+  if (starts_with(t, "Heard another Master, ")) return "lower_master_garp";
+  if (starts_with(t, "Made the restarted Redis a replica of nowhere")) return "restart_guard";
+  if (starts_with(t, "Connection to Redis closed")) return "redis_connection";
+  if (starts_with(t, "Cannot send adverts: ")) return "advert_send_failed";
+  if (starts_with(t, "Adverts are sent again")) return "adverts_resumed";
+  if (contains(t, "priority 0 advert at exit") || starts_with(t, "Priority 0 advert at exit"))
+    return "exit_advert";
   if (starts_with(t, "VIP ")) {
     f["vip"] = std::string(t.substr(4, t.find(' ', 4) - 4));
     if (contains(t, " added on ")) return "vip_added";
     if (contains(t, " removed") || contains(t, "no longer configured")) return "vip_removed";
     if (contains(t, "failed")) return "vip_failed";
   }
+  if (starts_with(t, "Redis is ") && contains(t, " but should be ")) return "role_corrected";
   if (starts_with(t, "Redis is now ")) {
     const auto rest = t.substr(13);
     f["role"] = std::string(rest.substr(0, rest.find(" (")));
+    if (rest.find(" (") != std::string_view::npos) f["detail"] = std::string(between(rest, '(', ')'));
     return "redis_role";
   }
   if (starts_with(t, "Redis role change not yet done: "))
-    return contains(t, "refus") ? "refused_resync" : "role_failed";
+    return contains(t, "refusing to make this Redis a replica") ? "refused_resync" : "role_failed";
   if (starts_with(t, "PING -> ")) {
     f["result"] = std::string(t.substr(8));
     return "redis_check";
@@ -183,6 +196,8 @@ std::string classify_text(std::string_view t, std::map<std::string, std::string>
   if (starts_with(t, "Staying out of Master")) return "step_out";
   if (starts_with(t, "Rejected advert (")) {
     f["reason"] = std::string(between(t.substr(0, t.find(')') + 1), '(', ')'));
+    if (const auto p = t.rfind(" ["); p != std::string_view::npos && contains(t, " more since"))
+      f["suppressed"] = std::string(t.substr(p + 2, t.find(' ', p + 2) - p - 2));
     return "advert_rejected";
   }
   if (contains(t, " terminated (") && contains(t, "; restart ")) {

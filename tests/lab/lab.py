@@ -37,10 +37,12 @@ def sh(*args, check=True, capture=True, timeout=30):
 def log_time(line):
     """When a redkeep log line was written, as an aware datetime: lines start with an ISO 8601
     time and its UTC offset ('2026-12-01T07:13:55.123+00:00 n1 info [HARedis] ...'). None for a
-    line without one."""
+    line without one. A JSON line (--log-format json) says it in "ts" (UTC)."""
     try:
+        if line.startswith("{"):
+            return datetime.datetime.fromisoformat(json.loads(line)["ts"])
         return datetime.datetime.fromisoformat(line.split(" ", 1)[0])
-    except ValueError:
+    except (ValueError, KeyError, TypeError):
         return None
 
 
@@ -108,8 +110,17 @@ class Node:
     def start_redkeep(self):
         env_args = ["env", "REDKEEP_TEST_HOOKS=1"] if self.lab.test_hooks else []
         self.redkeep = self.popen([*env_args, str(self.lab.binary), "run", "--config",
-                                   str(self.config)], self.log)
+                                   str(self.config), "--log-format", self.log_format()],
+                                  self.log)
         wait_for(f"redkeep control socket on {self.name}", self.socket.exists)
+
+    def log_format(self):
+        """REDKEEP_LAB_LOG_FORMAT: text (the default), json, or mixed (json on n2 only, so one
+        lab run yields both formats for `redkeep inspect` to merge)."""
+        wanted = os.environ.get("REDKEEP_LAB_LOG_FORMAT", "text")
+        if wanted == "mixed":
+            return "json" if self.index == 2 else "text"
+        return wanted
 
     def signal_redkeep(self, sig):
         if self.redkeep and self.redkeep.poll() is None:

@@ -48,6 +48,9 @@ def main():
         lab.up()
         fn(lab)
         ok = True
+        if os.environ.get("REDKEEP_LAB_KEEP_LOGS"):
+            # The nodes' logs, for `redkeep inspect` fixtures (tests/fixtures/inspect).
+            lab.keep_logs(os.environ["REDKEEP_LAB_KEEP_LOGS"])
     except BaseException:  # noqa: BLE001 - report, then clean up whatever happened
         traceback.print_exc()
         for n in lab.nodes:

@@ -1,0 +1,47 @@
+#pragma once
+// `redkeep inspect [FILE...]`: the logs of several nodes (files, or standard input) read,
+// merged by time and told as one timeline (inspect/README.md).
+
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "inspect/log_line.hpp"
+#include "inspect/timeline.hpp"
+
+namespace redkeep::inspect {
+
+/// What `redkeep inspect` was asked.
+struct InspectOptions {
+  std::vector<std::string> files;  ///< none: standard input
+  std::string since, until;        ///< "2026-12-01T07:00:00[.mmm][Z|+01:00]"; "" = open
+  std::string node;                ///< only this node's lines; "" = every node
+  bool json = false;               ///< JSON Lines instead of text
+  std::string svg;                 ///< also draw the timeline into this file; "" = no
+  Millis window = 2000;            ///< the reorder window of one interleaved input, ms
+};
+
+/// Longest line taken whole; the rest of a longer one is skipped (it is not understood).
+constexpr std::size_t kMaxLine = 64 * 1024;
+
+/// One input: its lines, and the node named by lines that name none (a file's name).
+struct Input {
+  std::istream* in;
+  std::string fallback_node;
+};
+
+/// Reads the inputs, each merged within `window` (an interleaved stream comes out in time
+/// order), then all of them by time, and tells `sink` the story; lines of other nodes than
+/// `node` (when not empty) are left out. Returns the figures. Never throws on bad input:
+/// what is not understood is counted.
+Summary inspect(const std::vector<Input>& inputs, Millis window, const std::string& node,
+                Sink& sink);
+
+/// Runs the inspection. Returns 0 when the logs were read (whatever they hold), 1 when a file
+/// cannot be read or written, 2 on a bad option (an unreadable time); errors go to `err`.
+int run_inspect(const InspectOptions& options, std::istream& in, std::ostream& out,
+                std::ostream& err);
+
+}  // namespace redkeep::inspect

@@ -1,0 +1,349 @@
+#include "inspect/timeline.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+namespace redkeep::inspect {
+
+namespace {
+
+bool starts_with(const std::string& s, std::string_view prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool contains(const std::string& s, std::string_view part) {
+  return s.find(part) != std::string::npos;
+}
+
+std::string field(const LogLine& line, const std::string& name) {
+  const auto it = line.fields.find(name);
+  return it == line.fields.end() ? std::string() : it->second;
+}
+
+/// "…; it took 123 bytes of replication stream after …": 123; 0 for "no writes"; nullopt
+/// when the demotion did not say.
+std::optional<std::int64_t> discarded(const std::string& detail) {
+  if (contains(detail, "it took no writes")) return 0;
+  const auto p = detail.find("it took ");
+  if (p == std::string::npos) return std::nullopt;
+  std::int64_t n = 0;
+  std::size_t i = p + 8;
+  if (i >= detail.size() || detail[i] < '0' || detail[i] > '9') return std::nullopt;
+  for (; i < detail.size() && detail[i] >= '0' && detail[i] <= '9'; ++i)
+    n = n * 10 + (detail[i] - '0');
+  return n;
+}
+
+/// The events that record a decision taken for the data's sake.
+bool is_decision(const std::string& event) {
+  static const char* const kinds[] = {
+      "not_eligible",  "eligible",        "step_out",      "step_out_ended", "refused_resync",
+      "redis_restarted", "restart_guard", "cold_start",    "behind_peer",    "takeover_held",
+      "takeover_released", "floor_tie",   "role_refused",  "actor_gave_up",  "switchover"};
+  return std::find(std::begin(kinds), std::end(kinds), event) != std::end(kinds);
+}
+
+std::uint64_t to_count(const std::string& text, std::uint64_t fallback) {
+  if (text.empty()) return fallback;
+  std::uint64_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return fallback;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
+void Analyzer::count_skipped(LineKind kind) {
+  ++summary_.lines;
+  if (kind == LineKind::redis)
+    ++summary_.redis_lines;
+  else
+    ++summary_.not_understood;
+}
+
+void Analyzer::add(const Merged& merged) {
+  const auto& line = merged.line;
+  if (line.kind != LineKind::event || !line.ts) {
+    count_skipped(line.kind);
+    return;
+  }
+  ++summary_.lines;
+  ++summary_.events;
+  const Millis ts = *line.ts;
+  if (!summary_.first) summary_.first = ts;
+  summary_.last = std::max(summary_.last.value_or(ts), ts);
+  if (std::find(summary_.nodes.begin(), summary_.nodes.end(), line.node) == summary_.nodes.end())
+    summary_.nodes.push_back(line.node);
+  node_last_[line.node] = ts;
+
+  // Daemon-wide lines (signals, actor restarts) belong to the node's instance when it has one.
+  std::string instance = line.instance;
+  if (!instance.empty()) node_instance_[line.node] = instance;
+  if (instance.empty()) {
+    const auto it = node_instance_.find(line.node);
+    if (it != node_instance_.end()) instance = it->second;
+  }
+
+  // Close failover blocks that waited long enough, in every instance.
+  for (auto& [name, st] : instances_)
+    if (st.failover && ts > st.failover->new_master_at + kFailoverWait) close_failover(st);
+
+  const auto& ev = line.event;
+  if (ev == "advert_rejected") {
+    noise(line, ts, field(line, "reason"), 1 + to_count(field(line, "suppressed"), 0));
+  } else if (ev == "actor_restart" || ev == "actor_crash") {
+    auto actor = field(line, "actor");
+    noise(line, ts, actor, 1);
+  } else if (ev == "health") {
+    noise(line, ts, "", 1);
+  }
+  if (instance.empty()) return;
+  auto& st = instances_[instance];
+  auto& node = st.nodes[line.node];
+  const bool on_master = st.masters.count(line.node) > 0;
+
+  if (ev == "state_change") {
+    on_state_change(st, line, ts);
+  } else if (ev == "started") {
+    // A node that starts again while this log had it as Master was killed (no stop protocol).
+    if (on_master) leave_master(st, instance, line.node, ts, true);
+    if (st.failover && st.failover->old_master == line.node && st.failover->old_fate.empty()) {
+      st.failover->old_fate = "restarted";
+      st.failover->steps.push_back({ts, line.node, "redkeep started again"});
+    }
+    node.state = "INIT";
+    sink_.state_change({ts, line.node, instance, "", "INIT", "redkeep started", ""});
+  } else if (ev == "exited" || ev == "stopped") {
+    if (ev == "exited") {
+      if (on_master) leave_master(st, instance, line.node, ts, false);
+      sink_.state_change({ts, line.node, instance, node.state, "STOPPED", line.text, ""});
+      node.state = "STOPPED";
+    }
+  } else if (ev == "health" && field(line, "healthy") == "false" && on_master) {
+    note_sign(st, ts, line.node, "Redis health check failed (fall reached)");
+  } else if (ev == "health" && field(line, "healthy") == "true" && on_master && st.sign &&
+             st.sign->node == line.node && !st.failover) {
+    st.sign.reset();  // a blip: the master stayed
+  } else if (ev == "redis_check" && on_master && field(line, "result") != "PONG") {
+    note_sign(st, ts, line.node, "PING -> " + field(line, "result"));
+  } else if ((ev == "not_eligible" || ev == "step_out" || ev == "stopping" ||
+              ev == "role_refused") &&
+             on_master) {
+    note_sign(st, ts, line.node, line.text);
+  } else if (ev == "signal" && on_master && contains(line.text, "stopping")) {
+    note_sign(st, ts, line.node, line.text);
+  } else if (ev == "link" && on_master && contains(line.text, "down")) {
+    note_sign(st, ts, line.node, line.text);
+  } else if (ev == "master_change" && line.fields.count("master") == 0 && !st.masters.empty() &&
+             !on_master) {
+    note_sign(st, ts, line.node, "adverts from the master stopped (seen by " + line.node + ")");
+  } else if (ev == "takeover_held" && !on_master) {
+    note_sign(st, ts, line.node, "adverts from the master overdue (seen by " + line.node + ")");
+  }
+  if (st.failover) failover_step(st, line, ts);
+  if (is_decision(ev)) decide(line, ts);
+  // After the events: a node that starts again was last heard of before this line.
+  node.last_line = ts;
+}
+
+void Analyzer::on_state_change(InstanceState& st, const LogLine& line, Millis ts) {
+  const auto instance = line.instance;
+  auto& node = st.nodes[line.node];
+  StateChange c{ts,
+                line.node,
+                instance,
+                node.state,
+                field(line, "to"),
+                field(line, "cause"),
+                field(line, "priority")};
+  if (c.to.empty()) return;
+  const bool was_master = st.masters.count(line.node) > 0;
+  node.state = c.to;
+  sink_.state_change(c);
+  if (c.to == "MASTER" && !was_master) {
+    enter_master(st, instance, line.node, ts, c.cause);
+  } else if (c.to != "MASTER" && was_master) {
+    if (!st.failover) note_sign(st, ts, line.node, "left MASTER (" + c.cause + ")");
+    leave_master(st, instance, line.node, ts, false);
+    if (st.failover && st.failover->old_master == line.node) {
+      st.failover->steps.push_back(
+          {ts, line.node, "left MASTER for " + c.to + " (" + c.cause + ")"});
+    }
+  }
+}
+
+void Analyzer::note_sign(InstanceState& st, Millis ts, const std::string& node,
+                         const std::string& what) {
+  if (st.sign && ts - st.sign->ts <= kSignMaxAge) return;  // the first sign counts
+  st.sign = PendingSign{ts, node, what};
+}
+
+void Analyzer::enter_master(InstanceState& st, const std::string& instance,
+                            const std::string& node, Millis ts, const std::string& cause) {
+  for (auto& [name, m] : st.masters)
+    if (!m.superseded_at) {
+      m.superseded_at = ts;
+      m.superseded_by = node;
+    }
+  const std::string old = !st.masters.empty() ? st.masters.begin()->first : st.last_master;
+  // The old master went silent (killed, cut off): no master since the first sign, at least.
+  std::optional<Millis> lost_at = st.no_master_since;
+  if (!lost_at && !st.masters.empty() && st.sign && ts - st.sign->ts <= kSignMaxAge)
+    lost_at = st.sign->ts;
+  st.masters[node] = OpenMaster{ts, std::nullopt, {}};
+  if (lost_at && ts - *lost_at > summary_.longest_without_master) {
+    summary_.longest_without_master = ts - *lost_at;
+    summary_.without_master_from = *lost_at;
+    summary_.without_master_instance = instance;
+  }
+  st.no_master_since.reset();
+  if (!old.empty() && old != node) {
+    if (st.failover) close_failover(st);
+    Failover f;
+    f.instance = instance;
+    f.old_master = old;
+    f.new_master = node;
+    f.new_master_at = ts;
+    f.cause = cause;
+    if (st.sign && ts - st.sign->ts <= kSignMaxAge) {
+      // The old master yielded to the new one's advert before the new one says it was master.
+      if (st.sign->node == old && contains(st.sign->what, "(higher priority") &&
+          st.sign->ts + kClockSlack < ts)
+        sink_.clock_note({st.sign->ts, old + " yielded to a higher priority advert " +
+                                           std::to_string(ts - st.sign->ts) + " ms before " +
+                                           node + " logged becoming MASTER: their clocks differ"});
+      f.start = st.sign->ts;
+      f.first_sign = st.sign->node + ": " + st.sign->what;
+      f.steps.push_back({st.sign->ts, st.sign->node, st.sign->what + " (first sign)"});
+    } else {
+      f.start = ts;
+      f.first_sign = node + ": " + cause;
+    }
+    f.steps.push_back({ts, node, "MASTER (" + cause + ")"});
+    st.failover = std::move(f);
+  }
+  st.sign.reset();
+  st.last_master = node;
+}
+
+void Analyzer::leave_master(InstanceState& st, const std::string& instance,
+                            const std::string& node, Millis ts, bool presumed) {
+  const auto it = st.masters.find(node);
+  if (it == st.masters.end()) return;
+  const auto m = it->second;
+  st.masters.erase(it);
+  MasterSpan span{instance, node, m.from, ts, false, false};
+  if (m.superseded_at) {
+    // Another node took over while this one had not said it left. Alive and logging after
+    // that (or leaving later than a handover takes): two masters at once.
+    const Millis alive_until = presumed ? st.nodes[node].last_line : ts;
+    if (alive_until - *m.superseded_at > kHandover) {
+      ++summary_.split_brains;
+      summary_.split_brain_ms += alive_until - *m.superseded_at;
+      sink_.split_brain({instance, {node, m.superseded_by}, *m.superseded_at, alive_until});
+      span.to = alive_until;
+    } else if (presumed) {
+      span.to = *m.superseded_at;
+      span.end_presumed = true;
+    }
+  } else if (presumed) {
+    span.to = std::max(m.from, st.nodes[node].last_line);
+    span.end_presumed = true;
+  }
+  sink_.master_span(span);
+  if (st.masters.empty()) st.no_master_since = span.to;
+}
+
+void Analyzer::failover_step(InstanceState& st, const LogLine& line, Millis ts) {
+  auto& f = *st.failover;
+  const auto& ev = line.event;
+  if (line.node == f.new_master) {
+    if (ev == "vip_added" && !f.vip_at) {
+      f.vip_at = ts;
+      f.steps.push_back({ts, line.node, "VIP " + field(line, "vip") + " added"});
+    } else if (ev == "redis_role" && field(line, "role") == "master" && !f.promoted_at) {
+      f.promoted_at = ts;
+      f.steps.push_back({ts, line.node, "Redis promoted (" + field(line, "detail") + ")"});
+    }
+  } else if (line.node == f.old_master) {
+    if (ev == "vip_removed") {
+      f.steps.push_back({ts, line.node, "VIP removed"});
+    } else if (ev == "redis_role" && starts_with(field(line, "role"), "replica of") &&
+               !f.old_demoted_at) {
+      f.old_demoted_at = ts;
+      f.discarded_bytes = discarded(field(line, "detail"));
+      f.old_fate = "demoted: " + field(line, "role");
+      if (f.discarded_bytes)
+        f.old_fate += "; discarded " + std::to_string(*f.discarded_bytes) + " bytes";
+      f.steps.push_back({ts, line.node, "Redis " + f.old_fate});
+    }
+    // The new master reacted to a priority 0 advert that the old one logs sending later.
+    const bool sent_priority_0 = ev == "stopping" || (ev == "state_change" && field(line, "to") == "FAULT");
+    if (sent_priority_0 && starts_with(f.cause, "priority 0") &&
+        ts > f.new_master_at + kClockSlack && !f.clock_noted) {
+      f.clock_noted = true;
+      sink_.clock_note({ts, f.new_master + " became MASTER on " + line.node +
+                                "'s priority 0 advert " + std::to_string(ts - f.new_master_at) +
+                                " ms before " + line.node +
+                                " logged sending it: their clocks differ"});
+    }
+    if (ev == "refused_resync" && f.old_fate.empty()) {
+      f.old_fate = "kept its data: re-sync refused";
+      f.steps.push_back({ts, line.node, line.text});
+    }
+  }
+  if (f.vip_at && f.promoted_at && !f.old_fate.empty()) close_failover(st);
+}
+
+void Analyzer::close_failover(InstanceState& st) {
+  auto f = std::move(*st.failover);
+  st.failover.reset();
+  std::stable_sort(f.steps.begin(), f.steps.end(),
+                   [](const Step& a, const Step& b) { return a.ts < b.ts; });
+  ++summary_.failovers;
+  sink_.failover(f);
+}
+
+void Analyzer::noise(const LogLine& line, Millis ts, const std::string& key,
+                     std::uint64_t count) {
+  auto& n = noise_[{line.node, line.instance, line.event, key}];
+  if (n.lines == 0) {
+    n = Noise{line.node, line.instance, line.event, key, 0, 0, 0, ts, ts};
+    n.bursts = 1;
+  } else if (ts - n.last > kBurstGap) {
+    ++n.bursts;
+  }
+  ++n.lines;
+  n.count += count;
+  n.last = ts;
+}
+
+void Analyzer::decide(const LogLine& line, Millis ts) {
+  sink_.decision({ts, line.node, line.instance, line.event, line.text});
+}
+
+Summary Analyzer::finish(std::uint64_t out_of_order, Millis window) {
+  for (auto& [name, st] : instances_) {
+    if (st.failover) close_failover(st);
+    std::vector<std::string> nodes;
+    for (const auto& [node, m] : st.masters) nodes.push_back(node);
+    for (const auto& node : nodes) {
+      const auto m = st.masters.at(node);
+      if (m.superseded_at) {
+        leave_master(st, name, node, st.nodes[node].last_line, true);
+      } else {
+        MasterSpan span{name, node, m.from, summary_.last.value_or(m.from), false, true};
+        summary_.open_masters.push_back(span);
+        sink_.master_span(span);
+      }
+    }
+  }
+  summary_.out_of_order = out_of_order;
+  summary_.window = window;
+  for (auto& [key, n] : noise_) summary_.noise.push_back(n);
+  return summary_;
+}
+
+}  // namespace redkeep::inspect
