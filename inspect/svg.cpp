@@ -27,6 +27,8 @@ constexpr int kMaxLabelRows = 3;
 constexpr double kCharWidth = 6.2;  // rough advance of an 11 px sans-serif character
 constexpr std::size_t kMaxLaneLabel = 20;  // code points, about 140 px at 12 px
 
+constexpr Millis kDay = 86'400'000;
+
 constexpr const char* kArrow = "\xE2\x86\x92";        // U+2192
 constexpr const char* kEllipsis = "\xE2\x80\xA6";     // U+2026
 constexpr const char* kReplacement = "\xEF\xBF\xBD";  // U+FFFD
@@ -191,7 +193,7 @@ std::string clock_of(Millis t, bool with_ms) {
 /// The tick step for [first, last] (first < last): a round step giving 6 to 10 ticks where
 /// one does, else as near as can be, milliseconds.
 Millis tick_step(Millis first, Millis last) {
-  constexpr Millis s = 1000, min = 60 * s, h = 60 * min, d = 24 * h;
+  constexpr Millis s = 1000, min = 60 * s, h = 60 * min, d = kDay;
   std::vector<Millis> steps = {
       1,      2,       5,       10,       20,       50,       100,     200, 250, 500,  // ms
       s,      2 * s,   5 * s,   10 * s,   15 * s,   20 * s,   30 * s,                 //
@@ -469,6 +471,11 @@ std::string SvgTimeline::render(const Summary& summary) const {
 
   // Time axis, with faint grid lines across the lanes.
   const Millis step = tick_step(first, last);
+  const auto tick_label = [&](Millis t) {
+    if (step >= kDay) return date_of(t);
+    if (span > kDay) return date_of(t).substr(5) + " " + clock_of(t, false).substr(0, 5);
+    return clock_of(t, with_ms);
+  };
   out += "<g class=\"axis\"><line x1=\"" + std::to_string(kPlotLeft) + "\" y1=\"" +
          std::to_string(axis_y) + "\" x2=\"" + std::to_string(kPlotRight) + "\" y2=\"" +
          std::to_string(axis_y) + "\" stroke=\"#616161\"/>";
@@ -478,7 +485,7 @@ std::string SvgTimeline::render(const Summary& summary) const {
            "\" y2=\"" + std::to_string(axis_y + 5) +
            "\" stroke=\"#000000\" stroke-opacity=\"0.12\"/><text class=\"tick\" x=\"" + x +
            "\" y=\"" + std::to_string(axis_y + 17) + "\" text-anchor=\"middle\" fill=\"#424242\">" +
-           clock_of(t, with_ms) + "</text>";
+           tick_label(t) + "</text>";
     if (last - t < step) break;  // no overflow past the end
   }
   out += "\n<text x=\"" + num((kPlotLeft + kPlotRight) / 2.0) + "\" y=\"" +

@@ -31,7 +31,8 @@ namespace redkeep::inspect {
 /// - each split brain as a hatched, red-outlined band on the lanes of the nodes involved (of
 ///   its instance), labelled "split brain";
 /// - a time axis with about 6 to 10 ticks labelled HH:MM:SS UTC (HH:MM:SS.mmm when the whole
-///   span is under 10 s).
+///   span is under 10 s; "MM-DD HH:MM" when it is over a day, YYYY-MM-DD for ticks a day or
+///   more apart).
 /// Times outside [Summary::first, Summary::last] are drawn at the nearest end. Text from the
 /// logs (node and instance names) is escaped for XML; invalid UTF-8 and characters XML does
 /// not allow become U+FFFD; long lane labels are shortened with "…" (the whole name is the

@@ -122,8 +122,9 @@ class Sink {
   virtual void clock_note(const ClockNote&) {}
 };
 
-/// Lines of one kind closer together than this make one burst, milliseconds.
-constexpr Millis kBurstGap = 10'000;
+/// Lines of one kind closer together than this make one burst (more than the 10 s between two
+/// reports of a rate-limited line), milliseconds.
+constexpr Millis kBurstGap = 15'000;
 /// Two masters at once for at most this long is a handover (the old one yields on the new
 /// one's first advert), not a split brain, milliseconds.
 constexpr Millis kHandover = 1'000;

@@ -349,6 +349,23 @@ vrrp_instance HARedis {{
                 shutil.copy(path, target)
         return dest
 
+    def inspected(self):
+        """What `redkeep inspect --json` makes of the nodes' logs: (summary, failovers)."""
+        out = sh(str(self.binary), "inspect", "--json", *[str(n.log) for n in self.nodes])
+        entries = [json.loads(line) for line in out.splitlines() if line.strip()]
+        summary = [e for e in entries if e["type"] == "summary"]
+        assert len(summary) == 1, out[-2000:]
+        return summary[0], [e for e in entries if e["type"] == "failover"]
+
+    def assert_inspected(self, failovers, new_master):
+        """The story `redkeep inspect` reads from the fresh logs matches what the lab saw:
+        `failovers` failovers, the last one to `new_master` (a Node), no split brain."""
+        summary, blocks = self.inspected()
+        assert summary["failovers"] == failovers == len(blocks), (summary, blocks)
+        assert summary["split_brains"] == 0, summary
+        assert blocks[-1]["new_master"] == new_master.name, blocks[-1]
+        assert summary["masters_at_end"][0]["node"] == new_master.name, summary
+
     def state_of(self, node):
         """The VRRP state `node`'s daemon reports ("MASTER", ...; None when it does not
         answer). A lab of mixed daemons (keepalived_lab) asks each its own way."""

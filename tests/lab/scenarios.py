@@ -57,6 +57,7 @@ def scenario_redis_killed(lab):
     assert got == "before", f"GET lab:b1 through the VIP gave {got!r}; on {new.name}: " \
         f"{new.redis_cli('GET', 'lab:b1')!r}"
     assert "PING -> Failed" in n1.log_text()
+    lab.assert_inspected(1, new)
 
 
 def scenario_link_cut(lab):
@@ -77,6 +78,7 @@ def scenario_link_cut(lab):
     assert_replica_of(n1, new, timeout=15)
     assert_one_master(lab, n2)
     wait_for("n1 to get the key", lambda: n1.redis_cli("GET", "lab:c").strip() == "during-cut")
+    lab.assert_inspected(1, n2)
 
 
 def scenario_sigterm(lab):
@@ -96,6 +98,7 @@ def scenario_sigterm(lab):
     assert "master down timer expired" not in n2.log_text()
     assert_replica_of(n1, new)
     assert_replica_of(n3, new)
+    lab.assert_inspected(1, n2)
 
 
 def scenario_sigkill(lab):

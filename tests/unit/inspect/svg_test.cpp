@@ -157,6 +157,20 @@ TEST_CASE("SvgTimeline: stopped nodes, split brains, several instances", "[inspe
   CHECK(xml_check(doc, "split.svg") == 0);
 }
 
+TEST_CASE("SvgTimeline: 6 to 10 round ticks whatever the span", "[inspect]") {
+  for (const Millis span : {1'000LL, 7'300LL, 45'000LL, 600'000LL, 3LL * 3'600'000,
+                            2LL * 86'400'000}) {
+    CAPTURE(span);
+    const auto doc = SvgTimeline().render(summary_of({"n1"}, kT, kT + span));
+    const auto ticks = count(doc, "class=\"tick\"");
+    CHECK(ticks >= 6);
+    CHECK(ticks <= 10);
+  }
+  // Over a day: the ticks say the date.
+  const auto doc = SvgTimeline().render(summary_of({"n1"}, kT, kT + 2 * 86'400'000));
+  CHECK(doc.find(">12-02 00:00<") != std::string::npos);
+}
+
 TEST_CASE("SvgTimeline: names from the logs are escaped", "[inspect]") {
   SvgTimeline svg;
   const std::string bad = "a<&>\"'b";
