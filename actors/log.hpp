@@ -51,8 +51,8 @@ class Log {
   /// A line at `level` of kind `kind`, the sentence formatted with fmt; LogField arguments are
   /// also the event's fields.
   template <class... Args>
-  void log(spdlog::level::level_enum level, core::LogKind kind,
-           fmt::format_string<Args...> format, Args&&... args) const {
+  void log(spdlog::level::level_enum level, core::LogKind kind, fmt::format_string<Args...> format,
+           Args&&... args) const {
     std::vector<core::LogEvent::Field> fields;
     (collect(fields, args), ...);
     write_line(level, instance_, kind, fmt::format(format, std::forward<Args>(args)...), fields);

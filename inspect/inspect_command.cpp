@@ -38,7 +38,10 @@ class Source {
  public:
   Source(std::istream& in, std::string fallback_node, Millis window, const std::string& node,
          Analyzer& analyzer)
-      : in_(in), fallback_(std::move(fallback_node)), merger_(window), node_(node),
+      : in_(in),
+        fallback_(std::move(fallback_node)),
+        merger_(window),
+        node_(node),
         analyzer_(analyzer) {}
 
   /// The next merged line, nullptr at the end.
@@ -152,8 +155,7 @@ int run_inspect(const InspectOptions& options, std::istream& in, std::ostream& o
   if (files.empty()) inputs.push_back({&in, "stdin"});
   for (std::size_t i = 0; i < files.size(); ++i)
     inputs.push_back({files[i].get(), node_of_file(options.files[i])});
-  const auto summary =
-      window.restrict(inspect(inputs, options.window, options.node, window));
+  const auto summary = window.restrict(inspect(inputs, options.window, options.node, window));
   if (options.json)
     json.summary(summary);
   else

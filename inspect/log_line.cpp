@@ -173,7 +173,8 @@ std::string classify_text(std::string_view t, std::map<std::string, std::string>
   if (starts_with(t, "Redis is now ")) {
     const auto rest = t.substr(13);
     f["role"] = std::string(rest.substr(0, rest.find(" (")));
-    if (rest.find(" (") != std::string_view::npos) f["detail"] = std::string(between(rest, '(', ')'));
+    if (rest.find(" (") != std::string_view::npos)
+      f["detail"] = std::string(between(rest, '(', ')'));
     return "redis_role";
   }
   if (starts_with(t, "Redis role change not yet done: "))

@@ -33,13 +33,11 @@ std::string rfc3339(Millis t) {
   return s + "Z";
 }
 
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 json span_json(const MasterSpan& s) {
-  return json{{"type", "master_span"}, {"instance", s.instance},   {"node", s.node},
-              {"from", rfc3339(s.from)}, {"to", rfc3339(s.to)},     {"ms", s.to - s.from},
+  return json{{"type", "master_span"},   {"instance", s.instance},        {"node", s.node},
+              {"from", rfc3339(s.from)}, {"to", rfc3339(s.to)},           {"ms", s.to - s.from},
               {"open", s.open},          {"end_presumed", s.end_presumed}};
 }
 
@@ -165,8 +163,8 @@ void TextReport::failover(const Failover& f) {
   out_ << when(f.start) << "  FAILOVER  " << f.instance << "  " << f.old_master << " -> "
        << f.new_master << "  (first sign " << f.first_sign << ")\n";
   for (const auto& step : f.steps)
-    out_ << "    +" << format_duration(step.ts - f.start) << "  " << step.node << "  "
-         << step.what << "\n";
+    out_ << "    +" << format_duration(step.ts - f.start) << "  " << step.node << "  " << step.what
+         << "\n";
   out_ << "    new master after " << format_duration(f.new_master_at - f.start);
   if (f.vip_at) out_ << ", VIP after " << format_duration(*f.vip_at - f.start);
   if (f.promoted_at) out_ << ", Redis promoted after " << format_duration(*f.promoted_at - f.start);
@@ -175,15 +173,15 @@ void TextReport::failover(const Failover& f) {
 }
 
 void TextReport::decision(const Decision& d) {
-  out_ << when(d.ts) << "  " << d.node << "  " << d.instance << "  [" << d.event << "] "
-       << d.text << "\n";
+  out_ << when(d.ts) << "  " << d.node << "  " << d.instance << "  [" << d.event << "] " << d.text
+       << "\n";
 }
 
 void TextReport::split_brain(const SplitBrain& s) {
   out_ << when(s.from) << "  SPLIT BRAIN  " << s.instance << ": ";
   for (std::size_t i = 0; i < s.nodes.size(); ++i) out_ << (i ? " and " : "") << s.nodes[i];
-  out_ << " both MASTER for " << format_duration(s.to - s.from) << " (until "
-       << format_clock(s.to) << ")\n";
+  out_ << " both MASTER for " << format_duration(s.to - s.from) << " (until " << format_clock(s.to)
+       << ")\n";
 }
 
 void TextReport::clock_note(const ClockNote& n) {
@@ -221,8 +219,7 @@ void TextReport::summary(const Summary& s) {
     out_ << ", " << format_time(*s.first) << " to " << format_time(*s.last) << " UTC";
   out_ << "; " << s.events << " of redkeep's, " << s.redis_lines << " of Redis's (skipped), "
        << s.not_understood << " not understood (skipped), " << s.out_of_order
-       << " out of order (later than the merge window of " << format_duration(s.window)
-       << ")\n";
+       << " out of order (later than the merge window of " << format_duration(s.window) << ")\n";
 }
 
 // --- JsonReport --------------------------------------------------------------------------
@@ -244,8 +241,8 @@ void JsonReport::master_span(const MasterSpan& s) { out_ << dump(span_json(s)) <
 void JsonReport::failover(const Failover& f) {
   json steps = json::array();
   for (const auto& s : f.steps)
-    steps.push_back({{"ts", rfc3339(s.ts)}, {"node", s.node}, {"what", s.what},
-                     {"after_ms", s.ts - f.start}});
+    steps.push_back(
+        {{"ts", rfc3339(s.ts)}, {"node", s.node}, {"what", s.what}, {"after_ms", s.ts - f.start}});
   json j{{"type", "failover"},
          {"instance", f.instance},
          {"old_master", f.old_master},
@@ -300,26 +297,25 @@ void JsonReport::summary(const Summary& s) {
                      {"last", rfc3339(n.last)}});
   json masters = json::array();
   for (const auto& m : s.open_masters) masters.push_back(span_json(m));
-  out_ << dump(json{
-              {"type", "summary"},
-              {"nodes", s.nodes},
-              {"first", s.first ? json(rfc3339(*s.first)) : json()},
-              {"last", s.last ? json(rfc3339(*s.last)) : json()},
-              {"failovers", s.failovers},
-              {"longest_without_master_ms", s.longest_without_master},
-              {"without_master_from",
-               s.without_master_from ? json(rfc3339(*s.without_master_from)) : json()},
-              {"without_master_instance", s.without_master_instance},
-              {"split_brains", s.split_brains},
-              {"split_brain_ms", s.split_brain_ms},
-              {"masters_at_end", masters},
-              {"noise", noise},
-              {"lines", s.lines},
-              {"events", s.events},
-              {"redis_lines", s.redis_lines},
-              {"not_understood", s.not_understood},
-              {"out_of_order", s.out_of_order},
-              {"merge_window_ms", s.window}})
+  out_ << dump(json{{"type", "summary"},
+                    {"nodes", s.nodes},
+                    {"first", s.first ? json(rfc3339(*s.first)) : json()},
+                    {"last", s.last ? json(rfc3339(*s.last)) : json()},
+                    {"failovers", s.failovers},
+                    {"longest_without_master_ms", s.longest_without_master},
+                    {"without_master_from",
+                     s.without_master_from ? json(rfc3339(*s.without_master_from)) : json()},
+                    {"without_master_instance", s.without_master_instance},
+                    {"split_brains", s.split_brains},
+                    {"split_brain_ms", s.split_brain_ms},
+                    {"masters_at_end", masters},
+                    {"noise", noise},
+                    {"lines", s.lines},
+                    {"events", s.events},
+                    {"redis_lines", s.redis_lines},
+                    {"not_understood", s.not_understood},
+                    {"out_of_order", s.out_of_order},
+                    {"merge_window_ms", s.window}})
        << "\n";
 }
 

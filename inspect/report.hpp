@@ -37,9 +37,7 @@ class WindowSink : public Sink {
   Summary restrict(Summary s) const;
 
  private:
-  bool inside(Millis t) const {
-    return (!since_ || t >= *since_) && (!until_ || t <= *until_);
-  }
+  bool inside(Millis t) const { return (!since_ || t >= *since_) && (!until_ || t <= *until_); }
   Sink& next_;
   std::optional<Millis> since_, until_;
   std::uint64_t failovers_ = 0, split_brains_ = 0;

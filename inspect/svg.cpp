@@ -24,7 +24,7 @@ constexpr int kLaneHeight = 28;  // one lane's pitch
 constexpr int kBarHeight = 22;   // the coloured bar inside it
 constexpr int kLabelRowHeight = 14;
 constexpr int kMaxLabelRows = 3;
-constexpr double kCharWidth = 6.2;  // rough advance of an 11 px sans-serif character
+constexpr double kCharWidth = 6.2;         // rough advance of an 11 px sans-serif character
 constexpr std::size_t kMaxLaneLabel = 20;  // code points, about 140 px at 12 px
 
 constexpr Millis kDay = 86'400'000;
@@ -96,12 +96,23 @@ std::string escape_clean(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -195,14 +206,12 @@ std::string clock_of(Millis t, bool with_ms) {
 Millis tick_step(Millis first, Millis last) {
   constexpr Millis s = 1000, min = 60 * s, h = 60 * min, d = kDay;
   std::vector<Millis> steps = {
-      1,      2,       5,       10,       20,       50,       100,     200, 250, 500,  // ms
-      s,      2 * s,   5 * s,   10 * s,   15 * s,   20 * s,   30 * s,                 //
-      min,    2 * min, 5 * min, 10 * min, 15 * min, 20 * min, 30 * min,               //
-      h,      2 * h,   3 * h,   4 * h,    6 * h,    12 * h,                           //
-      d,      2 * d,   7 * d,   14 * d,   30 * d,   60 * d,   91 * d,  182 * d, 365 * d};
-  const auto count = [&](Millis step) {
-    return floor_div(last, step) - ceil_div(first, step) + 1;
-  };
+      1,   2,       5,       10,       20,       50,       100,      200,     250,    500,  // ms
+      s,   2 * s,   5 * s,   10 * s,   15 * s,   20 * s,   30 * s,                          //
+      min, 2 * min, 5 * min, 10 * min, 15 * min, 20 * min, 30 * min,                        //
+      h,   2 * h,   3 * h,   4 * h,    6 * h,    12 * h,                                    //
+      d,   2 * d,   7 * d,   14 * d,   30 * d,   60 * d,   91 * d,   182 * d, 365 * d};
+  const auto count = [&](Millis step) { return floor_div(last, step) - ceil_div(first, step) + 1; };
   while (count(steps.back()) > 10 && steps.back() < std::numeric_limits<Millis>::max() / 4) {
     steps.push_back(steps.back() * 2);
   }
@@ -240,8 +249,8 @@ void SvgTimeline::state_change(const StateChange& change) {
 }
 
 void SvgTimeline::failover(const Failover& failover) {
-  failovers_.push_back({failover.instance, failover.old_master, failover.new_master,
-                        failover.start, failover.new_master_at});
+  failovers_.push_back({failover.instance, failover.old_master, failover.new_master, failover.start,
+                        failover.new_master_at});
 }
 
 void SvgTimeline::split_brain(const SplitBrain& split) {
@@ -259,8 +268,8 @@ std::string SvgTimeline::render(const Summary& summary) const {
   const bool with_ms = span < 10'000;
   const auto x_of = [&](Millis t) {
     t = std::clamp(t, first, last);
-    return kPlotLeft + static_cast<double>(t - first) * (kPlotRight - kPlotLeft) /
-                           static_cast<double>(span);
+    return kPlotLeft +
+           static_cast<double>(t - first) * (kPlotRight - kPlotLeft) / static_cast<double>(span);
   };
 
   // Lanes: nodes in the summary's order, then any others; by instance when there are several.
@@ -384,18 +393,18 @@ std::string SvgTimeline::render(const Summary& summary) const {
 
   // Title.
   const bool same_day = date_of(first) == date_of(last);
-  std::string title = "redkeep inspect: " + date_of(first) + " " + clock_of(first, with_ms) +
-                      " " + kArrow + " " + (same_day ? "" : date_of(last) + " ") +
-                      clock_of(last, with_ms) + " UTC (" + seconds(span) + "), " +
-                      std::to_string(failovers_.size()) +
-                      (failovers_.size() == 1 ? " failover, " : " failovers, ") +
-                      std::to_string(splits_.size()) +
-                      (splits_.size() == 1 ? " split brain" : " split brains");
+  std::string title =
+      "redkeep inspect: " + date_of(first) + " " + clock_of(first, with_ms) + " " + kArrow + " " +
+      (same_day ? "" : date_of(last) + " ") + clock_of(last, with_ms) + " UTC (" + seconds(span) +
+      "), " + std::to_string(failovers_.size()) +
+      (failovers_.size() == 1 ? " failover, " : " failovers, ") + std::to_string(splits_.size()) +
+      (splits_.size() == 1 ? " split brain" : " split brains");
   out += "<title>" + escape(title) + "</title>\n";
-  out += "<defs><pattern id=\"hatch\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" "
-         "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#ffffff\" "
-         "fill-opacity=\"0.35\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"" +
-         std::string(kRed) + "\" stroke-width=\"2.5\"/></pattern></defs>\n";
+  out +=
+      "<defs><pattern id=\"hatch\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" "
+      "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#ffffff\" "
+      "fill-opacity=\"0.35\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"" +
+      std::string(kRed) + "\" stroke-width=\"2.5\"/></pattern></defs>\n";
   out += "<rect width=\"" + ws + "\" height=\"" + hs + "\" fill=\"#ffffff\"/>\n";
   out += "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\" fill=\"#212121\">" +
          escape(title) + "</text>\n";
@@ -413,8 +422,8 @@ std::string SvgTimeline::render(const Summary& summary) const {
         {"INIT", "fill=\"#9e9e9e\""},
         {"STOPPED", "fill=\"#e0e0e0\""},
         {"unknown", "fill=\"#ffffff\" stroke=\"#9e9e9e\""},
-        {"failover", "fill=\"" + std::string(kRed) + "\" fill-opacity=\"0.3\" stroke=\"" + kRed +
-                         "\""},
+        {"failover",
+         "fill=\"" + std::string(kRed) + "\" fill-opacity=\"0.3\" stroke=\"" + kRed + "\""},
         {"split brain", "fill=\"url(#hatch)\" stroke=\"" + std::string(kRed) + "\""},
     };
     double x = 10;
@@ -432,9 +441,8 @@ std::string SvgTimeline::render(const Summary& summary) const {
   for (std::size_t i = 0; i < lanes.size(); ++i) {
     const auto& lane = lanes[i];
     const int top = bar_top(i);
-    const std::string full = multi && !lane.instance.empty()
-                                 ? lane.node + " / " + lane.instance
-                                 : lane.node;
+    const std::string full =
+        multi && !lane.instance.empty() ? lane.node + " / " + lane.instance : lane.node;
     out += "<g class=\"lane\"><title>" + escape(full) + "</title>";
     out += "<text x=\"" + std::to_string(kLaneLabelRight) + "\" y=\"" +
            std::to_string(top + kBarHeight / 2 + 4) +
@@ -528,8 +536,8 @@ std::string SvgTimeline::render(const Summary& summary) const {
     const int label_y = labels_top + label.row * kLabelRowHeight + 10;
     const std::string y0 = std::to_string(lanes_top - 2), y1 = std::to_string(lanes_bottom + 2);
     out += "<g class=\"failover\"><title>" + label.text + "</title>";
-    out += "<rect x=\"" + num(x0) + "\" y=\"" + y0 + "\" width=\"" + num(x1 - x0) +
-           "\" height=\"" + std::to_string(lanes_bottom - lanes_top + 4) + "\" fill=\"" + kRed +
+    out += "<rect x=\"" + num(x0) + "\" y=\"" + y0 + "\" width=\"" + num(x1 - x0) + "\" height=\"" +
+           std::to_string(lanes_bottom - lanes_top + 4) + "\" fill=\"" + kRed +
            "\" fill-opacity=\"0.25\"/>";
     out += "<line x1=\"" + num(x0) + "\" y1=\"" + std::to_string(label_y + 3) + "\" x2=\"" +
            num(x0) + "\" y2=\"" + y1 + "\" stroke=\"" + kRed + "\" stroke-dasharray=\"3 2\"/>";

@@ -37,9 +37,9 @@ std::optional<std::int64_t> discarded(const std::string& detail) {
 /// The events that record a decision taken for the data's sake.
 bool is_decision(const std::string& event) {
   static const char* const kinds[] = {
-      "not_eligible",  "eligible",        "step_out",      "step_out_ended", "refused_resync",
-      "redis_restarted", "restart_guard", "cold_start",    "behind_peer",    "takeover_held",
-      "takeover_released", "floor_tie",   "role_refused",  "actor_gave_up",  "switchover"};
+      "not_eligible",      "eligible",      "step_out",     "step_out_ended", "refused_resync",
+      "redis_restarted",   "restart_guard", "cold_start",   "behind_peer",    "takeover_held",
+      "takeover_released", "floor_tie",     "role_refused", "actor_gave_up",  "switchover"};
   return std::find(std::begin(kinds), std::end(kinds), event) != std::end(kinds);
 }
 
@@ -180,8 +180,8 @@ void Analyzer::note_sign(InstanceState& st, Millis ts, const std::string& node,
   st.sign = PendingSign{ts, node, what};
 }
 
-void Analyzer::enter_master(InstanceState& st, const std::string& instance,
-                            const std::string& node, Millis ts, const std::string& cause) {
+void Analyzer::enter_master(InstanceState& st, const std::string& instance, const std::string& node,
+                            Millis ts, const std::string& cause) {
   for (auto& [name, m] : st.masters)
     if (!m.superseded_at) {
       m.superseded_at = ts;
@@ -212,8 +212,8 @@ void Analyzer::enter_master(InstanceState& st, const std::string& instance,
       if (st.sign->node == old && contains(st.sign->what, "(higher priority") &&
           st.sign->ts + kClockSlack < ts)
         sink_.clock_note({st.sign->ts, old + " yielded to a higher priority advert " +
-                                           std::to_string(ts - st.sign->ts) + " ms before " +
-                                           node + " logged becoming MASTER: their clocks differ"});
+                                           std::to_string(ts - st.sign->ts) + " ms before " + node +
+                                           " logged becoming MASTER: their clocks differ"});
       f.start = st.sign->ts;
       f.first_sign = st.sign->node + ": " + st.sign->what;
       f.steps.push_back({st.sign->ts, st.sign->node, st.sign->what + " (first sign)"});
@@ -228,8 +228,8 @@ void Analyzer::enter_master(InstanceState& st, const std::string& instance,
   st.last_master = node;
 }
 
-void Analyzer::leave_master(InstanceState& st, const std::string& instance,
-                            const std::string& node, Millis ts, bool presumed) {
+void Analyzer::leave_master(InstanceState& st, const std::string& instance, const std::string& node,
+                            Millis ts, bool presumed) {
   const auto it = st.masters.find(node);
   if (it == st.masters.end()) return;
   const auto m = it->second;
@@ -280,7 +280,8 @@ void Analyzer::failover_step(InstanceState& st, const LogLine& line, Millis ts) 
       f.steps.push_back({ts, line.node, "Redis " + f.old_fate});
     }
     // The new master reacted to a priority 0 advert that the old one logs sending later.
-    const bool sent_priority_0 = ev == "stopping" || (ev == "state_change" && field(line, "to") == "FAULT");
+    const bool sent_priority_0 =
+        ev == "stopping" || (ev == "state_change" && field(line, "to") == "FAULT");
     if (sent_priority_0 && starts_with(f.cause, "priority 0") &&
         ts > f.new_master_at + kClockSlack && !f.clock_noted) {
       f.clock_noted = true;
@@ -306,8 +307,7 @@ void Analyzer::close_failover(InstanceState& st) {
   sink_.failover(f);
 }
 
-void Analyzer::noise(const LogLine& line, Millis ts, const std::string& key,
-                     std::uint64_t count) {
+void Analyzer::noise(const LogLine& line, Millis ts, const std::string& key, std::uint64_t count) {
   auto& n = noise_[{line.node, line.instance, line.event, key}];
   if (n.lines == 0) {
     n = Noise{line.node, line.instance, line.event, key, 0, 0, 0, ts, ts};

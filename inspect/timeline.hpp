@@ -45,15 +45,15 @@ struct Step {
 /// serving (VIP added, Redis promoted), and what became of the old master.
 struct Failover {
   std::string instance, old_master, new_master;
-  Millis start = 0;           ///< the first sign of trouble (or the new master's entry)
-  std::string first_sign;     ///< what it was ("Redis health check failed", ...)
-  Millis new_master_at = 0;   ///< the new master entered MASTER
-  std::string cause;          ///< the new master's cause
+  Millis start = 0;          ///< the first sign of trouble (or the new master's entry)
+  std::string first_sign;    ///< what it was ("Redis health check failed", ...)
+  Millis new_master_at = 0;  ///< the new master entered MASTER
+  std::string cause;         ///< the new master's cause
   std::optional<Millis> vip_at, promoted_at, old_demoted_at;
-  std::string old_fate;       ///< "demoted: replica of ...; ...", "restarted", "" unknown
+  std::string old_fate;  ///< "demoted: replica of ...; ...", "restarted", "" unknown
   std::optional<std::int64_t> discarded_bytes;  ///< replication stream the old master lost
-  std::vector<Step> steps;    ///< in time order, the first sign first
-  bool clock_noted = false;   ///< a clock contradiction was reported for it
+  std::vector<Step> steps;                      ///< in time order, the first sign first
+  bool clock_noted = false;                     ///< a clock contradiction was reported for it
 };
 
 /// A line telling what the daemon decided for the data's sake (not eligible and why, refused
@@ -80,11 +80,11 @@ struct ClockNote {
 /// flaps, actor restarts by actor).
 struct Noise {
   std::string node, instance;
-  std::string event;        ///< advert_rejected, health, actor_restart, ...
-  std::string key;          ///< the reason, the actor ("" when none)
-  std::uint64_t lines = 0;  ///< log lines
-  std::uint64_t count = 0;  ///< occurrences (a rate-limited line stands for more)
-  std::uint64_t bursts = 0; ///< runs separated by more than kBurstGap
+  std::string event;         ///< advert_rejected, health, actor_restart, ...
+  std::string key;           ///< the reason, the actor ("" when none)
+  std::uint64_t lines = 0;   ///< log lines
+  std::uint64_t count = 0;   ///< occurrences (a rate-limited line stands for more)
+  std::uint64_t bursts = 0;  ///< runs separated by more than kBurstGap
   Millis first = 0, last = 0;
 };
 
@@ -100,7 +100,7 @@ struct Summary {
   Millis window = 0;                  ///< the reorder window, milliseconds
   std::uint64_t failovers = 0;
   std::uint64_t split_brains = 0;
-  Millis split_brain_ms = 0;          ///< time with two masters at once, in all
+  Millis split_brain_ms = 0;  ///< time with two masters at once, in all
   /// The longest time an instance had no master once it had had one, and when.
   Millis longest_without_master = 0;
   std::optional<Millis> without_master_from;
@@ -151,7 +151,7 @@ class Analyzer {
 
  private:
   struct NodeState {
-    std::string state;          // "" until known
+    std::string state;  // "" until known
     Millis last_line = 0;
   };
   struct PendingSign {
@@ -168,8 +168,8 @@ class Analyzer {
     std::map<std::string, OpenMaster> masters;  // by node
     std::string last_master;                    // the node that was master last
     std::optional<PendingSign> sign;
-    std::optional<Failover> failover;           // open failover block
-    std::optional<Millis> no_master_since;      // set once a master has been lost
+    std::optional<Failover> failover;       // open failover block
+    std::optional<Millis> no_master_since;  // set once a master has been lost
   };
 
   void on_state_change(InstanceState& st, const LogLine& line, Millis ts);
@@ -185,8 +185,8 @@ class Analyzer {
 
   Sink& sink_;
   std::map<std::string, InstanceState> instances_;
-  std::map<std::string, Millis> node_last_;          // last line of each node, any instance
-  std::map<std::string, std::string> node_instance_; // a node's instance, for daemon lines
+  std::map<std::string, Millis> node_last_;           // last line of each node, any instance
+  std::map<std::string, std::string> node_instance_;  // a node's instance, for daemon lines
   std::map<std::tuple<std::string, std::string, std::string, std::string>, Noise> noise_;
   Summary summary_;
 };

@@ -55,8 +55,8 @@ nlohmann::json summary(const std::string& scenario) {
 }  // namespace
 
 TEST_CASE("inspect: the stored lab logs give the stored reports", "[inspect]") {
-  for (const char* scenario : {"redis_killed", "redis_killed_json", "link_cut",
-                               "isolated_master", "sigterm", "flood"}) {
+  for (const char* scenario :
+       {"redis_killed", "redis_killed_json", "link_cut", "isolated_master", "sigterm", "flood"}) {
     golden(scenario, false);
     golden(scenario, true);
   }
@@ -110,4 +110,19 @@ TEST_CASE("inspect: a text line's sentence gives the event its JSON line names",
     }
   }
   CHECK(checked > 50);
+}
+
+TEST_CASE("inspect: the README's picture is the lab's link cut as inspect draws it", "[inspect]") {
+  InspectOptions o;
+  for (const char* n : {"n1.log", "n2.log", "n3.log"}) o.files.push_back(kDir / "link_cut" / n);
+  const auto svg = fs::temp_directory_path() / "redkeep-inspect-link-cut.svg";
+  o.svg = svg.string();
+  std::istringstream none;
+  std::ostringstream out, err;
+  REQUIRE(run_inspect(o, none, out, err) == 0);
+  const auto readme_svg = kDir / ".." / ".." / ".." / "docs" / "inspect-link-cut.svg";
+  if (std::getenv("REDKEEP_UPDATE_GOLDEN") != nullptr)
+    fs::copy_file(svg, readme_svg, fs::copy_options::overwrite_existing);
+  CHECK(read(svg) == read(readme_svg));
+  fs::remove(svg);
 }

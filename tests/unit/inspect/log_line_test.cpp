@@ -79,8 +79,9 @@ TEST_CASE("classify_text: the events an operator asks about", "[inspect]") {
   CHECK(f["reason"] == "auth_password");
   CHECK(classify_text("Redis 127.0.0.1:6379 is FAILED", f) == "health");
   CHECK(f["healthy"] == "false");
-  CHECK(classify_text("Redis role change not yet done: other: refusing to make this Redis a replica of 192.0.2.12:6379 ...", f) ==
-        "refused_resync");
+  CHECK(classify_text("Redis role change not yet done: other: refusing to make this Redis a "
+                      "replica of 192.0.2.12:6379 ...",
+                      f) == "refused_resync");
   CHECK(classify_text("something else entirely", f).empty());
 }
 

@@ -55,8 +55,8 @@ Summary summary_of(std::vector<std::string> nodes, Millis first, Millis last) {
 
 bool starts_as_svg(const std::string& doc) {
   const std::string decl = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  return doc.rfind("<svg", 0) == 0 || (doc.rfind(decl, 0) == 0 && doc.compare(decl.size(), 4,
-                                                                               "<svg") == 0);
+  return doc.rfind("<svg", 0) == 0 ||
+         (doc.rfind(decl, 0) == 0 && doc.compare(decl.size(), 4, "<svg") == 0);
 }
 
 bool ends_as_svg(const std::string& doc) {
@@ -73,8 +73,8 @@ std::size_t count(const std::string& doc, const std::string& what) {
 /// 0 when python3's XML parser takes the document, -1 when there is no python3.
 int xml_check(const std::string& doc, const std::string& name) {
   if (std::system("command -v python3 >/dev/null 2>&1") != 0) return -1;
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("redkeep-svg-test-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("redkeep-svg-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto file = (dir / name).string();
   std::ofstream(file, std::ios::binary) << doc;
@@ -158,8 +158,8 @@ TEST_CASE("SvgTimeline: stopped nodes, split brains, several instances", "[inspe
 }
 
 TEST_CASE("SvgTimeline: 6 to 10 round ticks whatever the span", "[inspect]") {
-  for (const Millis span : {1'000LL, 7'300LL, 45'000LL, 600'000LL, 3LL * 3'600'000,
-                            2LL * 86'400'000}) {
+  for (const Millis span :
+       {1'000LL, 7'300LL, 45'000LL, 600'000LL, 3LL * 3'600'000, 2LL * 86'400'000}) {
     CAPTURE(span);
     const auto doc = SvgTimeline().render(summary_of({"n1"}, kT, kT + span));
     const auto ticks = count(doc, "class=\"tick\"");

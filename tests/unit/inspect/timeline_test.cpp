@@ -43,20 +43,20 @@ constexpr Millis k0700 = 1796108400000;  // 2026-12-01T07:00:00Z
 
 }  // namespace
 
-TEST_CASE("a failover is one block from the first sign to the old master's fate",
-          "[inspect]") {
+TEST_CASE("a failover is one block from the first sign to the old master's fate", "[inspect]") {
   Collect c;
   const auto s = feed(
-      c, {"00.000 n1 info [R] Entering MASTER state (master down timer expired, priority 100)",
-          "00.100 n2 info [R] Entering BACKUP state (startup, priority 90)",
-          "10.000 n1 warning [R] PING -> Failed (refused)",
-          "12.000 n1 error [R] Redis 127.0.0.1:6379 is FAILED",
-          "12.010 n1 info [R] Entering FAULT state (health check failed)",
-          "12.600 n2 info [R] Entering MASTER state (priority 0 advert from 192.0.2.11, priority 90)",
-          "12.610 n2 info [R] VIP 192.0.2.100/24 added on eth0",
-          "12.640 n2 info [R] Redis is now master (REPLICAOF NO ONE)",
-          "15.000 n1 info [R] Redis is now replica of 192.0.2.12 (REPLICAOF 192.0.2.12 6379; it "
-          "took 14 bytes of replication stream after the new master took over)"});
+      c,
+      {"00.000 n1 info [R] Entering MASTER state (master down timer expired, priority 100)",
+       "00.100 n2 info [R] Entering BACKUP state (startup, priority 90)",
+       "10.000 n1 warning [R] PING -> Failed (refused)",
+       "12.000 n1 error [R] Redis 127.0.0.1:6379 is FAILED",
+       "12.010 n1 info [R] Entering FAULT state (health check failed)",
+       "12.600 n2 info [R] Entering MASTER state (priority 0 advert from 192.0.2.11, priority 90)",
+       "12.610 n2 info [R] VIP 192.0.2.100/24 added on eth0",
+       "12.640 n2 info [R] Redis is now master (REPLICAOF NO ONE)",
+       "15.000 n1 info [R] Redis is now replica of 192.0.2.12 (REPLICAOF 192.0.2.12 6379; it "
+       "took 14 bytes of replication stream after the new master took over)"});
   REQUIRE(c.failovers.size() == 1);
   const auto& f = c.failovers[0];
   CHECK(f.old_master == "n1");
@@ -79,15 +79,14 @@ TEST_CASE("a failover is one block from the first sign to the old master's fate"
   CHECK(c.notes.empty());
 }
 
-TEST_CASE("two masters longer than a handover are a split brain, a handover is not",
-          "[inspect]") {
+TEST_CASE("two masters longer than a handover are a split brain, a handover is not", "[inspect]") {
   Collect split;
-  auto s = feed(split,
-                {"00.000 n1 info [R] Entering MASTER state (master down timer expired, priority 100)",
-                 "05.000 n2 info [R] Entering MASTER state (master down timer expired, priority 90)",
-                 "07.000 n1 warning [R] Rejected advert (auth_password): from 192.0.2.9",
-                 "09.500 n1 info [R] Entering BACKUP state (higher priority 100 advert from "
-                 "192.0.2.12, priority 100)"});
+  auto s = feed(
+      split, {"00.000 n1 info [R] Entering MASTER state (master down timer expired, priority 100)",
+              "05.000 n2 info [R] Entering MASTER state (master down timer expired, priority 90)",
+              "07.000 n1 warning [R] Rejected advert (auth_password): from 192.0.2.9",
+              "09.500 n1 info [R] Entering BACKUP state (higher priority 100 advert from "
+              "192.0.2.12, priority 100)"});
   REQUIRE(split.splits.size() == 1);
   CHECK(split.splits[0].to - split.splits[0].from == 4'500);
   CHECK(s.split_brains == 1);
@@ -108,8 +107,7 @@ TEST_CASE("a master killed without a word: its end is presumed, no split brain",
   Collect c;
   const auto s =
       feed(c, {"00.000 n1 info [R] Entering MASTER state (master down timer expired, priority 100)",
-               "01.000 n2 info [R] Master is now 192.0.2.11",
-               "10.000 n2 info [R] Master unknown",
+               "01.000 n2 info [R] Master is now 192.0.2.11", "10.000 n2 info [R] Master unknown",
                "10.100 n2 info [R] Entering MASTER state (master down timer expired, priority 90)",
                "20.000 n1 info [R] Started on eth0 (primary address 192.0.2.11, VRID 55, "
                "priority 100, VRRPv2)"});
