@@ -383,6 +383,27 @@ def scenario():
         logs = run(["docker", "logs", cid(gu)]).stdout
         assert "giving up" in logs, f"{gu}'s logs do not say 'giving up':\n{logs[-3000:]}"
 
+    with Step("redkeep inspect tells the same story from `docker compose logs`"):
+        logs = compose("logs", "--no-color", timeout=60).stdout
+        if os.environ.get("REDKEEP_KEEP_COMPOSE_LOGS"):
+            with open(os.environ["REDKEEP_KEEP_COMPOSE_LOGS"], "w") as f:
+                f.write(logs)
+        r = subprocess.run(["docker", "exec", "-i", cid(other), "redkeep", "inspect", "--json"],
+                           input=logs, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, f"redkeep inspect exited {r.returncode}: {r.stderr}"
+        entries = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+        summary = entries[-1]
+        blocks = [e for e in entries if e["type"] == "failover"]
+        story = [(b["old_master"], b["new_master"]) for b in blocks]
+        # The three failovers this test caused: docker kill, compose stop, redkeep giving up.
+        assert story == [(m, m2), (m2, m3), (m3, other)], (story, summary)
+        assert summary["failovers"] == 3 and summary["split_brains"] == 0, summary
+        assert [x["node"] for x in summary["masters_at_end"]] == [other], summary
+        assert sorted(summary["nodes"]) == sorted(NODES), summary
+        assert summary["redis_lines"] > 0, summary  # Redis's own lines, told apart
+        log(f"inspect: {story}; {summary['lines']} lines, {summary['redis_lines']} of Redis's, "
+            f"{summary['not_understood']} not understood")
+
     with Step("compose down -v"):
         compose("down", "-v", "-t", "20", timeout=120)
         left = leftovers()
