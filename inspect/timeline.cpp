@@ -74,17 +74,7 @@ void Analyzer::add(const Merged& merged) {
   const Millis ts = *line.ts;
   if (!summary_.first) summary_.first = ts;
   summary_.last = std::max(summary_.last.value_or(ts), ts);
-  if (std::find(summary_.nodes.begin(), summary_.nodes.end(), line.node) == summary_.nodes.end())
-    summary_.nodes.push_back(line.node);
-  node_last_[line.node] = ts;
-
-  // Daemon-wide lines (signals, actor restarts) belong to the node's instance when it has one.
-  std::string instance = line.instance;
-  if (!instance.empty()) node_instance_[line.node] = instance;
-  if (instance.empty()) {
-    const auto it = node_instance_.find(line.node);
-    if (it != node_instance_.end()) instance = it->second;
-  }
+  if (known_nodes_.insert(line.node).second) summary_.nodes.push_back(line.node);
 
   // Close failover blocks that waited long enough, in every instance.
   for (auto& [name, st] : instances_)
@@ -99,13 +89,23 @@ void Analyzer::add(const Merged& merged) {
   } else if (ev == "health") {
     noise(line, ts, "", 1);
   }
-  if (instance.empty()) return;
-  auto& st = instances_[instance];
+  if (!line.instance.empty()) {
+    on_instance_line(line.instance, instances_[line.instance], line, ts);
+    return;
+  }
+  // A daemon-wide line (a signal, the exit) concerns every instance the node runs.
+  for (auto& [name, st] : instances_)
+    if (st.nodes.count(line.node) > 0) on_instance_line(name, st, line, ts);
+}
+
+void Analyzer::on_instance_line(const std::string& instance, InstanceState& st, const LogLine& line,
+                                Millis ts) {
+  const auto& ev = line.event;
   auto& node = st.nodes[line.node];
   const bool on_master = st.masters.count(line.node) > 0;
 
   if (ev == "state_change") {
-    on_state_change(st, line, ts);
+    on_state_change(instance, st, line, ts);
   } else if (ev == "started") {
     // A node that starts again while this log had it as Master was killed (no stop protocol).
     if (on_master) leave_master(st, instance, line.node, ts, true);
@@ -148,8 +148,8 @@ void Analyzer::add(const Merged& merged) {
   node.last_line = ts;
 }
 
-void Analyzer::on_state_change(InstanceState& st, const LogLine& line, Millis ts) {
-  const auto instance = line.instance;
+void Analyzer::on_state_change(const std::string& instance, InstanceState& st, const LogLine& line,
+                               Millis ts) {
   auto& node = st.nodes[line.node];
   StateChange c{ts,
                 line.node,

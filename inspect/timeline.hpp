@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -172,7 +173,10 @@ class Analyzer {
     std::optional<Millis> no_master_since;  // set once a master has been lost
   };
 
-  void on_state_change(InstanceState& st, const LogLine& line, Millis ts);
+  void on_instance_line(const std::string& instance, InstanceState& st, const LogLine& line,
+                        Millis ts);
+  void on_state_change(const std::string& instance, InstanceState& st, const LogLine& line,
+                       Millis ts);
   void enter_master(InstanceState& st, const std::string& instance, const std::string& node,
                     Millis ts, const std::string& cause);
   void leave_master(InstanceState& st, const std::string& instance, const std::string& node,
@@ -185,8 +189,7 @@ class Analyzer {
 
   Sink& sink_;
   std::map<std::string, InstanceState> instances_;
-  std::map<std::string, Millis> node_last_;           // last line of each node, any instance
-  std::map<std::string, std::string> node_instance_;  // a node's instance, for daemon lines
+  std::set<std::string> known_nodes_;  // summary_.nodes, for lookup
   std::map<std::tuple<std::string, std::string, std::string, std::string>, Noise> noise_;
   Summary summary_;
 };
