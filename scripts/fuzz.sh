@@ -15,7 +15,10 @@ out="$build/fuzz"
 mkdir -p "$out/artifacts"
 passed=0
 failed=0
-for target in fuzz_vrrp fuzz_config; do
+# The targets: tests/fuzz/CMakeLists.txt's list (REDKEEP_FUZZ_TARGETS), written by cmake.
+mapfile -t targets <"$out/targets.txt"
+for target in "${targets[@]}"; do
+  [[ -n "$target" ]] || continue
   kind="${target#fuzz_}"
   corpus="$out/corpus/$kind"  # grows across runs; the seeds stay read-only
   log="$out/$target.log"
@@ -23,6 +26,8 @@ for target in fuzz_vrrp fuzz_config; do
   args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$out/artifacts/$target-")
   if [[ -f "tests/fuzz/$kind.dict" ]]; then args+=(-dict="tests/fuzz/$kind.dict"); fi
+  # Log inspection takes text of many lines: let inputs grow to 64 KiB (check_inspect's cap).
+  if [[ $kind == inspect ]]; then args+=(-max_len=65536); fi
   status=0
   "$build/$target" "${args[@]}" "$corpus" "$out/seeds/$kind" >"$log" 2>&1 || status=$?
   # libFuzzer's last line on a clean run: `#N DONE cov: X ft: Y corp: Z/Wb ...`

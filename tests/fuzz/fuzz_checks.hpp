@@ -1,6 +1,6 @@
 #pragma once
 // What the fuzz targets check for one input, shared by the libFuzzer targets (fuzz_vrrp.cpp,
-// fuzz_config.cpp: abort on a finding) and the regression suite
+// fuzz_config.cpp, fuzz_inspect.cpp: abort on a finding) and the regression suite
 // (tests/unit/fuzz_regressions_test.cpp: REQUIRE no finding). Header-only so the unit tests,
 // built with g++ and without libFuzzer, replay exactly the same checks.
 //
@@ -11,7 +11,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -19,6 +22,11 @@
 
 #include "config/parser.hpp"
 #include "config/print.hpp"
+#include "inspect/inspect_command.hpp"
+#include "inspect/log_line.hpp"
+#include "inspect/report.hpp"
+#include "inspect/svg.hpp"
+#include "inspect/timeline.hpp"
 #include "net/ip_address.hpp"
 #include "net/vrrp/packet.hpp"
 #include "net/vrrp/validate.hpp"
@@ -435,7 +443,174 @@ inline std::string config_difference(const config::Config& a, const config::Conf
   return "";
 }
 
+/// The lines inspect()'s reader sees in `text`: one per '\n', and a last one without it.
+inline std::uint64_t count_lines(std::string_view text) {
+  std::uint64_t n = 0;
+  for (const char c : text) n += c == '\n';
+  return n + (!text.empty() && text.back() != '\n');
+}
+
+/// "" when every line of `out` (what JsonReport wrote) is a JSON object with a string "type",
+/// else the first that is not. `last_type` gets the type of the last line.
+inline std::string check_json_lines(const std::string& out, std::string& last_type,
+                                    nlohmann::json& last) {
+  std::size_t at = 0;
+  std::size_t number = 0;
+  while (at < out.size()) {
+    const auto end = out.find('\n', at);
+    if (end == std::string::npos) return "JsonReport: output does not end in a newline";
+    const std::string line = out.substr(at, end - at);
+    at = end + 1;
+    ++number;
+    auto doc = nlohmann::json::parse(line, nullptr, false);
+    if (doc.is_discarded()) {
+      return "JsonReport: line " + std::to_string(number) + " is not JSON: " + line;
+    }
+    if (!doc.is_object() || !doc.contains("type") || !doc["type"].is_string()) {
+      return "JsonReport: line " + std::to_string(number) + " is no object with a type: " + line;
+    }
+    last_type = doc["type"].get<std::string>();
+    last = std::move(doc);
+  }
+  return "";
+}
+
 }  // namespace detail
+
+/// Inputs longer than this are not inspected (each run stays fast).
+constexpr std::size_t kMaxInspectInput = 64 * 1024;
+
+/// The log inspection fuzz check for one input (fuzz_inspect). The first byte steers: bits
+/// 0-2 the merge window (0, 1, 10, 100, 500, 2000, 10000 or 60000 ms), bits 3-4 both set: only
+/// node n2's lines, bit 5: through a WindowSink of 09:31:25Z..09:32:45Z on 2026-12-01 (inside
+/// the fixtures' times). The rest is split at 0x00 bytes into 1 to 3 streams (the third takes
+/// any further 0x00 bytes), read as the logs of n1, n2 and n3 by inspect() through a FanOut of
+/// TextReport, JsonReport and SvgTimeline. Then:
+///  - parse_line() on every line of the first stream, and inspect(), render() and both
+///    summary() never throw;
+///  - every line JsonReport wrote is a JSON object with a string "type", the last one the
+///    summary, with the Summary's counts;
+///  - lines == events + redis_lines + not_understood, and lines is every line of the streams
+///    (no node filter) or at most that many (a node filter);
+///  - the SVG starts with "<?xml" or "<svg" and ends with "</svg>\n".
+/// Returns "" or the first bug found.
+inline std::string check_inspect(const std::uint8_t* data, std::size_t size) {
+  using namespace redkeep::inspect;
+  if (size == 0 || size > kMaxInspectInput) return "";
+  const std::uint8_t control = data[0];
+  static constexpr Millis kWindows[] = {0, 1, 10, 100, 500, 2000, 10000, 60000};
+  const Millis window = kWindows[control & 7];
+  const std::string node = (control & 0x18) == 0x18 ? "n2" : "";
+  const bool windowed = (control & 0x20) != 0;
+  const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
+
+  std::vector<std::string> streams;
+  std::size_t at = 0;
+  while (streams.size() < 2) {
+    const auto sep = rest.find('\0', at);
+    if (sep == std::string_view::npos) break;
+    streams.emplace_back(rest.substr(at, sep - at));
+    at = sep + 1;
+  }
+  streams.emplace_back(rest.substr(at));
+
+  std::string stage = "parse_line";
+  try {
+    // parse_line on every line of the first stream, as inspect()'s reader splits them.
+    std::string_view first = streams[0];
+    while (!first.empty()) {
+      const auto end = first.find('\n');
+      (void)parse_line(first.substr(0, end), "n1");
+      if (end == std::string_view::npos) break;
+      first.remove_prefix(end + 1);
+    }
+
+    std::uint64_t total_lines = 0;
+    std::vector<std::istringstream> ins;
+    ins.reserve(streams.size());
+    std::vector<Input> inputs;
+    static const char* kNodes[] = {"n1", "n2", "n3"};
+    for (std::size_t i = 0; i < streams.size(); ++i) {
+      total_lines += detail::count_lines(streams[i]);
+      ins.emplace_back(streams[i]);
+      inputs.push_back({&ins.back(), kNodes[i]});
+    }
+
+    std::ostringstream text_out, json_out;
+    TextReport text(text_out);
+    JsonReport json(json_out);
+    SvgTimeline svg;
+    FanOut fan({&text, &json, &svg});
+    std::optional<Millis> since, until;
+    if (windowed) {
+      bool offset = false;
+      std::size_t used = 0;
+      since = parse_timestamp("2026-12-01T09:31:25Z", offset, used);
+      until = parse_timestamp("2026-12-01T09:32:45Z", offset, used);
+      if (!since || !until) return "parse_timestamp rejects a valid time";
+    }
+    WindowSink restricted(fan, since, until);
+    Sink& sink = windowed ? static_cast<Sink&>(restricted) : fan;
+
+    stage = "inspect";
+    Summary summary = redkeep::inspect::inspect(inputs, window, node, sink);
+    if (summary.lines != summary.events + summary.redis_lines + summary.not_understood) {
+      return "summary: lines " + std::to_string(summary.lines) + " != events " +
+             std::to_string(summary.events) + " + redis " + std::to_string(summary.redis_lines) +
+             " + not understood " + std::to_string(summary.not_understood);
+    }
+    if (node.empty() ? summary.lines != total_lines : summary.lines > total_lines) {
+      return "summary: " + std::to_string(summary.lines) + " lines counted of " +
+             std::to_string(total_lines) + " read" + (node.empty() ? "" : " (node filter)");
+    }
+    if (summary.out_of_order > summary.events) return "summary: more out of order than events";
+    if (summary.window != window) return "summary: another merge window";
+    if (windowed) {
+      const Summary whole = summary;
+      stage = "WindowSink::restrict";
+      summary = restricted.restrict(summary);
+      if (summary.failovers > whole.failovers || summary.split_brains > whole.split_brains ||
+          summary.lines != whole.lines) {
+        return "WindowSink::restrict: more than the whole input";
+      }
+    }
+
+    stage = "TextReport::summary";
+    text.summary(summary);
+    stage = "JsonReport::summary";
+    json.summary(summary);
+    stage = "SvgTimeline::render";
+    const std::string picture = svg.render(summary);
+    stage = "checks";
+
+    std::string last_type;
+    nlohmann::json last;
+    if (auto bug = detail::check_json_lines(json_out.str(), last_type, last); !bug.empty()) {
+      return bug;
+    }
+    if (last_type != "summary") return "JsonReport: the last line is not the summary";
+    if (last["lines"] != summary.lines || last["events"] != summary.events ||
+        last["redis_lines"] != summary.redis_lines ||
+        last["not_understood"] != summary.not_understood) {
+      return "JsonReport: the summary's counts differ from the Summary";
+    }
+    if (text_out.str().empty()) return "TextReport: wrote nothing";
+
+    const std::string_view svg_text = picture;
+    const std::string_view tail = "</svg>\n";
+    if (svg_text.substr(0, 5) != "<?xml" && svg_text.substr(0, 4) != "<svg") {
+      return "SVG: does not start with <?xml or <svg: " + std::string(svg_text.substr(0, 40));
+    }
+    if (svg_text.size() < tail.size() || svg_text.substr(svg_text.size() - tail.size()) != tail) {
+      return "SVG: does not end with </svg>\\n";
+    }
+  } catch (const std::exception& e) {
+    return stage + " threw: " + e.what();
+  } catch (...) {
+    return stage + " threw a non-std exception";
+  }
+  return "";
+}
 
 /// The VRRP fuzz checks for one input (fuzz_vrrp):
 ///  - the input as a received IPv4 packet: decode() in both checksum modes, and receive() for
