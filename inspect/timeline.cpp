@@ -1,7 +1,9 @@
 #include "inspect/timeline.hpp"
 
 #include <algorithm>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 
 namespace redkeep::inspect {
 
@@ -34,13 +36,102 @@ std::optional<std::int64_t> discarded(const std::string& detail) {
   return n;
 }
 
+/// The events the story is made of (any other is `other`).
+enum class Ev {
+  other,
+  actor_crash,
+  actor_gave_up,
+  actor_restart,
+  advert_rejected,
+  behind_peer,
+  cold_start,
+  eligible,
+  exited,
+  floor_tie,
+  health,
+  link,
+  master_change,
+  not_eligible,
+  redis_check,
+  redis_restarted,
+  redis_role,
+  refused_resync,
+  restart_guard,
+  role_refused,
+  signal,
+  started,
+  state_change,
+  step_out,
+  step_out_ended,
+  stopped,
+  stopping,
+  switchover,
+  takeover_held,
+  takeover_released,
+  vip_added,
+  vip_removed,
+};
+
+Ev event_of(const std::string& name) {
+  static const std::unordered_map<std::string_view, Ev> kinds = {
+      {"actor_crash", Ev::actor_crash},
+      {"actor_gave_up", Ev::actor_gave_up},
+      {"actor_restart", Ev::actor_restart},
+      {"advert_rejected", Ev::advert_rejected},
+      {"behind_peer", Ev::behind_peer},
+      {"cold_start", Ev::cold_start},
+      {"eligible", Ev::eligible},
+      {"exited", Ev::exited},
+      {"floor_tie", Ev::floor_tie},
+      {"health", Ev::health},
+      {"link", Ev::link},
+      {"master_change", Ev::master_change},
+      {"not_eligible", Ev::not_eligible},
+      {"redis_check", Ev::redis_check},
+      {"redis_restarted", Ev::redis_restarted},
+      {"redis_role", Ev::redis_role},
+      {"refused_resync", Ev::refused_resync},
+      {"restart_guard", Ev::restart_guard},
+      {"role_refused", Ev::role_refused},
+      {"signal", Ev::signal},
+      {"started", Ev::started},
+      {"state_change", Ev::state_change},
+      {"step_out", Ev::step_out},
+      {"step_out_ended", Ev::step_out_ended},
+      {"stopped", Ev::stopped},
+      {"stopping", Ev::stopping},
+      {"switchover", Ev::switchover},
+      {"takeover_held", Ev::takeover_held},
+      {"takeover_released", Ev::takeover_released},
+      {"vip_added", Ev::vip_added},
+      {"vip_removed", Ev::vip_removed},
+  };
+  const auto it = kinds.find(name);
+  return it == kinds.end() ? Ev::other : it->second;
+}
+
 /// The events that record a decision taken for the data's sake.
-bool is_decision(const std::string& event) {
-  static const char* const kinds[] = {
-      "not_eligible",      "eligible",      "step_out",     "step_out_ended", "refused_resync",
-      "redis_restarted",   "restart_guard", "cold_start",   "behind_peer",    "takeover_held",
-      "takeover_released", "floor_tie",     "role_refused", "actor_gave_up",  "switchover"};
-  return std::find(std::begin(kinds), std::end(kinds), event) != std::end(kinds);
+bool is_decision(Ev e) {
+  switch (e) {
+    case Ev::not_eligible:
+    case Ev::eligible:
+    case Ev::step_out:
+    case Ev::step_out_ended:
+    case Ev::refused_resync:
+    case Ev::redis_restarted:
+    case Ev::restart_guard:
+    case Ev::cold_start:
+    case Ev::behind_peer:
+    case Ev::takeover_held:
+    case Ev::takeover_released:
+    case Ev::floor_tie:
+    case Ev::role_refused:
+    case Ev::actor_gave_up:
+    case Ev::switchover:
+      return true;
+    default:
+      return false;
+  }
 }
 
 std::uint64_t to_count(const std::string& text, std::uint64_t fallback) {
@@ -80,13 +171,13 @@ void Analyzer::add(const Merged& merged) {
   for (auto& [name, st] : instances_)
     if (st.failover && ts > st.failover->new_master_at + kFailoverWait) close_failover(st);
 
-  const auto& ev = line.event;
-  if (ev == "advert_rejected") {
+  const Ev ev = event_of(line.event);
+  if (ev == Ev::advert_rejected) {
     noise(line, ts, field(line, "reason"), 1 + to_count(field(line, "suppressed"), 0));
-  } else if (ev == "actor_restart" || ev == "actor_crash") {
+  } else if (ev == Ev::actor_restart || ev == Ev::actor_crash) {
     auto actor = field(line, "actor");
     noise(line, ts, actor, 1);
-  } else if (ev == "health") {
+  } else if (ev == Ev::health) {
     noise(line, ts, "", 1);
   }
   if (!line.instance.empty()) {
@@ -100,13 +191,13 @@ void Analyzer::add(const Merged& merged) {
 
 void Analyzer::on_instance_line(const std::string& instance, InstanceState& st, const LogLine& line,
                                 Millis ts) {
-  const auto& ev = line.event;
+  const Ev ev = event_of(line.event);
   auto& node = st.nodes[line.node];
   const bool on_master = st.masters.count(line.node) > 0;
 
-  if (ev == "state_change") {
+  if (ev == Ev::state_change) {
     on_state_change(instance, st, line, ts);
-  } else if (ev == "started") {
+  } else if (ev == Ev::started) {
     // A node that starts again while this log had it as Master was killed (no stop protocol).
     if (on_master) leave_master(st, instance, line.node, ts, true);
     if (st.failover && st.failover->old_master == line.node && st.failover->old_fate.empty()) {
@@ -115,31 +206,31 @@ void Analyzer::on_instance_line(const std::string& instance, InstanceState& st, 
     }
     node.state = "INIT";
     sink_.state_change({ts, line.node, instance, "", "INIT", "redkeep started", ""});
-  } else if (ev == "exited" || ev == "stopped") {
-    if (ev == "exited") {
+  } else if (ev == Ev::exited || ev == Ev::stopped) {
+    if (ev == Ev::exited) {
       if (on_master) leave_master(st, instance, line.node, ts, false);
       sink_.state_change({ts, line.node, instance, node.state, "STOPPED", line.text, ""});
       node.state = "STOPPED";
     }
-  } else if (ev == "health" && field(line, "healthy") == "false" && on_master) {
+  } else if (ev == Ev::health && field(line, "healthy") == "false" && on_master) {
     note_sign(st, ts, line.node, "Redis health check failed (fall reached)");
-  } else if (ev == "health" && field(line, "healthy") == "true" && on_master && st.sign &&
+  } else if (ev == Ev::health && field(line, "healthy") == "true" && on_master && st.sign &&
              st.sign->node == line.node && !st.failover) {
     st.sign.reset();  // a blip: the master stayed
-  } else if (ev == "redis_check" && on_master && field(line, "result") != "PONG") {
+  } else if (ev == Ev::redis_check && on_master && field(line, "result") != "PONG") {
     note_sign(st, ts, line.node, "PING -> " + field(line, "result"));
-  } else if ((ev == "not_eligible" || ev == "step_out" || ev == "stopping" ||
-              ev == "role_refused") &&
+  } else if ((ev == Ev::not_eligible || ev == Ev::step_out || ev == Ev::stopping ||
+              ev == Ev::role_refused) &&
              on_master) {
     note_sign(st, ts, line.node, line.text);
-  } else if (ev == "signal" && on_master && contains(line.text, "stopping")) {
+  } else if (ev == Ev::signal && on_master && contains(line.text, "stopping")) {
     note_sign(st, ts, line.node, line.text);
-  } else if (ev == "link" && on_master && contains(line.text, "down")) {
+  } else if (ev == Ev::link && on_master && contains(line.text, "down")) {
     note_sign(st, ts, line.node, line.text);
-  } else if (ev == "master_change" && line.fields.count("master") == 0 && !st.masters.empty() &&
+  } else if (ev == Ev::master_change && line.fields.count("master") == 0 && !st.masters.empty() &&
              !on_master) {
     note_sign(st, ts, line.node, "adverts from the master stopped (seen by " + line.node + ")");
-  } else if (ev == "takeover_held" && !on_master) {
+  } else if (ev == Ev::takeover_held && !on_master) {
     note_sign(st, ts, line.node, "adverts from the master overdue (seen by " + line.node + ")");
   }
   if (st.failover) failover_step(st, line, ts);
@@ -258,19 +349,19 @@ void Analyzer::leave_master(InstanceState& st, const std::string& instance, cons
 
 void Analyzer::failover_step(InstanceState& st, const LogLine& line, Millis ts) {
   auto& f = *st.failover;
-  const auto& ev = line.event;
+  const Ev ev = event_of(line.event);
   if (line.node == f.new_master) {
-    if (ev == "vip_added" && !f.vip_at) {
+    if (ev == Ev::vip_added && !f.vip_at) {
       f.vip_at = ts;
       f.steps.push_back({ts, line.node, "VIP " + field(line, "vip") + " added"});
-    } else if (ev == "redis_role" && field(line, "role") == "master" && !f.promoted_at) {
+    } else if (ev == Ev::redis_role && field(line, "role") == "master" && !f.promoted_at) {
       f.promoted_at = ts;
       f.steps.push_back({ts, line.node, "Redis promoted (" + field(line, "detail") + ")"});
     }
   } else if (line.node == f.old_master) {
-    if (ev == "vip_removed") {
+    if (ev == Ev::vip_removed) {
       f.steps.push_back({ts, line.node, "VIP removed"});
-    } else if (ev == "redis_role" && starts_with(field(line, "role"), "replica of") &&
+    } else if (ev == Ev::redis_role && starts_with(field(line, "role"), "replica of") &&
                !f.old_demoted_at) {
       f.old_demoted_at = ts;
       f.discarded_bytes = discarded(field(line, "detail"));
@@ -281,7 +372,7 @@ void Analyzer::failover_step(InstanceState& st, const LogLine& line, Millis ts) 
     }
     // The new master reacted to a priority 0 advert that the old one logs sending later.
     const bool sent_priority_0 =
-        ev == "stopping" || (ev == "state_change" && field(line, "to") == "FAULT");
+        ev == Ev::stopping || (ev == Ev::state_change && field(line, "to") == "FAULT");
     if (sent_priority_0 && starts_with(f.cause, "priority 0") &&
         ts > f.new_master_at + kClockSlack && !f.clock_noted) {
       f.clock_noted = true;
@@ -290,7 +381,7 @@ void Analyzer::failover_step(InstanceState& st, const LogLine& line, Millis ts) 
                                 " ms before " + line.node +
                                 " logged sending it: their clocks differ"});
     }
-    if (ev == "refused_resync" && f.old_fate.empty()) {
+    if (ev == Ev::refused_resync && f.old_fate.empty()) {
       f.old_fate = "kept its data: re-sync refused";
       f.steps.push_back({ts, line.node, line.text});
     }
