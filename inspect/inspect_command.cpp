@@ -1,6 +1,8 @@
 #include "inspect/inspect_command.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <tuple>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -9,6 +11,7 @@
 
 #include "inspect/merge.hpp"
 #include "inspect/report.hpp"
+#include "inspect/spool.hpp"
 #include "inspect/svg.hpp"
 #include "inspect/timeline.hpp"
 
@@ -55,50 +58,6 @@ class LineReader {
   std::size_t pos_ = 0, end_ = 0;
 };
 
-/// One input (a file or standard input): its lines parsed and merged within the window, so
-/// an interleaved stream (`docker compose logs`) comes out in time order.
-class Source {
- public:
-  Source(std::istream& in, std::string fallback_node, Millis window, const std::string& node,
-         Analyzer& analyzer)
-      : reader_(in),
-        fallback_(std::move(fallback_node)),
-        merger_(window),
-        node_(node),
-        analyzer_(analyzer) {}
-
-  /// The next merged line, nullptr at the end.
-  const Merged* head() {
-    std::string raw;
-    while (ready_.empty() && !done_) {
-      if (!reader_.next(raw)) {
-        for (auto& m : merger_.finish()) ready_.push_back(std::move(m));
-        done_ = true;
-        break;
-      }
-      auto line = parse_line(raw, fallback_);
-      if (line.kind != LineKind::event || !line.ts) {
-        analyzer_.count_skipped(line.kind);
-        continue;
-      }
-      if (!node_.empty() && line.node != node_) continue;
-      for (auto& m : merger_.push(std::move(line))) ready_.push_back(std::move(m));
-    }
-    return ready_.empty() ? nullptr : &ready_.front();
-  }
-  void pop() { ready_.pop_front(); }
-  std::uint64_t out_of_order() const { return merger_.out_of_order(); }
-
- private:
-  LineReader reader_;
-  std::string fallback_;
-  Merger merger_;
-  const std::string& node_;
-  Analyzer& analyzer_;
-  std::deque<Merged> ready_;
-  bool done_ = false;
-};
-
 std::optional<Millis> parse_option_time(const std::string& text, bool& bad) {
   if (text.empty()) return std::nullopt;
   bool offset = false;
@@ -118,76 +77,114 @@ std::string node_of_file(const std::string& path) {
 
 }  // namespace
 
-Summary inspect(const std::vector<Input>& inputs, Millis window, const std::string& node,
-                Sink& sink) {
+Summary inspect(const std::vector<Input>& inputs, const std::string& node, Sink& sink) {
   Analyzer analyzer(sink);
-  std::vector<std::unique_ptr<Source>> sources;
-  for (const auto& input : inputs)
-    sources.push_back(
-        std::make_unique<Source>(*input.in, input.fallback_node, window, node, analyzer));
-  // Each input is in time order by now: the earliest head of all goes next.
-  for (;;) {
-    Source* next = nullptr;
-    Millis next_ts = 0;
-    for (auto& s : sources) {
-      const auto* h = s->head();
-      if (h && (!next || *h->line.ts < next_ts)) {
-        next = s.get();
-        next_ts = *h->line.ts;
+  Spools spools;
+  std::string raw;
+  for (const auto& input : inputs) {
+    LineReader reader(*input.in);
+    while (reader.next(raw)) {
+      auto line = parse_line(raw, input.fallback_node);
+      if (line.kind != LineKind::event || !line.ts) {
+        analyzer.count_skipped(line.kind);
+        continue;
       }
+      if (!node.empty() && line.node != node) continue;
+      if (!spools.keep(line)) analyzer.count_skipped(LineKind::other);
     }
-    if (!next) break;
-    analyzer.add(*next->head());
-    next->pop();
   }
-  std::uint64_t late = 0;
-  for (const auto& s : sources) late += s->out_of_order();
-  return analyzer.finish(late, window);
+  NodeMerge merge;
+  for (auto* spool : spools.all()) merge.add([spool] { return spool->read(); });
+  while (auto line = merge.next()) analyzer.add(*line);
+  return analyzer.finish(merge.stepped_back());
 }
 
 int run_inspect(const InspectOptions& options, std::istream& in, std::ostream& out,
                 std::ostream& err) {
-  bool bad = false;
-  const auto since = parse_option_time(options.since, bad);
-  const auto until = parse_option_time(options.until, bad);
-  if (bad) {
-    err << "redkeep inspect: --since/--until take a time such as 2026-12-01T07:00:00 or "
-           "2026-12-01T07:00:00.000+01:00 (UTC when no offset is given)\n";
+  std::optional<Millis> since, until;
+  for (const auto& [name, text, value] : {std::tuple{"--since", &options.since, &since},
+                                          std::tuple{"--until", &options.until, &until}}) {
+    bool bad = false;
+    *value = parse_option_time(*text, bad);
+    if (bad) {
+      err << "redkeep inspect: " << name << " " << *text
+          << ": not a time such as 2026-12-01T07:00:00 or 2026-12-01T07:00:00.000+01:00 (UTC "
+             "when no offset is given)\n";
+      return 2;
+    }
+  }
+  if (since && until && *since > *until) {
+    err << "redkeep inspect: --since " << options.since << " is later than --until "
+        << options.until << "\n";
     return 2;
   }
-  std::vector<std::unique_ptr<std::ifstream>> files;
-  for (const auto& path : options.files) {
-    std::error_code ec;
-    auto f = std::make_unique<std::ifstream>(path, std::ios::binary);
-    if (!*f || std::filesystem::is_directory(path, ec)) {
-      err << "redkeep inspect: cannot read " << path << "\n";
+  // The picture's file is checked before the logs are read: `--svg *.log` would otherwise
+  // take the first log for the picture and overwrite it.
+  std::ofstream picture;
+  if (options.svg) {
+    const auto& path = *options.svg;
+    const bool named_svg = path.size() > 4 && path.compare(path.size() - 4, 4, ".svg") == 0;
+    if (!named_svg) {
+      err << "redkeep inspect: --svg " << path
+          << ": the picture's file name must end in .svg (is a log file after --svg?)\n";
+      return 2;
+    }
+    picture.open(path, std::ios::binary | std::ios::trunc);
+    if (!picture) {
+      err << "redkeep inspect: cannot write " << path << ": " << std::strerror(errno) << "\n";
       return 1;
     }
+  }
+  std::vector<std::unique_ptr<std::ifstream>> files;
+  std::vector<Input> inputs;
+  for (const auto& path : options.files) {
+    if (path == "-") {
+      inputs.push_back({&in, "stdin"});
+      continue;
+    }
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      err << "redkeep inspect: cannot read " << path << ": is a directory\n";
+      return 1;
+    }
+    auto f = std::make_unique<std::ifstream>(path, std::ios::binary);
+    if (!*f) {
+      err << "redkeep inspect: cannot read " << path << ": " << std::strerror(errno) << "\n";
+      return 1;
+    }
+    inputs.push_back({f.get(), node_of_file(path)});
     files.push_back(std::move(f));
   }
+  if (options.files.empty()) inputs.push_back({&in, "stdin"});
 
   TextReport text(out);
   JsonReport json(out);
   SvgTimeline svg;
   std::vector<Sink*> sinks{options.json ? static_cast<Sink*>(&json) : &text};
-  if (!options.svg.empty()) sinks.push_back(&svg);
+  if (options.svg) sinks.push_back(&svg);
   FanOut fan(sinks);
   WindowSink window(fan, since, until);
-
-  std::vector<Input> inputs;
-  if (files.empty()) inputs.push_back({&in, "stdin"});
-  for (std::size_t i = 0; i < files.size(); ++i)
-    inputs.push_back({files[i].get(), node_of_file(options.files[i])});
-  const auto summary = window.restrict(inspect(inputs, options.window, options.node, window));
+  Summary summary;
+  try {
+    summary = window.restrict(inspect(inputs, options.node, window));
+  } catch (const std::exception& e) {
+    err << "redkeep inspect: " << e.what() << "\n";
+    return 1;
+  }
   if (options.json)
     json.summary(summary);
   else
     text.summary(summary);
-  if (!options.svg.empty()) {
-    std::ofstream picture(options.svg, std::ios::binary | std::ios::trunc);
+  out.flush();
+  if (!out) {
+    err << "redkeep inspect: cannot write the report\n";
+    return 1;
+  }
+  if (options.svg) {
     picture << svg.render(summary);
+    picture.close();
     if (!picture) {
-      err << "redkeep inspect: cannot write " << options.svg << "\n";
+      err << "redkeep inspect: cannot write " << *options.svg << "\n";
       return 1;
     }
   }

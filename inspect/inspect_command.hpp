@@ -19,8 +19,7 @@ struct InspectOptions {
   std::string since, until;        ///< "2026-12-01T07:00:00[.mmm][Z|+01:00]"; "" = open
   std::string node;                ///< only this node's lines; "" = every node
   bool json = false;               ///< JSON Lines instead of text
-  std::string svg;                 ///< also draw the timeline into this file; "" = no
-  Millis window = 2000;            ///< the reorder window of one interleaved input, ms
+  std::optional<std::string> svg;  ///< also draw the timeline into this file (NAME.svg)
 };
 
 /// Longest line taken whole; the rest of a longer one is skipped (it is not understood).
@@ -32,15 +31,17 @@ struct Input {
   std::string fallback_node;
 };
 
-/// Reads the inputs, each merged within `window` (an interleaved stream comes out in time
-/// order), then all of them by time, and tells `sink` the story; lines of other nodes than
-/// `node` (when not empty) are left out. Returns the figures. Never throws on bad input:
-/// what is not understood is counted.
-Summary inspect(const std::vector<Input>& inputs, Millis window, const std::string& node,
-                Sink& sink);
+/// Reads the inputs one after the other, keeps each node's timed lines apart in the order they
+/// came (inspect/spool.hpp), then merges the nodes' lines by time and tells `sink` the story;
+/// lines of other nodes than `node` (when not empty) are left out. Returns the figures. Bad
+/// input is never an error (what is not understood is counted); throws std::runtime_error
+/// only when a temporary file cannot be written.
+Summary inspect(const std::vector<Input>& inputs, const std::string& node, Sink& sink);
 
-/// Runs the inspection. Returns 0 when the logs were read (whatever they hold), 1 when a file
-/// cannot be read or written, 2 on a bad option (an unreadable time); errors go to `err`.
+/// Runs the inspection ("-" among the files is standard input). Returns 0 when the logs were
+/// read (whatever they hold), 1 when a file cannot be read or written (the report included),
+/// 2 on a bad option (an unreadable time, --since after --until, --svg not naming a .svg
+/// file); errors go to `err`, naming the option or file and why.
 int run_inspect(const InspectOptions& options, std::istream& in, std::ostream& out,
                 std::ostream& err);
 

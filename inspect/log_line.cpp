@@ -55,6 +55,45 @@ std::string_view next_word(std::string_view& s) {
   return word;
 }
 
+/// The word `s` starts with (up to its first space).
+std::string_view first_word(std::string_view s) { return s.substr(0, s.find(' ')); }
+
+int days_in_month(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+/// `s` without ANSI escape sequences (ESC [ ... final byte, and lone ESCs).
+std::string without_escapes(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\x1b') {
+      out += s[i];
+      continue;
+    }
+    if (i + 1 < s.size() && s[i + 1] == '[') {
+      i += 2;
+      while (i < s.size() &&
+             (static_cast<unsigned char>(s[i]) < 0x40 || static_cast<unsigned char>(s[i]) > 0x7e))
+        ++i;
+    }
+  }
+  return out;
+}
+
+/// Control characters (a terminal would act on them) in what the reports print become '?'.
+void scrub(std::string& s) {
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+}
+
+void scrub(LogLine& line) {
+  for (auto* s : {&line.node, &line.level, &line.instance, &line.event, &line.text}) scrub(*s);
+  for (auto& [name, value] : line.fields) scrub(value);
+}
+
 /// "1:M 01 Dec 2026 07:00:00.123 * ..." (pid:role day month year time level message).
 bool is_redis_line(std::string_view s) {
   std::size_t i = 0;
@@ -149,6 +188,7 @@ class JsonLine : public nlohmann::json_sax<nlohmann::json> {
 }  // namespace
 
 std::optional<std::string> strip_compose_prefix(std::string_view& line) {
+  if (line.empty() || line.front() == '{') return std::nullopt;  // a JSON line: no prefix
   const auto bar = line.find(" | ");
   if (bar == std::string_view::npos || bar == 0) return std::nullopt;
   auto name = line.substr(0, bar);
@@ -160,6 +200,9 @@ std::optional<std::string> strip_compose_prefix(std::string_view& line) {
     return std::nullopt;
   for (char c : name.substr(sep + 1))
     if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+  for (char c : name)  // a compose service's name: letters, digits, '_', '.', '-'
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
+      return std::nullopt;
   std::string service(name.substr(0, sep));
   line.remove_prefix(bar + 3);
   return service;
@@ -171,12 +214,15 @@ std::optional<Millis> parse_timestamp(std::string_view s, bool& has_offset, std:
   if (!y || !mo || !d || !h || !mi || !se || s[4] != '-' || s[7] != '-' ||
       (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':')
     return std::nullopt;
-  if (*mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 || *se > 60)
+  if (*mo < 1 || *mo > 12 || *d < 1 || *d > days_in_month(*y, *mo) || *h > 23 || *mi > 59 ||
+      *se > 60)
     return std::nullopt;
   std::size_t pos = 19;
   int ms = 0;
   if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
     ++pos;
+    if (pos >= s.size() || !std::isdigit(static_cast<unsigned char>(s[pos])))
+      return std::nullopt;  // a separator without a fraction
     int scale = 100;
     while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
       ms += (s[pos] - '0') * scale;
@@ -194,6 +240,7 @@ std::optional<Millis> parse_timestamp(std::string_view s, bool& has_offset, std:
     const bool colon = pos + 3 < s.size() && s[pos + 3] == ':';
     const auto om = digits(s, pos + (colon ? 4 : 3), 2);
     if (oh && om) {
+      if (*oh > 23 || *om > 59) return std::nullopt;
       offset_ms = (*oh * 60 + *om) * 60'000LL * (s[pos] == '-' ? -1 : 1);
       has_offset = true;
       pos += colon ? 6 : 5;
@@ -302,6 +349,11 @@ std::string classify_text(std::string_view t, std::map<std::string, std::string>
 LogLine parse_line(std::string_view raw, std::string_view fallback_node) {
   LogLine out;
   while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
+  std::string plain;  // the line without colours' escape codes (docker compose logs on a tty)
+  if (raw.find('\x1b') != std::string_view::npos) {
+    plain = without_escapes(raw);
+    raw = plain;
+  }
   const auto service = strip_compose_prefix(raw);
   out.node = service ? *service : std::string(fallback_node);
   if (raw.empty()) return out;
@@ -311,6 +363,7 @@ LogLine parse_line(std::string_view raw, std::string_view fallback_node) {
         !handler.has_event)
       return out;
     out.kind = LineKind::event;
+    scrub(out);
     return out;
   }
   if (is_redis_line(raw)) {
@@ -324,7 +377,8 @@ LogLine parse_line(std::string_view raw, std::string_view fallback_node) {
   auto rest = raw.substr(used);
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   auto word = next_word(rest);
-  if (!is_level(word)) {  // "TIME NODE LEVEL ..."
+  // "TIME NODE LEVEL ...", or "TIME LEVEL ..." (no node); a node may be named like a level.
+  if (!is_level(word) || is_level(first_word(rest))) {
     out.node = std::string(word);
     word = next_word(rest);
     if (!is_level(word)) return out;
@@ -342,6 +396,7 @@ LogLine parse_line(std::string_view raw, std::string_view fallback_node) {
   out.text = std::string(rest);
   out.event = classify_text(rest, out.fields);
   out.kind = LineKind::event;
+  scrub(out);
   return out;
 }
 

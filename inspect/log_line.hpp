@@ -28,6 +28,9 @@ struct LogLine {
   std::optional<Millis> ts;  ///< when, UTC
   /// The line said its UTC offset ("+01:00", "Z"); without one the time is read as UTC.
   bool ts_has_offset = false;
+  /// The line's own time when it was stamped earlier than its node's previous line (the
+  /// node's clock stepped back): NodeMerge then puts `ts` at the previous line's time.
+  std::optional<Millis> stamped;
   std::string node;      ///< from the line, else the compose prefix, else the fallback
   std::string level;     ///< "info", "warning", "error", "critical"
   std::string instance;  ///< the vrrp_instance ("" for daemon-wide lines)

@@ -1,51 +1,46 @@
 #pragma once
-// Log inspection (issue 18.3): the lines of several nodes merged into one timeline. Input may
-// be interleaved (one stream of `docker compose logs`) or one file after another; lines are
-// held back for at most a bounded reorder window of log time, never without bound. Pure.
+// Log inspection: the lines of several nodes merged into one timeline. Each node's lines come
+// as a stream of their own, in that node's order (inspect/spool.hpp separates them, whatever
+// the input interleaves: `docker compose logs` prints one container after another); the
+// streams are merged by time. A node's own lines are never reordered. Pure.
 
 #include <cstdint>
-#include <map>
-#include <string>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include "inspect/log_line.hpp"
 
 namespace redkeep::inspect {
 
-/// A merged line: the line and whether it came later than the window allowed (it is passed
-/// on at once, after lines of a later time: the output says so rather than wait for it).
-struct Merged {
-  LogLine line;
-  bool out_of_order = false;
-};
-
-/// Merges timed lines (LineKind::event with a ts) by time. A node's own lines keep their
-/// order: a line of a node stamped earlier than that node's previous one (its clock stepped
-/// back) is ordered as if at the previous one's time.
-class Merger {
+/// Merges per-node streams of timed lines by time.
+class NodeMerge {
  public:
-  /// `window`: how far back in log time a line may still be put in its place, milliseconds.
-  explicit Merger(Millis window) : window_(window) {}
+  /// Gives a stream's next line, nullopt at its end.
+  using Next = std::function<std::optional<LogLine>()>;
 
-  /// Takes one line; returns the lines that are due now, in time order.
-  std::vector<Merged> push(LogLine line);
-  /// The lines still held, in time order (end of input).
-  std::vector<Merged> finish();
-
-  /// Lines that came later than the window allowed.
-  std::uint64_t out_of_order() const { return out_of_order_; }
-  Millis window() const { return window_; }
+  /// Adds one node's stream (its lines in the node's order, each with a ts).
+  void add(Next next);
+  /// The next line of all streams by time, nullopt at the end. A line stamped earlier than its
+  /// node's previous line (the node's clock stepped back) is taken as at the previous one's
+  /// time (its own time kept in `stamped`), so it stays in its place in the node's order, and
+  /// is counted.
+  std::optional<LogLine> next();
+  /// Lines stamped earlier than their node's previous line.
+  std::uint64_t stepped_back() const { return stepped_back_; }
 
  private:
-  std::vector<Merged> release(Millis up_to);
+  struct Stream {
+    Next next;
+    std::optional<LogLine> head;
+    Millis order = 0;  // the head's place in time
+    Millis last = 0;   // the place of the stream's previous line
+    bool started = false;
+  };
+  void advance(Stream& s);
 
-  Millis window_;
-  std::multimap<Millis, LogLine> held_;  // by ordering time, stable for equal times
-  std::map<std::string, Millis> last_of_node_;
-  Millis newest_ = 0;    // the latest ordering time seen
-  Millis released_ = 0;  // everything up to here has been passed on
-  bool started_ = false;
-  std::uint64_t out_of_order_ = 0;
+  std::vector<Stream> streams_;
+  std::uint64_t stepped_back_ = 0;
 };
 
 }  // namespace redkeep::inspect

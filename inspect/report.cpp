@@ -218,8 +218,8 @@ void TextReport::summary(const Summary& s) {
   if (s.first && s.last)
     out_ << ", " << format_time(*s.first) << " to " << format_time(*s.last) << " UTC";
   out_ << "; " << s.events << " of redkeep's, " << s.redis_lines << " of Redis's (skipped), "
-       << s.not_understood << " not understood (skipped), " << s.out_of_order
-       << " out of order (later than the merge window of " << format_duration(s.window) << ")\n";
+       << s.not_understood << " not understood (skipped), " << s.stepped_back
+       << " stamped earlier than their node's previous line (kept in its order)\n";
 }
 
 // --- JsonReport --------------------------------------------------------------------------
@@ -314,8 +314,7 @@ void JsonReport::summary(const Summary& s) {
                     {"events", s.events},
                     {"redis_lines", s.redis_lines},
                     {"not_understood", s.not_understood},
-                    {"out_of_order", s.out_of_order},
-                    {"merge_window_ms", s.window}})
+                    {"stepped_back", s.stepped_back}})
        << "\n";
 }
 

@@ -154,8 +154,7 @@ void Analyzer::count_skipped(LineKind kind) {
     ++summary_.not_understood;
 }
 
-void Analyzer::add(const Merged& merged) {
-  const auto& line = merged.line;
+void Analyzer::add(const LogLine& line) {
   if (line.kind != LineKind::event || !line.ts) {
     count_skipped(line.kind);
     return;
@@ -163,9 +162,14 @@ void Analyzer::add(const Merged& merged) {
   ++summary_.lines;
   ++summary_.events;
   const Millis ts = *line.ts;
-  if (!summary_.first) summary_.first = ts;
+  summary_.first = std::min(summary_.first.value_or(ts), ts);
   summary_.last = std::max(summary_.last.value_or(ts), ts);
   if (known_nodes_.insert(line.node).second) summary_.nodes.push_back(line.node);
+  if (line.stamped && clock_noted_.insert(line.node).second)
+    sink_.clock_note({ts, line.node + "'s clock stepped back: a line stamped " +
+                              std::to_string(ts - *line.stamped) +
+                              " ms before the line it follows; its lines are kept in their "
+                              "order, at the time of the line before"});
 
   // Close failover blocks that waited long enough, in every instance.
   for (auto& [name, st] : instances_)
@@ -273,15 +277,19 @@ void Analyzer::note_sign(InstanceState& st, Millis ts, const std::string& node,
 
 void Analyzer::enter_master(InstanceState& st, const std::string& instance, const std::string& node,
                             Millis ts, const std::string& cause) {
+  // The current master is the one no other has taken over from yet (one that went silent
+  // without a word stays in `masters`, superseded, until its node is heard of again).
+  bool current_silent = false;
   for (auto& [name, m] : st.masters)
     if (!m.superseded_at) {
       m.superseded_at = ts;
       m.superseded_by = node;
+      current_silent = true;
     }
-  const std::string old = !st.masters.empty() ? st.masters.begin()->first : st.last_master;
+  const std::string old = st.last_master;
   // The old master went silent (killed, cut off): no master since the first sign, at least.
   std::optional<Millis> lost_at = st.no_master_since;
-  if (!lost_at && !st.masters.empty() && st.sign && ts - st.sign->ts <= kSignMaxAge)
+  if (!lost_at && current_silent && st.sign && ts - st.sign->ts <= kSignMaxAge)
     lost_at = st.sign->ts;
   st.masters[node] = OpenMaster{ts, std::nullopt, {}};
   if (lost_at && ts - *lost_at > summary_.longest_without_master) {
@@ -344,7 +352,7 @@ void Analyzer::leave_master(InstanceState& st, const std::string& instance, cons
     span.end_presumed = true;
   }
   sink_.master_span(span);
-  if (st.masters.empty()) st.no_master_since = span.to;
+  if (!m.superseded_at) st.no_master_since = span.to;  // it was the current master
 }
 
 void Analyzer::failover_step(InstanceState& st, const LogLine& line, Millis ts) {
@@ -415,7 +423,7 @@ void Analyzer::decide(const LogLine& line, Millis ts) {
   sink_.decision({ts, line.node, line.instance, line.event, line.text});
 }
 
-Summary Analyzer::finish(std::uint64_t out_of_order, Millis window) {
+Summary Analyzer::finish(std::uint64_t stepped_back) {
   for (auto& [name, st] : instances_) {
     if (st.failover) close_failover(st);
     std::vector<std::string> nodes;
@@ -423,7 +431,11 @@ Summary Analyzer::finish(std::uint64_t out_of_order, Millis window) {
     for (const auto& node : nodes) {
       const auto m = st.masters.at(node);
       if (m.superseded_at) {
-        leave_master(st, name, node, st.nodes[node].last_line, true);
+        // Still claiming MASTER after another took over: listed among the masters at the end.
+        const auto last = st.nodes[node].last_line;
+        if (last - *m.superseded_at > kHandover)
+          summary_.open_masters.push_back({name, node, m.from, last, false, true});
+        leave_master(st, name, node, last, true);
       } else {
         MasterSpan span{name, node, m.from, summary_.last.value_or(m.from), false, true};
         summary_.open_masters.push_back(span);
@@ -431,8 +443,7 @@ Summary Analyzer::finish(std::uint64_t out_of_order, Millis window) {
       }
     }
   }
-  summary_.out_of_order = out_of_order;
-  summary_.window = window;
+  summary_.stepped_back = stepped_back;
   for (auto& [key, n] : noise_) summary_.noise.push_back(n);
   return summary_;
 }

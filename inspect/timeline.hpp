@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "inspect/merge.hpp"
+#include "inspect/log_line.hpp"
 
 namespace redkeep::inspect {
 
@@ -97,8 +97,9 @@ struct Summary {
   std::uint64_t events = 0;           ///< redkeep's lines taken in
   std::uint64_t redis_lines = 0;      ///< Redis's own lines (skipped)
   std::uint64_t not_understood = 0;   ///< anything else (skipped)
-  std::uint64_t out_of_order = 0;     ///< later than the reorder window allowed
-  Millis window = 0;                  ///< the reorder window, milliseconds
+  /// Lines stamped earlier than their node's previous line (its clock stepped back): kept in
+  /// their node's order.
+  std::uint64_t stepped_back = 0;
   std::uint64_t failovers = 0;
   std::uint64_t split_brains = 0;
   Millis split_brain_ms = 0;  ///< time with two masters at once, in all
@@ -144,11 +145,11 @@ class Analyzer {
   explicit Analyzer(Sink& sink) : sink_(sink) {}
 
   /// Takes one line (after merging). Lines of kind redis/other are only counted.
-  void add(const Merged& line);
+  void add(const LogLine& line);
   /// A line that was read but not merged (Redis's own, not understood): counted.
   void count_skipped(LineKind kind);
   /// End of input: open failovers and spans are handed to the sink; returns the figures.
-  Summary finish(std::uint64_t out_of_order, Millis window);
+  Summary finish(std::uint64_t stepped_back);
 
  private:
   struct NodeState {
@@ -190,6 +191,7 @@ class Analyzer {
   Sink& sink_;
   std::map<std::string, InstanceState> instances_;
   std::set<std::string> known_nodes_;  // summary_.nodes, for lookup
+  std::set<std::string> clock_noted_;  // nodes whose clock stepping back was noted
   std::map<std::tuple<std::string, std::string, std::string, std::string>, Noise> noise_;
   Summary summary_;
 };

@@ -29,7 +29,7 @@ the seconds per GB at the full size against the 30 s target.
 
 Checks (exit 1 when one fails; this keeps the benchmark honest): the --json summary counts
 exactly the failovers written, not_understood equals the garbage lines written, lines and
-redis_lines equal the lines and Redis lines written, out_of_order is 0. Timings are not
+redis_lines equal the lines and Redis lines written, stepped_back is 0. Timings are not
 checked: they depend on the machine and on what else runs on it (other jobs make them noisy;
 CPU seconds are steadier than wall seconds). The files are read right after being written,
 so mostly from the page cache: this measures parsing, not the disk.
@@ -453,7 +453,7 @@ def last_line(path):
 def check(summary, figures):
     """What the summary got wrong, against what was written ([] when nothing)."""
     want = {"failovers": figures["failovers"], "not_understood": figures["garbage"],
-            "lines": figures["lines"], "redis_lines": figures["redis"], "out_of_order": 0}
+            "lines": figures["lines"], "redis_lines": figures["redis"], "stepped_back": 0}
     return [f"{k}: {summary.get(k)} in the report, {v} written" for k, v in want.items()
             if summary.get(k) != v]
 
@@ -516,7 +516,7 @@ def run(binary, sizes, shapes, directory):
                               f"{summary['not_understood']} not understood, "
                               f"{summary['redis_lines']} Redis lines, {summary['lines']} lines, "
                               f"{summary['split_brains']} split brains, "
-                              f"{summary['out_of_order']} out of order: "
+                              f"{summary['stepped_back']} stepped back: "
                               f"{'as written' if not wrong else 'WRONG'}", flush=True)
             finally:
                 shutil.rmtree(work, ignore_errors=True)

@@ -21,12 +21,11 @@ def hex_packet(path):
     return bytes.fromhex("".join(text.split()))
 
 
-# check_inspect's control byte: bits 0-2 the merge window (5: 2000 ms, 3: 100 ms, 0: none),
-# bits 3-4 both set: only node n2's lines, bit 5: through a WindowSink.
-WINDOW_2000 = 0x05
-WINDOW_100 = 0x03
-WINDOW_NONE_N2_ONLY = 0x18
-WINDOW_2000_N2_ONLY_WINDOWED = 0x3D
+# check_inspect's control byte: bits 3-4 both set: only node n2's lines, bit 5: through a
+# WindowSink (--since/--until).
+ALL = 0x00
+N2_ONLY = 0x18
+N2_ONLY_WINDOWED = 0x38
 SEPARATOR = b"\x00"
 
 
@@ -38,11 +37,11 @@ def inspect_seeds(src, out):
         texts = [log.read_bytes() for log in logs]
         for log, text in zip(logs, texts):
             name = "%s-%s.bin" % (scenario.name, log.stem)
-            (out / name).write_bytes(bytes([WINDOW_2000]) + text)
+            (out / name).write_bytes(bytes([ALL]) + text)
         together = SEPARATOR.join(texts[:3])
-        (out / (scenario.name + "-all.bin")).write_bytes(bytes([WINDOW_2000]) + together)
+        (out / (scenario.name + "-all.bin")).write_bytes(bytes([ALL]) + together)
         (out / (scenario.name + "-all-n2-windowed.bin")).write_bytes(
-            bytes([WINDOW_2000_N2_ONLY_WINDOWED]) + together)
+            bytes([N2_ONLY_WINDOWED]) + together)
         # `docker compose logs`: one stream, every line with its service's prefix, roughly in
         # time order (text and JSON lines each sort by their timestamp).
         lines = []
@@ -51,9 +50,9 @@ def inspect_seeds(src, out):
             lines += [prefix + line for line in text.splitlines()]
         lines.sort(key=lambda line: line[line.index(b" | ") + 3:])
         compose = b"\n".join(lines) + b"\n"
-        (out / (scenario.name + "-compose.bin")).write_bytes(bytes([WINDOW_100]) + compose)
+        (out / (scenario.name + "-compose.bin")).write_bytes(bytes([ALL]) + compose)
         (out / (scenario.name + "-compose-n2.bin")).write_bytes(
-            bytes([WINDOW_NONE_N2_ONLY]) + compose)
+            bytes([N2_ONLY]) + compose)
 
 
 def main():

@@ -2,6 +2,7 @@
 // nodes' logs of one run, n2 in JSON and n1, n3 in text unless the name says json): the text
 // and JSON reports match the stored ones, and the story matches what the lab scenario saw.
 // REDKEEP_UPDATE_GOLDEN=1 rewrites the stored reports (review the diff).
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -26,7 +27,10 @@ std::string read(const fs::path& p) {
 
 std::string report(const std::string& scenario, bool json) {
   InspectOptions o;
-  for (const char* n : {"n1.log", "n2.log", "n3.log"}) o.files.push_back(kDir / scenario / n);
+  // The nodes' logs (n1.log, n2.log, n3.log), or one `docker compose logs` stream.
+  for (const auto& entry : fs::directory_iterator(kDir / scenario))
+    if (entry.path().extension() == ".log") o.files.push_back(entry.path());
+  std::sort(o.files.begin(), o.files.end());
   o.json = json;
   std::istringstream none;
   std::ostringstream out, err;
@@ -55,8 +59,8 @@ nlohmann::json summary(const std::string& scenario) {
 }  // namespace
 
 TEST_CASE("inspect: the stored lab logs give the stored reports", "[inspect]") {
-  for (const char* scenario :
-       {"redis_killed", "redis_killed_json", "link_cut", "isolated_master", "sigterm", "flood"}) {
+  for (const char* scenario : {"redis_killed", "redis_killed_json", "link_cut", "isolated_master",
+                               "sigterm", "flood", "compose"}) {
     golden(scenario, false);
     golden(scenario, true);
   }
@@ -79,6 +83,22 @@ TEST_CASE("inspect: the stories of the lab logs are what the lab saw", "[inspect
   auto s = summary("isolated_master");
   CHECK(s["failovers"] == 1);
   CHECK(s["split_brains"] == 1);
+  // The compose lab (tests/docker/test_compose.py): docker kill of node1, compose stop of
+  // node2, node3's redkeep giving up; one stream, container after container, Redis's own
+  // lines among them.
+  s = summary("compose");
+  CHECK(s["failovers"] == 3);
+  CHECK(s["split_brains"] == 0);
+  CHECK(s["masters_at_end"][0]["node"] == "node2");
+  CHECK(s["redis_lines"] > 100);
+  std::istringstream lines(report("compose", true));
+  std::vector<std::pair<std::string, std::string>> story;
+  for (std::string line; std::getline(lines, line);) {
+    const auto j = nlohmann::json::parse(line);
+    if (j["type"] == "failover") story.emplace_back(j["old_master"], j["new_master"]);
+  }
+  CHECK(story == std::vector<std::pair<std::string, std::string>>{
+                     {"node1", "node2"}, {"node2", "node3"}, {"node3", "node2"}});
   s = summary("flood");
   CHECK(s["failovers"] == 0);
   CHECK(s["masters_at_end"][0]["node"] == "n1");

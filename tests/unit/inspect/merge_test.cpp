@@ -1,8 +1,11 @@
-// Log inspection (issue 18.3): merging the lines of several nodes by time, within a bounded
-// reorder window, a node's own order kept.
+// Log inspection: the nodes' lines merged by time, each node's own order kept, and the spools
+// that keep each node's lines apart whatever the input interleaves.
 #include "inspect/merge.hpp"
 
 #include <catch2/catch.hpp>
+#include <deque>
+
+#include "inspect/spool.hpp"
 
 using namespace redkeep::inspect;
 
@@ -17,51 +20,75 @@ LogLine at(const char* node, Millis ts, const char* text) {
   return l;
 }
 
-std::vector<std::string> texts(const std::vector<Merged>& lines) {
-  std::vector<std::string> out;
-  for (const auto& m : lines) out.push_back(m.line.text + (m.out_of_order ? "!" : ""));
-  return out;
+/// A stream over `lines`, in their order.
+NodeMerge::Next stream(std::deque<LogLine> lines) {
+  auto q = std::make_shared<std::deque<LogLine>>(std::move(lines));
+  return [q]() -> std::optional<LogLine> {
+    if (q->empty()) return std::nullopt;
+    auto l = std::move(q->front());
+    q->pop_front();
+    return l;
+  };
 }
 
-std::vector<Merged> all(Merger& m, std::vector<LogLine> lines) {
-  std::vector<Merged> out;
-  for (auto& l : lines)
-    for (auto& r : m.push(std::move(l))) out.push_back(std::move(r));
-  for (auto& r : m.finish()) out.push_back(std::move(r));
+std::vector<std::string> texts(NodeMerge& m) {
+  std::vector<std::string> out;
+  while (auto l = m.next()) out.push_back(l->text);
   return out;
 }
 
 }  // namespace
 
-TEST_CASE("Merger: interleaved nodes come out in time order within the window", "[inspect]") {
-  Merger m(1000);
-  const auto out = all(m, {at("n1", 100, "a"), at("n2", 50, "b"), at("n1", 900, "c"),
-                           at("n3", 300, "d"), at("n2", 2000, "e")});
-  CHECK(texts(out) == std::vector<std::string>{"b", "a", "d", "c", "e"});
-  CHECK(m.out_of_order() == 0);
+TEST_CASE("NodeMerge: the nodes' lines come out in time order", "[inspect]") {
+  NodeMerge m;
+  m.add(stream({at("n1", 100, "a"), at("n1", 300, "c"), at("n1", 500, "e")}));
+  m.add(stream({at("n2", 200, "b"), at("n2", 400, "d")}));
+  m.add(stream({}));
+  CHECK(texts(m) == std::vector<std::string>{"a", "b", "c", "d", "e"});
+  CHECK(m.stepped_back() == 0);
 }
 
-TEST_CASE("Merger: a line later than the window is passed on at once and marked", "[inspect]") {
-  Merger m(500);
-  const auto out = all(m, {at("n1", 1000, "a"), at("n1", 2000, "b"), at("n2", 100, "late")});
-  CHECK(texts(out) == std::vector<std::string>{"a", "late!", "b"});
-  CHECK(m.out_of_order() == 1);
+TEST_CASE("NodeMerge: a node's clock stepping back keeps its lines in their order", "[inspect]") {
+  NodeMerge m;
+  // n1's clock steps back 250 ms between b and c: c stays after b, at b's time.
+  m.add(stream({at("n1", 100, "a"), at("n1", 400, "b"), at("n1", 150, "c"), at("n1", 600, "e")}));
+  m.add(stream({at("n2", 300, "x"), at("n2", 500, "y")}));
+  CHECK(texts(m) == std::vector<std::string>{"a", "x", "b", "c", "y", "e"});
+  CHECK(m.stepped_back() == 1);
 }
 
-TEST_CASE("Merger: a node's own lines keep their order when its clock steps back", "[inspect]") {
-  Merger m(10'000);
-  const auto out = all(m, {at("n1", 5000, "first"), at("n1", 1000, "second"), at("n2", 3000, "x")});
-  CHECK(texts(out) == std::vector<std::string>{"x", "first", "second"});
+TEST_CASE("Spool: a node's lines come back as they went in", "[inspect]") {
+  Spools spools;
+  auto l = at("n1", 1796108400123, "Entering MASTER state (x, priority 100)");
+  l.ts_has_offset = true;
+  l.level = "info";
+  l.instance = "HARedis";
+  l.event = "state_change";
+  l.fields = {{"to", "MASTER"}, {"cause", std::string("x\0y", 3)}};
+  CHECK(spools.keep(l));
+  CHECK(spools.keep(at("n2", 5, "other node")));
+  CHECK(spools.keep(at("n1", 7, "")));
+  const auto all = spools.all();
+  REQUIRE(all.size() == 2);
+  const auto back = all[0]->read();
+  REQUIRE(back);
+  CHECK(back->ts == l.ts);
+  CHECK(back->ts_has_offset);
+  CHECK(back->node == "n1");
+  CHECK(back->level == "info");
+  CHECK(back->instance == "HARedis");
+  CHECK(back->event == "state_change");
+  CHECK(back->text == l.text);
+  CHECK(back->fields == l.fields);
+  CHECK(all[0]->read()->ts == 7);
+  CHECK_FALSE(all[0]->read());
+  CHECK(all[1]->read()->text == "other node");
 }
 
-TEST_CASE("Merger: lines without a time are not merged, memory stays bounded by the window",
-          "[inspect]") {
-  Merger m(100);
-  LogLine untimed;
-  CHECK(m.push(untimed).empty());
-  std::size_t released = 0;
-  for (Millis t = 0; t < 100'000; t += 10) released += m.push(at("n1", t, "x")).size();
-  // At most window/step lines are held at any time.
-  CHECK(released >= 100'000 / 10 - 11);
-  CHECK(m.finish().size() <= 11);
+TEST_CASE("Spools: at most kMaxNodes nodes are kept apart", "[inspect]") {
+  Spools spools;
+  for (std::size_t i = 0; i < kMaxNodes; ++i)
+    CHECK(spools.keep(at(("n" + std::to_string(i)).c_str(), 1, "x")));
+  CHECK_FALSE(spools.keep(at("one too many", 1, "x")));
+  CHECK(spools.keep(at("n0", 2, "a known node still is")));
 }

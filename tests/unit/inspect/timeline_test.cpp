@@ -34,9 +34,9 @@ Summary feed(Collect& sink, std::initializer_list<const char*> lines) {
     std::string s(l);
     const auto sp = s.find(' ');
     const auto stamp = "2026-12-01T07:00:" + s.substr(0, sp) + "+00:00";
-    a.add({parse_line(stamp + s.substr(sp), "x"), false});
+    a.add(parse_line(stamp + s.substr(sp), "x"));
   }
-  return a.finish(0, 2000);
+  return a.finish(0);
 }
 
 constexpr Millis k0700 = 1796108400000;  // 2026-12-01T07:00:00Z
