@@ -1,6 +1,5 @@
 // redkeep command line entry point.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "actors/cold_start_command.hpp"
@@ -22,9 +21,9 @@ struct DaemonAddress {
   std::string config;
 
   void add_options(CLI::App* command) {
-    auto* s = command->add_option("-s,--socket", socket,
-                                  std::string("Control socket (default ") +
-                                      redkeep::config::kDefaultControlSocket + ")");
+    auto* s = command->add_option(
+        "-s,--socket", socket,
+        std::string("Control socket (default ") + redkeep::config::kDefaultControlSocket + ")");
     command->add_option("-f,--config", config, "Take control_socket from this config file")
         ->excludes(s);
   }
@@ -60,15 +59,11 @@ int main(int argc, char** argv) {
       "run", "Run the daemon in the foreground (logs to stderr; SIGTERM stops it cleanly)");
   run->add_option("-f,--config", run_config, "Configuration file (keepalived.conf syntax)")
       ->required();
-  auto log_format = redkeep::actors::LogFormat::text;
+  std::string log_format = "text";
   run->add_option("--log-format", log_format,
                   "text (the default: TIME NODE LEVEL [INSTANCE] sentence) or json (one object "
                   "per line: ts, level, node, instance, event, text and the event's fields)")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, redkeep::actors::LogFormat>{
-              {"text", redkeep::actors::LogFormat::text},
-              {"json", redkeep::actors::LogFormat::json}},
-          CLI::ignore_case));
+      ->check(CLI::IsMember({"text", "json"}));
 
   DaemonAddress status_daemon;
   bool status_json = false;
@@ -121,8 +116,9 @@ int main(int argc, char** argv) {
       "(redkeep run --log-format), with or without the prefix of `docker compose logs`; "
       "standard input when no file is given");
   inspect->add_option("FILE", inspect_opts.files,
-                      "Log files (of one node each, or interleaved); the node is taken from "
-                      "the line, else the compose prefix, else the file's name");
+                      "Log files (of one node each, or interleaved; - is standard input); the "
+                      "node is taken from the line, else the compose prefix, else the file's "
+                      "name");
   inspect->add_option("--since", inspect_opts.since,
                       "Only what happened from this time on (2026-12-01T07:00:00, UTC unless "
                       "an offset such as +01:00 is given)");
@@ -130,13 +126,20 @@ int main(int argc, char** argv) {
   inspect->add_option("--node", inspect_opts.node, "Only this node's lines");
   inspect->add_flag("--json", inspect_opts.json,
                     "JSON Lines (one object per entry, then a summary) instead of text");
-  inspect->add_option("--svg", inspect_opts.svg,
-                      "Also draw the timeline into this SVG file (a lane per node)");
+  std::string inspect_svg;
+  auto* svg_option = inspect->add_option(
+      "--svg", inspect_svg, "Also draw the timeline into this file, NAME.svg (a lane per node)");
 
   CLI11_PARSE(app, argc, argv);
-  if (*inspect) return redkeep::inspect::run_inspect(inspect_opts, std::cin, std::cout, std::cerr);
+  if (*inspect) {
+    if (svg_option->count() > 0) inspect_opts.svg = inspect_svg;
+    return redkeep::inspect::run_inspect(inspect_opts, std::cin, std::cout, std::cerr);
+  }
   if (*check) return redkeep::config::run_check(check_config, std::cout, std::cerr);
-  if (*run) return redkeep::actors::run_daemon(run_config, log_format);
+  if (*run)
+    return redkeep::actors::run_daemon(run_config, log_format == "json"
+                                                       ? redkeep::actors::LogFormat::json
+                                                       : redkeep::actors::LogFormat::text);
   if (*status) {
     const auto path = status_daemon.path();
     if (path.empty()) return redkeep::actors::kStatusUnreachable;

@@ -62,9 +62,18 @@ void release_leftovers(const std::vector<InstanceContext>& contexts) {
 
 int run_daemon(const std::string& config_path, LogFormat log_format) {
   auto loaded = config::load_file(config_path);
-  for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
+  setup_logging(log_format,
+                node_name(loaded.config ? loaded.config->global : config::GlobalDefs{}));
+  for (const auto& d : loaded.diagnostics) {
+    // JSON logs stay JSON for a log shipper; text keeps check's "FILE:LINE:COLUMN: ..." lines.
+    if (log_format == LogFormat::json)
+      daemon_log().log(d.is_error() ? spdlog::level::err : spdlog::level::warn,
+                       d.is_error() ? core::LogKind::config_error : core::LogKind::config_warning,
+                       "{}", d.to_string());
+    else
+      std::cerr << d.to_string() << "\n";
+  }
   if (!loaded.ok()) return 1;
-  setup_logging(log_format, node_name(loaded.config->global));
   // Before any actor touches a VIP: a second daemon on the same config would
   // fight the first one over VIP and Redis.
   if (auto busy = control_socket_in_use(loaded.config->global.control_socket)) {
@@ -92,7 +101,8 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
       for (auto& s : instance_specs(ctx)) specs.push_back(std::move(s));
     auto sup = spawn_supervisor(sys, std::move(specs), RestartPolicy{});
     for (const auto& ctx : *started)
-      ctx.log().info(core::LogKind::started, "Started on {} (primary address {}, VRID {}, priority {}, VRRPv{})",
+      ctx.log().info(core::LogKind::started,
+                     "Started on {} (primary address {}, VRID {}, priority {}, VRRPv{})",
                      field("interface", ctx.instance.interface),
                      field("address", ctx.primary_address.to_string()),
                      field("vrid", ctx.instance.virtual_router_id),
@@ -121,10 +131,12 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
       try {
         auto moved = std::make_unique<ControlServer>(sys, sup, wanted, reload);
         control = std::move(moved);
-        daemon_log().info(core::LogKind::control_socket, "Control socket moved from {} to {}", control_path, wanted);
+        daemon_log().info(core::LogKind::control_socket, "Control socket moved from {} to {}",
+                          control_path, wanted);
         control_path = wanted;
       } catch (const std::exception& e) {
-        daemon_log().error(core::LogKind::control_socket, "Control socket stays at {}: {}", control_path, e.what());
+        daemon_log().error(core::LogKind::control_socket, "Control socket stays at {}: {}",
+                           control_path, e.what());
       }
     };
     // SIGHUP reloads on a thread of its own: a reload may wait seconds for an instance's stop
@@ -142,12 +154,14 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
         int sig = sigtimedwait(&signals, nullptr, &poll_interval);
         if (sig == SIGTERM || sig == SIGINT) {
           if (stops++ == 0) {
-            daemon_log().info(core::LogKind::signal, "Received {}; stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            daemon_log().info(core::LogKind::signal, "Received {}; stopping",
+                              sig == SIGTERM ? "SIGTERM" : "SIGINT");
             caf::anon_send(sup, stop_atom::value);
           } else {
             // Not exit_reason::kill: that skips the supervisor's exit handler,
             // and children left running would keep the process alive.
-            daemon_log().warn(core::LogKind::signal, "Received a second stop signal; stopping at once");
+            daemon_log().warn(core::LogKind::signal,
+                              "Received a second stop signal; stopping at once");
             caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
           }
         } else if (sig == SIGHUP && stops == 0 && !hup_busy.exchange(true)) {
@@ -161,7 +175,8 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
           });
         } else if (sig == SIGHUP && stops == 0) {
           hup_again = true;
-          daemon_log().info(core::LogKind::signal, "SIGHUP during a reload: reloading again once it is done");
+          daemon_log().info(core::LogKind::signal,
+                            "SIGHUP during a reload: reloading again once it is done");
         } else if (sig == SIGHUP) {
           daemon_log().warn(core::LogKind::signal, "SIGHUP ignored: stopping");
         } else if (sig == SIGUSR1) {
@@ -192,7 +207,8 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
     sys.await_all_actors_done();
   }
   release_leftovers(running);
-  daemon_log().info(core::LogKind::exited, "redkeep stopped (exit status {})", field("status", exit_code));
+  daemon_log().info(core::LogKind::exited, "redkeep stopped (exit status {})",
+                    field("status", exit_code));
   return exit_code;
 }
 

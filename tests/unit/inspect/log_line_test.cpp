@@ -130,3 +130,38 @@ TEST_CASE("parse_line: garbage, truncated and interleaved lines are other, never
   CHECK(l.kind == LineKind::event);
   CHECK(l.instance.empty());
 }
+
+TEST_CASE("impossible times are no times", "[inspect]") {
+  bool offset = false;
+  std::size_t used = 0;
+  CHECK_FALSE(parse_timestamp("2026-02-30T00:00:00", offset, used));
+  CHECK(parse_timestamp("2028-02-29T00:00:00", offset, used));  // a leap year
+  CHECK_FALSE(parse_timestamp("2026-12-01T09:31:42+99:99", offset, used));
+  CHECK_FALSE(parse_timestamp("2026-12-01T09:31:42,", offset, used));
+  CHECK(parse_timestamp("2026-12-01T09:31:42+05:45", offset, used));
+}
+
+TEST_CASE("prefixes, colours, control characters and a node named like a level", "[inspect]") {
+  // A JSON line is never taken for a compose prefix, even with " | " in a value.
+  auto l = parse_line(
+      R"({"ts":"2026-12-01T09:00:00Z","node":"n1","instance":"db-1 | x","event":"link","text":"t"})",
+      "f");
+  CHECK(l.kind == LineKind::event);
+  CHECK(l.instance == "db-1 | x");
+  // Colours of `docker compose logs` on a terminal.
+  l = parse_line(
+      "\x1b[36mnode1-1  | \x1b[0m2026-12-01T09:00:00.000+00:00 node1 info [I] Interface eth0 is up",
+      "f");
+  CHECK(l.kind == LineKind::event);
+  CHECK(l.node == "node1");
+  // A node whose name is a log level.
+  l = parse_line("2026-12-01T09:00:00.000+00:00 debug info [I] Interface eth0 is up", "f");
+  CHECK(l.node == "debug");
+  CHECK(l.level == "info");
+  CHECK(l.instance == "I");
+  // Control characters would act on the terminal the report is read on.
+  l = parse_line(
+      R"({"ts":"2026-12-01T09:00:00Z","node":"\u001b[2Jn1","event":"link","text":"a\u0007"})", "f");
+  CHECK(l.node == "?[2Jn1");
+  CHECK(l.text == "a?");
+}
