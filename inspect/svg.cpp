@@ -25,6 +25,9 @@ constexpr int kBarHeight = 22;   // the coloured bar inside it
 constexpr int kLabelRowHeight = 14;
 constexpr int kMaxLabelRows = 3;
 constexpr double kCharWidth = 6.2;         // rough advance of an 11 px sans-serif character
+constexpr double kLabelCharWidth = 6.5;    // the same, generously, to keep failover labels apart
+constexpr double kLabelMargin = 4;         // failover labels stay this far inside the picture
+constexpr double kLabelGap = 8;            // between failover labels on one row
 constexpr std::size_t kMaxLaneLabel = 20;  // code points, about 140 px at 12 px
 
 constexpr Millis kDay = 86'400'000;
@@ -90,6 +93,39 @@ std::string sanitize(std::string_view text) {
   return out;
 }
 
+/// Whether a code point, though allowed in XML, would change the layout of a one-line label or
+/// hide what it says: controls (C0, DEL, C1 with U+0085 NEXT LINE), U+2028 LINE SEPARATOR, U+2029
+/// PARAGRAPH SEPARATOR, bidirectional controls, invisible format characters (soft hyphen,
+/// zero-width space, word joiner, byte order mark, interlinear annotations). ZWNJ and ZWJ
+/// (U+200C, U+200D) stay: scripts and emoji need them.
+bool breaks_label(std::uint32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xAD || cp == 0x61C || cp == 0x180E ||
+         cp == 0x200B || cp == 0x200E || cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) ||
+         (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB);
+}
+
+/// `text` (any bytes) sanitized for a one-line label: what breaks_label() finds becomes U+FFFD.
+std::string label_clean(std::string_view text) {
+  const std::string clean = sanitize(text);
+  std::string out;
+  out.reserve(clean.size());
+  for (std::size_t i = 0; i < clean.size();) {
+    const auto c = static_cast<unsigned char>(clean[i]);
+    const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;  // valid UTF-8 here
+    std::uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+    for (std::size_t k = 1; k < len; ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(clean[i + k]) & 0x3F);
+    }
+    if (breaks_label(cp)) {
+      out += kReplacement;
+    } else {
+      out.append(clean, i, len);
+    }
+    i += len;
+  }
+  return out;
+}
+
 /// Escapes already sanitized text for element content and attribute values.
 std::string escape_clean(std::string_view text) {
   std::string out;
@@ -128,16 +164,21 @@ std::size_t code_points(std::string_view text) {
   return n;
 }
 
-/// `text` (any bytes) escaped, shortened to `max` code points with "…" when longer.
-std::string short_label(std::string_view text, std::size_t max) {
-  std::string clean = sanitize(text);
-  if (code_points(clean) <= max) return escape_clean(clean);
+/// Sanitized `clean` (not escaped) shortened to `max` code points (max >= 1), the last being
+/// "…", when longer.
+std::string shorten(std::string clean, std::size_t max) {
+  if (code_points(clean) <= max) return clean;
   std::size_t kept = 0, i = 0;
   for (; i < clean.size(); ++i) {
     if ((static_cast<unsigned char>(clean[i]) & 0xC0) != 0x80 && kept++ == max - 1) break;
   }
   clean.resize(i);
-  return escape_clean(clean) + kEllipsis;
+  return clean + kEllipsis;
+}
+
+/// `text` (any bytes) as a one-line label, shortened to `max` code points with "…", escaped.
+std::string short_label(std::string_view text, std::size_t max) {
+  return escape_clean(shorten(label_clean(text), max));
 }
 
 /// A coordinate with at most one decimal, whatever the locale.
@@ -160,6 +201,25 @@ std::string seconds(Millis ms) {
   std::string frac = std::to_string(cs % 100);
   if (frac.size() < 2) frac.insert(0, "0");
   return std::to_string(cs / 100) + "." + frac + " s";
+}
+
+/// "0.612 s", "2 min 9.766 s", "1 h 2 min 3.000 s": as the text report's format_duration()
+/// (report.hpp) writes a duration, without depending on it.
+std::string duration(Millis d) {
+  const std::string sign = d < 0 ? "-" : "";
+  // The magnitude, unsigned so that the most negative value has one too.
+  const unsigned long long m =
+      d < 0 ? 0ULL - static_cast<unsigned long long>(d) : static_cast<unsigned long long>(d);
+  char buf[96];
+  if (m < 60'000) {
+    std::snprintf(buf, sizeof buf, "%llu.%03llu s", m / 1000, m % 1000);
+  } else if (m < 3'600'000) {
+    std::snprintf(buf, sizeof buf, "%llu min %llu.%03llu s", m / 60'000, m / 1000 % 60, m % 1000);
+  } else {
+    std::snprintf(buf, sizeof buf, "%llu h %llu min %llu.%03llu s", m / 3'600'000, m / 60'000 % 60,
+                  m / 1000 % 60, m % 1000);
+  }
+  return sign + buf;
 }
 
 Millis floor_div(Millis a, Millis b) {
@@ -329,54 +389,86 @@ std::string SvgTimeline::render(const Summary& summary) const {
                      [](const Change* a, const Change* b) { return a->ts < b->ts; });
   }
 
-  // Failovers in time order, their labels in rows above the lanes, the first row they fit.
+  // Failovers in time order, their labels in rows above the lanes. A label goes on the first
+  // row where it clears the row's labels and the leader lines passing through the row, and
+  // where its own leader line (down from it at the band's start) passes no label on the rows
+  // below; with no such row among kMaxLabelRows, it is left out (the band is drawn all the
+  // same, its <title> says what the label would). Labels stay inside the picture.
   std::vector<const FailoverMark*> fos;
   for (const auto& f : failovers_) fos.push_back(&f);
   std::stable_sort(fos.begin(), fos.end(), [](const FailoverMark* a, const FailoverMark* b) {
     return a->start < b->start;
   });
   struct FoLabel {
-    std::string text;  // escaped
+    std::string title;  // the whole label, escaped
+    std::string text;   // the label drawn, names shortened, escaped
     double x = 0;
     bool anchor_end = false;
-    int row = 0;
+    int row = -1;  // -1: not drawn
   };
   std::vector<FoLabel> fo_labels;
-  std::vector<double> row_end;  // the right end of the last label in each row
+  // What each row holds: the labels' extents and the x of the leader lines passing through it.
+  // (At most a few hundred of each: labels do not overlap and leaders come from labels.)
+  std::vector<std::vector<std::pair<double, double>>> row_labels(kMaxLabelRows);
+  std::vector<std::vector<double>> row_leaders(kMaxLabelRows);
+  std::size_t unlabeled = 0;
   for (const auto* f : fos) {
     const auto name = [](const std::string& n) { return n.empty() ? std::string("?") : n; };
-    std::string raw = "failover " + name(f->old_master) + kArrow + name(f->new_master) + " " +
-                      seconds(f->new_master_at - f->start);
-    if (multi && !f->instance.empty()) raw += " (" + f->instance + ")";
+    const auto shown_name = [&](const std::string& n) {
+      return shorten(label_clean(name(n)), kMaxLaneLabel);
+    };
+    const bool with_instance = multi && !f->instance.empty();
+    const std::string secs = " " + seconds(f->new_master_at - f->start);
+    std::string full = "failover " + name(f->old_master) + kArrow + name(f->new_master) + secs;
+    std::string shown =
+        "failover " + shown_name(f->old_master) + kArrow + shown_name(f->new_master) + secs;
+    if (with_instance) {
+      full += " (" + f->instance + ")";
+      shown += " (" + shorten(label_clean(f->instance), kMaxLaneLabel) + ")";
+    }
     FoLabel label;
-    label.text = escape(raw);
-    label.x = x_of(f->start);
-    const double w = static_cast<double>(code_points(sanitize(raw))) * kCharWidth;
-    double left = label.x, right = label.x + w;
-    if (right > kWidth - 4) {
+    label.title = escape(full);
+    label.text = escape_clean(shown);
+    const double leader = x_of(std::min(f->start, f->new_master_at));
+    const double w = static_cast<double>(code_points(shown)) * kLabelCharWidth;
+    double left = x_of(f->start), right = left + w;
+    label.x = left;
+    if (right > kWidth - kLabelMargin) {  // end-anchored, inside the picture
       label.anchor_end = true;
-      left = label.x - w, right = label.x;
+      right = std::min(std::max(left, kLabelMargin + w), kWidth - kLabelMargin);
+      left = right - w;
+      label.x = right;
     }
-    int row = -1;
-    for (std::size_t r = 0; r < row_end.size(); ++r) {
-      if (row_end[r] + 8 <= left) {
-        row = static_cast<int>(r);
-        break;
+    const auto clear = [&](std::size_t r) {
+      for (const auto& [from, to] : row_labels[r]) {
+        if (right + kLabelGap > from && to + kLabelGap > left) return false;
       }
+      for (const double x : row_leaders[r]) {
+        if (x + 2 > left && x - 2 < right) return false;
+      }
+      for (std::size_t below = r + 1; below < kMaxLabelRows; ++below) {
+        for (const auto& [from, to] : row_labels[below]) {
+          if (leader + 2 > from && leader - 2 < to) return false;
+        }
+      }
+      return true;
+    };
+    for (std::size_t r = 0; r < kMaxLabelRows; ++r) {
+      if (!clear(r)) continue;
+      label.row = static_cast<int>(r);
+      row_labels[r].emplace_back(left, right);
+      for (std::size_t below = r + 1; below < kMaxLabelRows; ++below) {
+        row_leaders[below].push_back(leader);
+      }
+      break;
     }
-    if (row < 0 && static_cast<int>(row_end.size()) < kMaxLabelRows) {
-      row = static_cast<int>(row_end.size());
-      row_end.push_back(right);
-    } else if (row < 0) {
-      row = static_cast<int>(std::min_element(row_end.begin(), row_end.end()) - row_end.begin());
-    }
-    auto& end = row_end[static_cast<std::size_t>(row)];
-    end = std::max(end, right);
-    label.row = row;
+    if (label.row < 0) ++unlabeled;
     fo_labels.push_back(std::move(label));
   }
+  // Rows used: the highest one a label is on.
+  int rows = 0;
+  for (const auto& label : fo_labels) rows = std::max(rows, label.row + 1);
 
-  const int rows = static_cast<int>(row_end.size());
   const int labels_top = 52;
   const int lanes_top = labels_top + rows * kLabelRowHeight + 6;
   const int lanes_bottom = lanes_top + static_cast<int>(lanes.size()) * kLaneHeight;
@@ -395,10 +487,11 @@ std::string SvgTimeline::render(const Summary& summary) const {
   const bool same_day = date_of(first) == date_of(last);
   std::string title =
       "redkeep inspect: " + date_of(first) + " " + clock_of(first, with_ms) + " " + kArrow + " " +
-      (same_day ? "" : date_of(last) + " ") + clock_of(last, with_ms) + " UTC (" + seconds(span) +
+      (same_day ? "" : date_of(last) + " ") + clock_of(last, with_ms) + " UTC (" + duration(span) +
       "), " + std::to_string(failovers_.size()) +
-      (failovers_.size() == 1 ? " failover, " : " failovers, ") + std::to_string(splits_.size()) +
-      (splits_.size() == 1 ? " split brain" : " split brains");
+      (failovers_.size() == 1 ? " failover" : " failovers") +
+      (unlabeled > 0 ? " (" + std::to_string(unlabeled) + " unlabeled)" : std::string()) + ", " +
+      std::to_string(splits_.size()) + (splits_.size() == 1 ? " split brain" : " split brains");
   out += "<title>" + escape(title) + "</title>\n";
   out +=
       "<defs><pattern id=\"hatch\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" "
@@ -535,17 +628,22 @@ std::string SvgTimeline::render(const Summary& summary) const {
     const double x1 = x_of(std::max(f->start, f->new_master_at));
     const int label_y = labels_top + label.row * kLabelRowHeight + 10;
     const std::string y0 = std::to_string(lanes_top - 2), y1 = std::to_string(lanes_bottom + 2);
-    out += "<g class=\"failover\"><title>" + label.text + "</title>";
+    out += "<g class=\"failover\"><title>" + label.title + "</title>";
     out += "<rect x=\"" + num(x0) + "\" y=\"" + y0 + "\" width=\"" + num(x1 - x0) + "\" height=\"" +
            std::to_string(lanes_bottom - lanes_top + 4) + "\" fill=\"" + kRed +
            "\" fill-opacity=\"0.25\"/>";
-    out += "<line x1=\"" + num(x0) + "\" y1=\"" + std::to_string(label_y + 3) + "\" x2=\"" +
-           num(x0) + "\" y2=\"" + y1 + "\" stroke=\"" + kRed + "\" stroke-dasharray=\"3 2\"/>";
+    if (label.row >= 0) {  // the leader line, from the label down across the lanes
+      out += "<line x1=\"" + num(x0) + "\" y1=\"" + std::to_string(label_y + 3) + "\" x2=\"" +
+             num(x0) + "\" y2=\"" + y1 + "\" stroke=\"" + kRed + "\" stroke-dasharray=\"3 2\"/>";
+    }
     out += "<line x1=\"" + num(x1) + "\" y1=\"" + y0 + "\" x2=\"" + num(x1) + "\" y2=\"" + y1 +
            "\" stroke=\"" + kRed + "\" stroke-width=\"1.5\"/>";
-    out += "<text x=\"" + num(label.x) + "\" y=\"" + std::to_string(label_y) + "\"" +
-           (label.anchor_end ? " text-anchor=\"end\"" : "") + " fill=\"" + kDarkRed + "\">" +
-           label.text + "</text></g>\n";
+    if (label.row >= 0) {
+      out += "<text x=\"" + num(label.x) + "\" y=\"" + std::to_string(label_y) + "\"" +
+             (label.anchor_end ? " text-anchor=\"end\"" : "") + " fill=\"" + kDarkRed + "\">" +
+             label.text + "</text>";
+    }
+    out += "</g>\n";
   }
 
   out += "</svg>\n";

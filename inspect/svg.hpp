@@ -15,7 +15,9 @@ namespace redkeep::inspect {
 /// alongside the text/JSON report through a small fan-out, or alone) and draws it as SVG.
 ///
 /// The picture, about 1000 px wide:
-/// - a title line with the time range (UTC) and the numbers of failovers and split brains;
+/// - a title line with the time range (UTC), its length as the text report writes durations
+///   ("0.612 s", "5 min 3.200 s", "1 h 2 min 3.000 s"), and the numbers of failovers (with
+///   " (N unlabeled)" when some labels are left out, see below) and split brains;
 /// - a legend;
 /// - one lane (28 px) per node, in Summary::nodes order (nodes seen only in state changes
 ///   follow, in order of appearance); when the input has more than one instance, one lane per
@@ -27,7 +29,12 @@ namespace redkeep::inspect {
 /// - each failover as a red band across all lanes from its start to the new master's entry,
 ///   labelled "failover OLD→NEW 0.61 s" (U+2192 RIGHTWARDS ARROW in UTF-8, "?" for an unknown
 ///   node, the seconds from the start to the new master's entry with 2 decimals, and
-///   " (instance)" when there are several instances);
+///   " (instance)" when there are several instances; names shortened as lane labels are). The
+///   labels go on up to 3 rows above the lanes, each on the first row where it overlaps no
+///   other label (estimated at 6.5 px a character), its dashed leader line down to the band
+///   crosses no label below it, and no leader line from above crosses it; a label with no such
+///   row is left out (the band is still drawn, its <title> holds the label) and counted in the
+///   title. Labels stay inside the picture (end-anchored near the right edge);
 /// - each split brain as a hatched, red-outlined band on the lanes of the nodes involved (of
 ///   its instance), labelled "split brain";
 /// - a time axis with about 6 to 10 ticks labelled HH:MM:SS UTC (HH:MM:SS.mmm when the whole
@@ -35,8 +42,11 @@ namespace redkeep::inspect {
 ///   more apart).
 /// Times outside [Summary::first, Summary::last] are drawn at the nearest end. Text from the
 /// logs (node and instance names) is escaped for XML; invalid UTF-8 and characters XML does
-/// not allow become U+FFFD; long lane labels are shortened with "…" (the whole name is the
-/// lane's <title>).
+/// not allow become U+FFFD; in labels, so do characters that would break the line or change
+/// its layout (controls such as tab, newline and U+0085 NEXT LINE, U+2028 LINE SEPARATOR,
+/// U+2029 PARAGRAPH SEPARATOR, bidirectional controls, invisible format characters such as
+/// U+FEFF; ZWNJ and ZWJ stay). Lane labels, and each name in a failover label, are shortened
+/// to 20 code points with "…" (the whole text is the lane's or the failover's <title>).
 ///
 /// Memory: proportional to the number of state changes, failovers and split brains taken.
 class SvgTimeline : public Sink {
