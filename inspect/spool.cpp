@@ -1,6 +1,11 @@
 #include "inspect/spool.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -39,9 +44,24 @@ struct Reader {
 
 }  // namespace
 
-Spool::Spool() : file_(std::tmpfile()) {
-  if (!file_)
-    throw std::runtime_error(std::string("cannot open a temporary file: ") + std::strerror(errno));
+Spool::Spool() {
+  // In $TMPDIR (else /tmp), as the shell's tools do; tmpfile() would ignore it.
+  const char* env = std::getenv("TMPDIR");
+  const std::string dir = env != nullptr && *env != '\0' ? env : "/tmp";
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+    // A file system without O_TMPFILE: a named file, unlinked at once.
+    std::string path = dir + "/redkeep-inspect-XXXXXX";
+    fd = ::mkostemp(path.data(), O_CLOEXEC);
+    if (fd >= 0) ::unlink(path.c_str());
+  }
+  if (fd >= 0) file_.reset(::fdopen(fd, "w+b"));
+  if (!file_) {
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("cannot open a temporary file in " + dir +
+                             " (TMPDIR): " + std::strerror(error));
+  }
 }
 
 void Spool::write(const LogLine& line) {

@@ -2,7 +2,8 @@
 // Log inspection: the timed lines of each node kept aside in a temporary file of its own, in
 // the order they came, so an input that interleaves nodes in any way (`docker compose logs`
 // prints one container's lines after another's) can be merged by time with memory that does
-// not grow with the input. Files are anonymous (tmpfile: gone when closed or at exit).
+// not grow with the input. Files are anonymous, in $TMPDIR (else /tmp): gone when closed or at
+// exit.
 
 #include <cstdio>
 #include <map>
@@ -22,7 +23,8 @@ constexpr std::size_t kMaxNodes = 256;
 /// One node's lines on disk: written in order, then read back in that order.
 class Spool {
  public:
-  /// Opens an anonymous temporary file; throws std::runtime_error when it cannot.
+  /// Opens an anonymous temporary file in $TMPDIR (else /tmp); throws std::runtime_error,
+  /// naming the directory and why, when it cannot.
   Spool();
   /// Appends one line (its parsed form: nothing is parsed twice).
   void write(const LogLine& line);

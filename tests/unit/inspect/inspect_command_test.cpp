@@ -3,6 +3,7 @@
 #include "inspect/inspect_command.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -86,4 +87,20 @@ TEST_CASE("inspect: '-' is standard input, beside files", "[inspect]") {
   CHECK(r.status == 0);
   CHECK(r.out.find(R"("failovers":1)") != std::string::npos);
   fs::remove(log);
+}
+
+TEST_CASE("inspect: the spool files go to $TMPDIR, and a missing one is named", "[inspect]") {
+  const char* before = std::getenv("TMPDIR");
+  const std::string saved = before != nullptr ? before : "";
+  ::setenv("TMPDIR", "/nonexistent-redkeep-tmp", 1);
+  InspectOptions o;
+  const auto r = run(o, kLine);
+  if (before != nullptr)
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  else
+    ::unsetenv("TMPDIR");
+  CHECK(r.status == 1);
+  CHECK(r.err ==
+        "redkeep inspect: cannot open a temporary file in /nonexistent-redkeep-tmp (TMPDIR): No "
+        "such file or directory\n");
 }
