@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <tuple>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <tuple>
 
 #include "inspect/merge.hpp"
 #include "inspect/report.hpp"
@@ -16,6 +16,8 @@
 #include "inspect/timeline.hpp"
 
 namespace redkeep::inspect {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -77,7 +79,8 @@ std::string node_of_file(const std::string& path) {
 
 }  // namespace
 
-Summary inspect(const std::vector<Input>& inputs, const std::string& node, Sink& sink) {
+Summary inspect(const std::vector<Input>& inputs, const std::string& node, Sink& sink,
+                std::optional<Millis> until) {
   Analyzer analyzer(sink);
   Spools spools;
   std::string raw;
@@ -90,12 +93,16 @@ Summary inspect(const std::vector<Input>& inputs, const std::string& node, Sink&
         continue;
       }
       if (!node.empty() && line.node != node) continue;
-      if (!spools.keep(line)) analyzer.count_skipped(LineKind::other);
+      if (!spools.keep(line, static_cast<std::size_t>(&input - inputs.data())))
+        analyzer.count_skipped(LineKind::other);
     }
   }
   NodeMerge merge;
   for (auto* spool : spools.all()) merge.add([spool] { return spool->read(); });
-  while (auto line = merge.next()) analyzer.add(*line);
+  while (auto line = merge.next()) {
+    if (until && *line->ts > *until) break;  // the story as it stood then
+    analyzer.add(*line);
+  }
   return analyzer.finish(merge.stepped_back());
 }
 
@@ -118,23 +125,6 @@ int run_inspect(const InspectOptions& options, std::istream& in, std::ostream& o
         << options.until << "\n";
     return 2;
   }
-  // The picture's file is checked before the logs are read: `--svg *.log` would otherwise
-  // take the first log for the picture and overwrite it.
-  std::ofstream picture;
-  if (options.svg) {
-    const auto& path = *options.svg;
-    const bool named_svg = path.size() > 4 && path.compare(path.size() - 4, 4, ".svg") == 0;
-    if (!named_svg) {
-      err << "redkeep inspect: --svg " << path
-          << ": the picture's file name must end in .svg (is a log file after --svg?)\n";
-      return 2;
-    }
-    picture.open(path, std::ios::binary | std::ios::trunc);
-    if (!picture) {
-      err << "redkeep inspect: cannot write " << path << ": " << std::strerror(errno) << "\n";
-      return 1;
-    }
-  }
   std::vector<std::unique_ptr<std::ifstream>> files;
   std::vector<Input> inputs;
   for (const auto& path : options.files) {
@@ -143,7 +133,7 @@ int run_inspect(const InspectOptions& options, std::istream& in, std::ostream& o
       continue;
     }
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
+    if (fs::is_directory(path, ec)) {
       err << "redkeep inspect: cannot read " << path << ": is a directory\n";
       return 1;
     }
@@ -156,6 +146,31 @@ int run_inspect(const InspectOptions& options, std::istream& in, std::ostream& o
     files.push_back(std::move(f));
   }
   if (options.files.empty()) inputs.push_back({&in, "stdin"});
+  // The picture's file is checked before the logs are read, and after the inputs are open:
+  // `--svg *.log` would otherwise take the first log for the picture and overwrite it.
+  std::ofstream picture;
+  if (options.svg) {
+    const auto& path = *options.svg;
+    auto ext = fs::path(path).extension().string();
+    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext != ".svg" || fs::path(path).stem().empty()) {
+      err << "redkeep inspect: --svg " << path
+          << ": the picture's file name must end in .svg (is a log file after --svg?)\n";
+      return 2;
+    }
+    for (const auto& input : options.files) {
+      std::error_code ec;
+      if (input != "-" && fs::equivalent(path, input, ec)) {
+        err << "redkeep inspect: --svg " << path << " is also a log to read\n";
+        return 2;
+      }
+    }
+    picture.open(path, std::ios::binary | std::ios::trunc);
+    if (!picture) {
+      err << "redkeep inspect: cannot write " << path << ": " << std::strerror(errno) << "\n";
+      return 1;
+    }
+  }
 
   TextReport text(out);
   JsonReport json(out);
@@ -166,7 +181,7 @@ int run_inspect(const InspectOptions& options, std::istream& in, std::ostream& o
   WindowSink window(fan, since, until);
   Summary summary;
   try {
-    summary = window.restrict(inspect(inputs, options.node, window));
+    summary = window.restrict(inspect(inputs, options.node, window, until));
   } catch (const std::exception& e) {
     err << "redkeep inspect: " << e.what() << "\n";
     return 1;

@@ -33,10 +33,12 @@ struct Input {
 
 /// Reads the inputs one after the other, keeps each node's timed lines apart in the order they
 /// came (inspect/spool.hpp), then merges the nodes' lines by time and tells `sink` the story;
-/// lines of other nodes than `node` (when not empty) are left out. Returns the figures. Bad
+/// lines of other nodes than `node` (when not empty) are left out, and so is everything after
+/// `until` (the story as it stood then: its masters, its open failover). Returns the figures. Bad
 /// input is never an error (what is not understood is counted); throws std::runtime_error
 /// only when a temporary file cannot be written.
-Summary inspect(const std::vector<Input>& inputs, const std::string& node, Sink& sink);
+Summary inspect(const std::vector<Input>& inputs, const std::string& node, Sink& sink,
+                std::optional<Millis> until = std::nullopt);
 
 /// Runs the inspection ("-" among the files is standard input). Returns 0 when the logs were
 /// read (whatever they hold), 1 when a file cannot be read or written (the report included),

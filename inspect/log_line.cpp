@@ -84,9 +84,28 @@ std::string without_escapes(std::string_view s) {
 }
 
 /// Control characters (a terminal would act on them) in what the reports print become '?'.
+/// So are the C1 controls (U+0080..U+009F: CSI is U+009B) and the bidirectional overrides and
+/// isolates (U+202A..U+202E, U+2066..U+2069), which would reorder what the terminal shows.
 void scrub(std::string& s) {
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const auto next = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0;
+    const auto third = i + 2 < s.size() ? static_cast<unsigned char>(s[i + 2]) : 0;
+    if (c < 0x20 || c == 0x7f) {
+      s[out++] = '?';
+    } else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
+      s[out++] = '?';
+      i += 1;
+    } else if (c == 0xe2 && ((next == 0x80 && third >= 0xaa && third <= 0xae) ||
+                             (next == 0x81 && third >= 0xa6 && third <= 0xa9))) {
+      s[out++] = '?';
+      i += 2;
+    } else {
+      s[out++] = s[i];
+    }
+  }
+  s.resize(out);
 }
 
 void scrub(LogLine& line) {
@@ -162,6 +181,7 @@ class JsonLine : public nlohmann::json_sax<nlohmann::json> {
       bool offset = false;
       std::size_t used = 0;
       out_.ts = parse_timestamp(text, offset, used);
+      if (used != text.size()) out_.ts.reset();  // "...Z,", "...+01": not a time of ours
       out_.ts_has_offset = offset;
     } else if (key_ == "level") {
       out_.level = std::move(text);
@@ -359,9 +379,16 @@ LogLine parse_line(std::string_view raw, std::string_view fallback_node) {
   if (raw.empty()) return out;
   if (raw.front() == '{') {
     JsonLine handler(out);
-    if (!nlohmann::json::sax_parse(raw, &handler, nlohmann::json::input_format_t::json, false) ||
-        !handler.has_event)
+    if (!nlohmann::json::sax_parse(raw, &handler, nlohmann::json::input_format_t::json, true))
       return out;
+    // A line a shipper trimmed (fields, or the event name, left out): the sentence says them.
+    std::map<std::string, std::string> said;
+    const auto event = out.text.empty() ? std::string() : classify_text(out.text, said);
+    if (!handler.has_event) {
+      if (event.empty()) return out;
+      out.event = event;
+    }
+    if (event == out.event) out.fields.merge(said);  // what the line itself says stays
     out.kind = LineKind::event;
     scrub(out);
     return out;

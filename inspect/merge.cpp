@@ -5,7 +5,7 @@
 namespace redkeep::inspect {
 
 void NodeMerge::add(Next next) {
-  streams_.push_back(Stream{std::move(next), std::nullopt, 0, 0, false});
+  streams_.push_back(Stream{std::move(next), std::nullopt, 0, 0, 0, false});
   advance(streams_.back());
 }
 
@@ -14,10 +14,12 @@ void NodeMerge::advance(Stream& s) {
   if (!s.head) return;
   const Millis ts = s.head->ts.value_or(s.last);
   if (s.started && ts < s.last) {
-    ++stepped_back_;
+    if (ts < s.last_stamp) ++stepped_back_;  // the step, not every line until it catches up
+    s.last_stamp = ts;
     s.head->stamped = ts;
     s.head->ts = s.last;
   }
+  if (!s.head->stamped) s.last_stamp = ts;
   s.order = s.started ? std::max(ts, s.last) : ts;
   s.last = s.order;
   s.started = true;

@@ -19,22 +19,24 @@ class NodeMerge {
   /// Gives a stream's next line, nullopt at its end.
   using Next = std::function<std::optional<LogLine>()>;
 
-  /// Adds one node's stream (its lines in the node's order, each with a ts).
+  /// Adds one node's stream (its lines in the node's order, each with a ts). Of lines of equal
+  /// time, the stream added first comes first.
   void add(Next next);
   /// The next line of all streams by time, nullopt at the end. A line stamped earlier than its
   /// node's previous line (the node's clock stepped back) is taken as at the previous one's
   /// time (its own time kept in `stamped`), so it stays in its place in the node's order, and
   /// is counted.
   std::optional<LogLine> next();
-  /// Lines stamped earlier than their node's previous line.
+  /// Times a node's clock stepped back (a line stamped earlier than the line before it).
   std::uint64_t stepped_back() const { return stepped_back_; }
 
  private:
   struct Stream {
     Next next;
     std::optional<LogLine> head;
-    Millis order = 0;  // the head's place in time
-    Millis last = 0;   // the place of the stream's previous line
+    Millis order = 0;       // the head's place in time
+    Millis last = 0;        // the place of the stream's previous line
+    Millis last_stamp = 0;  // the previous line's own time
     bool started = false;
   };
   void advance(Stream& s);

@@ -77,7 +77,7 @@ void WindowSink::master_span(const MasterSpan& s) {
     next_.master_span(s);
 }
 void WindowSink::failover(const Failover& f) {
-  if (!inside(f.start)) return;
+  if (!inside(f.new_master_at)) return;  // master moved inside the window
   ++failovers_;
   next_.failover(f);
 }
@@ -218,8 +218,8 @@ void TextReport::summary(const Summary& s) {
   if (s.first && s.last)
     out_ << ", " << format_time(*s.first) << " to " << format_time(*s.last) << " UTC";
   out_ << "; " << s.events << " of redkeep's, " << s.redis_lines << " of Redis's (skipped), "
-       << s.not_understood << " not understood (skipped), " << s.stepped_back
-       << " stamped earlier than their node's previous line (kept in its order)\n";
+       << s.not_understood << " not understood (skipped); a node's clock stepped back "
+       << s.stepped_back << " time(s) (its lines kept in their order)\n";
 }
 
 // --- JsonReport --------------------------------------------------------------------------

@@ -19,8 +19,9 @@ std::string format_clock(Millis t);
 /// "0.612 s", "2 min 9.766 s", "1 h 2 min 3.000 s".
 std::string format_duration(Millis d);
 
-/// Passes on the entries within [since, until] (by their start) to another sink and counts
-/// what it passed, so the summary can speak of the same window.
+/// Passes on the entries within [since, until] (by their time; a failover by when the new
+/// master took over) to another sink and counts what it passed, so the summary can speak of
+/// the same window.
 class WindowSink : public Sink {
  public:
   WindowSink(Sink& next, std::optional<Millis> since, std::optional<Millis> until)

@@ -86,13 +86,17 @@ void Spool::write(const LogLine& line) {
 std::optional<LogLine> Spool::read() {
   if (!reading_) {
     reading_ = true;
-    std::fflush(file_.get());
+    if (std::fflush(file_.get()) != 0)  // the last lines: a full disk shows here
+      throw std::runtime_error(std::string("cannot write a temporary file: ") +
+                               std::strerror(errno));
     std::rewind(file_.get());
   }
   std::uint32_t length = 0;
-  if (std::fread(&length, 1, 4, file_.get()) != 4) return std::nullopt;
+  const auto got = std::fread(&length, 1, 4, file_.get());
+  if (got == 0 && std::feof(file_.get())) return std::nullopt;
   buf_.resize(length);
-  if (std::fread(buf_.data(), 1, length, file_.get()) != length) return std::nullopt;
+  if (got != 4 || std::fread(buf_.data(), 1, length, file_.get()) != length)
+    throw std::runtime_error("cannot read a temporary file back: it is shorter than written");
   LogLine line;
   line.kind = LineKind::event;
   std::int64_t ts = 0;
@@ -109,17 +113,21 @@ std::optional<LogLine> Spool::read() {
   return line;
 }
 
-bool Spools::keep(const LogLine& line) {
-  auto it = by_node_.find(line.node);
-  if (it == by_node_.end()) {
-    if (by_node_.size() >= kMaxNodes) return false;
-    it = by_node_.emplace(line.node, std::make_unique<Spool>()).first;
-    order_.push_back(it->second.get());
+bool Spools::keep(const LogLine& line, std::size_t input) {
+  const auto key = std::make_pair(line.node, input);
+  auto it = streams_.find(key);
+  if (it == streams_.end()) {
+    if (streams_.size() >= kMaxNodes) return false;
+    it = streams_.emplace(key, std::make_unique<Spool>()).first;
   }
   it->second->write(line);
   return true;
 }
 
-std::vector<Spool*> Spools::all() { return order_; }
+std::vector<Spool*> Spools::all() {
+  std::vector<Spool*> all;
+  for (auto& [key, spool] : streams_) all.push_back(spool.get());
+  return all;
+}
 
 }  // namespace redkeep::inspect

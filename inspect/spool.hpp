@@ -16,8 +16,9 @@
 
 namespace redkeep::inspect {
 
-/// At most this many nodes are kept apart; lines of further nodes are not understood (a
-/// cluster has a handful of nodes: more names are garbage, and each costs a file).
+/// At most this many streams (a node's lines in one input) are kept apart; lines of further
+/// ones are not understood (a cluster has a handful of nodes: more names are garbage, and
+/// each costs a file).
 constexpr std::size_t kMaxNodes = 256;
 
 /// One node's lines on disk: written in order, then read back in that order.
@@ -40,17 +41,19 @@ class Spool {
   std::string buf_;
 };
 
-/// The nodes' spools, by node name.
+/// The spools of each node in each input: a node's lines from two files (a rotated log given
+/// newest first) are two streams, merged by time like any others.
 class Spools {
  public:
-  /// Keeps `line` in its node's spool; false when that node would be one more than kMaxNodes.
-  bool keep(const LogLine& line);
-  /// The spools, in the order their nodes first appeared.
+  /// Keeps `line` (of input number `input`) in its stream's spool; false when that stream
+  /// would be one more than kMaxNodes.
+  bool keep(const LogLine& line, std::size_t input);
+  /// The spools by node name, then input: merged in this order, lines of equal time come out
+  /// the same way whatever the order of the files.
   std::vector<Spool*> all();
 
  private:
-  std::map<std::string, std::unique_ptr<Spool>> by_node_;
-  std::vector<Spool*> order_;
+  std::map<std::pair<std::string, std::size_t>, std::unique_ptr<Spool>> streams_;
 };
 
 }  // namespace redkeep::inspect

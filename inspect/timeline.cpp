@@ -172,8 +172,9 @@ void Analyzer::add(const LogLine& line) {
                               "order, at the time of the line before"});
 
   // Close failover blocks that waited long enough, in every instance.
-  for (auto& [name, st] : instances_)
-    if (st.failover && ts > st.failover->new_master_at + kFailoverWait) close_failover(st);
+  if (open_failovers_ > 0)
+    for (auto& [name, st] : instances_)
+      if (st.failover && ts > st.failover->new_master_at + kFailoverWait) close_failover(st);
 
   const Ev ev = event_of(line.event);
   if (ev == Ev::advert_rejected) {
@@ -322,6 +323,7 @@ void Analyzer::enter_master(InstanceState& st, const std::string& instance, cons
     }
     f.steps.push_back({ts, node, "MASTER (" + cause + ")"});
     st.failover = std::move(f);
+    ++open_failovers_;
   }
   st.sign.reset();
   st.last_master = node;
@@ -400,6 +402,7 @@ void Analyzer::failover_step(InstanceState& st, const LogLine& line, Millis ts) 
 void Analyzer::close_failover(InstanceState& st) {
   auto f = std::move(*st.failover);
   st.failover.reset();
+  --open_failovers_;
   std::stable_sort(f.steps.begin(), f.steps.end(),
                    [](const Step& a, const Step& b) { return a.ts < b.ts; });
   ++summary_.failovers;
@@ -407,9 +410,12 @@ void Analyzer::close_failover(InstanceState& st) {
 }
 
 void Analyzer::noise(const LogLine& line, Millis ts, const std::string& key, std::uint64_t count) {
-  auto& n = noise_[{line.node, line.instance, line.event, key}];
+  auto id = std::make_tuple(line.node, line.instance, line.event, key);
+  if (noise_.size() >= kMaxNoise && noise_.count(id) == 0)
+    id = std::make_tuple(std::string("*"), std::string(), line.event, std::string("(more)"));
+  auto& n = noise_[id];
   if (n.lines == 0) {
-    n = Noise{line.node, line.instance, line.event, key, 0, 0, 0, ts, ts};
+    n = Noise{std::get<0>(id), std::get<1>(id), line.event, std::get<3>(id), 0, 0, 0, ts, ts};
     n.bursts = 1;
   } else if (ts - n.last > kBurstGap) {
     ++n.bursts;

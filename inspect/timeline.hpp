@@ -97,8 +97,8 @@ struct Summary {
   std::uint64_t events = 0;           ///< redkeep's lines taken in
   std::uint64_t redis_lines = 0;      ///< Redis's own lines (skipped)
   std::uint64_t not_understood = 0;   ///< anything else (skipped)
-  /// Lines stamped earlier than their node's previous line (its clock stepped back): kept in
-  /// their node's order.
+  /// Times a node's clock stepped back (a line stamped earlier than the one before it): its
+  /// lines are kept in their order.
   std::uint64_t stepped_back = 0;
   std::uint64_t failovers = 0;
   std::uint64_t split_brains = 0;
@@ -133,6 +133,9 @@ constexpr Millis kHandover = 1'000;
 /// A failover block waits this long after the new master's entry for the VIP, the promotion
 /// and the old master's fate, milliseconds.
 constexpr Millis kFailoverWait = 30'000;
+/// At most this many kinds of noise are told apart; further ones are counted together (node
+/// "*", key "(more)"), so input-chosen reasons cannot use memory without bound.
+constexpr std::size_t kMaxNoise = 4096;
 /// Lines of two nodes closer than this are not taken as contradicting each other's order
 /// (a line is written just before or after the packet it speaks of), milliseconds.
 constexpr Millis kClockSlack = 50;
@@ -192,6 +195,7 @@ class Analyzer {
   std::map<std::string, InstanceState> instances_;
   std::set<std::string> known_nodes_;  // summary_.nodes, for lookup
   std::set<std::string> clock_noted_;  // nodes whose clock stepping back was noted
+  std::size_t open_failovers_ = 0;     // instances with a failover block open
   std::map<std::tuple<std::string, std::string, std::string, std::string>, Noise> noise_;
   Summary summary_;
 };
