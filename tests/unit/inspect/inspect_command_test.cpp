@@ -104,3 +104,29 @@ TEST_CASE("inspect: the spool files go to $TMPDIR, and a missing one is named", 
         "redkeep inspect: cannot open a temporary file in /nonexistent-redkeep-tmp (TMPDIR): No "
         "such file or directory\n");
 }
+
+TEST_CASE("inspect: --until tells the story as it stood then", "[inspect]") {
+  InspectOptions o;
+  o.json = true;
+  o.until = "2026-12-01T09:00:03";
+  const auto r = run(o, kLine +
+                            "2026-12-01T09:00:05.000+00:00 n2 info [I] Entering MASTER state "
+                            "(master down timer expired, priority 90)\n");
+  CHECK(r.status == 0);
+  CHECK(r.out.find(R"("failovers":0)") != std::string::npos);
+  CHECK(r.out.find(R"("masters_at_end":[{"type":"master_span","instance":"I","node":"n1")") !=
+        std::string::npos);
+}
+
+TEST_CASE("inspect: --svg never names a log to read", "[inspect]") {
+  const auto log = fs::temp_directory_path() / "redkeep-inspect-test-picture.svg";
+  std::ofstream(log) << kLine;
+  InspectOptions o;
+  o.files = {log.string()};
+  o.svg = log.string();
+  const auto r = run(o);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("is also a log to read") != std::string::npos);
+  CHECK(fs::file_size(log) == kLine.size());
+  fs::remove(log);
+}

@@ -165,3 +165,29 @@ TEST_CASE("prefixes, colours, control characters and a node named like a level",
   CHECK(l.node == "?[2Jn1");
   CHECK(l.text == "a?");
 }
+
+TEST_CASE("a JSON line's time is a whole time, the line one object", "[inspect]") {
+  for (const char* bad : {R"({"ts":"2026-12-01T09:00:00.000Z,","event":"link","text":"x"})",
+                          R"({"ts":"2026-12-01T10:00:00.000+01","event":"link","text":"x"})",
+                          R"({"ts":"2026-12-01T09:00:00.000Z","event":"link","text":"x"},)"}) {
+    INFO(bad);
+    const auto l = parse_line(bad, "f");
+    CHECK((l.kind != LineKind::event || !l.ts));
+  }
+  // A line trimmed of its fields (or its event name) by a shipper: the sentence says them.
+  const auto l = parse_line(R"J({"ts":"2026-12-01T09:00:00Z","node":"n1","instance":"I",)J"
+                            R"J("text":"Entering MASTER state (startup, priority 100)"})J",
+                            "f");
+  CHECK(l.event == "state_change");
+  CHECK(l.fields.at("to") == "MASTER");
+}
+
+TEST_CASE("C1 controls and bidi overrides never reach the terminal", "[inspect]") {
+  const auto l = parse_line(
+      "2026-12-01T09:00:00.000+00:00 n1 info [I] a\xc2\x9b"
+      "2Jb\xe2\x80\xae"
+      "c\xe2\x81\xa6"
+      "d \xc3\xa9",
+      "f");
+  CHECK(l.text == "a?2Jb?c?d \xc3\xa9");
+}
