@@ -357,9 +357,9 @@ class Template:
             for n in NODES:
                 key = -1
                 prefix = f"node{n[1:]}-1  | "
-                for ms, seq, line in sorted(minute.lines[n]):
-                    key = max(key, ms + rng.randint(0, MAX_JITTER_MS))  # own order kept
-                    keyed.append((key, n, seq, prefix + line))
+                for index, (ms, seq, line) in enumerate(sorted(minute.lines[n])):
+                    key = max(key, ms + rng.randint(0, MAX_JITTER_MS))  # own order kept,
+                    keyed.append((key, n, index, prefix + line))        # ties included
             keyed.sort()
             self.parts = ["\n".join(k[3] for k in keyed) + "\n"]
         self.lines = sum(p.count("\n") for p in self.parts)
