@@ -1,5 +1,5 @@
 #pragma once
-// Log inspection (issue 18), one line at a time: what a line of redkeep's log says (its time,
+// Log inspection, one line at a time: what a line of redkeep's log says (its time,
 // node, instance, event and fields), in either of its formats, with or without the prefix
 // `docker compose logs` adds; Redis's own lines and anything else are told apart. Pure: no
 // I/O, never throws.

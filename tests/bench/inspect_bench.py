@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Throughput and memory of `redkeep inspect` on large generated logs (issue 18's target: a
+"""Throughput and memory of `redkeep inspect` on large generated logs (the target: a
 1 GB log read in under 30 s, with memory that does not grow with the file).
 
 Generates the logs of a three-node cluster (n1 and n3 in text, n2 in JSON lines, as

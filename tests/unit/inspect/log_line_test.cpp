@@ -1,4 +1,4 @@
-// Log inspection (issue 18): one line of either format, with or without the compose prefix,
+// Log inspection: one line of either format, with or without the compose prefix,
 // Redis's own lines, and lines nobody wrote on purpose.
 #include "inspect/log_line.hpp"
 
