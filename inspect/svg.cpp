@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include "inspect/report.hpp"
+
 namespace redkeep::inspect {
 
 namespace {
@@ -203,25 +205,6 @@ std::string seconds(Millis ms) {
   return std::to_string(cs / 100) + "." + frac + " s";
 }
 
-/// "0.612 s", "2 min 9.766 s", "1 h 2 min 3.000 s": as the text report's format_duration()
-/// (report.hpp) writes a duration, without depending on it.
-std::string duration(Millis d) {
-  const std::string sign = d < 0 ? "-" : "";
-  // The magnitude, unsigned so that the most negative value has one too.
-  const unsigned long long m =
-      d < 0 ? 0ULL - static_cast<unsigned long long>(d) : static_cast<unsigned long long>(d);
-  char buf[96];
-  if (m < 60'000) {
-    std::snprintf(buf, sizeof buf, "%llu.%03llu s", m / 1000, m % 1000);
-  } else if (m < 3'600'000) {
-    std::snprintf(buf, sizeof buf, "%llu min %llu.%03llu s", m / 60'000, m / 1000 % 60, m % 1000);
-  } else {
-    std::snprintf(buf, sizeof buf, "%llu h %llu min %llu.%03llu s", m / 3'600'000, m / 60'000 % 60,
-                  m / 1000 % 60, m % 1000);
-  }
-  return sign + buf;
-}
-
 Millis floor_div(Millis a, Millis b) {
   Millis q = a / b;
   if (a % b != 0 && ((a < 0) != (b < 0))) --q;
@@ -231,34 +214,12 @@ Millis floor_div(Millis a, Millis b) {
 Millis ceil_div(Millis a, Millis b) { return -floor_div(-a, b); }
 
 /// "2026-12-01" (UTC).
-std::string date_of(Millis t) {
-  // Howard Hinnant's civil_from_days.
-  Millis z = floor_div(t, 86'400'000) + 719'468;
-  const Millis era = floor_div(z, 146'097);
-  const Millis doe = z - era * 146'097;
-  const Millis yoe = (doe - doe / 1460 + doe / 36'524 - doe / 146'096) / 365;
-  const Millis doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const Millis mp = (5 * doy + 2) / 153;
-  const Millis d = doy - (153 * mp + 2) / 5 + 1;
-  const Millis m = mp < 10 ? mp + 3 : mp - 9;
-  const Millis y = yoe + era * 400 + (m <= 2);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y),
-                static_cast<long long>(m), static_cast<long long>(d));
-  return buf;
-}
+std::string date_of(Millis t) { return format_time(t).substr(0, 10); }
 
 /// "07:13:55" or "07:13:55.123" (UTC).
 std::string clock_of(Millis t, bool with_ms) {
-  const auto in_day = static_cast<long long>(t - floor_div(t, 86'400'000) * 86'400'000);
-  const long long h = in_day / 3'600'000, m = in_day / 60'000 % 60, s = in_day / 1000 % 60;
-  char buf[32];
-  if (with_ms) {
-    std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld.%03lld", h, m, s, in_day % 1000);
-  } else {
-    std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld", h, m, s);
-  }
-  return buf;
+  const auto clock = format_clock(t);
+  return with_ms ? clock : clock.substr(0, 8);
 }
 
 /// The tick step for [first, last] (first < last): a round step giving 6 to 10 ticks where
@@ -487,8 +448,8 @@ std::string SvgTimeline::render(const Summary& summary) const {
   const bool same_day = date_of(first) == date_of(last);
   std::string title =
       "redkeep inspect: " + date_of(first) + " " + clock_of(first, with_ms) + " " + kArrow + " " +
-      (same_day ? "" : date_of(last) + " ") + clock_of(last, with_ms) + " UTC (" + duration(span) +
-      "), " + std::to_string(failovers_.size()) +
+      (same_day ? "" : date_of(last) + " ") + clock_of(last, with_ms) + " UTC (" +
+      format_duration(span) + "), " + std::to_string(failovers_.size()) +
       (failovers_.size() == 1 ? " failover" : " failovers") +
       (unlabeled > 0 ? " (" + std::to_string(unlabeled) + " unlabeled)" : std::string()) + ", " +
       std::to_string(splits_.size()) + (splits_.size() == 1 ? " split brain" : " split brains");
