@@ -12,13 +12,6 @@
 
 namespace redkeep::actors {
 
-std::chrono::milliseconds restart_delay(const RestartPolicy& policy, int restarts_in_window) {
-  if (restarts_in_window <= 1) return std::chrono::milliseconds{0};
-  auto delay = policy.first_backoff;
-  for (int i = 2; i < restarts_in_window && delay < policy.max_backoff; ++i) delay *= 2;
-  return std::min(delay, policy.max_backoff);
-}
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -26,8 +19,7 @@ using Clock = std::chrono::steady_clock;
 struct Child {
   ChildSpec spec;
   caf::actor handle;
-  std::deque<Clock::time_point> restarts;  // within policy.window
-  std::uint64_t total_restarts = 0;
+  core::RestartBudget budget;
 };
 
 struct SupervisorState {
@@ -135,7 +127,7 @@ void replace_group(Self* self, std::size_t group, std::vector<ChildSpec> specs, 
                  children.end());
   if (!resume) self->state.snapshots.erase(group);
   const auto first = children.size();
-  for (auto& s : specs) children.push_back(Child{std::move(s), {}, {}, 0});
+  for (auto& s : specs) children.push_back(Child{std::move(s), {}, {}});
   for (auto i = first; i < children.size(); ++i) start_child(self, children[i], resume);
 }
 
@@ -224,23 +216,21 @@ void on_child_down(Self* self, caf::down_msg& msg) {
   if (c == nullptr) return;  // an old incarnation, or not ours
   c->handle = nullptr;
   if (self->state.stopping) return;
-  auto now = Clock::now();
-  auto& p = self->state.policy;
-  while (!c->restarts.empty() && now - c->restarts.front() > p.window) c->restarts.pop_front();
-  c->restarts.push_back(now);
-  ++c->total_restarts;
-  auto n = static_cast<int>(c->restarts.size());
-  if (n > p.max_restarts) {
-    daemon_log().critical(core::LogKind::actor_gave_up, "{} failed {} times within {} s ({}); giving up",
-                         field("actor", c->spec.name), field("count", n),
-                     p.window.count() / 1000, describe(msg.reason));
+  const auto& p = self->state.policy;
+  const auto verdict = c->budget.failed(Clock::now(), p);
+  const int n = verdict.in_window;
+  if (verdict.give_up) {
+    daemon_log().critical(core::LogKind::actor_gave_up,
+                          "{} failed {} times within {} s ({}); giving up",
+                          field("actor", c->spec.name), field("count", n),
+                          p.window.count() / 1000, describe(msg.reason));
     self->state.stopping = true;
     refuse_reload(self);
     stop_children(self);
     self->quit(caf::make_error(caf::sec::runtime_error, c->spec.name + " keeps failing"));
     return;
   }
-  auto delay = restart_delay(p, n);
+  const auto delay = verdict.delay;
   daemon_log().error(core::LogKind::actor_restart, "{} terminated ({}); restart {} of {} in {} ms",
                      field("actor", c->spec.name), field("reason", describe(msg.reason)),
                      field("restart", n), p.max_restarts, field("delay_ms", delay.count()));
@@ -263,7 +253,7 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
     stop_children(self);
     self->quit(msg.reason);
   });
-  for (auto& s : specs) self->state.children.push_back(Child{std::move(s), {}, {}, 0});
+  for (auto& s : specs) self->state.children.push_back(Child{std::move(s), {}, {}});
   for (auto& c : self->state.children) start_child(self, c, false);
   return {
       [self](restart_atom, const std::string& name) {
@@ -360,7 +350,7 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
           return rp;
         }
         std::map<std::string, std::uint64_t> restarts;
-        for (auto& c : self->state.children) restarts[c.spec.name] = c.total_restarts;
+        for (auto& c : self->state.children) restarts[c.spec.name] = c.budget.total();
         for (auto& e : *elections) {
           self->request(e, std::chrono::seconds(2), status_atom::value, restarts)
               .then(

@@ -13,22 +13,14 @@
 #include <vector>
 
 #include "actors/messages.hpp"
+#include "core/restart_budget.hpp"
 #include "config/reload_plan.hpp"
 
 namespace redkeep::actors {
 
-/// When to restart and when to give up. The first restart is immediate so a
-/// crash costs no VRRP interval; later ones back off exponentially.
-struct RestartPolicy {
-  int max_restarts = 5;                        ///< per child, within `window`
-  std::chrono::milliseconds window{60'000};    ///< sliding window for the budget
-  std::chrono::milliseconds first_backoff{100};  ///< delay of the 2nd restart
-  std::chrono::milliseconds max_backoff{5'000};
-};
-
-/// Delay before restart number `restarts_in_window` (1-based) of a child:
-/// 0 for the first, then first_backoff doubling up to max_backoff.
-std::chrono::milliseconds restart_delay(const RestartPolicy& policy, int restarts_in_window);
+/// When to restart and when to give up (core/restart_budget.hpp).
+using core::RestartPolicy;
+using core::restart_delay;
 
 /// How to (re)start one child. `group` ties the children of one vrrp_instance
 /// together: after any (re)start the supervisor sends the group's current
