@@ -13,6 +13,7 @@
 #include "actors/poll_thread.hpp"
 #include "config/password.hpp"
 #include "core/check_log.hpp"
+#include "core/check_schedule.hpp"
 #include "core/redis_report.hpp"
 #include "core/takeover_hold.hpp"
 #include "net/io.hpp"
@@ -60,7 +61,8 @@ class HealthLoop {
         ctx_(std::move(ctx)),
         rs_(*ctx_.instance.redis),
         log_(ctx_.log()),
-        tracker_(rs_.fall, rs_.rise) {}
+        tracker_(rs_.fall, rs_.rise),
+        schedule_(rs_.check_interval) {}
 
   void run(const std::atomic<bool>& stop) {
     try {
@@ -73,7 +75,7 @@ class HealthLoop {
     load_state();
     for (const auto& peer : ctx_.instance.unicast_peer) learn_member(peer.to_string(), rs_.port);
     publish_members();
-    next_check_ = Clock::now();
+    schedule_.due_now(Clock::now());
     while (!stop) step();
   }
 
@@ -84,34 +86,29 @@ class HealthLoop {
       if (conn_ && !conn_->is_broken()) apply_guard();
       if (guard_pending_) std::this_thread::sleep_for(kGuardRetry);
     }
-    if (signals_->check_now.exchange(false)) next_check_ = Clock::now();
+    if (signals_->check_now.exchange(false)) schedule_.due_now(Clock::now());
     auto now = Clock::now();
     if (down_) {
       std::this_thread::sleep_for(kDownRetry);
-      bool due = Clock::now() >= next_check_;
-      if (due) advance_schedule();
+      bool due = schedule_.due(Clock::now());
+      if (due) schedule_.checked(Clock::now());
       if (connect(/*quiet=*/!due)) check();
       return;
     }
-    if (now < next_check_) {
+    if (!schedule_.due(now)) {
       watch_idle(now);
       return;
     }
-    advance_schedule();
+    schedule_.checked(Clock::now());
     if ((!conn_ || conn_->is_broken()) && !connect(false)) return;
     check();
-  }
-
-  void advance_schedule() {
-    next_check_ += rs_.check_interval;
-    if (next_check_ < Clock::now()) next_check_ = Clock::now() + rs_.check_interval;
   }
 
   /// Idle: readable with no command outstanding means the server closed the
   /// connection. Reopen at once; a refusal then is a failure now.
   void watch_idle(Clock::time_point now) {
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_check_ - now);
-    int wait_ms = static_cast<int>(std::min<std::int64_t>(wait.count() + 1, 200));
+    const int wait_ms =
+        static_cast<int>(schedule_.wait(now, std::chrono::milliseconds(200)).count());
     if (!conn_ || conn_->is_broken()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
       return;
@@ -496,7 +493,7 @@ class HealthLoop {
   std::optional<std::string> password_;
   redis::HealthTracker tracker_;
   std::unique_ptr<redis::Connection> conn_;
-  Clock::time_point next_check_;
+  core::CheckSchedule schedule_;
   bool down_ = false;
   std::optional<std::string> last_run_id_;
   bool restarted_pending_ = false;
