@@ -4,17 +4,11 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "inspect/text.hpp"
+
 namespace redkeep::inspect {
 
 namespace {
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-bool contains(std::string_view s, std::string_view part) {
-  return s.find(part) != std::string_view::npos;
-}
 
 /// Reads `n` digits at `pos`; nullopt when there are fewer.
 std::optional<int> digits(std::string_view s, std::size_t pos, std::size_t n) {

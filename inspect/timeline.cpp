@@ -5,17 +5,11 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "inspect/text.hpp"
+
 namespace redkeep::inspect {
 
 namespace {
-
-bool starts_with(const std::string& s, std::string_view prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-bool contains(const std::string& s, std::string_view part) {
-  return s.find(part) != std::string::npos;
-}
 
 std::string field(const LogLine& line, const std::string& name) {
   const auto it = line.fields.find(name);
