@@ -109,10 +109,22 @@ void carry_out(Self* self, core::Output out) {
                                      .dump());
               st.switchovers.erase(it);
             }
+          } else if constexpr (std::is_same_v<T, core::Notify>) {
+            send_to(self, w.notify, c);
           } else if constexpr (std::is_same_v<T, core::StopDone>) {
             st.stop_done = true;
-            for (auto& p : st.stop_promises) p.deliver(true);
-            st.stop_promises.clear();
+            // notify_stop (queued just before) runs before the daemon goes on stopping.
+            auto deliver = [self](auto&&...) {
+              for (auto& p : self->state.stop_promises) p.deliver(true);
+              self->state.stop_promises.clear();
+            };
+            if (w.notify) {
+              self->request(w.notify, std::chrono::seconds(25), stop_atom::value)
+                  .then([deliver](bool) mutable { deliver(); },
+                        [deliver](caf::error&) mutable { deliver(); });
+            } else {
+              deliver();
+            }
           } else {
             static_assert(std::is_same_v<T, core::LogEvent>, "a command the shell ignores");
             st.ctx.log().write(c);
@@ -176,6 +188,7 @@ election_actor::behavior_type election(Self* self, InstanceContext ctx,
       [self](const RedisHealth& h) { feed(self, h); },
       [self](const RoleDone& d) { feed(self, d); },
       [self](const core::CaughtUp& c) { feed(self, c); },
+      [self](const core::ScriptRun& r) { feed(self, r); },
       [self](deadline_atom, std::uint64_t id) { feed(self, core::SwitchoverDeadline{id}); },
       [self](switchover_atom, std::uint64_t timeout_ms) -> caf::result<std::string> {
         auto& st = self->state;

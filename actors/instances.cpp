@@ -6,9 +6,11 @@
 #include "actors/election.hpp"
 #include "actors/log.hpp"
 #include "actors/member_probe.hpp"
+#include "actors/notify.hpp"
 #include "actors/redis_health.hpp"
 #include "actors/redis_role.hpp"
 #include "actors/switchover.hpp"
+#include "actors/track_scripts.hpp"
 #include "actors/vip.hpp"
 #include "net/advert_socket.hpp"
 
@@ -122,6 +124,17 @@ std::vector<ChildSpec> instance_specs(const InstanceContext& ctx) {
         [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
           return spawn_switchover(sup, ctx);
         });
+  }
+  if (!ctx.instance.track_script.empty()) {
+    add("track_scripts", ChildKind::track_scripts,
+        [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
+          return spawn_track_scripts(sup, ctx);
+        });
+  }
+  if (!ctx.instance.notify.empty()) {
+    add("notify", ChildKind::notify, [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
+      return spawn_notify(sup, ctx);
+    });
   }
   add("election", ChildKind::election,
       [ctx](caf::local_actor* sup, bool, const ElectionSnapshot* snap) {

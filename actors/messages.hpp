@@ -35,6 +35,9 @@
 //   election     -> switchover    CatchUp, ReleasePause
 //   switchover   -> election      CaughtUp
 //   supervisor   -> election      status_atom(restarts) -> JSON text; stop_atom -> bool
+//   track_scripts -> election     ScriptRun (one run of a tracked script ended)
+//   election     -> notify        Notify (a transition's notify scripts, run in order)
+//   election     -> notify        stop_atom -> bool (once the notify scripts queued have run)
 //   tests        -> any child     crash_atom (test hook: the child throws)
 //
 // Each actor's interface below (a CAF typed_actor) lists what it accepts, so a message sent to
@@ -94,7 +97,9 @@ enum class ChildKind {
   redis_health,
   redis_role,
   member_probe,
-  switchover
+  switchover,
+  track_scripts,
+  notify
 };
 
 struct Wiring;
@@ -113,6 +118,7 @@ using election_actor = caf::typed_actor<
     caf::reacts_to<core::RedisHealth>, caf::reacts_to<core::ProbeRound>,
     caf::reacts_to<core::VipReached>, caf::reacts_to<core::HistoryVerdict>,
     caf::reacts_to<core::RoleDone>, caf::reacts_to<core::CaughtUp>,
+    caf::reacts_to<core::ScriptRun>,
     caf::reacts_to<deadline_atom, std::uint64_t>, caf::reacts_to<tick_atom, std::uint64_t>,
     caf::reacts_to<overdue_atom>, caf::reacts_to<rules_atom>, caf::reacts_to<stop_wait_atom>,
     caf::reacts_to<snapshot_atom>, caf::replies_to<core::ColdStartOverride>::with<bool>,
@@ -163,6 +169,20 @@ using switchover_actor =
                      caf::reacts_to<core::ReleasePause>, caf::reacts_to<tick_atom, std::uint64_t>,
                      caf::reacts_to<crash_atom>>;
 
+/// track_scripts (actors/track_scripts.cpp): its timers (tick_atom, script index) and what its
+/// script threads report.
+using track_scripts_actor =
+    caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<tick_atom, std::uint64_t>,
+                     caf::reacts_to<core::ScriptRun>, caf::reacts_to<crash_atom>>;
+
+/// notify (actors/notify.cpp): transitions to notify, its thread's end of a transition
+/// (tick_atom), stop (answered once the queue is empty, or at its drain limit: deadline_atom).
+using notify_actor =
+    caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<core::Notify>,
+                     caf::reacts_to<tick_atom>, caf::replies_to<stop_atom>::with<bool>,
+                     caf::reacts_to<deadline_atom>,
+                     caf::reacts_to<crash_atom>>;
+
 /// Current handles of one instance's children. Any handle may be null while
 /// that child restarts; senders drop the message then.
 struct Wiring {
@@ -174,6 +194,8 @@ struct Wiring {
   redis_role_actor redis_role;
   member_probe_actor member_probe;
   switchover_actor switchover;
+  track_scripts_actor track_scripts;
+  notify_actor notify;
 };
 
 // The election's events and commands are the core's own types (core/events.hpp,
@@ -234,3 +256,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::actors::ElectionSnapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::CatchUp)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::CaughtUp)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::ReleasePause)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::ScriptRun)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::Notify)

@@ -60,6 +60,12 @@ Wiring wiring_of(Self* self, std::size_t group) {
       case ChildKind::switchover:
         w.switchover = caf::actor_cast<switchover_actor>(c.handle);
         break;
+      case ChildKind::track_scripts:
+        w.track_scripts = caf::actor_cast<track_scripts_actor>(c.handle);
+        break;
+      case ChildKind::notify:
+        w.notify = caf::actor_cast<notify_actor>(c.handle);
+        break;
     }
   }
   return w;

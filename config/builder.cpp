@@ -50,6 +50,8 @@ class Builder {
     for_each_statement(BlockKind::top, statements, [&](const KeywordSpec&, const Statement& st) {
       if (st.keyword.text == "vrrp_instance") {
         vrrp_instance(st);
+      } else if (st.keyword.text == "vrrp_script") {
+        vrrp_script(st);
       } else if (expect_block(st)) {
         global_defs(st);
       }
@@ -95,7 +97,7 @@ class Builder {
         }
       }
       if (spec) {
-        if (!st.has_block && kw != "vrrp_instance") {
+        if (!st.has_block && kw != "vrrp_instance" && kw != "vrrp_script") {
           auto it = seen.find(kw);
           if (it != seen.end()) {
             warning(st.keyword, "'" + kw + "' is set again; this value replaces the one at " +
@@ -133,6 +135,10 @@ class Builder {
       return v;
     }
     const std::string expected = expected_value(k);
+    if (k.kind == ValueKind::command || k.kind == ValueKind::notify ||
+        k.kind == ValueKind::weight || k.kind == ValueKind::user) {
+      return parse_words(k, st, v);
+    }
     if (!expect_args(st, 1, expected, k.kind == ValueKind::secret)) return std::nullopt;
     const Token& t = st.args[0];
     v.text = t.text;
@@ -176,10 +182,79 @@ class Builder {
       case ValueKind::flag:
       case ValueKind::block:
       case ValueKind::list:
+      case ValueKind::command:
+      case ValueKind::notify:
+      case ValueKind::weight:
+      case ValueKind::user:
         return std::nullopt;
     }
     error(t, "expected " + expected + " for " + st.keyword.text + ", got '" + t.text + "'");
     return std::nullopt;
+  }
+
+  // The kinds whose value is several words: a command line, a weight with its option, a user
+  // with its group.
+  std::optional<Value> parse_words(const KeywordSpec& k, const Statement& st, Value& v) {
+    const std::string& kw = st.keyword.text;
+    std::size_t max_args = 2;
+    if (k.kind == ValueKind::command) max_args = st.args.size();
+    if (k.kind == ValueKind::notify) max_args = 3;
+    if (st.args.empty()) {
+      error(st.keyword, "expected " + std::string(k.kind == ValueKind::weight
+                                                      ? "a weight from -253 to 253"
+                                                      : k.expected) +
+                            " after " + kw);
+      return std::nullopt;
+    }
+    if (!expect_args(st, std::min(st.args.size(), std::max<std::size_t>(max_args, 1)),
+                     std::string(k.expected)))
+      return std::nullopt;
+    const Token& first = st.args[0];
+    v.at = where(first);
+    switch (k.kind) {
+      case ValueKind::command:
+        for (const Token& a : st.args) v.text += (v.text.empty() ? "" : " ") + a.text;
+        if (v.text.find_first_not_of(" \t") == std::string::npos) {
+          error(first, "expected a command line for " + kw + ", got an empty string");
+          return std::nullopt;
+        }
+        return v;
+      case ValueKind::notify:
+        v.text = first.text;
+        if (v.text.find_first_not_of(" \t") == std::string::npos) {
+          error(first, "expected a command line for " + kw + ", got an empty string");
+          return std::nullopt;
+        }
+        if (st.args.size() > 1) v.user = st.args[1].text;
+        if (st.args.size() > 2) v.group = st.args[2].text;
+        return v;
+      case ValueKind::user:
+        v.user = first.text;
+        if (st.args.size() > 1) v.group = st.args[1].text;
+        return v;
+      default: {  // weight
+        const bool negative = !first.text.empty() && first.text[0] == '-';
+        const std::string digits = negative ? first.text.substr(1) : first.text;
+        if (!all_digits(digits) || std::stoull(digits) > 253) {
+          error(first, "expected a weight from -253 to 253 for " + kw + ", got '" + first.text +
+                           "'" +
+                           (all_digits(digits) && std::stoull(digits) == 254
+                                ? " (keepalived takes +/-254 as 253)"
+                                : ""));
+          return std::nullopt;
+        }
+        v.integer = static_cast<int>(std::stoull(digits)) * (negative ? -1 : 1);
+        if (st.args.size() > 1) {
+          if (st.args[1].text != "reverse") {
+            error(st.args[1], "unexpected '" + st.args[1].text + "' after " + kw + " " +
+                                  first.text + ": expected 'reverse' or the end of the line");
+            return std::nullopt;
+          }
+          v.reverse = true;
+        }
+        return v;
+      }
+    }
   }
 
   // How a row's value is named in messages: "a number from 1 to 255", "seconds from 0 to 5".
@@ -290,6 +365,8 @@ class Builder {
             if (expect_block(st)) virtual_ipaddress(st, inst, src);
           } else if (kw == "unicast_peer") {
             if (expect_block(st)) unicast_peer(st, inst, src);
+          } else if (kw == "track_script") {
+            if (expect_block(st)) track_script(st, src);
           } else if (kw == "redis") {
             if (src.redis.present()) {
               error(st.keyword, "a second redis block in vrrp_instance " + inst.name +
@@ -383,6 +460,56 @@ class Builder {
           src.peers.push_back(where(*t));
         }
       }
+    }
+  }
+
+  // `vrrp_script NAME { ... }`.
+  void vrrp_script(const Statement& block) {
+    VrrpScript script;
+    ScriptSource src;
+    src.keyword = where(block.keyword);
+    if (!block.args.empty()) script.name = block.args[0].text;
+    if (!expect_block(block, 1, "a script name") && !block.has_block) return;
+    Target t;
+    t.script = &script;
+    for_each_statement(BlockKind::vrrp_script, block.block,
+                       [&](const KeywordSpec& k, const Statement& st) {
+                         if (k.name == "script") src.script = where(st.keyword);
+                         if (k.name == "user") src.user = where(st.keyword);
+                         apply(k, st, t);
+                       });
+    result_.config.scripts.push_back(std::move(script));
+    result_.source.scripts.push_back(src);
+  }
+
+  // `track_script { NAME [weight N [reverse|noreverse]] ... }`, kept as written: validate()
+  // resolves the names once every vrrp_script is known (they may come after the instance).
+  void track_script(const Statement& block, InstanceSource& src) {
+    for (const Statement& st : block.block) {
+      if (st.keyword.broken) continue;
+      if (st.has_block) error(st.open_brace, "unexpected '{' in track_script");
+      InstanceSource::Track track{st.keyword.text, where(st.keyword), std::nullopt, std::nullopt};
+      const auto& a = st.args;
+      if (!a.empty()) {
+        Value v;
+        KeywordSpec spec;
+        spec.kind = ValueKind::weight;
+        Statement weight{a[0], {a.begin() + 1, a.end()}, false, {}, {}};
+        if (a[0].text != "weight") {
+          error(a[0], "unexpected '" + a[0].text + "' after track_script entry " +
+                          st.keyword.text + ": expected 'weight N [reverse|noreverse]'");
+          continue;
+        }
+        // `noreverse` (keepalived) overrides a script's `reverse`.
+        if (a.size() == 3 && a[2].text == "noreverse") {
+          weight.args.pop_back();
+          track.reverse = false;
+        }
+        if (!parse_words(spec, weight, v)) continue;
+        track.weight = v.integer;
+        if (v.reverse) track.reverse = true;
+      }
+      src.tracks.push_back(std::move(track));
     }
   }
 

@@ -3,6 +3,7 @@
 // Rules that relate several keywords (required ones, version-dependent ranges, duplicate VRIDs)
 // are validate.hpp's job; this stage records where each keyword was so that they can be named.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,11 +34,27 @@ struct InstanceSource {
   std::size_t vip_tokens = 0;  ///< entries written, valid or not
   std::vector<Where> peers;
   bool vrid_valid = false;
+  Where notify_master, notify_backup, notify_fault, notify_stop, notify;
+  /// One `track_script` entry as written: `NAME [weight N [reverse|noreverse]]`.
+  struct Track {
+    std::string name;
+    Where at;
+    std::optional<int> weight;
+    std::optional<bool> reverse;
+  };
+  std::vector<Track> tracks;  ///< resolved into VrrpInstance::track_script by validate()
+};
+
+/// Where each keyword of one vrrp_script was written.
+struct ScriptSource {
+  Where keyword;  ///< the `vrrp_script` word
+  Where script, user;
 };
 
 struct SourceMap {
   Where vrrp_version;
   std::vector<InstanceSource> instances;  ///< parallel to Config::instances
+  std::vector<ScriptSource> scripts;      ///< parallel to Config::scripts
 };
 
 struct BuildResult {

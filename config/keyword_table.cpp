@@ -67,6 +67,7 @@ std::vector<KeywordSpec> make_table() {
   const auto inst = BlockKind::vrrp_instance;
   const auto auth = BlockKind::authentication;
   const auto redis = BlockKind::redis;
+  const auto scr = BlockKind::vrrp_script;
   std::vector<KeywordSpec> t;
   auto add = [&](BlockKind block, std::string_view name, ValueKind kind) -> KeywordSpec& {
     KeywordSpec k;
@@ -78,6 +79,7 @@ std::vector<KeywordSpec> make_table() {
   };
 
   add(top, "global_defs", K::block);
+  add(top, "vrrp_script", K::block).expected = "a script name";
   add(top, "vrrp_instance", K::block).expected = "an instance name";
 
   {
@@ -263,6 +265,33 @@ std::vector<KeywordSpec> make_table() {
     };
   }
   add(inst, "redis", K::block);
+  add(inst, "track_script", K::list);
+  const auto notify = [&](std::string_view name, Where InstanceSource::*seen) -> KeywordSpec& {
+    auto& k = add(inst, name, K::notify);
+    k.seen = seen;
+    k.expected = "a command line (quoted when it has spaces), then optionally USER [GROUP]";
+    return k;
+  };
+  notify("notify_master", &InstanceSource::notify_master).set = [](Target& t, const Value& v) {
+    t.instance->notify.master = NotifyScript{v.text, v.user, v.group};
+    return no_warning();
+  };
+  notify("notify_backup", &InstanceSource::notify_backup).set = [](Target& t, const Value& v) {
+    t.instance->notify.backup = NotifyScript{v.text, v.user, v.group};
+    return no_warning();
+  };
+  notify("notify_fault", &InstanceSource::notify_fault).set = [](Target& t, const Value& v) {
+    t.instance->notify.fault = NotifyScript{v.text, v.user, v.group};
+    return no_warning();
+  };
+  notify("notify_stop", &InstanceSource::notify_stop).set = [](Target& t, const Value& v) {
+    t.instance->notify.stop = NotifyScript{v.text, v.user, v.group};
+    return no_warning();
+  };
+  notify("notify", &InstanceSource::notify).set = [](Target& t, const Value& v) {
+    t.instance->notify.any = NotifyScript{v.text, v.user, v.group};
+    return no_warning();
+  };
 
   {
     auto& k = add(auth, "auth_type", K::choice);
@@ -402,6 +431,82 @@ std::vector<KeywordSpec> make_table() {
     k.default_value = "2";
     k.set = [](Target& t, const Value& v) {
       t.redis->rise = static_cast<unsigned>(v.number);
+      return no_warning();
+    };
+  }
+
+  {
+    auto& k = add(scr, "script", K::command);
+    k.expected = "a command line";
+    k.set = [](Target& t, const Value& v) {
+      t.script->script = v.text;
+      return no_warning();
+    };
+  }
+  {
+    auto& k = add(scr, "interval", K::seconds);
+    k.decimals = 3;
+    k.min = 1;
+    k.max = 3600 * 1000;
+    k.default_value = "1";
+    k.set = [](Target& t, const Value& v) {
+      t.script->interval = std::chrono::milliseconds(v.number);
+      return no_warning();
+    };
+  }
+  {
+    auto& k = add(scr, "timeout", K::seconds);
+    k.decimals = 3;
+    k.min = 1;
+    k.max = 3600 * 1000;
+    k.default_value = "the interval";
+    k.set = [](Target& t, const Value& v) {
+      t.script->timeout = std::chrono::milliseconds(v.number);
+      return no_warning();
+    };
+  }
+  {
+    auto& k = add(scr, "weight", K::weight);
+    k.default_value = "0";
+    k.set = [](Target& t, const Value& v) {
+      t.script->weight = v.integer;
+      t.script->weight_reverse = v.reverse;
+      return no_warning();
+    };
+  }
+  {
+    auto& k = add(scr, "rise", K::number);
+    k.min = 1;
+    k.max = 1000;
+    k.default_value = "1";
+    k.set = [](Target& t, const Value& v) {
+      t.script->rise = static_cast<unsigned>(v.number);
+      return no_warning();
+    };
+  }
+  {
+    auto& k = add(scr, "fall", K::number);
+    k.min = 1;
+    k.max = 1000;
+    k.default_value = "1";
+    k.set = [](Target& t, const Value& v) {
+      t.script->fall = static_cast<unsigned>(v.number);
+      return no_warning();
+    };
+  }
+  {
+    auto& k = add(scr, "user", K::user);
+    k.expected = "a user name, then optionally a group name";
+    k.set = [](Target& t, const Value& v) {
+      t.script->user = v.user;
+      t.script->group = v.group;
+      return no_warning();
+    };
+  }
+  {
+    auto& k = add(scr, "init_fail", K::flag);
+    k.set = [](Target& t, const Value&) {
+      t.script->init_fail = true;
       return no_warning();
     };
   }

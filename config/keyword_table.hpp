@@ -27,6 +27,10 @@ enum class ValueKind {
   word,     ///< any non-empty word (a name, a path)
   address,  ///< an IP address
   secret,   ///< a password: never quoted in a message
+  command,  ///< a command line: the rest of the line (vrrp_script `script`)
+  notify,   ///< a command line as one word (quoted), then optionally USER [GROUP] (notify_*)
+  weight,   ///< a whole number from -253 to 253, then optionally `reverse`
+  user,     ///< USER [GROUP]
 };
 
 /// Where a setter writes: the parts of the model being built (null when not in that block).
@@ -36,6 +40,7 @@ struct Target {
   VrrpInstance* instance = nullptr;
   InstanceSource* instance_source = nullptr;
   RedisSettings* redis = nullptr;
+  VrrpScript* script = nullptr;
 };
 
 /// A parsed value, as the builder hands it to a setter.
@@ -43,6 +48,9 @@ struct Value {
   std::uint64_t number = 0;  ///< number; seconds scaled by 10^decimals
   std::string text;          ///< the value as written
   std::optional<net::IpAddress> address;
+  int integer = 0;       ///< weight
+  bool reverse = false;  ///< weight ... reverse
+  std::optional<std::string> user, group;  ///< notify, user
   Where keyword;  ///< where the keyword was written
   Where at;       ///< where its value was written
 };

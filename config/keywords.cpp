@@ -9,14 +9,10 @@
 namespace redkeep::config {
 namespace {
 
-const char* const kScriptHint =
-    "; redkeep's `redis` block inside vrrp_instance replaces the recipe's check and notify "
-    "scripts: it health-checks the local Redis and switches its role (REPLICAOF) itself";
-
 // keepalived keywords redkeep does not implement, per block.
 const std::set<std::string_view>& unsupported(BlockKind block) {
   static const std::set<std::string_view> top = {
-      "vrrp_script",         "vrrp_sync_group", "virtual_server", "virtual_server_group",
+      "vrrp_sync_group", "virtual_server", "virtual_server_group",
       "static_ipaddress",    "static_routes",   "static_rules",   "include",
       "track_file",          "vrrp_track_file", "track_process",  "garp_group",
       "linkbeat_interfaces", "bfd_instance",    "net_namespace",  "instance",
@@ -70,16 +66,10 @@ const std::set<std::string_view>& unsupported(BlockKind block) {
                                                     "vrrp_min_garp",
                                                     "process_names",
                                                     "vrrp_version_strict"};
-  static const std::set<std::string_view> instance = {"track_script",
-                                                      "track_interface",
+  static const std::set<std::string_view> instance = {"track_interface",
                                                       "track_file",
                                                       "track_process",
                                                       "track_bfd",
-                                                      "notify_master",
-                                                      "notify_backup",
-                                                      "notify_fault",
-                                                      "notify_stop",
-                                                      "notify",
                                                       "notify_master_rx_lower_pri",
                                                       "notify_deleted",
                                                       "smtp_alert",
@@ -139,6 +129,8 @@ std::string block_name(BlockKind block) {
       return "authentication";
     case BlockKind::redis:
       return "redis";
+    case BlockKind::vrrp_script:
+      return "vrrp_script";
   }
   return "?";
 }
@@ -155,10 +147,7 @@ const std::vector<std::string_view>& supported_keywords(BlockKind block) {
 std::optional<std::string> unsupported_message(BlockKind block, std::string_view word) {
   if (!unsupported(block).count(word)) return std::nullopt;
   std::string message = "'" + std::string(word) + "' is not supported yet";
-  if (word == "vrrp_script" || word == "track_script" || word == "notify" ||
-      word.substr(0, 7) == "notify_") {
-    message += kScriptHint;
-  } else if (word == "include") {
+  if (word == "include") {
     message += "; put the whole configuration in one file";
   } else if (word == "mcast_src_ip") {
     message += "; keepalived treats it like unicast_src_ip, which redkeep supports";

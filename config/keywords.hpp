@@ -12,7 +12,7 @@ namespace redkeep::config {
 
 /// The blocks of the language. virtual_ipaddress and unicast_peer are address lists, not
 /// keyword blocks, so they have no entry here.
-enum class BlockKind { top, global_defs, vrrp_instance, authentication, redis };
+enum class BlockKind { top, global_defs, vrrp_instance, authentication, redis, vrrp_script };
 
 /// The block's name as written in messages ("vrrp_instance", "the top level").
 std::string block_name(BlockKind block);

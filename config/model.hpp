@@ -80,6 +80,54 @@ struct RedisSettings {
   std::optional<unsigned> cold_start_quorum;
 };
 
+/// `vrrp_script NAME { ... }` (keepalived): a command run every `interval`; after rise/fall its
+/// exit status (0 = success) counts in the priority of each instance that tracks it.
+struct VrrpScript {
+  std::string name;
+  /// The command line as written. Split into words as a shell would (quotes, backslashes) and
+  /// run directly; a line with shell syntax (pipes, redirections, `$`, globs) runs under
+  /// /bin/sh -c (exec/command_line.hpp).
+  std::string script;
+  std::chrono::milliseconds interval{1000};
+  std::chrono::milliseconds timeout{0};  ///< 0 = the interval (keepalived)
+  int weight = 0;               ///< -253..253; 0 = the instance is in Fault while it fails
+  bool weight_reverse = false;  ///< `weight N reverse`: the adjustment's sign is inverted
+  unsigned rise = 1;            ///< successes in a row before a failed script counts as good
+  unsigned fall = 1;            ///< failures in a row before a good script counts as failed
+  bool init_fail = false;       ///< starts failed (keepalived `init_fail`), else one success is enough
+  std::optional<std::string> user;   ///< run as this user (only when redkeep runs as root)
+  std::optional<std::string> group;  ///< and group (else the user's)
+
+  /// How long one run may take before it is killed and counts as failed.
+  std::chrono::milliseconds effective_timeout() const {
+    return timeout.count() > 0 ? timeout : interval;
+  }
+};
+
+/// One `track_script` entry of an instance: the script, with the weight the entry gives it
+/// (`NAME weight N [reverse|noreverse]`) or else the script's own.
+struct TrackedScript {
+  VrrpScript script;
+  int weight = 0;
+  bool weight_reverse = false;
+};
+
+/// A `notify_*` line: a command line (as VrrpScript::script) and the optional user and group
+/// to run it as (keepalived `notify_master "CMD" [USER [GROUP]]`).
+struct NotifyScript {
+  std::string command;
+  std::optional<std::string> user;
+  std::optional<std::string> group;
+};
+
+/// The notify scripts of an instance, run at each transition in transition order.
+struct NotifyScripts {
+  std::optional<NotifyScript> master, backup, fault, stop;
+  /// `notify`: run at every transition with `INSTANCE NAME STATE PRIORITY` appended.
+  std::optional<NotifyScript> any;
+  bool empty() const { return !master && !backup && !fault && !stop && !any; }
+};
+
 /// `vrrp_instance NAME { ... }`, with defaults filled in (keepalived's where it has one).
 struct VrrpInstance {
   std::string name;
@@ -105,12 +153,15 @@ struct VrrpInstance {
   std::chrono::seconds garp_master_refresh{0};  ///< periodic GARP while master; 0 = off
   unsigned garp_master_refresh_repeat = 1;      ///< GARPs per refresh
   std::optional<RedisSettings> redis;           ///< absent = plain VRRP daemon
+  std::vector<TrackedScript> track_script;      ///< resolved against the vrrp_script blocks
+  NotifyScripts notify;
 };
 
 /// A whole configuration file.
 struct Config {
   GlobalDefs global;
   std::vector<VrrpInstance> instances;  ///< at least one
+  std::vector<VrrpScript> scripts;      ///< every vrrp_script block, tracked or not
 };
 
 }  // namespace redkeep::config

@@ -11,6 +11,7 @@
 
 #include "config/builder.hpp"
 #include "config/lexer.hpp"
+#include "config/script_checks.hpp"
 #include "config/syntax.hpp"
 #include "config/validate.hpp"
 
@@ -42,7 +43,8 @@ struct Parsed {
   Where first_secret;
 };
 
-Parsed parse(std::string_view text, const std::string& file_name) {
+Parsed parse(std::string_view text, const std::string& file_name,
+             const ScriptEnvironment* system = nullptr) {
   Parsed out;
   LoadResult& result = out.result;
   LexResult lexed = lex(text, file_name);
@@ -68,6 +70,7 @@ Parsed parse(std::string_view text, const std::string& file_name) {
     result.diagnostics.insert(result.diagnostics.end(), built.diagnostics.begin(),
                               built.diagnostics.end());
     validate(built.config, built.source, file_name, result.diagnostics);
+    if (system) check_scripts(built.config, built.source, file_name, *system, result.diagnostics);
   }
   scrub(result.diagnostics, built.secrets);
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
@@ -136,7 +139,8 @@ LoadResult load_file(const std::string& path) {
   }
   ::close(fd);
 
-  Parsed parsed = parse(text, path);
+  const ScriptEnvironment system = system_environment();
+  Parsed parsed = parse(text, path, &system);
   if ((st.st_mode & S_IROTH) && parsed.first_secret.present()) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));

@@ -23,7 +23,8 @@ struct LoadResult {
   bool ok() const;
 };
 
-/// Reads and parses `path`. The only I/O: reading the file and its mode. A missing, unreadable
+/// Reads and parses `path`. The only I/O: reading the file and its mode, and the checks of
+/// the scripts it runs against this system (config/script_checks.hpp). A missing, unreadable
 /// or directory path, or a file without any statement, is a position-less error. A file readable
 /// by others (mode & 0004) that holds a password (auth_pass, redis password) draws a warning.
 /// `include` is not implemented: it is reported as "not supported yet".

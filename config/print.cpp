@@ -40,6 +40,18 @@ std::string format_effective(const Config& config) {
   o << "    control_socket " << value(g.control_socket) << "    # redkeep extension\n";
   o << "    state_file " << value(g.state_file) << "    # redkeep extension\n";
   o << "}\n";
+  for (const VrrpScript& s : config.scripts) {
+    o << "\nvrrp_script " << value(s.name) << " {\n";
+    o << "    script " << value(s.script) << "\n";
+    o << "    interval " << ms(s.interval) << "\n";
+    o << "    timeout " << ms(s.effective_timeout()) << "\n";
+    o << "    weight " << s.weight << (s.weight_reverse ? " reverse" : "") << "\n";
+    o << "    rise " << s.rise << "\n";
+    o << "    fall " << s.fall << "\n";
+    if (s.user) o << "    user " << value(*s.user) << (s.group ? " " + value(*s.group) : "") << "\n";
+    if (s.init_fail) o << "    init_fail\n";
+    o << "}\n";
+  }
   for (const VrrpInstance& i : config.instances) {
     o << "\nvrrp_instance " << value(i.name) << " {\n";
     o << "    state " << (i.state == InitialState::master ? "MASTER" : "BACKUP") << "\n";
@@ -93,6 +105,25 @@ std::string format_effective(const Config& config) {
       o << "    }\n";
     } else {
       o << "    # no redis block: plain VRRP, no Redis health check or role switching\n";
+    }
+    if (!i.track_script.empty()) {
+      o << "    track_script {\n";
+      for (const TrackedScript& t : i.track_script)
+        o << "        " << value(t.script.name) << " weight " << t.weight
+          << (t.weight_reverse ? " reverse" : t.script.weight_reverse ? " noreverse" : "")
+          << "\n";
+      o << "    }\n";
+    }
+    const std::pair<const char*, const std::optional<NotifyScript>*> notifies[] = {
+        {"notify_master", &i.notify.master}, {"notify_backup", &i.notify.backup},
+        {"notify_fault", &i.notify.fault},   {"notify_stop", &i.notify.stop},
+        {"notify", &i.notify.any}};
+    for (const auto& [keyword, script] : notifies) {
+      if (!*script) continue;
+      o << "    " << keyword << " \"" << (*script)->command << "\"";
+      if ((*script)->user) o << " " << value(*(*script)->user);
+      if ((*script)->group) o << " " << value(*(*script)->group);
+      o << "\n";
     }
     o << "}\n";
   }

@@ -3,6 +3,8 @@
 #include <map>
 #include <tuple>
 
+#include "config/keywords.hpp"
+
 namespace redkeep::config {
 namespace {
 
@@ -217,9 +219,66 @@ class Validator {
 
 }  // namespace
 
+namespace {
+
+/// vrrp_script blocks (each needs a script, names are distinct) and the track_script entries
+/// that name them, resolved into VrrpInstance::track_script.
+void resolve_scripts(Config& config, const SourceMap& source, Validator& v) {
+  std::map<std::string, std::size_t> by_name;
+  for (std::size_t i = 0; i < config.scripts.size(); ++i) {
+    const VrrpScript& s = config.scripts[i];
+    const ScriptSource& src = source.scripts[i];
+    if (s.name.empty()) continue;  // reported by the builder
+    if (s.script.empty() && !src.script.present())
+      v.error(src.keyword, "vrrp_script " + s.name + " has no script (the command to run)");
+    auto [it, inserted] = by_name.emplace(s.name, i);
+    if (!inserted)
+      v.error(src.keyword, "vrrp_script name '" + s.name + "' is already used at " +
+                               at(source.scripts[it->second].keyword));
+  }
+  std::vector<bool> tracked(config.scripts.size(), false);
+  for (std::size_t i = 0; i < config.instances.size(); ++i) {
+    VrrpInstance& inst = config.instances[i];
+    std::map<std::string, Where> seen;
+    for (const auto& t : source.instances[i].tracks) {
+      auto it = by_name.find(t.name);
+      if (it == by_name.end()) {
+        std::string message = "track_script names '" + t.name + "', which no vrrp_script defines";
+        std::size_t best = 3;
+        for (const auto& [name, index] : by_name) {
+          if (const auto d = edit_distance(t.name, name); d < best) {
+            best = d;
+            message = "track_script names '" + t.name + "', which no vrrp_script defines; did "
+                      "you mean '" + name + "'?";
+          }
+        }
+        v.error(t.at, message);
+        continue;
+      }
+      if (auto [prev, inserted] = seen.emplace(t.name, t.at); !inserted) {
+        v.warning(t.at, "vrrp_script " + t.name + " is tracked twice by vrrp_instance " +
+                            inst.name + " (first at " + at(prev->second) + "); this entry is ignored");
+        continue;
+      }
+      tracked[it->second] = true;
+      const VrrpScript& script = config.scripts[it->second];
+      inst.track_script.push_back(TrackedScript{script, t.weight.value_or(script.weight),
+                                                t.reverse.value_or(script.weight_reverse)});
+    }
+  }
+  for (std::size_t i = 0; i < config.scripts.size(); ++i) {
+    if (!tracked[i] && !config.scripts[i].name.empty())
+      v.warning(source.scripts[i].keyword, "vrrp_script " + config.scripts[i].name +
+                                               " is tracked by no vrrp_instance: it does not run");
+  }
+}
+
+}  // namespace
+
 void validate(Config& config, const SourceMap& source, const std::string& file_name,
               std::vector<Diagnostic>& diagnostics) {
   Validator v(file_name, diagnostics);
+  resolve_scripts(config, source, v);
   if (config.instances.empty()) {
     diagnostics.push_back({Severity::error, file_name, 0, 0,
                            "no vrrp_instance block: there is nothing to run"});

@@ -21,6 +21,10 @@ namespace redkeep::config {
 /// - one address family per instance; IPv6 needs version 3; peers of the VIPs' family;
 /// - redis: password and password_file exclusive; user needs one of them;
 /// - distinct instance names; distinct VRIDs per interface and family (error naming both).
+/// - vrrp_script: a script is required, names are distinct; a script no instance tracks draws
+///   a warning; track_script entries name a vrrp_script (error with the nearest name) and are
+///   resolved into VrrpInstance::track_script with their weight (the entry's, else the
+///   script's); one tracked twice draws a warning.
 /// A file without any vrrp_instance is an error (nothing to run).
 void validate(Config& config, const SourceMap& source, const std::string& file_name,
               std::vector<Diagnostic>& diagnostics);

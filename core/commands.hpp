@@ -130,11 +130,20 @@ struct ArmSwitchoverDeadline {
 };
 
 /// Everything the core asks for.
+/// Run the notify scripts of a transition (keepalived's notify_* and notify), after those of
+/// every earlier transition: `state` MASTER, BACKUP, FAULT or STOP; `priority` the effective
+/// priority then (keepalived passes it to `notify`).
+struct Notify {
+  std::string state;
+  std::uint8_t priority = 0;
+};
+
 using Command =
     std::variant<AdvertOut, VipCommand, RenewVip, RoleCommand, ArmTimer, ArmOverdue, MasterOverdue,
                  ProbeMembers, VipWatch, GarpBurst, GarpQuiet, CompareHistory, RecheckLater,
                  SaveSnapshot, StopDone, ArmStopWait, CatchUp, ReleasePause, SwitchoverResult,
-                 ArmSwitchoverDeadline, LogEvent>;
+                 ArmSwitchoverDeadline, LogEvent,
+                 Notify>;
 
 /// The commands of one event, in the order they are to be carried out.
 using Output = std::vector<Command>;

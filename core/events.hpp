@@ -192,10 +192,18 @@ struct SwitchoverDeadline {
   std::uint64_t id = 0;
 };
 
+/// One run of tracked script `index` (VrrpInstance::track_script) ended.
+struct ScriptRun {
+  std::size_t index = 0;
+  bool success = false;
+  std::string detail;  ///< "exited with status 1", "timed out after 2000 ms ..."
+};
+
 /// Everything the core takes in.
 using Event = std::variant<AdvertIn, AdvertRejected, AdvertSent, VipDone, LinkStatus, GarpSent,
                            RedisHealth, ProbeRound, VipReached, HistoryVerdict, RoleDone, Wired,
                            TimerFired, OverdueDue, Recheck, Stop, StopWaitOver,
-                           ColdStartOverride, SwitchoverStart, CaughtUp, SwitchoverDeadline>;
+                           ColdStartOverride, SwitchoverStart, CaughtUp, SwitchoverDeadline,
+                           ScriptRun>;
 
 }  // namespace redkeep::core

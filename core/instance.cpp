@@ -31,7 +31,8 @@ Instance::Instance(config::VrrpInstance config, net::IpAddress primary)
     : config_(std::move(config)),
       primary_(primary),
       sm_(election_params(config_, primary_)),
-      eligibility_(sm_.master_down_interval()) {
+      eligibility_(sm_.master_down_interval()),
+      scripts_(config_.track_script) {
   eligibility_.set_alone_bound(alone_bound(config_));
 }
 
@@ -58,6 +59,13 @@ Output Instance::resume(const Snapshot& snap, TimePoint now) {
   failing_reported_ = machine.check_failed;
   eligible_reported_ = machine.priority_inputs.eligible;
   hold_reported_ = machine.priority_inputs.hold_floor_tie;
+  weight_reported_ = machine.priority_inputs.weight_sum;
+  // The counters carry over unless a reload changed which scripts are tracked.
+  bool same_scripts = snap.scripts.size() == scripts_.size();
+  for (std::size_t i = 0; same_scripts && i < scripts_.size(); ++i)
+    same_scripts = snap.scripts.script(i).script.name == scripts_.script(i).script.name &&
+                   snap.scripts.script(i).script.script == scripts_.script(i).script.script;
+  if (same_scripts) scripts_ = snap.scripts;
   // What was commanded before is unknown. A restored Master's VIP is still in the kernel:
   // counted as commanded, it is re-asserted when the wiring arrives and removed if this Master
   // steps down before it could advertise again. The role is re-asserted by reconcile().
@@ -76,8 +84,8 @@ Output Instance::handle(const Event& event, TimePoint now) {
 }
 
 Snapshot Instance::snapshot() const {
-  return Snapshot{sm_.snapshot(), counters_, eligibility_, cold_start_overridden_,
-                  switchover_boost_};
+  return Snapshot{sm_.snapshot(),    counters_,         eligibility_,
+                  cold_start_overridden_, switchover_boost_, scripts_};
 }
 
 void Instance::log(LogLevel level, LogKind kind, std::string text,
@@ -163,6 +171,8 @@ void Instance::execute(const vrrp::Actions& actions, TimePoint now) {
              {"to", vrrp::to_string(s->to)},
              {"cause", s->reason}});
       }
+      if (!config_.notify.empty() && s->to != vrrp::State::initialize)
+        emit(Notify{vrrp::to_string(s->to), sm_.effective_priority()});
       changed = true;
     } else if (const auto* m = std::get_if<vrrp::MasterChanged>(&action)) {
       if (m->self) {
@@ -290,13 +300,16 @@ void Instance::apply_data_rules(vrrp::Actions& actions, TimePoint now) {
       log(LogLevel::info, LogKind::step_out_ended, "May take Master again");
     }
   }
-  const bool failing = !redis_.healthy || step_out || role_refused_;
-  const bool eligible = eligibility_.eligible();
+  const ScriptVerdict scripts = scripts_.verdict();
+  const bool failing =
+      (has_redis() && !redis_.healthy) || step_out || role_refused_ || !scripts.fault.empty();
+  const bool eligible = eligibility_.eligible() && scripts.waiting.empty();
   // Every change of reason is logged: one rule may give way to another while not eligible.
   // A Backup whose Master just went quiet floors itself until its first probe round says
   // whether it is cut off: that moment is not worth a warning in every failover.
-  const std::string reason =
-      eligibility_.awaiting_probe() ? reason_reported_ : eligibility_.reason();
+  std::string reason = eligibility_.awaiting_probe() ? reason_reported_ : eligibility_.reason();
+  if (reason.empty() && !scripts.waiting.empty())
+    reason = "waiting for the first result of script " + scripts.waiting;
   if (reason != reason_reported_) {
     if (reason.empty()) {
       log(LogLevel::info, LogKind::eligible, "Eligible to be master again");
@@ -315,12 +328,22 @@ void Instance::apply_data_rules(vrrp::Actions& actions, TimePoint now) {
   }
   const bool hold = eligibility_.hold_floor_tie();
   const bool boost = switchover_boost(now);
-  if (eligible != eligible_reported_ || hold != hold_reported_ || boost != boost_reported_) {
+  if (eligible != eligible_reported_ || hold != hold_reported_ || boost != boost_reported_ ||
+      scripts.weight_sum != weight_reported_) {
+    const auto before = sm_.effective_priority();
     eligible_reported_ = eligible;
     hold_reported_ = hold;
     boost_reported_ = boost;
-    auto a = sm_.priority_inputs({eligible, 0, hold, boost}, now);
+    weight_reported_ = scripts.weight_sum;
+    auto a = sm_.priority_inputs({eligible, scripts.weight_sum, hold, boost}, now);
     actions.insert(actions.end(), a.begin(), a.end());
+    if (sm_.effective_priority() != before && eligible && !boost)
+      log(LogLevel::info, LogKind::priority_change,
+          fmt::format("Effective priority {} -> {} (priority {}, tracked scripts {:+})", before,
+                      sm_.effective_priority(), config_.priority, scripts.weight_sum),
+          {{"from", std::to_string(before)},
+           {"to", std::to_string(sm_.effective_priority())},
+           {"weight_sum", std::to_string(scripts.weight_sum)}});
   }
 }
 
@@ -382,6 +405,7 @@ void Instance::finish_stop(const std::string& how) {
   if (!stopping_ || stop_done_) return;
   stop_done_ = true;
   log(LogLevel::info, LogKind::stopped, "Stopped: " + how);
+  if (!config_.notify.empty()) emit(Notify{"STOP", sm_.effective_priority()});
   emit(SaveSnapshot{});
   emit(StopDone{});
 }
@@ -424,6 +448,26 @@ void Instance::on(const OverdueDue&, TimePoint now) { update_master_overdue(now)
 void Instance::on(const Recheck&, TimePoint now) {
   // The data rules start from a first Redis report (a default one reads as failed).
   if (stopping_ || !redis_reported_) return;
+  run_data_rules(now);
+}
+
+void Instance::on(const ScriptRun& e, TimePoint now) {
+  if (e.index >= scripts_.size()) return;
+  if (scripts_.record(e.index, e.success, e.detail)) {
+    const auto& script = scripts_.script(e.index);
+    const bool good = scripts_.good(e.index).value_or(false);
+    log(good ? LogLevel::info : LogLevel::warn, LogKind::script_state,
+        fmt::format("VRRP_Script({}) {}{}", script.script.name, good ? "succeeded" : "failed",
+                    good ? "" : " (" + e.detail + ")"),
+        {{"script", script.script.name},
+         {"result", good ? "succeeded" : "failed"},
+         {"detail", e.detail},
+         {"weight", std::to_string(script.weight)}});
+    emit(SaveSnapshot{});
+  }
+  // With a redis block the data rules wait for the first Redis report (a default one reads as
+  // failed); that report applies the scripts' state too.
+  if (stopping_ || (has_redis() && !redis_reported_)) return;
   run_data_rules(now);
 }
 

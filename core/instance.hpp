@@ -18,6 +18,7 @@
 #include "core/events.hpp"
 #include "core/switchover.hpp"
 #include "core/takeover_hold.hpp"
+#include "core/tracked_scripts.hpp"
 #include "net/vrrp/state_machine.hpp"
 
 namespace redkeep::core {
@@ -31,6 +32,7 @@ struct Snapshot {
   Eligibility eligibility{std::chrono::microseconds{0}};  ///< the data rules' state
   bool cold_start_overridden = false;                     ///< ColdStartOverride was received
   bool switchover_boost = false;  ///< a switchover's priority 254 holds (core/switchover.hpp)
+  TrackedScripts scripts;         ///< the tracked scripts' counters
 };
 
 /// A Redis role: nullopt = master, else a replica of that address.
@@ -64,6 +66,8 @@ class Instance {
   /// The data rules' state (eligible, why not), read-only.
   const Eligibility& eligibility() const { return eligibility_; }
   const Counters& counters() const { return counters_; }
+  /// The tracked scripts (vrrp_script + track_script) and their state, read-only.
+  const TrackedScripts& scripts() const { return scripts_; }
   /// The cold start's latest verdict (state off when it does not apply).
   const ColdStartVerdict& cold_start() const { return cold_start_; }
   /// The VIP was commanded up and the vip actor confirmed it.
@@ -91,6 +95,7 @@ class Instance {
   void on(const SwitchoverStart& e, TimePoint now);
   void on(const CaughtUp& e, TimePoint now);
   void on(const SwitchoverDeadline& e, TimePoint now);
+  void on(const ScriptRun& e, TimePoint now);
 
   bool has_redis() const { return config_.redis.has_value(); }
   std::uint16_t redis_port() const { return has_redis() ? config_.redis->port : 6379; }
@@ -125,6 +130,7 @@ class Instance {
   Eligibility eligibility_;
   TakeoverHold takeover_hold_;
   Counters counters_;
+  TrackedScripts scripts_;
   Output out_;
 
   std::uint64_t timer_generation_ = 0;
@@ -156,6 +162,7 @@ class Instance {
   bool role_refused_ = false;       // Redis refused REPLICAOF NO ONE for good
   bool eligible_reported_ = true;   // last priority_inputs eligibility
   bool hold_reported_ = false;      // last priority_inputs hold_floor_tie
+  int weight_reported_ = 0;         // last priority_inputs weight_sum
   std::string reason_reported_;     // last "not eligible" reason logged
   bool step_out_reported_ = false;  // last must_step_down() logged
 

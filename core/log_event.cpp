@@ -60,6 +60,10 @@ const char* to_string(LogKind kind) {
       return "switchover";
     case LogKind::refused_resync:
       return "refused_resync";
+    case LogKind::script_state:
+      return "script_state";
+    case LogKind::priority_change:
+      return "priority_change";
     case LogKind::started:
       return "started";
     case LogKind::exited:
@@ -108,6 +112,8 @@ const char* to_string(LogKind kind) {
       return "test_hook";
     case LogKind::status_dump:
       return "status_dump";
+    case LogKind::notify:
+      return "notify";
   }
   return "unknown";
 }

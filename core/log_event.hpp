@@ -39,6 +39,8 @@ enum class LogKind {
   cold_start,         ///< a cold start's verdict changed (waiting, newest, behind, ...)
   switchover,         ///< a switchover's steps: asked, refused, caught up, done, aborted
   refused_resync,     ///< the sync gate refused a re-sync that would discard data
+  script_state,       ///< a tracked script now succeeds or fails (after rise/fall)
+  priority_change,    ///< the effective priority changed (tracked scripts' weights)
   // Written by the shell (actors), not decided by the core:
   started,                ///< an instance started (interface, VRID, priority)
   exited,                 ///< the daemon stopped (exit status)
@@ -64,6 +66,7 @@ enum class LogKind {
   actor_gave_up,          ///< an actor failed too often: the daemon stops
   test_hook,              ///< a test hook acted (REDKEEP_TEST_HOOKS=1 only)
   status_dump,            ///< the status written on SIGUSR1
+  notify,                 ///< a notify script ran (failures and timeouts warn)
 };
 
 /// How loud a line is.

@@ -60,7 +60,7 @@ TEST_CASE("the accepted-configuration fixtures use every keyword of the keyword 
     used.insert(words.begin(), words.end());
   }
   for (BlockKind block : {BlockKind::top, BlockKind::global_defs, BlockKind::vrrp_instance,
-                          BlockKind::authentication, BlockKind::redis}) {
+                          BlockKind::authentication, BlockKind::redis, BlockKind::vrrp_script}) {
     for (std::string_view k : supported_keywords(block)) {
       INFO(block_name(block) << ": " << k);
       CHECK(used.count(std::string(k)) == 1);

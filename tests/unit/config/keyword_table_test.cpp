@@ -82,8 +82,10 @@ TEST_CASE("the effective configuration prints every keyword of the keyword table
 TEST_CASE("the defaults of the keyword table are the model's: a minimal configuration prints them",
           "[config][keywords]") {
   auto result = parse_text(
+      "vrrp_script chk {\n    script /bin/true\n}\n"
       "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n"
-      "    virtual_ipaddress {\n        192.0.2.100/24\n    }\n    redis {\n    }\n}\n",
+      "    virtual_ipaddress {\n        192.0.2.100/24\n    }\n    redis {\n    }\n"
+      "    track_script {\n        chk\n    }\n}\n",
       "minimal.conf");
   REQUIRE(result.config);
   const auto printed = format_effective(*result.config);

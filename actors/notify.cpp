@@ -1,0 +1,141 @@
+#include "actors/notify.hpp"
+
+#include <cctype>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "actors/crash_reason.hpp"
+#include "actors/messages.hpp"
+#include "actors/poll_thread.hpp"
+#include "exec/child_process.hpp"
+#include "exec/command_line.hpp"
+
+namespace redkeep::actors {
+
+namespace {
+
+/// At stop, how long the queue may take to drain before the rest is dropped (the supervisor
+/// gives the election's stop 30 s).
+constexpr auto kDrainLimit = std::chrono::seconds(20);
+
+struct NotifyState {
+  InstanceContext ctx;
+  Wiring wiring;
+  std::deque<core::Notify> queue;
+  std::unique_ptr<PollThread> running;  // the current transition's scripts
+  std::vector<caf::typed_response_promise<bool>> drained;  // stop_atom waiting for the queue
+
+  static inline const char* name = "notify";
+};
+
+using Self = notify_actor::stateful_base<NotifyState>;
+
+/// The scripts of one transition: the state's own (notify_master, ...), then `notify`.
+std::vector<std::pair<std::string, config::NotifyScript>> scripts_for(
+    const config::NotifyScripts& n, const std::string& state) {
+  const std::pair<const char*, const std::optional<config::NotifyScript>*> own[] = {
+      {"MASTER", &n.master}, {"BACKUP", &n.backup}, {"FAULT", &n.fault}, {"STOP", &n.stop}};
+  std::vector<std::pair<std::string, config::NotifyScript>> out;
+  for (const auto& [name, script] : own) {
+    if (state != name || !*script) continue;
+    std::string keyword = "notify_" + state;
+    for (char& c : keyword) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.emplace_back(keyword, **script);
+  }
+  if (n.any) out.emplace_back("notify", *n.any);
+  return out;
+}
+
+void answer_drained(Self* self) {
+  for (auto& p : self->state.drained) p.deliver(true);
+  self->state.drained.clear();
+}
+
+/// Starts the next transition's scripts when none runs.
+void next(Self* self) {
+  auto& st = self->state;
+  if (st.running) return;
+  if (st.queue.empty()) return answer_drained(self);
+  const core::Notify n = st.queue.front();
+  st.queue.pop_front();
+  auto scripts = scripts_for(st.ctx.instance.notify, n.state);
+  if (scripts.empty()) return next(self);
+  auto handle = caf::actor_cast<caf::actor>(self);
+  const std::string instance = st.ctx.instance.name;
+  const Log log = st.ctx.log();
+  st.running = std::make_unique<PollThread>(
+      [handle, scripts, n, instance, log](const std::atomic<bool>& stop) {
+        for (const auto& [keyword, script] : scripts) {
+          if (stop) return;
+          std::vector<std::string> extra;
+          if (keyword == "notify")
+            extra = {"INSTANCE", instance, n.state, std::to_string(n.priority)};
+          exec::RunResult result;
+          std::optional<exec::RunAs> as;
+          std::string error;
+          if (script.user) as = exec::resolve_run_as(*script.user, script.group, error);
+          if (script.user && !as) {
+            result.detail = error;
+          } else {
+            result = exec::run_script(exec::parse_command_line(script.command, extra).argv, as,
+                                      kNotifyTimeout, stop);
+          }
+          if (result.outcome == exec::RunResult::Outcome::stopped) return;
+          if (result.success()) {
+            log.info(core::LogKind::notify, "{} for {} ran ({} ms)", keyword, n.state,
+                     result.took.count());
+          } else {
+            log.warn(core::LogKind::notify, "{} for {} {}", keyword, n.state, result.describe());
+          }
+        }
+        caf::anon_send(handle, tick_atom::value);
+      });
+}
+
+notify_actor::behavior_type notify(Self* self, InstanceContext ctx) {
+  self->state.ctx = std::move(ctx);
+  self->set_exception_handler(crash_handler("notify" + self->state.ctx.tag()));
+  return {
+      [self](const Wiring& w) { self->state.wiring = w; },
+      [self](const core::Notify& n) {
+        self->state.queue.push_back(n);
+        next(self);
+      },
+      [self](tick_atom) {
+        self->state.running.reset();  // its thread has ended: this was its last act
+        next(self);
+      },
+      [self](stop_atom) -> caf::result<bool> {
+        auto& st = self->state;
+        if (!st.running && st.queue.empty()) return true;
+        st.drained.push_back(self->make_response_promise<bool>());
+        auto promise = st.drained.back();
+        self->delayed_send(self, kDrainLimit, deadline_atom::value);
+        return promise;
+      },
+      [self](deadline_atom) {
+        auto& st = self->state;
+        if (st.drained.empty()) return;
+        if (!st.queue.empty() || st.running)
+          st.ctx.log().warn(core::LogKind::notify,
+                            "Stopping: notify scripts still running or queued after {} s are "
+                            "dropped ({} transitions)",
+                            kDrainLimit.count(), st.queue.size() + (st.running ? 1 : 0));
+        st.queue.clear();
+        st.running.reset();
+        answer_drained(self);
+      },
+      [self](crash_atom) -> caf::result<void> {
+        throw std::runtime_error("crash requested by test hook");
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_notify(caf::local_actor* parent, const InstanceContext& ctx) {
+  return caf::actor_cast<caf::actor>(parent->spawn(notify, ctx));
+}
+
+}  // namespace redkeep::actors

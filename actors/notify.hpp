@@ -1,0 +1,24 @@
+#pragma once
+// The notify actor: runs an instance's notify scripts (notify_master, notify_backup,
+// notify_fault, notify_stop, then `notify` with INSTANCE NAME STATE PRIORITY appended) for
+// each transition the election reports, one transition after the other: a transition's
+// scripts have ended, or were killed at kNotifyTimeout, before the next transition's start.
+// So a quick MASTER -> BACKUP -> MASTER runs them in that order (keepalived starts each
+// script at once and they may finish out of order). The scripts run on a helper thread: the
+// election never waits for them, so a hanging script delays no failover.
+
+#include <caf/all.hpp>
+
+#include <chrono>
+
+#include "actors/instance_context.hpp"
+
+namespace redkeep::actors {
+
+/// How long one notify script may run before it is killed with its process group.
+inline constexpr std::chrono::seconds kNotifyTimeout{10};
+
+/// Spawns the notify actor of `ctx` (which has at least one notify script).
+caf::actor spawn_notify(caf::local_actor* parent, const InstanceContext& ctx);
+
+}  // namespace redkeep::actors

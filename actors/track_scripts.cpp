@@ -1,0 +1,100 @@
+#include "actors/track_scripts.hpp"
+
+#include <memory>
+#include <vector>
+
+#include "actors/crash_reason.hpp"
+#include "actors/messages.hpp"
+#include "actors/poll_thread.hpp"
+#include "exec/child_process.hpp"
+#include "exec/command_line.hpp"
+
+namespace redkeep::actors {
+
+namespace {
+
+struct Tracked {
+  std::unique_ptr<PollThread> run;  // the run in progress (null when idle)
+  bool skip_logged = false;         // "still running" said for this run
+};
+
+struct TrackScriptsState {
+  InstanceContext ctx;
+  Wiring wiring;
+  std::vector<Tracked> scripts;  // parallel to ctx.instance.track_script
+
+  static inline const char* name = "track_scripts";
+};
+
+using Self = track_scripts_actor::stateful_base<TrackScriptsState>;
+
+/// One run of script `index` on a helper thread; its outcome comes back as a ScriptRun.
+void start_run(Self* self, std::size_t index) {
+  const config::VrrpScript& script = self->state.ctx.instance.track_script[index].script;
+  auto handle = caf::actor_cast<caf::actor>(self);
+  self->state.scripts[index].run = std::make_unique<PollThread>(
+      [handle, index, script](const std::atomic<bool>& stop) {
+        core::ScriptRun out{index, false, {}};
+        std::optional<exec::RunAs> as;
+        if (script.user) {
+          std::string error;
+          as = exec::resolve_run_as(*script.user, script.group, error);
+          if (!as) {
+            out.detail = "could not start: " + error;
+            caf::anon_send(handle, out);
+            return;
+          }
+        }
+        const auto result = exec::run_script(exec::parse_command_line(script.script).argv, as,
+                                             script.effective_timeout(), stop);
+        if (result.outcome == exec::RunResult::Outcome::stopped) return;
+        out.success = result.success();
+        out.detail = result.describe();
+        caf::anon_send(handle, out);
+      });
+}
+
+track_scripts_actor::behavior_type track_scripts(Self* self, InstanceContext ctx) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  st.scripts.resize(st.ctx.instance.track_script.size());
+  self->set_exception_handler(crash_handler("track_scripts" + st.ctx.tag()));
+  for (std::size_t i = 0; i < st.scripts.size(); ++i)
+    self->send(self, tick_atom::value, static_cast<std::uint64_t>(i));
+  return {
+      [self](const Wiring& w) { self->state.wiring = w; },
+      [self](tick_atom, std::uint64_t index) {
+        auto& st = self->state;
+        const auto& script = st.ctx.instance.track_script[index].script;
+        self->delayed_send(self, script.interval, tick_atom::value, index);
+        auto& tracked = st.scripts[index];
+        if (tracked.run) {
+          if (!tracked.skip_logged)
+            st.ctx.log().info(core::LogKind::script_state,
+                              "Track script {} is still running: skipping this run",
+                              script.name);
+          tracked.skip_logged = true;
+          return;
+        }
+        tracked.skip_logged = false;
+        start_run(self, index);
+      },
+      [self](const core::ScriptRun& r) {
+        auto& st = self->state;
+        if (r.index >= st.scripts.size()) return;
+        st.scripts[r.index].run.reset();  // its thread has ended: this was its last act
+        if (st.wiring.election) self->send(st.wiring.election, r);
+      },
+      [self](crash_atom) -> caf::result<void> {
+        throw std::runtime_error("crash requested by test hook");
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_track_scripts(caf::local_actor* parent, const InstanceContext& ctx) {
+  return caf::actor_cast<caf::actor>(parent->spawn(track_scripts, ctx));
+}
+
+}  // namespace redkeep::actors

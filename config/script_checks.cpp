@@ -1,0 +1,139 @@
+#include "config/script_checks.hpp"
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "exec/command_line.hpp"
+
+namespace redkeep::config {
+namespace {
+
+using Severity = Diagnostic::Severity;
+
+class Checker {
+ public:
+  Checker(const std::string& file, const ScriptEnvironment& env, std::vector<Diagnostic>& out)
+      : file_(file), env_(env), out_(out) {}
+
+  /// One script line (`what`: "vrrp_script chk", "notify_master of vrrp_instance A").
+  void line(const std::string& what, const std::string& command,
+            const std::optional<std::string>& user, const std::optional<std::string>& group,
+            const Where& at, bool notify) {
+    if (user) run_as(what, *user, group, at);
+    const auto parsed = exec::parse_command_line(command);
+    if (parsed.argv.empty()) return;
+    if (!parsed.shell && !env_.executable(parsed.argv[0])) {
+      error(at, what + ": '" + parsed.argv[0] + "' is not an executable file" +
+                    (parsed.argv[0].find('/') == std::string::npos ? " in PATH" : "") +
+                    " (the script could never run)");
+      return;
+    }
+    if (!notify) return;
+    // The script's own text when the program is a script file, else the line itself (an
+    // inline `redis-cli slaveof ...`).
+    std::optional<std::string> text;
+    std::string path = parsed.shell ? std::string() : parsed.argv[0];
+    if (!path.empty()) text = env_.read(path);
+    if (!text || text->rfind("#!", 0) != 0) {
+      text = command;
+      path.clear();
+    }
+    const auto verdict = classify_script(*text, path, env_.read);
+    if (verdict.kind == ScriptKind::redis_role)
+      warning(at, what + " switches the local Redis's role (" + verdict.reason +
+                      "): redkeep does that itself, and the two would race; remove it");
+  }
+
+ private:
+  void run_as(const std::string& what, const std::string& user,
+              const std::optional<std::string>& group, const Where& at) {
+    if (!env_.root) {
+      error(at, what + ": `user " + user +
+                    "` needs redkeep to run as root (it cannot switch users otherwise); remove "
+                    "it to run the script as redkeep's own user");
+      return;
+    }
+    if (!env_.user_exists(user)) error(at, what + ": no user named '" + user + "'");
+    if (group && !env_.group_exists(*group))
+      error(at, what + ": no group named '" + *group + "'");
+  }
+
+  void error(const Where& w, std::string m) {
+    out_.push_back({Severity::error, file_, w.line, w.column, std::move(m)});
+  }
+  void warning(const Where& w, std::string m) {
+    out_.push_back({Severity::warning, file_, w.line, w.column, std::move(m)});
+  }
+
+  const std::string& file_;
+  const ScriptEnvironment& env_;
+  std::vector<Diagnostic>& out_;
+};
+
+bool is_executable_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+}  // namespace
+
+ScriptEnvironment system_environment() {
+  ScriptEnvironment env;
+  env.root = ::geteuid() == 0;
+  env.user_exists = [](const std::string& user) { return ::getpwnam(user.c_str()) != nullptr; };
+  env.group_exists = [](const std::string& group) { return ::getgrnam(group.c_str()) != nullptr; };
+  env.executable = [](const std::string& program) {
+    if (program.find('/') != std::string::npos) return is_executable_file(program);
+    const char* path = std::getenv("PATH");
+    std::istringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
+    for (std::string dir; std::getline(dirs, dir, ':');)
+      if (!dir.empty() && is_executable_file(dir + "/" + program)) return true;
+    return false;
+  };
+  env.read = [](const std::string& path) -> std::optional<std::string> {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str().substr(0, 1 << 20);
+  };
+  return env;
+}
+
+void check_scripts(const Config& config, const SourceMap& source, const std::string& file_name,
+                   const ScriptEnvironment& env, std::vector<Diagnostic>& diagnostics) {
+  Checker check(file_name, env, diagnostics);
+  for (std::size_t i = 0; i < config.scripts.size(); ++i) {
+    const VrrpScript& s = config.scripts[i];
+    bool tracked = false;
+    for (const auto& inst : config.instances)
+      for (const auto& t : inst.track_script) tracked = tracked || t.script.name == s.name;
+    if (!tracked) continue;  // it does not run (validate warns)
+    const ScriptSource& src = source.scripts[i];
+    check.line("vrrp_script " + s.name, s.script, s.user, s.group,
+               s.user ? src.user : src.script, /*notify=*/false);
+  }
+  for (std::size_t i = 0; i < config.instances.size(); ++i) {
+    const VrrpInstance& inst = config.instances[i];
+    const InstanceSource& src = source.instances[i];
+    const std::tuple<const char*, const std::optional<NotifyScript>*, Where> notifies[] = {
+        {"notify_master", &inst.notify.master, src.notify_master},
+        {"notify_backup", &inst.notify.backup, src.notify_backup},
+        {"notify_fault", &inst.notify.fault, src.notify_fault},
+        {"notify_stop", &inst.notify.stop, src.notify_stop},
+        {"notify", &inst.notify.any, src.notify}};
+    for (const auto& [keyword, script, at] : notifies) {
+      if (!*script) continue;
+      check.line(std::string(keyword) + " of vrrp_instance " + inst.name, (*script)->command,
+                 (*script)->user, (*script)->group, at, /*notify=*/true);
+    }
+  }
+}
+
+}  // namespace redkeep::config
