@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Runs one lab scenario (a function `scenario_NAME` in scenarios.py,
 interop_scenarios.py, fault_scenarios.py, island_scenarios.py,
-cold_start_scenarios.py, switchover_scenarios.py or reload_scenarios.py) in a
-fresh lab and always tears the lab down, even when the scenario fails.
+cold_start_scenarios.py, switchover_scenarios.py, reload_scenarios.py or
+script_scenarios.py) in a fresh lab and always tears the lab down, even when
+the scenario fails.
 
   python3 tests/lab/run.py NAME      exit 0 = passed
 
@@ -21,9 +22,10 @@ import island_scenarios  # noqa: E402
 import cold_start_scenarios  # noqa: E402
 import switchover_scenarios  # noqa: E402
 import reload_scenarios  # noqa: E402
+import script_scenarios  # noqa: E402
 
 MODULES = (scenarios, interop_scenarios, fault_scenarios, island_scenarios, cold_start_scenarios,
-           switchover_scenarios, reload_scenarios)
+           switchover_scenarios, reload_scenarios, script_scenarios)
 
 
 def find(name):
