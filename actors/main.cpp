@@ -8,6 +8,7 @@
 #include "actors/status_command.hpp"
 #include "actors/switchover_command.hpp"
 #include "config/check_command.hpp"
+#include "config/migrate_command.hpp"
 #include "config/model.hpp"
 #include "config/parser.hpp"
 #include "inspect/inspect_command.hpp"
@@ -52,6 +53,14 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand(
       "check", "Validate a configuration file and print the effective configuration");
   check->add_option("-f,--config", check_config, "Configuration file (keepalived.conf syntax)")
+      ->required();
+
+  std::string migrate_file;
+  CLI::App* migrate = app.add_subcommand(
+      "migrate",
+      "Print a redkeep configuration equivalent to a keepalived.conf: Redis check and role "
+      "scripts become the redis block, other scripts are kept; each decision is a comment");
+  migrate->add_option("FILE", migrate_file, "The keepalived.conf (the scripts it names are read)")
       ->required();
 
   std::string run_config;
@@ -136,6 +145,7 @@ int main(int argc, char** argv) {
     return redkeep::inspect::run_inspect(inspect_opts, std::cin, std::cout, std::cerr);
   }
   if (*check) return redkeep::config::run_check(check_config, std::cout, std::cerr);
+  if (*migrate) return redkeep::config::run_migrate(migrate_file, std::cout, std::cerr);
   if (*run)
     return redkeep::actors::run_daemon(run_config, log_format == "json"
                                                        ? redkeep::actors::LogFormat::json

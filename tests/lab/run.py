@@ -2,8 +2,8 @@
 """Runs one lab scenario (a function `scenario_NAME` in scenarios.py,
 interop_scenarios.py, fault_scenarios.py, island_scenarios.py,
 cold_start_scenarios.py, switchover_scenarios.py, reload_scenarios.py,
-script_scenarios.py or instance_scenarios.py) in a fresh lab and always tears
-the lab down, even when the scenario fails.
+script_scenarios.py, instance_scenarios.py or migrate_scenarios.py) in a fresh
+lab and always tears the lab down, even when the scenario fails.
 
   python3 tests/lab/run.py NAME      exit 0 = passed
 
@@ -24,10 +24,11 @@ import switchover_scenarios  # noqa: E402
 import reload_scenarios  # noqa: E402
 import script_scenarios  # noqa: E402
 import instance_scenarios  # noqa: E402
+import migrate_scenarios  # noqa: E402
 
 MODULES = (scenarios, interop_scenarios, fault_scenarios, island_scenarios, cold_start_scenarios,
            switchover_scenarios, reload_scenarios, script_scenarios,
-           instance_scenarios)
+           instance_scenarios, migrate_scenarios)
 
 
 def find(name):

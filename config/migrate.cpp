@@ -1,0 +1,302 @@
+#include "config/migrate.hpp"
+
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "config/keyword_table.hpp"
+#include "config/keywords.hpp"
+#include "config/lexer.hpp"
+#include "config/syntax.hpp"
+#include "exec/command_line.hpp"
+
+namespace redkeep::config {
+namespace {
+
+constexpr const char* kIndent = "    ";
+
+std::string token_text(const Token& t) {
+  return t.kind == Token::Kind::string ? "\"" + t.text + "\"" : t.text;
+}
+
+std::string line_of(const Statement& st) { return "line " + std::to_string(st.keyword.line); }
+
+/// The statement's words as written ("priority 150").
+std::string words(const Statement& st) {
+  std::string out = token_text(st.keyword);
+  for (const Token& a : st.args) out += " " + token_text(a);
+  return out;
+}
+
+/// The value of `keyword` in `block` (its first argument), if written.
+std::optional<std::string> value_of(const std::vector<Statement>& block, const char* keyword) {
+  std::optional<std::string> out;
+  for (const Statement& st : block)
+    if (st.keyword.text == keyword && !st.args.empty()) out = st.args[0].text;
+  return out;
+}
+
+/// What a script does, from the file its line runs (or the line itself when it runs no file,
+/// e.g. `script "redis-cli -p 6379 ping"`).
+struct Script {
+  ScriptVerdict verdict;
+  bool unreadable = false;
+  std::string program;
+};
+
+Script read_script(const std::string& line, const ReadFile& read) {
+  Script s;
+  const auto cmd = exec::parse_command_line(line);
+  if (!cmd.shell && !cmd.argv.empty() && cmd.argv[0].find('/') != std::string::npos) {
+    s.program = cmd.argv[0];
+    if (auto text = read(s.program)) {
+      s.verdict = classify_script(*text, s.program, read);
+      return s;
+    }
+    s.unreadable = true;
+    s.verdict.reason = s.program + " cannot be read";
+    return s;
+  }
+  s.verdict = classify_script(line, "", read);
+  return s;
+}
+
+/// One vrrp_script block.
+struct VrrpScriptInfo {
+  const Statement* statement = nullptr;
+  std::string line;  ///< its `script`
+  Script script;
+};
+
+class Migrator {
+ public:
+  Migrator(const std::string& file, const ReadFile& read) : file_(file), read_(read) {}
+
+  std::string run(const std::vector<Statement>& statements) {
+    out_ << "# redkeep configuration made by `redkeep migrate " << file_ << "`.\n"
+         << "# Each decision is a comment starting with \"migrate:\". Check it with\n"
+         << "# `redkeep check --config FILE` before use.\n";
+    for (const Statement& st : statements)
+      if (st.keyword.text == "vrrp_script" && st.has_block && !st.args.empty())
+        scripts_[st.args[0].text] = read_vrrp_script(st);
+    for (const Statement& st : statements) {
+      const std::string& kw = st.keyword.text;
+      out_ << "\n";
+      if (kw == "global_defs" && st.has_block) {
+        global_defs(st);
+      } else if (kw == "vrrp_script" && st.has_block && !st.args.empty()) {
+        vrrp_script(st);
+      } else if (kw == "vrrp_instance" && st.has_block) {
+        vrrp_instance(st);
+      } else {
+        comment("", "not carried over: " + describe_unsupported(BlockKind::top, st));
+      }
+    }
+    return out_.str();
+  }
+
+ private:
+  void comment(const std::string& indent, const std::string& text) {
+    out_ << indent << "# migrate: " << text << "\n";
+  }
+
+  /// A statement, with its block, as written.
+  void emit(const std::string& indent, const Statement& st) {
+    out_ << indent << words(st);
+    if (!st.has_block) {
+      out_ << "\n";
+      return;
+    }
+    out_ << " {\n";
+    for (const Statement& inner : st.block) emit(indent + kIndent, inner);
+    out_ << indent << "}\n";
+  }
+
+  static std::string describe_unsupported(BlockKind block, const Statement& st) {
+    const std::string what = "'" + words(st) + "' (" + line_of(st) + ")";
+    if (unsupported_message(block, st.keyword.text))
+      return what + ": redkeep does not implement it";
+    return what + ": not a keepalived keyword redkeep knows";
+  }
+
+  VrrpScriptInfo read_vrrp_script(const Statement& st) {
+    VrrpScriptInfo info;
+    info.statement = &st;
+    for (const Statement& inner : st.block) {
+      if (inner.keyword.text != "script") continue;
+      info.line.clear();
+      for (const Token& a : inner.args) info.line += (info.line.empty() ? "" : " ") + a.text;
+    }
+    info.script = read_script(info.line, read_);
+    return info;
+  }
+
+  void global_defs(const Statement& st) {
+    out_ << "global_defs {\n";
+    for (const Statement& inner : st.block) {
+      const std::string& kw = inner.keyword.text;
+      if (find_keyword(BlockKind::global_defs, kw)) {
+        emit(kIndent, inner);
+      } else if (kw == "enable_script_security" || kw == "script_user") {
+        comment(kIndent, "not carried over: '" + words(inner) +
+                             "': redkeep runs scripts without its own capabilities, as its own "
+                             "user unless a vrrp_script names `user` (redkeep as root)");
+      } else {
+        comment(kIndent, "not carried over: " + describe_unsupported(BlockKind::global_defs, inner));
+      }
+    }
+    out_ << "}\n";
+  }
+
+  void vrrp_script(const Statement& st) {
+    const VrrpScriptInfo& info = scripts_[st.args[0].text];
+    const std::string name = st.args[0].text;
+    if (info.script.verdict.kind == ScriptKind::redis_check) {
+      comment("", "vrrp_script " + name + " only checks the local Redis (" +
+                      info.script.verdict.reason +
+                      "): replaced by the redis block of each instance that tracks it");
+      return;
+    }
+    if (info.script.unreadable) {
+      comment("", "vrrp_script " + name + ": " + info.script.verdict.reason +
+                      ", so what it does is unknown: kept as a script");
+    } else {
+      comment("", "vrrp_script " + name + " does more than check Redis (" +
+                      info.script.verdict.reason + "): kept as a script");
+    }
+    out_ << "vrrp_script " << token_text(st.args[0]) << " {\n";
+    for (const Statement& inner : st.block) {
+      if (find_keyword(BlockKind::vrrp_script, inner.keyword.text)) {
+        emit(kIndent, inner);
+      } else {
+        comment(kIndent,
+                "not carried over: " + describe_unsupported(BlockKind::vrrp_script, inner));
+      }
+    }
+    out_ << "}\n";
+  }
+
+  /// The redis block an instance gets, from its Redis check script (timers) and the port its
+  /// scripts name.
+  struct RedisBlock {
+    bool wanted = false;
+    std::optional<int> port;
+    std::vector<std::string> settings;  // check_interval 2, ...
+  };
+
+  void track_script(const Statement& st, RedisBlock& redis) {
+    std::vector<const Statement*> kept;
+    for (const Statement& entry : st.block) {
+      auto it = scripts_.find(entry.keyword.text);
+      if (it == scripts_.end() || it->second.script.verdict.kind != ScriptKind::redis_check) {
+        kept.push_back(&entry);
+        continue;
+      }
+      const VrrpScriptInfo& info = it->second;
+      redis.wanted = true;
+      if (info.script.verdict.port) redis.port = info.script.verdict.port;
+      const auto& block = info.statement->block;
+      const auto interval = value_of(block, "interval").value_or("1");
+      const std::string weight = entry.args.size() >= 2 && entry.args[0].text == "weight"
+                                     ? entry.args[1].text
+                                     : value_of(block, "weight").value_or("0");
+      redis.settings = {"check_interval " + interval,
+                        "check_timeout " + value_of(block, "timeout").value_or(interval),
+                        "fall " + value_of(block, "fall").value_or("1"),
+                        "rise " + value_of(block, "rise").value_or("1")};
+      comment(kIndent,
+              "track_script " + entry.keyword.text + " replaced by the redis block below" +
+                  (weight == "0" ? std::string()
+                                 : " (its weight " + weight +
+                                       " becomes FAULT: redkeep takes a node whose Redis fails "
+                                       "out of the election)"));
+    }
+    if (kept.empty()) return;
+    out_ << kIndent << "track_script {\n";
+    for (const Statement* entry : kept) emit(std::string(kIndent) + kIndent, *entry);
+    out_ << kIndent << "}\n";
+  }
+
+  void notify(const Statement& st, RedisBlock& redis) {
+    std::string line = st.args.empty() ? std::string() : st.args[0].text;
+    const Script script = read_script(line, read_);
+    const std::string& kw = st.keyword.text;
+    if (script.verdict.kind == ScriptKind::redis_role) {
+      redis.wanted = true;
+      if (script.verdict.port && !redis.port) redis.port = script.verdict.port;
+      comment(kIndent, kw + " dropped: it only switches the local Redis's role (" +
+                           script.verdict.reason + "); redkeep does that itself");
+      return;
+    }
+    if (script.unreadable) {
+      comment(kIndent, kw + ": " + script.verdict.reason +
+                           ", so what it does is unknown: kept (check it does not switch Redis "
+                           "roles: redkeep does that itself)");
+    } else {
+      comment(kIndent, kw + " kept: " + script.verdict.reason);
+    }
+    emit(kIndent, st);
+  }
+
+  void vrrp_instance(const Statement& st) {
+    out_ << "vrrp_instance " << (st.args.empty() ? "" : token_text(st.args[0])) << " {\n";
+    RedisBlock redis;
+    for (const Statement& inner : st.block) {
+      const std::string& kw = inner.keyword.text;
+      if (kw == "track_script") {
+        track_script(inner, redis);
+      } else if (kw == "notify" || kw.rfind("notify_", 0) == 0) {
+        if (find_keyword(BlockKind::vrrp_instance, kw)) {
+          notify(inner, redis);
+        } else {
+          comment(kIndent,
+                  "not carried over: " + describe_unsupported(BlockKind::vrrp_instance, inner));
+        }
+      } else if (kw == "mcast_src_ip") {
+        comment(kIndent, "mcast_src_ip is unicast_src_ip in redkeep (the adverts' source)");
+        out_ << kIndent << "unicast_src_ip";
+        for (const Token& a : inner.args) out_ << " " << token_text(a);
+        out_ << "\n";
+      } else if (kw == "preempt" && !inner.has_block && inner.args.empty()) {
+        comment(kIndent, "preempt dropped: preemption is the default");
+      } else if (find_keyword(BlockKind::vrrp_instance, kw)) {
+        emit(kIndent, inner);
+      } else {
+        comment(kIndent,
+                "not carried over: " + describe_unsupported(BlockKind::vrrp_instance, inner));
+      }
+    }
+    if (redis.wanted) {
+      comment(kIndent, "redkeep health-checks this Redis and switches its role (REPLICAOF) "
+                       "itself, in place of the check and notify scripts");
+      out_ << kIndent << "redis {\n";
+      out_ << kIndent << kIndent << "port " << redis.port.value_or(6379) << "\n";
+      for (const auto& s : redis.settings) out_ << kIndent << kIndent << s << "\n";
+      out_ << kIndent << "}\n";
+    } else {
+      comment(kIndent, "no script of this instance checks or switches Redis: no redis block "
+                       "(plain VRRP); add one to let redkeep manage a Redis");
+    }
+    out_ << "}\n";
+  }
+
+  const std::string& file_;
+  const ReadFile& read_;
+  std::ostringstream out_;
+  std::map<std::string, VrrpScriptInfo> scripts_;
+};
+
+}  // namespace
+
+MigrateResult migrate(std::string_view text, const std::string& file_name, const ReadFile& read) {
+  MigrateResult result;
+  LexResult lexed = lex(text, file_name);
+  result.diagnostics = lexed.diagnostics;
+  SyntaxResult syntax = parse_syntax(lexed.tokens, file_name);
+  result.diagnostics.insert(result.diagnostics.end(), syntax.diagnostics.begin(),
+                            syntax.diagnostics.end());
+  result.text = Migrator(file_name, read).run(syntax.statements);
+  return result;
+}
+
+}  // namespace redkeep::config
