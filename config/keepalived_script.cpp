@@ -177,6 +177,19 @@ struct Reading {
       script(*text, kept[1], depth + 1);
       return;
     }
+    // Wrappers that run the rest of the line as a command: `timeout 1 redis-cli ping`.
+    if (program == "timeout" || program == "exec" || program == "command" || program == "nice") {
+      std::size_t i = 1;
+      while (i < kept.size() && kept[i].size() > 1 && kept[i][0] == '-') {
+        const bool takes_value = kept[i] == "-s" || kept[i] == "-k" || kept[i] == "-n";
+        i += takes_value ? 2 : 1;
+      }
+      if (program == "timeout") ++i;  // the duration
+      if (i >= kept.size()) return;
+      command(std::vector<std::string>(kept.begin() + static_cast<long>(i), kept.end()), path,
+              depth);
+      return;
+    }
     if (program == "eval") {
       kept.erase(kept.begin());
       std::string rest;

@@ -47,15 +47,21 @@ struct Script {
 Script read_script(const std::string& line, const ReadFile& read) {
   Script s;
   const auto cmd = exec::parse_command_line(line);
-  if (!cmd.shell && !cmd.argv.empty() && cmd.argv[0].find('/') != std::string::npos) {
+  const auto slash = cmd.argv.empty() ? std::string::npos : cmd.argv[0].rfind('/');
+  const bool redis_cli = !cmd.argv.empty() && cmd.argv[0].substr(slash + 1) == "redis-cli";
+  if (!cmd.shell && slash != std::string::npos && !redis_cli) {
     s.program = cmd.argv[0];
-    if (auto text = read(s.program)) {
+    const auto text = read(s.program);
+    if (!text) {
+      s.unreadable = true;
+      s.verdict.reason = s.program + " cannot be read";
+      return s;
+    }
+    // A script file is read; a program (redis-cli itself) is the line's own command.
+    if (text->rfind("#!", 0) == 0) {
       s.verdict = classify_script(*text, s.program, read);
       return s;
     }
-    s.unreadable = true;
-    s.verdict.reason = s.program + " cannot be read";
-    return s;
   }
   s.verdict = classify_script(line, "", read);
   return s;

@@ -75,6 +75,17 @@ TEST_CASE("one-line checks as keepalived.conf writes them", "[migrate]") {
   CHECK(v.reason == "runs killall");
 }
 
+TEST_CASE("a redis-cli call under timeout, exec or nice is still a Redis check", "[migrate]") {
+  auto v = inline_script("[ \"$(timeout -k 1 2 redis-cli -p 6381 ping)\" = PONG ]");
+  CHECK(v.kind == ScriptKind::redis_check);
+  CHECK(v.port == 6381);
+  v = inline_script("exec nice -n 5 redis-cli -p 6379 SLAVEOF no one");
+  CHECK(v.kind == ScriptKind::redis_role);
+  v = inline_script("timeout 2 curl -fs http://127.0.0.1:8080/health");
+  CHECK(v.kind == ScriptKind::other);
+  CHECK(v.reason == "runs curl");
+}
+
 TEST_CASE("what the reading cannot follow keeps the script", "[migrate]") {
   // A sourced file that cannot be read.
   auto v = inline_script("source /etc/redis-ha.conf\nredis-cli ping\n");

@@ -1,0 +1,130 @@
+// `redkeep migrate` on the keepalived.conf files under tests/fixtures/migrate (the recipe's, and
+// other shapes seen in the wild): each result is the directory's expected.conf (regenerated with
+// REDKEEP_UPDATE_GOLDEN=1) and passes `check`.
+#include "config/migrate.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "config/parser.hpp"
+
+using namespace redkeep::config;
+
+namespace {
+
+const std::string kDir = std::string(REDKEEP_FIXTURES_DIR) + "/migrate";
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// Migrates `name`/keepalived.conf with its scripts read from `name`/scripts, as if installed
+/// in /etc/keepalived/scripts (the path the files name).
+MigrateResult migrate_fixture(const std::string& name) {
+  const std::string dir = kDir + "/" + name;
+  const auto text = read_file(dir + "/keepalived.conf");
+  REQUIRE(text);
+  const ReadFile read = [dir](const std::string& path) -> std::optional<std::string> {
+    const std::string installed = "/etc/keepalived/scripts/";
+    if (path.rfind(installed, 0) != 0) return std::nullopt;
+    return read_file(dir + "/scripts/" + path.substr(installed.size()));
+  };
+  return migrate(*text, "keepalived.conf", read);
+}
+
+std::string migrated(const std::string& name) {
+  const auto result = migrate_fixture(name);
+  CHECK(result.diagnostics.empty());
+  return result.text;
+}
+
+}  // namespace
+
+TEST_CASE("migrate: every fixture gives its expected configuration, which passes check",
+          "[config][migrate]") {
+  const bool update = std::getenv("REDKEEP_UPDATE_GOLDEN") != nullptr;
+  int fixtures = 0;
+  for (const auto& e : std::filesystem::directory_iterator(kDir)) {
+    if (!std::filesystem::exists(e.path() / "keepalived.conf")) continue;
+    ++fixtures;
+    const std::string name = e.path().filename().string();
+    const std::string text = migrated(name);
+    const std::string expected_path = (e.path() / "expected.conf").string();
+    if (update) std::ofstream(expected_path) << text;
+    INFO(name << "\n" << text);
+    CHECK(read_file(expected_path).value_or("") == text);
+    const auto check = parse_text(text, name + "/expected.conf");
+    for (const auto& d : check.diagnostics) INFO(d.to_string());
+    CHECK(check.ok());
+  }
+  CHECK(fixtures >= 3);
+}
+
+TEST_CASE("migrate: the recipe's check script becomes the redis block with its timers",
+          "[config][migrate]") {
+  const auto text = migrated("recipe");
+  auto result = parse_text(text, "recipe");
+  REQUIRE(result.config);
+  const auto& inst = result.config->instances.at(0);
+  REQUIRE(inst.redis);
+  CHECK(inst.redis->port == 6379);
+  CHECK(inst.redis->check_interval == std::chrono::seconds(2));
+  CHECK(inst.redis->check_timeout == std::chrono::seconds(2));
+  CHECK(inst.redis->fall == 3);
+  CHECK(inst.redis->rise == 1);
+  CHECK(inst.track_script.empty());
+  CHECK(inst.notify.empty());  // every notify script only switched Redis roles
+  CHECK(result.config->scripts.empty());
+  CHECK(inst.nopreempt);
+  CHECK(inst.auth_pass.reveal() == "1111");
+  CHECK(inst.virtual_ipaddress.at(0).to_string() == "192.0.2.100/24");
+  CHECK(text.find("notify_master dropped: it only switches the local Redis's role") !=
+        std::string::npos);
+}
+
+TEST_CASE("migrate: scripts that do more than check Redis are kept, with their weights",
+          "[config][migrate]") {
+  const auto text = migrated("weights");
+  auto result = parse_text(text, "weights");
+  REQUIRE(result.config);
+  const auto& inst = result.config->instances.at(0);
+  REQUIRE(inst.redis);  // check_redis.sh runs `timeout 1 redis-cli -p 6379 ping`
+  CHECK(inst.redis->fall == 2);
+  REQUIRE(inst.track_script.size() == 2);
+  CHECK(inst.track_script[0].script.name == "chk_disk");
+  CHECK(inst.track_script[0].weight == -50);  // the entry's weight
+  CHECK(inst.track_script[1].script.name == "chk_sidecar");
+  CHECK(inst.track_script[1].weight == 10);
+  CHECK(inst.track_script[1].weight_reverse);
+  REQUIRE(inst.notify.master);
+  CHECK(inst.notify.master->command == "/etc/keepalived/scripts/page_oncall.sh MASTER");
+  CHECK(inst.unicast_src_ip->to_string() == "192.0.2.21");  // from mcast_src_ip
+  CHECK(text.find("check_sidecar.sh cannot be read, so what it does is unknown: kept") !=
+        std::string::npos);
+  CHECK(text.find("its weight -20 becomes FAULT") != std::string::npos);
+  CHECK(text.find("not carried over: 'use_vmac'") != std::string::npos);
+  CHECK(text.find("not carried over: 'virtual_server 192.0.2.170 6379'") != std::string::npos);
+}
+
+TEST_CASE("migrate: two instances with one-line checks get a redis block each, on their port",
+          "[config][migrate]") {
+  auto result = parse_text(migrated("two_instances_unicast"), "two");
+  REQUIRE(result.config);
+  REQUIRE(result.config->instances.size() == 2);
+  CHECK(result.config->instances[0].redis->port == 6379);
+  CHECK(result.config->instances[1].redis->port == 6380);
+  CHECK(result.config->instances[1].redis->check_timeout == std::chrono::milliseconds(300));
+  CHECK(result.config->instances[0].unicast_peer.size() == 2);
+  CHECK(result.config->instances[0].notify.any);  // logger: kept
+  CHECK_FALSE(result.config->instances[0].notify.master);
+}
+
+TEST_CASE("migrate: a keepalived.conf with a syntax error is reported", "[config][migrate]") {
+  const auto result = migrate("vrrp_instance A {\n  interface eth0\n", "broken.conf",
+                              [](const std::string&) { return std::nullopt; });
+  CHECK_FALSE(result.diagnostics.empty());
+}
