@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "net/ip_address.hpp"
@@ -102,6 +103,12 @@ struct VrrpScript {
   std::chrono::milliseconds effective_timeout() const {
     return timeout.count() > 0 ? timeout : interval;
   }
+  friend bool operator==(const VrrpScript& a, const VrrpScript& b) {
+    return std::tie(a.name, a.script, a.interval, a.timeout, a.weight, a.weight_reverse, a.rise,
+                    a.fall, a.init_fail, a.user, a.group) ==
+           std::tie(b.name, b.script, b.interval, b.timeout, b.weight, b.weight_reverse, b.rise,
+                    b.fall, b.init_fail, b.user, b.group);
+  }
 };
 
 /// One `track_script` entry of an instance: the script, with the weight the entry gives it
@@ -110,6 +117,9 @@ struct TrackedScript {
   VrrpScript script;
   int weight = 0;
   bool weight_reverse = false;
+  friend bool operator==(const TrackedScript& a, const TrackedScript& b) {
+    return a.script == b.script && a.weight == b.weight && a.weight_reverse == b.weight_reverse;
+  }
 };
 
 /// A `notify_*` line: a command line (as VrrpScript::script) and the optional user and group
@@ -118,6 +128,9 @@ struct NotifyScript {
   std::string command;
   std::optional<std::string> user;
   std::optional<std::string> group;
+  friend bool operator==(const NotifyScript& a, const NotifyScript& b) {
+    return a.command == b.command && a.user == b.user && a.group == b.group;
+  }
 };
 
 /// The notify scripts of an instance, run at each transition in transition order.
@@ -126,6 +139,10 @@ struct NotifyScripts {
   /// `notify`: run at every transition with `INSTANCE NAME STATE PRIORITY` appended.
   std::optional<NotifyScript> any;
   bool empty() const { return !master && !backup && !fault && !stop && !any; }
+  friend bool operator==(const NotifyScripts& a, const NotifyScripts& b) {
+    return a.master == b.master && a.backup == b.backup && a.fault == b.fault &&
+           a.stop == b.stop && a.any == b.any;
+  }
 };
 
 /// `vrrp_instance NAME { ... }`, with defaults filled in (keepalived's where it has one).

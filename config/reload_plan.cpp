@@ -80,6 +80,8 @@ InstanceChange compare_instance(const VrrpInstance& a, const VrrpInstance& b,
   compare(k, "garp_master_refresh_repeat", a.garp_master_refresh_repeat,
           b.garp_master_refresh_repeat);
   for (auto& r : redis_changes(a.redis, b.redis)) k.push_back(std::move(r));
+  compare(k, "track_script", a.track_script, b.track_script);
+  compare(k, "notify", a.notify, b.notify);
   c.action = restart     ? ReloadAction::restart
              : k.empty() ? ReloadAction::unchanged
                          : ReloadAction::apply;

@@ -94,3 +94,17 @@ TEST_CASE("plan_reload: instances added and removed, the control socket moved",
   CHECK(plan.instances[2].name == "C");
   CHECK(plan.instances[2].action == ReloadAction::add);
 }
+
+TEST_CASE("plan_reload: tracked scripts and notify scripts apply in place", "[config][reload]") {
+  const std::string script = "vrrp_script chk {\n    script /bin/true\n    weight -10\n}\n";
+  const auto a = parsed(script + instance(kRedis + "    track_script {\n        chk\n    }\n"));
+  const auto weight = parsed(script +
+                             instance(kRedis + "    track_script {\n        chk weight -20\n    }\n"));
+  CHECK(only(plan_reload(a, weight)).action == ReloadAction::apply);
+  CHECK(only(plan_reload(a, weight)).keywords == std::vector<std::string>{"track_script"});
+  const auto notify = parsed(script + instance(kRedis + "    track_script {\n        chk\n    }\n"
+                                                         "    notify_master /bin/true\n"));
+  CHECK(only(plan_reload(a, notify)).keywords == std::vector<std::string>{"notify"});
+  CHECK(only(plan_reload(a, notify)).action == ReloadAction::apply);
+  CHECK(only(plan_reload(a, a)).action == ReloadAction::unchanged);
+}
