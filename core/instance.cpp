@@ -425,6 +425,10 @@ void Instance::on(const Wired& w, TimePoint now) {
   if (w.member_probe) takeover_hold_.watcher_restarted();
   apply_takeover_hold(now);
   if (w.first && sm_.state() == vrrp::State::initialize && !stopping_) {
+    // Without a redis block no Redis report starts the data rules: the tracked scripts' state
+    // at start (a weight-0 script waiting for its first result, or init_fail) applies now,
+    // before startup() reads the inputs.
+    if (!has_redis() && scripts_.size() > 0) run_data_rules(now);
     execute(sm_.startup(now), now);
     return;
   }

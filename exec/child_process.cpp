@@ -39,24 +39,25 @@ void drop_capabilities() {
   syscall(SYS_capset, &header, data);
 }
 
+/// In the child: which step failed (errno follows) and exit 127.
+[[noreturn]] void fail(int report, int step) {
+  int message[2] = {step, errno};
+  [[maybe_unused]] auto n = write(report, message, sizeof message);
+  _exit(127);
+}
+
 /// In the child, between fork and exec: only async-signal-safe calls. Reports errno through
 /// `report` (close-on-exec: it closes unread when exec succeeds) and exits 127 on failure.
 [[noreturn]] void child(char* const* argv, const std::optional<RunAs>& as, int report) {
-  const auto fail = [report](int code) {
-    const int err = errno;
-    int message[2] = {code, err};
-    [[maybe_unused]] auto n = write(report, message, sizeof message);
-    _exit(127);
-  };
   setpgid(0, 0);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
   for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
   const int null = open("/dev/null", O_RDWR);
-  if (null < 0) fail(0);
+  if (null < 0) fail(report, 0);
   for (int fd = 0; fd < 3; ++fd)
-    if (dup2(null, fd) < 0) fail(0);
+    if (dup2(null, fd) < 0) fail(report, 0);
   if (null > 2) close(null);
   // Nothing of the daemon's (sockets, netlink, the Redis connections) reaches the script.
   if (syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */) != 0) {
@@ -65,12 +66,12 @@ void drop_capabilities() {
   }
   drop_capabilities();
   if (as) {
-    if (setgroups(as->groups.size(), as->groups.data()) != 0) fail(1);
-    if (setgid(as->gid) != 0) fail(1);
-    if (setuid(as->uid) != 0) fail(1);
+    if (setgroups(as->groups.size(), as->groups.data()) != 0) fail(report, 1);
+    if (setgid(as->gid) != 0) fail(report, 1);
+    if (setuid(as->uid) != 0) fail(report, 1);
   }
   execvp(argv[0], argv);
-  fail(2);
+  fail(report, 2);
 }
 
 std::string errno_text(int err) { return std::strerror(err); }

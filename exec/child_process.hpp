@@ -44,7 +44,8 @@ struct RunResult {
   std::string detail;  ///< no_start: "exec /x: No such file or directory"
 
   bool success() const { return outcome == Outcome::exited && status == 0; }
-  /// "exited with status 1", "killed by signal 9", "timed out after 2 s", "could not start: ...".
+  /// "exited with status 1", "killed by signal 9 (Killed)", "timed out after 2000 ms (killed
+  /// with its process group)", "could not start: ...".
   std::string describe() const;
 };
 

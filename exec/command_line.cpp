@@ -75,7 +75,10 @@ std::optional<std::vector<std::string>> split(std::string_view line) {
     }
   }
   if (in_word) words.push_back(std::move(word));
-  if (!words.empty() && starts_with_assignment(words.front())) return std::nullopt;
+  // As written, not unquoted: 'FOO=1' is a word, FOO=1 an assignment.
+  const auto start = line.find_first_not_of(" \t");
+  if (starts_with_assignment(line.substr(start, line.find_first_of(" \t", start) - start)))
+    return std::nullopt;
   return words;
 }
 

@@ -20,8 +20,11 @@
 #include <variant>
 #include <vector>
 
+#include "config/lexer.hpp"
+#include "config/migrate.hpp"
 #include "config/parser.hpp"
 #include "config/print.hpp"
+#include "config/syntax.hpp"
 #include "inspect/inspect_command.hpp"
 #include "inspect/log_line.hpp"
 #include "inspect/report.hpp"
@@ -420,6 +423,18 @@ inline std::string config_difference(const config::Config& a, const config::Conf
     if (i.garp_master_refresh_repeat != j.garp_master_refresh_repeat) {
       return where + "garp_master_refresh_repeat";
     }
+    if (i.track_script.size() != j.track_script.size()) return where + "track_script count";
+    for (std::size_t k = 0; k < i.track_script.size(); ++k) {
+      const config::TrackedScript& x = i.track_script[k];
+      const config::TrackedScript& y = j.track_script[k];
+      if (x.weight != y.weight || x.weight_reverse != y.weight_reverse)
+        return where + "track_script weight";
+      config::VrrpScript xs = x.script, ys = y.script;
+      xs.timeout = x.script.effective_timeout();  // printed as its effective value
+      ys.timeout = y.script.effective_timeout();
+      if (!(xs == ys)) return where + "track_script " + xs.name;
+    }
+    if (!(i.notify == j.notify)) return where + "notify scripts";
     if (i.redis.has_value() != j.redis.has_value()) return where + "redis block";
     if (!i.redis) continue;
     const config::RedisSettings& r = *i.redis;
@@ -650,12 +665,27 @@ inline std::string check_vrrp(const std::uint8_t* data, std::size_t size) {
   return round_trip(b.advert, b.source, b.destination, b.mode, true);
 }
 
-/// The config fuzz check for one input (fuzz_config): parse_text() must not crash; when it
-/// yields a Config, format_effective() of it must parse again without error, to the same Config
-/// (config/print.hpp's promise; secrets aside) that prints the same text.
+/// The config fuzz check for one input (fuzz_config): migrate() and parse_text() must not
+/// crash; migrate's output of an input without syntax errors parses into blocks; when
+/// parse_text() yields a Config, format_effective() of it must parse again without error, to
+/// the same Config (config/print.hpp's promise; secrets aside) that prints the same text.
 /// Returns "" or the bug found (with both texts).
 inline std::string check_config(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  // `redkeep migrate` takes the same files: it must not crash, and what it writes must lex and
+  // parse into blocks whenever the input did.
+  const config::MigrateResult migrated =
+      config::migrate(text, "fuzz.conf", [](const std::string&) { return std::nullopt; });
+  if (migrated.diagnostics.empty()) {
+    const auto lexed = config::lex(migrated.text, "migrated.conf");
+    const auto syntax = config::parse_syntax(lexed.tokens, "migrated.conf");
+    if (!lexed.diagnostics.empty() || !syntax.diagnostics.empty())
+      return "migrate output does not parse:\n" +
+             (lexed.diagnostics.empty() ? syntax.diagnostics : lexed.diagnostics)
+                 .front()
+                 .to_string() +
+             "\n--- migrated:\n" + migrated.text;
+  }
   const config::LoadResult first = config::parse_text(text, "fuzz.conf");
   if (first.ok() != first.config.has_value()) return "ok() disagrees with config";
   for (const auto& d : first.diagnostics) {

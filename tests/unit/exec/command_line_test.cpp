@@ -74,7 +74,7 @@ TEST_CASE("command line: ~, # and = only matter where a shell gives them meaning
   CHECK(words("cmd FOO=1") == Words{"cmd", "FOO=1"});
   CHECK(words("1FOO=x cmd") == Words{"1FOO=x", "cmd"});
   CHECK(words("=x cmd") == Words{"=x", "cmd"});
-  CHECK(words("'FOO=1' cmd") == Words{"FOO=1", "cmd"});
+  CHECK(words("'FOO=1' cmd") == Words{"FOO=1", "cmd"});  // quoted: a word, not an assignment
 }
 
 TEST_CASE("command line: lines with shell syntax run under /bin/sh -c as written",
