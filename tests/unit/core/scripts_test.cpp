@@ -126,8 +126,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "scripts: a failing script of weight -60 lowers priority 150 to 90 until it succeeds "
-    "again",
+    "rule script_weights: a failing script of weight -60 lowers priority 150 to 90 until it "
+    "succeeds again",
     "[core][scripts]") {
   CoreDriver d(plain_instance(150, {tracked("chk_load", -60)}));
   start(d);
@@ -148,6 +148,19 @@ TEST_CASE(
         "Effective priority 90 -> 150 (priority 150, tracked scripts +0)");
 }
 
+TEST_CASE(
+    "rule script_weights: weights never lift a node that is not eligible above the floor "
+    "priority",
+    "[core][scripts]") {
+  // chk_app (weight 0) has no result yet: not eligible; chk_extra (+50) succeeds.
+  CoreDriver d(plain_instance(100, {tracked("chk_app", 0), tracked("chk_extra", 50)}));
+  start(d);
+  d.feed(succeeded(1));
+  CHECK(d.priority() == kFloorPriority);
+  d.feed(succeeded(0));
+  CHECK(d.priority() == 150);
+}
+
 TEST_CASE("scripts: a Master advertises the priority its scripts' weights give it",
           "[core][scripts]") {
   CoreDriver d(plain_instance(150, {tracked("chk_load", -60), tracked("chk_extra", 20)}, true));
@@ -166,7 +179,9 @@ TEST_CASE("scripts: a Master advertises the priority its scripts' weights give i
   CHECK(d.adverts().back() == 110);
 }
 
-TEST_CASE("scripts: each transition asks for the notify scripts in order: BACKUP, MASTER, STOP",
+TEST_CASE(
+    "rule notify_in_order: each transition asks for the notify scripts in order: BACKUP, "
+    "MASTER, STOP",
           "[core][scripts][notify]") {
   auto in = recipe_instance(150);
   in.notify.master = config::NotifyScript{"/bin/true", {}, {}};
