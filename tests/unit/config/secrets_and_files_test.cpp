@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "../../support/temp_dir.hpp"
 #include "config/check_command.hpp"
 #include "config/parser.hpp"
 #include "config/print.hpp"
@@ -15,35 +16,17 @@
 using namespace redkeep::config;
 using namespace redkeep::config::test;
 
+using redkeep::test::TempDir;
+
 namespace {
 
-// A private temporary directory, removed with its files.
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/redkeep-config-test-XXXXXX";
-    const char* made = mkdtemp(pattern);
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  std::string write(const std::string& name, const std::string& text, mode_t mode) {
-    const std::string file = path_ + "/" + name;
-    std::ofstream(file) << text;
-    ::chmod(file.c_str(), mode);
-    return file;
-  }
-
- private:
-  std::string path_;
-};
 
 const std::string kAuthPass = "Pw7Hid3n";     // 8 bytes: kept whole
 const std::string kRedisPass = "Rd5Zecret9";
 
 // Output of run_check on `text` (mode 0600), stdout and stderr together.
 std::string check_output(const std::string& text, int* status = nullptr) {
-  TempDir dir;
+  TempDir dir{"redkeep-config-test"};
   const std::string file = dir.write("r.conf", text, 0600);
   std::ostringstream out, err;
   const int rc = run_check(file, out, err);
@@ -119,7 +102,7 @@ TEST_CASE("the effective configuration prints secrets as ***", "[config]") {
 }
 
 TEST_CASE("a file readable by others that holds a password draws a warning", "[config]") {
-  TempDir dir;
+  TempDir dir{"redkeep-config-test"};
   const std::string with_pass = instance("    authentication {\n        auth_type PASS\n"
                                          "        auth_pass " + kAuthPass + "\n    }\n");
   const std::string with_redis_pass =
@@ -189,7 +172,7 @@ struct Cli {
 };
 
 TEST_CASE("redkeep check runs on a good and a broken file (CLI)", "[config]") {
-  TempDir dir;
+  TempDir dir{"redkeep-config-test"};
   const Cli cli{dir};
   const std::string& out = cli.out;
   const std::string& err = cli.err;
@@ -225,7 +208,7 @@ TEST_CASE("redkeep check runs on a good and a broken file (CLI)", "[config]") {
 
 TEST_CASE("check and run refuse an IPv6 instance and a /0 VIP at FILE:LINE:COLUMN (CLI)",
           "[config]") {
-  TempDir dir;
+  TempDir dir{"redkeep-config-test"};
   const Cli cli{dir};
   const std::string& err = cli.err;
   const auto run = [&](const std::string& args) { return cli.run(args); };

@@ -28,6 +28,8 @@
 
 #include "exec/command_line.hpp"
 
+#include "../../support/temp_dir.hpp"
+
 using namespace std::chrono_literals;
 using redkeep::exec::resolve_run_as;
 using redkeep::exec::run_script;
@@ -36,24 +38,10 @@ using redkeep::exec::RunResult;
 using Outcome = RunResult::Outcome;
 using Clock = std::chrono::steady_clock;
 
+using redkeep::test::TempDir;
+
 namespace {
 
-/// A private temporary directory, removed with its files.
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/redkeep-exec-test-XXXXXX";
-    const char* made = mkdtemp(pattern);
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 std::optional<std::string> read_file(const std::string& path) {
   std::ifstream in(path);
@@ -160,7 +148,7 @@ TEST_CASE("run_script: a program that does not exist could not start, with the e
 
 TEST_CASE("run_script: a file without execute permission could not start",
           "[exec][child_process]") {
-  TempDir dir;
+  TempDir dir{"redkeep-exec-test"};
   const std::string path = dir.file("not-executable.sh");
   std::ofstream(path) << "#!/bin/sh\nexit 0\n";
   REQUIRE(chmod(path.c_str(), 0644) == 0);
@@ -191,7 +179,7 @@ TEST_CASE("run_script: a script still running at its timeout is killed and timed
 
 TEST_CASE("run_script: a timed-out script is killed with the processes it started",
           "[exec][child_process]") {
-  TempDir dir;
+  TempDir dir{"redkeep-exec-test"};
   const std::string pid_file = dir.file("pid");
   // sh starts a background sleep (same process group), writes its pid and waits for it.
   RunResult r;
@@ -246,7 +234,7 @@ TEST_CASE(
   REQUIRE(geteuid() == 0);
   REQUIRE((cap_field(*own, "CapEff") & (bit(CAP_NET_ADMIN) | bit(CAP_NET_RAW))) ==
           (bit(CAP_NET_ADMIN) | bit(CAP_NET_RAW)));
-  TempDir dir;
+  TempDir dir{"redkeep-exec-test"};
   const std::string out = dir.file("caps");
   RunResult r;
   bool raised = false;
@@ -282,7 +270,7 @@ TEST_CASE(
 
 TEST_CASE("run_script: the script's standard input, output and error are /dev/null",
           "[exec][child_process]") {
-  TempDir dir;
+  TempDir dir{"redkeep-exec-test"};
   const std::string out = dir.file("fds");
   // $(...) runs in a subshell whose $$ is still the script's shell, and that shell's own
   // descriptors 0, 1 and 2 are untouched while it waits for the substitution.
@@ -295,7 +283,7 @@ TEST_CASE("run_script: the script's standard input, output and error are /dev/nu
 
 TEST_CASE("run_script: no descriptor of the daemon reaches the script",
           "[exec][child_process]") {
-  TempDir dir;
+  TempDir dir{"redkeep-exec-test"};
   const std::string out = dir.file("fds");
   // A descriptor without close-on-exec, as a careless open() in the daemon would leave one.
   constexpr int kLeaked = 100;
@@ -345,7 +333,7 @@ TEST_CASE("run_script: the script starts with default signal handling and no blo
 
 TEST_CASE("run_script: a notify line under a shell gets the extra arguments as \"$@\"",
           "[exec][child_process]") {
-  TempDir dir;
+  TempDir dir{"redkeep-exec-test"};
   const std::string out = dir.file("args");
   const auto line = redkeep::exec::parse_command_line("printf '%s,' > " + out,
                                                       {"INSTANCE", "VI_1", "MASTER", "150"});
@@ -383,7 +371,7 @@ TEST_CASE("resolve_run_as: an unknown user or group is an error naming it",
 TEST_CASE("run_script: a script runs as the user resolve_run_as found",
           "[exec][child_process][root]") {
   REQUIRE(geteuid() == 0);  // the unit tests run as root (README's test command)
-  TempDir dir;
+  TempDir dir{"redkeep-exec-test"};
   REQUIRE(chmod(dir.path().c_str(), 0777) == 0);  // nobody writes its answer here
   const std::string out = dir.file("id");
   std::string error;
