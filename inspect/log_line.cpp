@@ -315,6 +315,23 @@ std::string classify_text(std::string_view t, std::map<std::string, std::string>
   }
   if (starts_with(t, "Redis role change not yet done: "))
     return contains(t, "refusing to make this Redis a replica") ? "refused_resync" : "role_failed";
+  if (starts_with(t, "VRRP_Script(")) {
+    f["script"] = std::string(t.substr(12, t.find(')') - 12));
+    f["result"] = contains(t, ") succeeded") ? "succeeded" : "failed";
+    return "script_state";
+  }
+  if (starts_with(t, "Track script ") && contains(t, " is still running")) return "script_state";
+  if (starts_with(t, "Effective priority ")) {
+    const auto rest = t.substr(19);
+    f["from"] = std::string(rest.substr(0, rest.find(' ')));
+    const auto arrow = rest.find("-> ");
+    if (arrow != std::string_view::npos)
+      f["to"] = std::string(rest.substr(arrow + 3, rest.find(' ', arrow + 3) - arrow - 3));
+    return "priority_change";
+  }
+  if (((starts_with(t, "notify ") || starts_with(t, "notify_")) && contains(t, " for ")) ||
+      starts_with(t, "Stopping: notify scripts"))
+    return "notify";
   if (starts_with(t, "PING -> ")) {
     f["result"] = std::string(t.substr(8));
     return "redis_check";

@@ -48,10 +48,12 @@ enum class Ev {
   not_eligible,
   redis_check,
   redis_restarted,
+  priority_change,
   redis_role,
   refused_resync,
   restart_guard,
   role_refused,
+  script_state,
   signal,
   started,
   state_change,
@@ -81,12 +83,14 @@ Ev event_of(const std::string& name) {
       {"link", Ev::link},
       {"master_change", Ev::master_change},
       {"not_eligible", Ev::not_eligible},
+      {"priority_change", Ev::priority_change},
       {"redis_check", Ev::redis_check},
       {"redis_restarted", Ev::redis_restarted},
       {"redis_role", Ev::redis_role},
       {"refused_resync", Ev::refused_resync},
       {"restart_guard", Ev::restart_guard},
       {"role_refused", Ev::role_refused},
+      {"script_state", Ev::script_state},
       {"signal", Ev::signal},
       {"started", Ev::started},
       {"state_change", Ev::state_change},
@@ -221,6 +225,11 @@ void Analyzer::on_instance_line(const std::string& instance, InstanceState& st, 
   } else if ((ev == Ev::not_eligible || ev == Ev::step_out || ev == Ev::stopping ||
               ev == Ev::role_refused) &&
              on_master) {
+    note_sign(st, ts, line.node, line.text);
+  } else if (ev == Ev::script_state && on_master && field(line, "result") == "failed") {
+    note_sign(st, ts, line.node, line.text);
+  } else if (ev == Ev::priority_change && on_master &&
+             to_count(field(line, "to"), 0) < to_count(field(line, "from"), 0)) {
     note_sign(st, ts, line.node, line.text);
   } else if (ev == Ev::signal && on_master && contains(line.text, "stopping")) {
     note_sign(st, ts, line.node, line.text);

@@ -112,6 +112,10 @@ def scenario_script_fault(lab):
     wait_for("script:after on n1", lambda: n1.redis_cli("GET", "script:after").strip() == "2")
     assert "VRRP_Script(chk) succeeded" in n1.log_text()
     assert_one_master(lab, n2)
+    # `redkeep inspect` tells the story, the script's failure as its first sign.
+    lab.assert_inspected(1, n2)
+    _, blocks = lab.inspected()
+    assert "VRRP_Script(chk) failed" in str(blocks[0]), blocks[0]
 
 
 @script_lab(weight=-60, nopreempt=False)

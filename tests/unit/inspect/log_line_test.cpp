@@ -85,6 +85,23 @@ TEST_CASE("classify_text: the events an operator asks about", "[inspect]") {
   CHECK(classify_text("something else entirely", f).empty());
 }
 
+TEST_CASE("classify_text: tracked scripts, priority changes and notify scripts", "[inspect]") {
+  std::map<std::string, std::string> f;
+  CHECK(classify_text("VRRP_Script(chk_disk) failed (exited with status 1)", f) ==
+        "script_state");
+  CHECK(f["script"] == "chk_disk");
+  CHECK(f["result"] == "failed");
+  CHECK(classify_text("VRRP_Script(chk_disk) succeeded", f) == "script_state");
+  CHECK(f["result"] == "succeeded");
+  CHECK(classify_text("Effective priority 150 -> 90 (priority 150, tracked scripts -60)", f) ==
+        "priority_change");
+  CHECK(f["from"] == "150");
+  CHECK(f["to"] == "90");
+  CHECK(classify_text("notify_master for MASTER ran (3 ms)", f) == "notify");
+  CHECK(classify_text("notify for FAULT timed out after 10000 ms (killed with its process group)",
+                      f) == "notify");
+}
+
 TEST_CASE("parse_line: JSON lines carry their event and fields", "[inspect]") {
   const auto l = parse_line(
       R"({"ts":"2026-12-01T07:13:55.123Z","level":"info","node":"n3","instance":"HARedis",)"
