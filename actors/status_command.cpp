@@ -51,6 +51,10 @@ void print_human(const nlohmann::json& doc, std::ostream& out) {
       out << "  " << text(r["cold_start"]["detail"]) << "\n";
     if (!r.is_null() && !r.value("role_error", "").empty())
       out << "  role change not done: " << text(r["role_error"]) << "\n";
+    for (const auto& s : in.value("scripts", nlohmann::json::array()))
+      out << "  script " << text(s["name"]) << ": " << text(s["state"]) << " (weight "
+          << text(s["weight"]) << (s.value("reverse", false) ? " reverse" : "") << ", last run "
+          << text(s["last_run"]) << ")\n";
   }
 }
 

@@ -36,6 +36,20 @@ json counters_json(const Counters& c, const std::string& instance,
   };
 }
 
+/// The tracked scripts: name, state (good, failed, unknown), weight, the last run's outcome.
+json scripts_json(const TrackedScripts& scripts) {
+  json out = json::array();
+  for (std::size_t i = 0; i < scripts.size(); ++i) {
+    const auto good = scripts.good(i);
+    out.push_back({{"name", scripts.script(i).script.name},
+                   {"state", !good ? "unknown" : *good ? "good" : "failed"},
+                   {"weight", scripts.script(i).weight},
+                   {"reverse", scripts.script(i).weight_reverse},
+                   {"last_run", scripts.last_detail(i)}});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string Instance::status_json(const std::map<std::string, std::uint64_t>& restarts,
@@ -61,6 +75,7 @@ std::string Instance::status_json(const std::map<std::string, std::uint64_t>& re
       {"skew_time_s", seconds(sm_.skew_time())},
       {"master_down_interval_s", seconds(sm_.master_down_interval())},
       {"counters", counters_json(counters_, in.name, restarts)},
+      {"scripts", scripts_json(scripts_)},
   };
   if (!has_redis()) {
     j["redis"] = nullptr;

@@ -48,8 +48,13 @@ void drop_capabilities() {
 
 /// In the child, between fork and exec: only async-signal-safe calls. Reports errno through
 /// `report` (close-on-exec: it closes unread when exec succeeds) and exits 127 on failure.
-[[noreturn]] void child(char* const* argv, const std::optional<RunAs>& as, int report) {
+[[noreturn]] void child(char* const* argv, const std::optional<RunAs>& as, int report,
+                        pid_t parent) {
   setpgid(0, 0);
+  // A redkeep killed outright (SIGKILL) takes its scripts along (not their own children,
+  // which a timeout would have killed with the group).
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (getppid() != parent) _exit(127);  // it died before the line above
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -142,6 +147,7 @@ RunResult run_script(const std::vector<std::string>& argv, const std::optional<R
     return result;
   }
   const auto started = Clock::now();
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
     result.detail = "fork: " + errno_text(errno);
@@ -149,7 +155,7 @@ RunResult run_script(const std::vector<std::string>& argv, const std::optional<R
     close(report[1]);
     return result;
   }
-  if (pid == 0) child(args.data(), as, report[1]);
+  if (pid == 0) child(args.data(), as, report[1], parent);
   // Also from here: the child may not have run setpgid yet when we kill its group.
   setpgid(pid, pid);
   close(report[1]);

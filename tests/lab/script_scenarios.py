@@ -134,6 +134,9 @@ def scenario_script_weight(lab):
     assert_replica_of(n1, n2)
     assert_replica_of(n3, n2)
     assert "Effective priority 150 -> 90" in n1.log_text()
+    script = n1.status()["scripts"][0]
+    assert (script["name"], script["state"], script["weight"]) == ("chk", "failed", -60), script
+    assert script["last_run"] == "exited with status 1", script
     assert all("FAULT" not in state_changes(n) for n in lab.nodes), \
         [state_changes(n) for n in lab.nodes]
     write_through_vip(lab, "script:weight", "n2")

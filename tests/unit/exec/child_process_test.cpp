@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -398,4 +399,27 @@ TEST_CASE("RunResult::describe says how each run ended", "[exec][child_process]"
   CHECK(r.describe() == "could not start: exec /x: No such file or directory");
   r.outcome = Outcome::stopped;
   CHECK(r.describe() == "stopped (killed with its process group)");
+}
+
+TEST_CASE("run_script: a script dies with the redkeep that runs it when that one is killed",
+          "[exec][child_process]") {
+  TempDir dir{"redkeep-exec-test"};
+  const std::string pid_file = dir.file("pid");
+  // A process of its own plays the daemon: it runs a long script, and is killed with SIGKILL.
+  const pid_t daemon = fork();
+  REQUIRE(daemon >= 0);
+  if (daemon == 0) {
+    sh("echo $$ > " + pid_file + ".tmp && mv " + pid_file + ".tmp " + pid_file +
+       " && exec sleep 30");
+    _exit(0);
+  }
+  const auto deadline = Clock::now() + 5s;
+  std::optional<std::string> text;
+  while (!(text = read_file(pid_file)) && Clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  REQUIRE(text);
+  const pid_t script = std::stoi(*text);
+  REQUIRE(kill(daemon, SIGKILL) == 0);
+  REQUIRE(waitpid(daemon, nullptr, 0) == daemon);
+  CHECK(dies_by(script, Clock::now() + 5s));
 }
