@@ -60,12 +60,9 @@ Output Instance::resume(const Snapshot& snap, TimePoint now) {
   eligible_reported_ = machine.priority_inputs.eligible;
   hold_reported_ = machine.priority_inputs.hold_floor_tie;
   weight_reported_ = machine.priority_inputs.weight_sum;
-  // The counters carry over unless a reload changed which scripts are tracked.
-  bool same_scripts = snap.scripts.size() == scripts_.size();
-  for (std::size_t i = 0; same_scripts && i < scripts_.size(); ++i)
-    same_scripts = snap.scripts.script(i).script.name == scripts_.script(i).script.name &&
-                   snap.scripts.script(i).script.script == scripts_.script(i).script.script;
-  if (same_scripts) scripts_ = snap.scripts;
+  // Each script's last results carry over (a reload may have changed weights: the new ones
+  // count); the rules run again once resumed, so the priority is what a cold start would give.
+  scripts_.carry_over(snap.scripts);
   // What was commanded before is unknown. A restored Master's VIP is still in the kernel:
   // counted as commanded, it is re-asserted when the wiring arrives and removed if this Master
   // steps down before it could advertise again. The role is re-asserted by reconcile().
@@ -73,6 +70,7 @@ Output Instance::resume(const Snapshot& snap, TimePoint now) {
   vip_confirmed_ = !vip_commanded_up_;
   log(LogLevel::info, LogKind::resumed,
       fmt::format("Election resumed in {} state", vrrp::to_string(sm_.state())));
+  emit(RecheckLater{});
   return std::move(out_);
 }
 
@@ -451,7 +449,7 @@ void Instance::on(const OverdueDue&, TimePoint now) { update_master_overdue(now)
 
 void Instance::on(const Recheck&, TimePoint now) {
   // The data rules start from a first Redis report (a default one reads as failed).
-  if (stopping_ || !redis_reported_) return;
+  if (stopping_ || (has_redis() && !redis_reported_)) return;
   run_data_rules(now);
 }
 

@@ -33,6 +33,20 @@ bool TrackedScripts::record(std::size_t index, bool success, const std::string& 
   return counters_[index].record(success);
 }
 
+void TrackedScripts::carry_over(const TrackedScripts& before) {
+  for (std::size_t i = 0; i < scripts_.size(); ++i) {
+    const auto& now = scripts_[i].script;
+    for (std::size_t j = 0; j < before.scripts_.size(); ++j) {
+      const auto& then = before.scripts_[j].script;
+      if (then.name != now.name || then.script != now.script || then.rise != now.rise ||
+          then.fall != now.fall || then.init_fail != now.init_fail)
+        continue;
+      counters_[i] = before.counters_[j];
+      details_[i] = before.details_[j];
+    }
+  }
+}
+
 ScriptVerdict TrackedScripts::verdict() const {
   ScriptVerdict v;
   for (std::size_t i = 0; i < scripts_.size(); ++i) {

@@ -54,6 +54,10 @@ class TrackedScripts {
   /// Returns true when that script's state changed (good, failed).
   bool record(std::size_t index, bool success, const std::string& detail);
 
+  /// Takes the results of `before` (an earlier incarnation, another configuration) for each
+  /// script it also tracks with the same command, rise and fall; weights stay this one's.
+  void carry_over(const TrackedScripts& before);
+
   ScriptVerdict verdict() const;
   std::size_t size() const { return scripts_.size(); }
   const config::TrackedScript& script(std::size_t index) const { return scripts_[index]; }

@@ -92,6 +92,8 @@ TEST_CASE("a MASTER -> BACKUP -> MASTER burst ends with Redis master, every step
                      {},
                      caf::actor_cast<actors::redis_role_actor>(role),
                      {},
+                     {},
+                     {},
                      {}};
     self->send(role, w);
     self->send(election, w);  // startup: state MASTER -> Master at once

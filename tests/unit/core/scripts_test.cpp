@@ -266,3 +266,25 @@ TEST_CASE(
   d.report(redis_replica("192.0.2.12"));
   CHECK(d.priority() == 90);
 }
+
+TEST_CASE(
+    "scripts: a reload that changes a tracked script's weight applies the new weight to the "
+    "result it carries over",
+    "[core][scripts]") {
+  CoreDriver before(plain_instance(100, {tracked("chk", -10)}));
+  start(before);
+  before.feed(failed());
+  REQUIRE(before.priority() == 90);
+  // The reload: the same script, weight -30 now; the election resumes from its snapshot.
+  CoreDriver after(plain_instance(100, {tracked("chk", -30)}));
+  after.resume(before.core().snapshot());
+  CHECK(after.priority() == 70);
+  // Its weight is 0 now: the failed script means FAULT, as at a cold start.
+  CoreDriver zero(plain_instance(100, {tracked("chk", 0)}));
+  zero.resume(before.core().snapshot());
+  CHECK(zero.state() == State::fault);
+  // No script tracked any more: the configured priority.
+  CoreDriver none(plain_instance(100, {}));
+  none.resume(before.core().snapshot());
+  CHECK(none.priority() == 100);
+}
