@@ -43,6 +43,7 @@ struct Reading {
   std::string first_check, first_switch;  // the first redis-cli calls of each kind
   std::optional<int> port;
   bool ports_differ = false;
+  std::optional<std::string> password, user;  // the redis-cli calls' credentials
   std::string other;  // why it is `other`, when it is
 
   void not_ours(std::string why) {
@@ -159,12 +160,17 @@ struct Reading {
       kept.push_back(x);
     }
     if (kept.empty()) return;
-    if (kept.size() == 1 && kept[0].find('=') != std::string::npos && kept[0].find('=') > 0 &&
-        std::all_of(kept[0].begin(), kept[0].begin() + static_cast<long>(kept[0].find('=')),
-                    is_name_char)) {
+    if (kept.size() == 1 && is_assignment(kept[0])) {
       const auto eq = kept[0].find('=');
       vars[kept[0].substr(0, eq)] = expand(kept[0].substr(eq + 1));
       return;
+    }
+    // NAME=value before a command: that command's environment (REDISCLI_AUTH for redis-cli).
+    std::map<std::string, std::string> env;
+    while (kept.size() > 1 && is_assignment(kept.front())) {
+      const auto eq = kept.front().find('=');
+      env[kept.front().substr(0, eq)] = expand(kept.front().substr(eq + 1));
+      kept.erase(kept.begin());
     }
     for (auto& x : kept) x = expand(x);
     const auto program = basename(kept.front());
@@ -175,6 +181,14 @@ struct Reading {
       const auto text = read(kept[1]);
       if (!text) return not_ours("sources " + kept[1] + ", which cannot be read");
       script(*text, kept[1], depth + 1);
+      return;
+    }
+    if (program == "export" || program == "local" || program == "readonly") {
+      for (std::size_t i = 1; i < kept.size(); ++i) {
+        if (!is_assignment(kept[i])) continue;
+        const auto eq = kept[i].find('=');
+        vars[kept[i].substr(0, eq)] = kept[i].substr(eq + 1);
+      }
       return;
     }
     // Wrappers that run the rest of the line as a command: `timeout 1 redis-cli ping`.
@@ -203,7 +217,51 @@ struct Reading {
     if (std::find(std::begin(kHarmless), std::end(kHarmless), program) != std::end(kHarmless))
       return;
     if (program != "redis-cli") return not_ours("runs " + program);
+    if (auto auth = env.find("REDISCLI_AUTH"); auth != env.end()) credential(password, auth->second);
     redis_cli(kept);
+  }
+
+  /// `NAME=value`: a variable assignment.
+  static bool is_assignment(const std::string& w) {
+    const auto eq = w.find('=');
+    return eq != std::string::npos && eq > 0 &&
+           std::all_of(w.begin(), w.begin() + static_cast<long>(eq), is_name_char);
+  }
+
+  /// The first credential seen (a later different one is not the one to carry over either).
+  static void credential(std::optional<std::string>& slot, const std::string& value) {
+    if (!slot && !value.empty()) slot = value;
+  }
+
+  /// `-u redis://[USER[:PASSWORD]@]HOST[:PORT][/DB]`: host and port into `host`/`port`, the
+  /// credentials kept; returns the URL with them masked.
+  std::string redis_url(const std::string& url, std::string& host, std::optional<int>& port) {
+    const auto scheme = url.find("://");
+    std::string rest = scheme == std::string::npos ? url : url.substr(scheme + 3);
+    std::string shown = scheme == std::string::npos ? "" : url.substr(0, scheme + 3);
+    if (const auto at = rest.rfind('@'); at != std::string::npos) {
+      const std::string auth = rest.substr(0, at);
+      const auto colon = auth.find(':');
+      if (colon == std::string::npos) {
+        credential(password, auth);
+      } else {
+        credential(user, auth.substr(0, colon));
+        credential(password, auth.substr(colon + 1));
+      }
+      rest = rest.substr(at + 1);
+      shown += "***@";
+    }
+    shown += rest;
+    const std::string hostport = rest.substr(0, rest.find('/'));
+    const auto colon = hostport.rfind(':');
+    host = hostport.substr(0, colon);
+    if (colon != std::string::npos) {
+      try {
+        port = std::stoi(hostport.substr(colon + 1));
+      } catch (const std::exception&) {
+      }
+    }
+    return shown;
   }
 
   void redis_cli(const std::vector<std::string>& w) {
@@ -223,7 +281,12 @@ struct Reading {
           }
         }
         if (o == "-s") host = "unix:" + w[i + 1];
-        call += " " + o + " " + (o == "-a" || o == "--pass" ? std::string("***") : w[i + 1]);
+        if (o == "-a" || o == "--pass") credential(password, w[i + 1]);
+        if (o == "--user") credential(user, w[i + 1]);
+        std::string shown = w[i + 1];
+        if (o == "-a" || o == "--pass") shown = "***";
+        if (o == "-u") shown = redis_url(w[i + 1], host, port);
+        call += " " + o + " " + shown;
         ++i;
       } else {
         call += " " + o;
@@ -319,7 +382,7 @@ struct Reading {
 
 ScriptVerdict classify_script(std::string_view text, const std::string& path,
                               const ReadFile& read) {
-  Reading r{read, {}, false, false, {}, {}, std::nullopt, false, {}};
+  Reading r{read, {}, false, false, {}, {}, std::nullopt, false, {}, {}, {}};
   r.script(std::string(text), path, 0);
   ScriptVerdict v;
   if (!r.other.empty()) {
@@ -335,6 +398,12 @@ ScriptVerdict classify_script(std::string_view text, const std::string& path,
     v.reason = "runs no Redis command";
   }
   if (!r.ports_differ) v.port = r.port;
+  v.password = r.password;
+  if (!v.password) {
+    if (auto auth = r.vars.find("REDISCLI_AUTH"); auth != r.vars.end() && !auth->second.empty())
+      v.password = auth->second;
+  }
+  v.user = r.user;
   return v;
 }
 

@@ -27,6 +27,9 @@ struct ScriptVerdict {
   /// "runs mail", "sources /etc/x.sh, which cannot be read".
   std::string reason;
   std::optional<int> port;  ///< the Redis port the redis-cli calls name (when they agree)
+  /// The credentials the redis-cli calls use (-a / --pass / REDISCLI_AUTH, --user, or those of
+  /// a -u redis:// URL): the redis block needs them. Never part of `reason`.
+  std::optional<std::string> password, user;
 };
 
 /// Reads a file a script sources (`source F`, `. F`); nullopt when it cannot be read.

@@ -187,7 +187,15 @@ class Migrator {
   struct RedisBlock {
     bool wanted = false;
     std::optional<int> port;
-    std::vector<std::string> settings;  // check_interval 2, ...
+    std::optional<std::string> password, user;  // the scripts' redis-cli credentials
+    std::vector<std::string> settings;          // check_interval 2, ...
+
+    void take(const ScriptVerdict& v) {
+      wanted = true;
+      if (v.port && !port) port = v.port;
+      if (v.password && !password) password = v.password;
+      if (v.user && !user) user = v.user;
+    }
   };
 
   void track_script(const Statement& st, RedisBlock& redis) {
@@ -199,8 +207,8 @@ class Migrator {
         continue;
       }
       const VrrpScriptInfo& info = it->second;
-      redis.wanted = true;
       if (info.script.verdict.port) redis.port = info.script.verdict.port;
+      redis.take(info.script.verdict);
       const auto& block = info.statement->block;
       const auto interval = value_of(block, "interval").value_or("1");
       const std::string weight = entry.args.size() >= 2 && entry.args[0].text == "weight"
@@ -228,8 +236,7 @@ class Migrator {
     const Script script = read_script(line, read_);
     const std::string& kw = st.keyword.text;
     if (script.verdict.kind == ScriptKind::redis_role) {
-      redis.wanted = true;
-      if (script.verdict.port && !redis.port) redis.port = script.verdict.port;
+      redis.take(script.verdict);
       comment(kIndent, kw + " dropped: it only switches the local Redis's role (" +
                            script.verdict.reason + "); redkeep does that itself");
       return;
@@ -242,6 +249,19 @@ class Migrator {
       comment(kIndent, kw + " kept: " + script.verdict.reason);
     }
     emit(kIndent, st);
+  }
+
+  /// The password (and ACL user) the scripts' redis-cli calls used.
+  void credentials(const RedisBlock& redis) {
+    const std::string in = std::string(kIndent) + kIndent;
+    if (redis.password->find_first_of("\"\n\r") != std::string::npos) {
+      comment(in, "the scripts' Redis password cannot be written in quotes: put it in a file "
+                  "and name it with password_file");
+      return;
+    }
+    comment(in, "the password (and user) the scripts' redis-cli calls use");
+    if (redis.user) out_ << in << "user \"" << *redis.user << "\"\n";
+    out_ << in << "password \"" << *redis.password << "\"\n";
   }
 
   void vrrp_instance(const Statement& st) {
@@ -277,6 +297,7 @@ class Migrator {
                        "itself, in place of the check and notify scripts");
       out_ << kIndent << "redis {\n";
       out_ << kIndent << kIndent << "port " << redis.port.value_or(6379) << "\n";
+      if (redis.password) credentials(redis);
       for (const auto& s : redis.settings) out_ << kIndent << kIndent << s << "\n";
       out_ << kIndent << "}\n";
     } else {

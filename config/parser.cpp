@@ -96,6 +96,11 @@ LoadResult parse_text(std::string_view text, const std::string& file_name) {
   return parse(text, file_name).result;
 }
 
+LoadResult check_text(std::string_view text, const std::string& file_name) {
+  const ScriptEnvironment system = system_environment();
+  return parse(text, file_name, &system).result;
+}
+
 LoadResult load_file(const std::string& path) {
   LoadResult failed;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -33,4 +33,8 @@ LoadResult load_file(const std::string& path);
 /// Parses configuration text; `file_name` only labels the diagnostics. Pure.
 LoadResult parse_text(std::string_view text, const std::string& file_name);
 
+/// parse_text(), then the checks of the scripts the text runs against this system
+/// (config/script_checks.hpp), as load_file() does.
+LoadResult check_text(std::string_view text, const std::string& file_name);
+
 }  // namespace redkeep::config

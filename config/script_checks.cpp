@@ -1,12 +1,13 @@
 #include "config/script_checks.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 #include "exec/command_line.hpp"
@@ -96,14 +97,36 @@ ScriptEnvironment system_environment() {
       if (!dir.empty() && is_executable_file(dir + "/" + program)) return true;
     return false;
   };
-  env.read = [](const std::string& path) -> std::optional<std::string> {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str().substr(0, 1 << 20);
-  };
+  env.read = read_regular_file;
   return env;
+}
+
+std::optional<std::string> read_regular_file(const std::string& path) {
+  constexpr std::size_t kMax = 1 << 20;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  std::optional<std::string> text;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    text.emplace();
+    char buffer[8192];
+    for (;;) {
+      const ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        text.reset();
+        break;
+      }
+      if (n == 0) break;
+      text->append(buffer, static_cast<std::size_t>(n));
+      if (text->size() >= kMax) {
+        text->resize(kMax);
+        break;
+      }
+    }
+  }
+  ::close(fd);
+  return text;
 }
 
 void check_scripts(const Config& config, const SourceMap& source, const std::string& file_name,

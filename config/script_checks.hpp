@@ -5,6 +5,7 @@
 // the rules are tested with a fake one.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct ScriptEnvironment {
 
 /// This process's system: geteuid, the user and group databases, access(X_OK), files.
 ScriptEnvironment system_environment();
+
+/// The text of the regular file at `path` (its first MiB); nullopt for anything else (a FIFO,
+/// a device, a directory: never a read that blocks) or when it cannot be read.
+std::optional<std::string> read_regular_file(const std::string& path);
 
 /// Appends, for every tracked vrrp_script and every notify script:
 /// - error: `user` while redkeep does not run as root (it could not switch to that user);

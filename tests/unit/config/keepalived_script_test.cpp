@@ -113,3 +113,31 @@ TEST_CASE("what the reading cannot follow keeps the script", "[migrate]") {
                     {{"/etc/keepalived/check.sh", "source /etc/keepalived/check.sh\n"}});
   CHECK(v.kind == ScriptKind::other);
 }
+
+TEST_CASE("the credentials of the redis-cli calls are kept, and never shown in the reason",
+          "[migrate]") {
+  auto v = inline_script("redis-cli -a Pw1secret -p 6380 ping");
+  CHECK(v.kind == ScriptKind::redis_check);
+  CHECK(v.password == "Pw1secret");
+  CHECK(v.reason.find("Pw1secret") == std::string::npos);
+  v = inline_script("redis-cli -u redis://app:Pw2secret@127.0.0.1:6381/0 PING");
+  CHECK(v.kind == ScriptKind::redis_check);
+  CHECK(v.port == 6381);
+  CHECK(v.user == "app");
+  CHECK(v.password == "Pw2secret");
+  CHECK(v.reason.find("Pw2secret") == std::string::npos);
+  CHECK(v.reason.find("app") == std::string::npos);
+  v = inline_script("REDISCLI_AUTH=Pw3secret redis-cli SLAVEOF no one");
+  CHECK(v.kind == ScriptKind::redis_role);
+  CHECK(v.password == "Pw3secret");
+  CHECK(v.reason.find("Pw3secret") == std::string::npos);
+  v = inline_script("#!/bin/sh\nexport REDISCLI_AUTH=Pw4secret\nredis-cli --user ops ping\n");
+  CHECK(v.kind == ScriptKind::redis_check);
+  CHECK(v.password == "Pw4secret");
+  CHECK(v.user == "ops");
+  v = inline_script("redis-cli -u redis://127.0.0.1:6390 ping");
+  CHECK(v.port == 6390);
+  CHECK_FALSE(v.password);
+  v = inline_script("redis-cli -u redis://192.0.2.7:6379 ping");
+  CHECK(v.kind == ScriptKind::other);  // another host's Redis
+}

@@ -128,3 +128,23 @@ TEST_CASE("migrate: a keepalived.conf with a syntax error is reported", "[config
                               [](const std::string&) { return std::nullopt; });
   CHECK_FALSE(result.diagnostics.empty());
 }
+
+TEST_CASE("migrate: the check script's Redis password goes to the redis block, nowhere else",
+          "[config][migrate]") {
+  const auto result = migrate(
+      "vrrp_script chk {\n    script \"redis-cli -a Pw9secret -p 6380 ping\"\n}\n"
+      "vrrp_instance A {\n    interface eth0\n    virtual_router_id 9\n"
+      "    virtual_ipaddress {\n        192.0.2.9\n    }\n    track_script {\n        chk\n"
+      "    }\n}\n",
+      "k.conf", [](const std::string&) { return std::nullopt; });
+  const auto first = result.text.find("Pw9secret");
+  REQUIRE(first != std::string::npos);
+  CHECK(result.text.find("Pw9secret", first + 1) == std::string::npos);
+  auto parsed = parse_text(result.text, "k");
+  REQUIRE(parsed.config);
+  const auto& redis = parsed.config->instances.at(0).redis;
+  REQUIRE(redis);
+  CHECK(redis->port == 6380);
+  REQUIRE(redis->password);
+  CHECK(redis->password->reveal() == "Pw9secret");
+}
