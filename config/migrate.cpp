@@ -82,9 +82,15 @@ class Migrator {
     out_ << "# redkeep configuration made by `redkeep migrate " << file_ << "`.\n"
          << "# Each decision is a comment starting with \"migrate:\". Check it with\n"
          << "# `redkeep check --config FILE` before use.\n";
-    for (const Statement& st : statements)
+    for (const Statement& st : statements) {
       if (st.keyword.text == "vrrp_script" && st.has_block && !st.args.empty())
         scripts_[st.args[0].text] = read_vrrp_script(st);
+      if (st.keyword.text == "global_defs")
+        for (const Statement& inner : st.block)
+          if (inner.keyword.text == "script_user" && !inner.args.empty() &&
+              inner.args[0].text != "root")
+            for (const Token& a : inner.args) script_user_.push_back(a.text);
+    }
     for (const Statement& st : statements) {
       const std::string& kw = st.keyword.text;
       out_ << "\n";
@@ -143,6 +149,8 @@ class Migrator {
       const std::string& kw = inner.keyword.text;
       if (find_keyword(BlockKind::global_defs, kw)) {
         emit(kIndent, inner);
+      } else if (kw == "script_user" && !script_user_.empty()) {
+        comment(kIndent, "'" + words(inner) + "' becomes `user` of each script kept");
       } else if (kw == "enable_script_security" || kw == "script_user") {
         comment(kIndent, "not carried over: '" + words(inner) +
                              "': redkeep runs scripts without its own capabilities, as its own "
@@ -171,13 +179,21 @@ class Migrator {
                       info.script.verdict.reason + "): kept as a script");
     }
     out_ << "vrrp_script " << token_text(st.args[0]) << " {\n";
+    bool has_user = false;
     for (const Statement& inner : st.block) {
       if (find_keyword(BlockKind::vrrp_script, inner.keyword.text)) {
         emit(kIndent, inner);
+        has_user = has_user || inner.keyword.text == "user";
       } else {
         comment(kIndent,
                 "not carried over: " + describe_unsupported(BlockKind::vrrp_script, inner));
       }
+    }
+    if (!has_user && !script_user_.empty()) {
+      comment(kIndent, "global_defs script_user");
+      out_ << kIndent << "user";
+      for (const auto& w : script_user_) out_ << " " << w;
+      out_ << "\n";
     }
     out_ << "}\n";
   }
@@ -248,7 +264,12 @@ class Migrator {
     } else {
       comment(kIndent, kw + " kept: " + script.verdict.reason);
     }
-    emit(kIndent, st);
+    out_ << kIndent << words(st);
+    if (st.args.size() == 1 && !script_user_.empty()) {
+      for (const auto& w : script_user_) out_ << " " << w;
+      out_ << "    # global_defs script_user";
+    }
+    out_ << "\n";
   }
 
   /// The password (and ACL user) the scripts' redis-cli calls used.
@@ -311,6 +332,7 @@ class Migrator {
   const ReadFile& read_;
   std::ostringstream out_;
   std::map<std::string, VrrpScriptInfo> scripts_;
+  std::vector<std::string> script_user_;  // global_defs script_user USER [GROUP], unless root
 };
 
 }  // namespace

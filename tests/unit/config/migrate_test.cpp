@@ -148,3 +148,24 @@ TEST_CASE("migrate: the check script's Redis password goes to the redis block, n
   REQUIRE(redis->password);
   CHECK(redis->password->reveal() == "Pw9secret");
 }
+
+TEST_CASE("migrate: global_defs script_user becomes the user of every script kept",
+          "[config][migrate]") {
+  const auto result = migrate(
+      "global_defs {\n    script_user nobody nogroup\n}\n"
+      "vrrp_script chk {\n    script /bin/true\n    weight -5\n}\n"
+      "vrrp_script own {\n    script /bin/true\n    user daemon\n}\n"
+      "vrrp_instance A {\n    interface eth0\n    virtual_router_id 9\n"
+      "    virtual_ipaddress {\n        192.0.2.9\n    }\n    track_script {\n        chk\n"
+      "        own\n    }\n    notify_master /usr/bin/logger\n}\n",
+      "k.conf", [](const std::string&) { return std::nullopt; });
+  auto parsed = parse_text(result.text, "k");
+  INFO(result.text);
+  REQUIRE(parsed.config);
+  const auto& inst = parsed.config->instances.at(0);
+  CHECK(inst.track_script.at(0).script.user == "nobody");
+  CHECK(inst.track_script.at(0).script.group == "nogroup");
+  CHECK(inst.track_script.at(1).script.user == "daemon");  // its own user stays
+  REQUIRE(inst.notify.master);
+  CHECK(inst.notify.master->user == "nobody");
+}
