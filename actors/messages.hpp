@@ -176,10 +176,12 @@ using track_scripts_actor =
                      caf::reacts_to<core::ScriptRun>, caf::reacts_to<crash_atom>>;
 
 /// notify (actors/notify.cpp): transitions to notify, its thread's end of a transition
-/// (tick_atom), stop (answered once the queue is empty, or at its drain limit: deadline_atom).
+/// (tick_atom, generation), stop (answered once the queue is empty, or at its drain limit:
+/// deadline_atom).
 using notify_actor =
     caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<core::Notify>,
-                     caf::reacts_to<tick_atom>, caf::replies_to<stop_atom>::with<bool>,
+                     caf::reacts_to<tick_atom, std::uint64_t>,
+                     caf::replies_to<stop_atom>::with<bool>,
                      caf::reacts_to<deadline_atom>,
                      caf::reacts_to<crash_atom>>;
 

@@ -15,15 +15,16 @@ namespace redkeep::actors {
 
 namespace {
 
-/// At stop, how long the queue may take to drain before the rest is dropped (the supervisor
-/// gives the election's stop 30 s).
-constexpr auto kDrainLimit = std::chrono::seconds(20);
+/// At stop, how long the queue may take to drain before the rest is dropped: notify_stop and
+/// notify (kNotifyStopTimeout each), with a margin.
+constexpr auto kDrainLimit = 2 * kNotifyStopTimeout + std::chrono::seconds(2);
 
 struct NotifyState {
   InstanceContext ctx;
   Wiring wiring;
   std::deque<core::Notify> queue;
   std::unique_ptr<PollThread> running;  // the current transition's scripts
+  std::uint64_t generation = 0;          // of `running`: a killed run's late end is ignored
   std::vector<caf::typed_response_promise<bool>> drained;  // stop_atom waiting for the queue
 
   static inline const char* name = "notify";
@@ -64,8 +65,10 @@ void next(Self* self) {
   auto handle = caf::actor_cast<caf::actor>(self);
   const std::string instance = st.ctx.instance.name;
   const Log log = st.ctx.log();
+  const auto generation = ++st.generation;
+  const std::chrono::milliseconds timeout = n.state == "STOP" ? kNotifyStopTimeout : kNotifyTimeout;
   st.running = std::make_unique<PollThread>(
-      [handle, scripts, n, instance, log](const std::atomic<bool>& stop) {
+      [handle, scripts, n, instance, log, generation, timeout](const std::atomic<bool>& stop) {
         for (const auto& [keyword, script] : scripts) {
           if (stop) return;
           std::vector<std::string> extra;
@@ -79,7 +82,7 @@ void next(Self* self) {
             result.detail = error;
           } else {
             result = exec::run_script(exec::parse_command_line(script.command, extra).argv, as,
-                                      kNotifyTimeout, stop);
+                                      timeout, stop);
           }
           if (result.outcome == exec::RunResult::Outcome::stopped) return;
           if (result.success()) {
@@ -89,8 +92,24 @@ void next(Self* self) {
             log.warn(core::LogKind::notify, "{} for {} {}", keyword, n.state, result.describe());
           }
         }
-        caf::anon_send(handle, tick_atom::value);
+        caf::anon_send(handle, tick_atom::value, generation);
       });
+}
+
+/// The instance stops: the transitions still queued are moot, the one running is cut short, and
+/// notify_stop runs next, within its own shorter timeout.
+void stopping(Self* self) {
+  auto& st = self->state;
+  if (!st.queue.empty())
+    st.ctx.log().warn(core::LogKind::notify,
+                      "Stopping: the notify scripts of {} queued transition(s) are dropped",
+                      st.queue.size());
+  st.queue.clear();
+  if (st.running) {
+    st.ctx.log().warn(core::LogKind::notify,
+                      "Stopping: the notify scripts still running are killed");
+    st.running.reset();
+  }
 }
 
 notify_actor::behavior_type notify(Self* self, InstanceContext ctx) {
@@ -99,11 +118,14 @@ notify_actor::behavior_type notify(Self* self, InstanceContext ctx) {
   return {
       [self](const Wiring& w) { self->state.wiring = w; },
       [self](const core::Notify& n) {
+        if (n.state == "STOP") stopping(self);
         self->state.queue.push_back(n);
         next(self);
       },
-      [self](tick_atom) {
-        self->state.running.reset();  // its thread has ended: this was its last act
+      [self](tick_atom, std::uint64_t generation) {
+        auto& st = self->state;
+        if (generation != st.generation) return;  // a run killed since
+        st.running.reset();  // its thread has ended: this was its last act
         next(self);
       },
       [self](stop_atom) -> caf::result<bool> {

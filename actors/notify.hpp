@@ -17,6 +17,10 @@ namespace redkeep::actors {
 
 /// How long one notify script may run before it is killed with its process group.
 inline constexpr std::chrono::seconds kNotifyTimeout{10};
+/// The same for the scripts of STOP (notify_stop, notify ... STOP): the daemon, or a reload,
+/// waits for them (keepalived gives notify_stop 1 s). The transitions still queued when the
+/// instance stops are dropped, and the scripts still running killed.
+inline constexpr std::chrono::seconds kNotifyStopTimeout{3};
 
 /// Spawns the notify actor of `ctx` (which has at least one notify script).
 caf::actor spawn_notify(caf::local_actor* parent, const InstanceContext& ctx);

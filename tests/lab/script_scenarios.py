@@ -242,12 +242,14 @@ def scenario_notify_order(lab):
     assert re.search(r"notify\.sh INSTANCE HARedis MASTER 150$", "\n".join(lines), re.M), lines
 
 
-@script_lab(weight=0, notify={"notify_master": True, "notify_backup": True},
+@script_lab(weight=0, notify={"notify_master": True, "notify_backup": True, "notify_stop": True},
             notify_delay="60")
 def scenario_notify_hang(lab):
-    """notify_master and notify_backup hang on every node: the failover after the Master's
-    Redis dies takes no longer for it (the VIP and the promoted Redis come as usual), and the
-    hanging scripts are killed at their 10 s timeout."""
+    """notify_master, notify_backup and notify_stop hang on every node: the failover after the
+    Master's Redis dies takes no longer for it (the VIP and the promoted Redis come as usual),
+    and the hanging scripts are killed at their 10 s timeout. SIGTERM to the new Master: its
+    notify_stop runs (killed at 3 s) and the daemon is gone within a few seconds, VIP
+    released."""
     lab.start_all()
     n1, n2, _ = lab.nodes
     assert_one_master(lab, n1)
@@ -259,3 +261,11 @@ def scenario_notify_hang(lab):
     wait_for("n2's notify_master killed at its timeout",
              lambda: re.search(r"notify_master for MASTER timed out after 1\d{4} ms",
                                n2.log_text()), timeout=20)
+    stopping = time.monotonic()
+    assert n2.stop_redkeep() == 0
+    took = time.monotonic() - stopping
+    assert took < 8, f"stop took {took:.1f} s"
+    assert not n2.has_vip()
+    calls = (n2.dir / "notify.calls").read_text()
+    assert "notify_stop.sh" in calls, calls
+    assert re.search(r"notify_stop for STOP timed out after [34]\d{3} ms", n2.log_text())
