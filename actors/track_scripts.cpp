@@ -1,6 +1,9 @@
 #include "actors/track_scripts.hpp"
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <vector>
 
 #include "actors/crash_reason.hpp"
@@ -13,9 +16,45 @@ namespace redkeep::actors {
 
 namespace {
 
+/// The vrrp_scripts running now, daemon-wide: a script tracked by two instances runs for each,
+/// but never twice at once.
+class RunningScripts {
+ public:
+  /// Waits until no run of `name` is going, then marks one; false when `stop` turned true.
+  bool acquire(const std::string& name, const std::atomic<bool>& stop) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (running_.count(name) > 0) {
+      if (stop) return false;
+      freed_.wait_for(lock, std::chrono::milliseconds(100));
+    }
+    running_.insert(name);
+    return true;
+  }
+  void release(const std::string& name) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      running_.erase(name);
+    }
+    freed_.notify_all();
+  }
+  static RunningScripts& instance() {
+    static RunningScripts running;
+    return running;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  std::set<std::string> running_;
+};
+
+/// How often "still running: skipping" may be logged for one script.
+constexpr auto kSkipLogInterval = std::chrono::seconds(60);
+
 struct Tracked {
   std::unique_ptr<PollThread> run;  // the run in progress (null when idle)
-  bool skip_logged = false;         // "still running" said for this run
+  std::uint64_t skipped = 0;        // runs skipped since the daemon started
+  std::optional<std::chrono::steady_clock::time_point> skip_logged;  // last said
 };
 
 struct TrackScriptsState {
@@ -45,8 +84,12 @@ void start_run(Self* self, std::size_t index) {
             return;
           }
         }
+        auto& running = RunningScripts::instance();
+        if (!running.acquire(script.name, stop)) return;
         const auto result = exec::run_script(exec::parse_command_line(script.script).argv, as,
-                                             script.effective_timeout(), stop);
+                                             script.effective_timeout(), stop,
+                                             exec::Leftovers::kill);
+        running.release(script.name);
         if (result.outcome == exec::RunResult::Outcome::stopped) return;
         out.success = result.success();
         out.detail = result.describe();
@@ -69,14 +112,17 @@ track_scripts_actor::behavior_type track_scripts(Self* self, InstanceContext ctx
         self->delayed_send(self, script.interval, tick_atom::value, index);
         auto& tracked = st.scripts[index];
         if (tracked.run) {
-          if (!tracked.skip_logged)
+          ++tracked.skipped;
+          const auto now = std::chrono::steady_clock::now();
+          if (!tracked.skip_logged || now - *tracked.skip_logged >= kSkipLogInterval) {
+            tracked.skip_logged = now;
             st.ctx.log().info(core::LogKind::script_state,
-                              "Track script {} is still running: skipping this run",
-                              script.name);
-          tracked.skip_logged = true;
+                              "Track script {} is still running: skipping this run ({} skipped "
+                              "so far; said at most once a minute)",
+                              script.name, tracked.skipped);
+          }
           return;
         }
-        tracked.skip_logged = false;
         start_run(self, index);
       },
       [self](const core::ScriptRun& r) {

@@ -3,7 +3,8 @@
 // keepalived does (the first run at once), and hands each run's outcome to the election, whose
 // core counts rise/fall and weights (core/tracked_scripts.hpp). A run happens on a helper
 // thread (exec/child_process.hpp), so no actor ever waits for a script; a script still running
-// when its next run is due is not started twice (that run is skipped, as keepalived does).
+// when its next run is due is not started twice (that run is skipped, as keepalived does), and
+// a script tracked by several instances runs for each, one run after the other.
 
 #include <caf/all.hpp>
 

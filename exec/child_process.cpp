@@ -132,7 +132,7 @@ std::string RunResult::describe() const {
 }
 
 RunResult run_script(const std::vector<std::string>& argv, const std::optional<RunAs>& as,
-                     milliseconds timeout, const std::atomic<bool>& stop) {
+                     milliseconds timeout, const std::atomic<bool>& stop, Leftovers leftovers) {
   RunResult result;
   if (argv.empty()) {
     result.detail = "empty command line";
@@ -178,7 +178,14 @@ RunResult run_script(const std::vector<std::string>& argv, const std::optional<R
   const auto deadline = started + timeout;
   int status = 0;
   for (;;) {
-    if (waitpid(pid, &status, WNOHANG) == pid) break;
+    // Exited (not reaped yet: its pid, the group's id, cannot be reused while we kill).
+    siginfo_t info{};
+    if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        info.si_pid == pid) {
+      if (leftovers == Leftovers::kill) kill(-pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      break;
+    }
     const auto now = Clock::now();
     const bool timed_out = now >= deadline;
     if (timed_out || stop) {

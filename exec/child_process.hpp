@@ -49,11 +49,19 @@ struct RunResult {
   std::string describe() const;
 };
 
+/// What becomes of the processes a script leaves in its process group when it exits.
+enum class Leftovers {
+  keep,  ///< they go on (a notify script may start something on purpose)
+  kill,  ///< killed with the group (a check must not leave processes behind, run after run)
+};
+
 /// Runs `argv` (argv[0] looked up in PATH when it has no '/') and waits until it exits, or
 /// `timeout` passes, or `stop` turns true (checked every 100 ms); in the last two cases its
-/// whole process group is killed (SIGKILL) and reaped before returning. `as`: run as that
-/// identity (the caller checked that redkeep is root). Never throws.
+/// whole process group is killed (SIGKILL) and reaped before returning, and on a normal exit
+/// as `leftovers` says. `as`: run as that identity (the caller checked that redkeep is root).
+/// Never throws.
 RunResult run_script(const std::vector<std::string>& argv, const std::optional<RunAs>& as,
-                     std::chrono::milliseconds timeout, const std::atomic<bool>& stop);
+                     std::chrono::milliseconds timeout, const std::atomic<bool>& stop,
+                     Leftovers leftovers = Leftovers::keep);
 
 }  // namespace redkeep::exec

@@ -423,3 +423,25 @@ TEST_CASE("run_script: a script dies with the redkeep that runs it when that one
   REQUIRE(waitpid(daemon, nullptr, 0) == daemon);
   CHECK(dies_by(script, Clock::now() + 5s));
 }
+
+TEST_CASE("run_script: what a script leaves in its process group is killed when asked, kept "
+          "otherwise",
+          "[exec][child_process]") {
+  TempDir dir{"redkeep-exec-test"};
+  for (const auto leftovers : {redkeep::exec::Leftovers::kill, redkeep::exec::Leftovers::keep}) {
+    const std::string pid_file = dir.file("pid");
+    static const std::atomic<bool> never{false};
+    const auto r = run_script({"/bin/sh", "-c", "sleep 30 & echo $! > " + pid_file}, std::nullopt,
+                              10s, never, leftovers);
+    REQUIRE(r.success());
+    const auto text = read_file(pid_file);
+    REQUIRE(text);
+    const pid_t child = std::stoi(*text);
+    if (leftovers == redkeep::exec::Leftovers::kill) {
+      CHECK(dies_by(child, Clock::now() + 5s));
+    } else {
+      CHECK_FALSE(dies_by(child, Clock::now() + 300ms));
+      kill(child, SIGKILL);
+    }
+  }
+}
