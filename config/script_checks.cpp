@@ -6,10 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <sstream>
 
+#include "exec/child_process.hpp"
 #include "exec/command_line.hpp"
 
 namespace redkeep::config {
@@ -29,10 +31,11 @@ class Checker {
     if (user) run_as(what, *user, group, at);
     const auto parsed = exec::parse_command_line(command);
     if (parsed.argv.empty()) return;
-    if (!parsed.shell && !env_.executable(parsed.argv[0])) {
+    if (!parsed.shell && !env_.executable(parsed.argv[0], user, group)) {
       error(at, what + ": '" + parsed.argv[0] + "' is not an executable file" +
                     (parsed.argv[0].find('/') == std::string::npos ? " in PATH" : "") +
-                    " (the script could never run)");
+                    (user ? " for user " + *user : std::string()) +
+                    ", or its #! interpreter is not (the script could never run)");
       return;
     }
     if (!notify) return;
@@ -77,9 +80,40 @@ class Checker {
   std::vector<Diagnostic>& out_;
 };
 
-bool is_executable_file(const std::string& path) {
+/// Whether the file at `path` is a regular file `as` may execute (redkeep's own user: access()).
+bool is_executable_file(const std::string& path, const std::optional<exec::RunAs>& as) {
   struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  if (!as) return ::access(path.c_str(), X_OK) == 0;
+  if (as->uid == 0) return (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) != 0;
+  if (st.st_uid == as->uid) return (st.st_mode & S_IXUSR) != 0;
+  const bool in_group = st.st_gid == as->gid || std::find(as->groups.begin(), as->groups.end(),
+                                                          st.st_gid) != as->groups.end();
+  return (st.st_mode & (in_group ? S_IXGRP : S_IXOTH)) != 0;
+}
+
+/// `program` as exec finds it: itself when it has a '/', else its first hit in PATH.
+std::optional<std::string> find_program(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    const std::string candidate = dir + "/" + program;
+    struct stat st {};
+    if (!dir.empty() && ::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+      return candidate;
+  }
+  return std::nullopt;
+}
+
+/// The interpreter a `#!` line names ("/bin/sh"), if the file starts with one.
+std::optional<std::string> interpreter_of(const std::string& path) {
+  const auto text = read_regular_file(path);
+  if (!text || text->rfind("#!", 0) != 0) return std::nullopt;
+  const auto line = text->substr(2, text->find('\n') - 2);
+  const auto start = line.find_first_not_of(" \t");
+  if (start == std::string::npos) return std::nullopt;
+  return line.substr(start, line.find_first_of(" \t", start) - start);
 }
 
 }  // namespace
@@ -89,13 +123,18 @@ ScriptEnvironment system_environment() {
   env.root = ::geteuid() == 0;
   env.user_exists = [](const std::string& user) { return ::getpwnam(user.c_str()) != nullptr; };
   env.group_exists = [](const std::string& group) { return ::getgrnam(group.c_str()) != nullptr; };
-  env.executable = [](const std::string& program) {
-    if (program.find('/') != std::string::npos) return is_executable_file(program);
-    const char* path = std::getenv("PATH");
-    std::istringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
-    for (std::string dir; std::getline(dirs, dir, ':');)
-      if (!dir.empty() && is_executable_file(dir + "/" + program)) return true;
-    return false;
+  env.executable = [](const std::string& program, const std::optional<std::string>& user,
+                       const std::optional<std::string>& group) {
+    std::optional<exec::RunAs> as;
+    if (user) {
+      std::string error;
+      as = exec::resolve_run_as(*user, group, error);
+      if (!as) return true;  // reported as an unknown user or group
+    }
+    const auto path = find_program(program);
+    if (!path || !is_executable_file(*path, as)) return false;
+    const auto interpreter = interpreter_of(*path);
+    return !interpreter || is_executable_file(*interpreter, as);
   };
   env.read = read_regular_file;
   return env;

@@ -21,8 +21,12 @@ struct ScriptEnvironment {
   bool root = false;  ///< redkeep runs as root (effective uid 0)
   std::function<bool(const std::string& user)> user_exists;
   std::function<bool(const std::string& group)> group_exists;
-  /// Whether `program` runs: an executable file (a name without '/' is looked up in PATH).
-  std::function<bool(const std::string& program)> executable;
+  /// Whether `program` runs (a name without '/' is looked up in PATH): an executable file for
+  /// `user` (and `group`; redkeep's own user when none), and so is the interpreter its `#!`
+  /// line names.
+  std::function<bool(const std::string& program, const std::optional<std::string>& user,
+                     const std::optional<std::string>& group)>
+      executable;
   ReadFile read;  ///< a script file's text (nullopt when unreadable)
 };
 

@@ -1,6 +1,8 @@
 // vrrp_script, track_script and notify_* as the parser reads them (defaults, the track_script
 // entry's weight, resolution by name), and check_scripts' rules about the scripts a
 // configuration runs, against a fake system (config/script_checks.hpp).
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
@@ -14,6 +16,8 @@
 #include "config/syntax.hpp"
 #include "config/validate.hpp"
 #include "config_test_util.hpp"
+
+#include "../../support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
 using namespace redkeep::config;
@@ -57,7 +61,8 @@ struct FakeSystem {
     env.root = root;
     env.user_exists = [this](const std::string& u) { return users.count(u) > 0; };
     env.group_exists = [this](const std::string& g) { return groups.count(g) > 0; };
-    env.executable = [this](const std::string& p) {
+    env.executable = [this](const std::string& p, const std::optional<std::string>&,
+                            const std::optional<std::string>&) {
       asked_executable.push_back(p);
       return executables.count(p) > 0;
     };
@@ -312,8 +317,8 @@ TEST_CASE("check_scripts: a program that is not executable is an error at the sc
   CHECK(out[0].severity == Severity::error);
   CHECK(out[0].line == 2);
   CHECK(out[0].column == 5);
-  CHECK(out[0].message == "vrrp_script chk: '/usr/local/bin/missing' is not an executable file "
-                          "(the script could never run)");
+  CHECK(out[0].message == "vrrp_script chk: '/usr/local/bin/missing' is not an executable file, "
+                          "or its #! interpreter is not (the script could never run)");
   // Only the program is looked up, not its arguments.
   CHECK(system.asked_executable == std::vector<std::string>{"/usr/local/bin/missing"});
 
@@ -324,7 +329,7 @@ TEST_CASE("check_scripts: a program that is not executable is an error at the sc
   CHECK(out[0].severity == Severity::error);
   CHECK(out[0].line == 7);
   CHECK(out[0].message == "notify_fault of vrrp_instance A: 'pager' is not an executable file in "
-                          "PATH (the script could never run)");
+                          "PATH, or its #! interpreter is not (the script could never run)");
 }
 
 TEST_CASE("check_scripts: a line that needs a shell is not checked for an executable",
@@ -392,4 +397,21 @@ TEST_CASE("check_scripts: a role switch in a vrrp_script is not a notify script'
                              instance(tracking({"chk"})),
                          system);
   CHECK(all(out).empty());
+}
+
+TEST_CASE("system_environment: a script is executable for the user it runs as, with its #! "
+          "interpreter",
+          "[config][scripts]") {
+  redkeep::test::TempDir dir{"redkeep-config-test"};
+  const auto env = system_environment();
+  REQUIRE(geteuid() == 0);  // the unit tests run as root (README's test command)
+  const auto owner_only = dir.write("owner_only.sh", "#!/bin/sh\nexit 0\n", 0700);
+  const auto everyone = dir.write("everyone.sh", "#!/bin/sh\nexit 0\n", 0755);
+  const auto no_interpreter = dir.write("broken.sh", "#!/nonexistent/interp\nexit 0\n", 0755);
+  CHECK(env.executable(owner_only, std::nullopt, std::nullopt));
+  CHECK_FALSE(env.executable(owner_only, std::string("nobody"), std::nullopt));
+  CHECK(env.executable(everyone, std::string("nobody"), std::nullopt));
+  CHECK_FALSE(env.executable(no_interpreter, std::nullopt, std::nullopt));
+  CHECK(env.executable("true", std::nullopt, std::nullopt));  // found in PATH
+  CHECK_FALSE(env.executable(dir.path(), std::nullopt, std::nullopt));  // a directory
 }
