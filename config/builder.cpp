@@ -292,8 +292,9 @@ class Builder {
         error(extra, "unexpected extra value after " + st.keyword.text +
                          " (a value with spaces must be quoted)");
       } else {
-        error(extra, "unexpected '" + extra.text + "' after " + st.keyword.text +
-                         (count ? " " + st.args[count - 1].text : std::string()) +
+        std::string before;
+        for (std::size_t i = 0; i < count; ++i) before += " " + st.args[i].text;
+        error(extra, "unexpected '" + extra.text + "' after " + st.keyword.text + before +
                          ": expected the end of the line");
       }
       ok = false;

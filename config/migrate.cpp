@@ -100,6 +100,10 @@ class Migrator {
         vrrp_script(st);
       } else if (kw == "vrrp_instance" && st.has_block) {
         vrrp_instance(st);
+      } else if (kw == "include") {
+        comment("", "not carried over: '" + words(st) + "' (" + line_of(st) +
+                        "): what that file holds is not in this output; migrate it too and "
+                        "put its instances and scripts here (redkeep reads one file)");
       } else {
         comment("", "not carried over: " + describe_unsupported(BlockKind::top, st));
       }
@@ -109,7 +113,10 @@ class Migrator {
 
  private:
   void comment(const std::string& indent, const std::string& text) {
-    out_ << indent << "# migrate: " << text << "\n";
+    std::string clean = text;  // what a file holds is not always text
+    for (char& c : clean)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    out_ << indent << "# migrate: " << clean << "\n";
   }
 
   /// A statement, with its block, as written.

@@ -28,7 +28,7 @@ class Checker {
   void line(const std::string& what, const std::string& command,
             const std::optional<std::string>& user, const std::optional<std::string>& group,
             const Where& at, bool notify) {
-    if (user) run_as(what, *user, group, at);
+    if (user) run_as(what, *user, group, at, notify);
     const auto parsed = exec::parse_command_line(command);
     if (parsed.argv.empty()) return;
     if (!parsed.shell && !env_.executable(parsed.argv[0], user, group)) {
@@ -56,16 +56,21 @@ class Checker {
 
  private:
   void run_as(const std::string& what, const std::string& user,
-              const std::optional<std::string>& group, const Where& at) {
+              const std::optional<std::string>& group, const Where& at, bool notify) {
+    // notify_master /bin/echo hi: `hi` is read as the user (keepalived's syntax).
+    const std::string hint =
+        notify ? " (the words after a notify command line are USER [GROUP]: quote the whole "
+                 "command line when it has arguments)"
+               : "";
     if (!env_.root) {
       error(at, what + ": `user " + user +
                     "` needs redkeep to run as root (it cannot switch users otherwise); remove "
-                    "it to run the script as redkeep's own user");
+                    "it to run the script as redkeep's own user" + hint);
       return;
     }
-    if (!env_.user_exists(user)) error(at, what + ": no user named '" + user + "'");
+    if (!env_.user_exists(user)) error(at, what + ": no user named '" + user + "'" + hint);
     if (group && !env_.group_exists(*group))
-      error(at, what + ": no group named '" + *group + "'");
+      error(at, what + ": no group named '" + *group + "'" + hint);
   }
 
   void error(const Where& w, std::string m) {

@@ -169,3 +169,11 @@ TEST_CASE("migrate: global_defs script_user becomes the user of every script kep
   REQUIRE(inst.notify.master);
   CHECK(inst.notify.master->user == "nobody");
 }
+
+TEST_CASE("migrate: an include says its file's content is missing from the output",
+          "[config][migrate]") {
+  const auto result = migrate("include /etc/keepalived/instances.conf\n", "k.conf",
+                              [](const std::string&) { return std::nullopt; });
+  CHECK(result.text.find("not carried over: 'include /etc/keepalived/instances.conf' (line 1): "
+                         "what that file holds is not in this output") != std::string::npos);
+}

@@ -415,3 +415,14 @@ TEST_CASE("system_environment: a script is executable for the user it runs as, w
   CHECK(env.executable("true", std::nullopt, std::nullopt));  // found in PATH
   CHECK_FALSE(env.executable(dir.path(), std::nullopt, std::nullopt));  // a directory
 }
+
+TEST_CASE("check_scripts: an unquoted notify command line's argument read as a user says to quote",
+          "[config][scripts][check]") {
+  FakeSystem system;
+  const auto out = check(instance("    notify_master /etc/redkeep/notify.sh hi\n"), system);
+  INFO(all(out));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].message ==
+        "notify_master of vrrp_instance A: no user named 'hi' (the words after a notify command "
+        "line are USER [GROUP]: quote the whole command line when it has arguments)");
+}
