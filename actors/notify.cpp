@@ -1,8 +1,8 @@
 #include "actors/notify.hpp"
 
-#include <cctype>
 #include <deque>
 #include <memory>
+#include <tuple>
 #include <vector>
 
 #include "actors/crash_reason.hpp"
@@ -35,15 +35,14 @@ using Self = notify_actor::stateful_base<NotifyState>;
 /// The scripts of one transition: the state's own (notify_master, ...), then `notify`.
 std::vector<std::pair<std::string, config::NotifyScript>> scripts_for(
     const config::NotifyScripts& n, const std::string& state) {
-  const std::pair<const char*, const std::optional<config::NotifyScript>*> own[] = {
-      {"MASTER", &n.master}, {"BACKUP", &n.backup}, {"FAULT", &n.fault}, {"STOP", &n.stop}};
+  const std::tuple<const char*, const char*, const std::optional<config::NotifyScript>*> own[] = {
+      {"MASTER", "notify_master", &n.master},
+      {"BACKUP", "notify_backup", &n.backup},
+      {"FAULT", "notify_fault", &n.fault},
+      {"STOP", "notify_stop", &n.stop}};
   std::vector<std::pair<std::string, config::NotifyScript>> out;
-  for (const auto& [name, script] : own) {
-    if (state != name || !*script) continue;
-    std::string keyword = "notify_" + state;
-    for (char& c : keyword) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.emplace_back(keyword, **script);
-  }
+  for (const auto& [name, keyword, script] : own)
+    if (state == name && *script) out.emplace_back(keyword, **script);
   if (n.any) out.emplace_back("notify", *n.any);
   return out;
 }
