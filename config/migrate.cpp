@@ -41,7 +41,6 @@ std::optional<std::string> value_of(const std::vector<Statement>& block, const c
 struct Script {
   ScriptVerdict verdict;
   bool unreadable = false;
-  std::string program;
 };
 
 Script read_script(const std::string& line, const ReadFile& read) {
@@ -50,16 +49,16 @@ Script read_script(const std::string& line, const ReadFile& read) {
   const auto slash = cmd.argv.empty() ? std::string::npos : cmd.argv[0].rfind('/');
   const bool redis_cli = !cmd.argv.empty() && cmd.argv[0].substr(slash + 1) == "redis-cli";
   if (!cmd.shell && slash != std::string::npos && !redis_cli) {
-    s.program = cmd.argv[0];
-    const auto text = read(s.program);
+    const std::string& program = cmd.argv[0];
+    const auto text = read(program);
     if (!text) {
       s.unreadable = true;
-      s.verdict.reason = s.program + " cannot be read";
+      s.verdict.reason = program + " cannot be read";
       return s;
     }
     // A script file is read; a program (redis-cli itself) is the line's own command.
     if (text->rfind("#!", 0) == 0) {
-      s.verdict = classify_script(*text, s.program, read);
+      s.verdict = classify_script(*text, program, read);
       return s;
     }
   }
