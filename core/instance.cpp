@@ -574,6 +574,12 @@ void Instance::on(const GarpSent& g, TimePoint) { counters_.gratuitous_arps += g
 void Instance::on(const RedisHealth& h, TimePoint now) {
   redis_ = h;
   redis_reported_ = true;
+  // A restarted Redis holds none of the roles commanded before (redis_health made it a replica
+  // of nowhere): the next role is commanded and confirmed again before a VIP leads to it.
+  if (h.restarted) {
+    role_commanded_.reset();
+    role_confirmed_ = false;
+  }
   core::EligibilityObservation o;
   o.healthy = h.healthy;
   o.loading = h.loading;

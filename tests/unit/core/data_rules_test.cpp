@@ -327,3 +327,33 @@ TEST_CASE(
   CHECK(d.logs(core::LogKind::advert_rejected).back() ==
         "Rejected advert (checksum): 40-byte packet [4 more since last report]");
 }
+
+TEST_CASE(
+    "rule promote_before_vip: a lone Master whose Redis restarted as a replica of nowhere "
+    "promotes it before it adds the VIP again",
+    "[core][rules]") {
+  auto d = serving_master();
+  // Its Redis dies, then comes back empty: redis_health made it a replica of nowhere.
+  auto down = redis_master(0);
+  down.healthy = false;
+  down.last_result = "Failed (connection refused)";
+  d.report(down);
+  REQUIRE(d.state() == State::fault);
+  auto back = redis_replica("127.0.0.1", false);
+  back.master_port = 1;
+  back.restarted = true;
+  back.run_id = "0123456789abcdef";
+  d.clear();
+  // Nobody else is heard: after twice Master_Down_Interval it takes Master again.
+  for (int i = 0; i < 40 && d.state() != State::master; ++i) {
+    d.report(back);
+    back.restarted = false;
+    d.advance(500ms);
+  }
+  REQUIRE(d.state() == State::master);
+  const auto promote = d.index_of<core::RoleCommand>(
+      [](const core::RoleCommand& c) { return !c.master.has_value(); });
+  const auto vip = d.index_of<core::VipCommand>([](const core::VipCommand& c) { return c.up; });
+  REQUIRE(promote >= 0);
+  CHECK((vip < 0 || promote < vip));
+}
