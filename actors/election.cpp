@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "actors/crash_reason.hpp"
+#include "actors/notify.hpp"
 #include "core/instance.hpp"
 
 namespace redkeep::actors {
@@ -119,7 +120,8 @@ void carry_out(Self* self, core::Output out) {
               self->state.stop_promises.clear();
             };
             if (w.notify) {
-              self->request(w.notify, std::chrono::seconds(25), stop_atom::value)
+              self->request(w.notify, kNotifyDrainLimit + std::chrono::seconds(1),
+                            stop_atom::value)
                   .then([deliver](bool) mutable { deliver(); },
                         [deliver](caf::error&) mutable { deliver(); });
             } else {

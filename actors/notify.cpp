@@ -15,16 +15,12 @@ namespace redkeep::actors {
 
 namespace {
 
-/// At stop, how long the queue may take to drain before the rest is dropped: notify_stop and
-/// notify (kNotifyStopTimeout each), with a margin.
-constexpr auto kDrainLimit = 2 * kNotifyStopTimeout + std::chrono::seconds(2);
-
 struct NotifyState {
   InstanceContext ctx;
   Wiring wiring;
   std::deque<core::Notify> queue;
   std::unique_ptr<PollThread> running;  // the current transition's scripts
-  std::uint64_t generation = 0;          // of `running`: a killed run's late end is ignored
+  std::uint64_t generation = 0;         // of `running`: a killed run's late end is ignored
   std::vector<caf::typed_response_promise<bool>> drained;  // stop_atom waiting for the queue
 
   static inline const char* name = "notify";
@@ -124,7 +120,7 @@ notify_actor::behavior_type notify(Self* self, InstanceContext ctx) {
       [self](tick_atom, std::uint64_t generation) {
         auto& st = self->state;
         if (generation != st.generation) return;  // a run killed since
-        st.running.reset();  // its thread has ended: this was its last act
+        st.running.reset();                       // its thread has ended: this was its last act
         next(self);
       },
       [self](stop_atom) -> caf::result<bool> {
@@ -132,7 +128,7 @@ notify_actor::behavior_type notify(Self* self, InstanceContext ctx) {
         if (!st.running && st.queue.empty()) return true;
         st.drained.push_back(self->make_response_promise<bool>());
         auto promise = st.drained.back();
-        self->delayed_send(self, kDrainLimit, deadline_atom::value);
+        self->delayed_send(self, kNotifyDrainLimit, deadline_atom::value);
         return promise;
       },
       [self](deadline_atom) {
@@ -142,7 +138,7 @@ notify_actor::behavior_type notify(Self* self, InstanceContext ctx) {
           st.ctx.log().warn(core::LogKind::notify,
                             "Stopping: notify scripts still running or queued after {} s are "
                             "dropped ({} transitions)",
-                            kDrainLimit.count(), st.queue.size() + (st.running ? 1 : 0));
+                            kNotifyDrainLimit.count(), st.queue.size() + (st.running ? 1 : 0));
         st.queue.clear();
         st.running.reset();
         answer_drained(self);

@@ -8,7 +8,6 @@
 // election never waits for them, so a hanging script delays no failover.
 
 #include <caf/all.hpp>
-
 #include <chrono>
 
 #include "actors/instance_context.hpp"
@@ -21,6 +20,10 @@ inline constexpr std::chrono::seconds kNotifyTimeout{10};
 /// waits for them (keepalived gives notify_stop 1 s). The transitions still queued when the
 /// instance stops are dropped, and the scripts still running killed.
 inline constexpr std::chrono::seconds kNotifyStopTimeout{3};
+/// How long a stop waits for the notify scripts of STOP (notify_stop and notify, with a
+/// margin) before the rest is dropped.
+inline constexpr std::chrono::seconds kNotifyDrainLimit =
+    2 * kNotifyStopTimeout + std::chrono::seconds(2);
 
 /// Spawns the notify actor of `ctx` (which has at least one notify script).
 caf::actor spawn_notify(caf::local_actor* parent, const InstanceContext& ctx);

@@ -71,8 +71,8 @@ using Self = track_scripts_actor::stateful_base<TrackScriptsState>;
 void start_run(Self* self, std::size_t index) {
   const config::VrrpScript& script = self->state.ctx.instance.track_script[index].script;
   auto handle = caf::actor_cast<caf::actor>(self);
-  self->state.scripts[index].run = std::make_unique<PollThread>(
-      [handle, index, script](const std::atomic<bool>& stop) {
+  self->state.scripts[index].run =
+      std::make_unique<PollThread>([handle, index, script](const std::atomic<bool>& stop) {
         core::ScriptRun out{index, false, {}};
         std::optional<exec::RunAs> as;
         if (script.user) {
@@ -86,9 +86,9 @@ void start_run(Self* self, std::size_t index) {
         }
         auto& running = RunningScripts::instance();
         if (!running.acquire(script.name, stop)) return;
-        const auto result = exec::run_script(exec::parse_command_line(script.script).argv, as,
-                                             script.effective_timeout(), stop,
-                                             exec::Leftovers::kill);
+        const auto result =
+            exec::run_script(exec::parse_command_line(script.script).argv, as,
+                             script.effective_timeout(), stop, exec::Leftovers::kill);
         running.release(script.name);
         if (result.outcome == exec::RunResult::Outcome::stopped) return;
         out.success = result.success();

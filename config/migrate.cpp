@@ -162,7 +162,8 @@ class Migrator {
                              "': redkeep runs scripts without its own capabilities, as its own "
                              "user unless a vrrp_script names `user` (redkeep as root)");
       } else {
-        comment(kIndent, "not carried over: " + describe_unsupported(BlockKind::global_defs, inner));
+        comment(kIndent,
+                "not carried over: " + describe_unsupported(BlockKind::global_defs, inner));
       }
     }
     out_ << "}\n";
@@ -282,8 +283,9 @@ class Migrator {
   void credentials(const RedisBlock& redis) {
     const std::string in = std::string(kIndent) + kIndent;
     if (redis.password->find_first_of("\"\n\r") != std::string::npos) {
-      comment(in, "the scripts' Redis password cannot be written in quotes: put it in a file "
-                  "and name it with password_file");
+      comment(in,
+              "the scripts' Redis password cannot be written in quotes: put it in a file "
+              "and name it with password_file");
       return;
     }
     comment(in, "the password (and user) the scripts' redis-cli calls use");
@@ -320,16 +322,18 @@ class Migrator {
       }
     }
     if (redis.wanted) {
-      comment(kIndent, "redkeep health-checks this Redis and switches its role (REPLICAOF) "
-                       "itself, in place of the check and notify scripts");
+      comment(kIndent,
+              "redkeep health-checks this Redis and switches its role (REPLICAOF) "
+              "itself, in place of the check and notify scripts");
       out_ << kIndent << "redis {\n";
       out_ << kIndent << kIndent << "port " << redis.port.value_or(6379) << "\n";
       if (redis.password) credentials(redis);
       for (const auto& s : redis.settings) out_ << kIndent << kIndent << s << "\n";
       out_ << kIndent << "}\n";
     } else {
-      comment(kIndent, "no script of this instance checks or switches Redis: no redis block "
-                       "(plain VRRP); add one to let redkeep manage a Redis");
+      comment(kIndent,
+              "no script of this instance checks or switches Redis: no redis block "
+              "(plain VRRP); add one to let redkeep manage a Redis");
     }
     out_ << "}\n";
   }

@@ -65,7 +65,8 @@ class Checker {
     if (!env_.root) {
       error(at, what + ": `user " + user +
                     "` needs redkeep to run as root (it cannot switch users otherwise); remove "
-                    "it to run the script as redkeep's own user" + hint);
+                    "it to run the script as redkeep's own user" +
+                    hint);
       return;
     }
     if (!env_.user_exists(user)) error(at, what + ": no user named '" + user + "'" + hint);
@@ -129,7 +130,7 @@ ScriptEnvironment system_environment() {
   env.user_exists = [](const std::string& user) { return ::getpwnam(user.c_str()) != nullptr; };
   env.group_exists = [](const std::string& group) { return ::getgrnam(group.c_str()) != nullptr; };
   env.executable = [](const std::string& program, const std::optional<std::string>& user,
-                       const std::optional<std::string>& group) {
+                      const std::optional<std::string>& group) {
     std::optional<exec::RunAs> as;
     if (user) {
       std::string error;
@@ -183,8 +184,8 @@ void check_scripts(const Config& config, const SourceMap& source, const std::str
       for (const auto& t : inst.track_script) tracked = tracked || t.script.name == s.name;
     if (!tracked) continue;  // it does not run (validate warns)
     const ScriptSource& src = source.scripts[i];
-    check.line("vrrp_script " + s.name, s.script, s.user, s.group,
-               s.user ? src.user : src.script, /*notify=*/false);
+    check.line("vrrp_script " + s.name, s.script, s.user, s.group, s.user ? src.user : src.script,
+               /*notify=*/false);
   }
   for (std::size_t i = 0; i < config.instances.size(); ++i) {
     const VrrpInstance& inst = config.instances[i];

@@ -24,7 +24,9 @@ class ScriptCounter {
   /// One run's outcome. Returns true when good() changed (from unknown too).
   bool record(bool success);
   /// nullopt until the first run ended (unless init_fail).
-  std::optional<bool> good() const { return known_ ? std::optional<bool>(result_ >= rise_) : std::nullopt; }
+  std::optional<bool> good() const {
+    return known_ ? std::optional<bool>(result_ >= rise_) : std::nullopt;
+  }
 
  private:
   int rise_, fall_;

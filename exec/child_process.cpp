@@ -83,8 +83,8 @@ std::string errno_text(int err) { return std::strerror(err); }
 
 }  // namespace
 
-std::optional<RunAs> resolve_run_as(const std::string& user, const std::optional<std::string>& group,
-                                    std::string& error) {
+std::optional<RunAs> resolve_run_as(const std::string& user,
+                                    const std::optional<std::string>& group, std::string& error) {
   std::vector<char> buffer(16384);
   passwd pw{};
   passwd* found = nullptr;
@@ -120,9 +120,11 @@ std::string RunResult::describe() const {
     case Outcome::exited:
       return "exited with status " + std::to_string(status);
     case Outcome::signaled:
-      return "killed by signal " + std::to_string(status) + " (" + (sigdescr_np(status) ? sigdescr_np(status) : "?") + ")";
+      return "killed by signal " + std::to_string(status) + " (" +
+             (sigdescr_np(status) ? sigdescr_np(status) : "?") + ")";
     case Outcome::timed_out:
-      return "timed out after " + std::to_string(took.count()) + " ms (killed with its process group)";
+      return "timed out after " + std::to_string(took.count()) +
+             " ms (killed with its process group)";
     case Outcome::no_start:
       return "could not start: " + detail;
     case Outcome::stopped:
@@ -195,8 +197,8 @@ RunResult run_script(const std::vector<std::string>& argv, const std::optional<R
       result.outcome = timed_out ? RunResult::Outcome::timed_out : RunResult::Outcome::stopped;
       break;
     }
-    const auto slice = std::min<milliseconds>(
-        milliseconds(100), std::chrono::ceil<milliseconds>(deadline - now));
+    const auto slice =
+        std::min<milliseconds>(milliseconds(100), std::chrono::ceil<milliseconds>(deadline - now));
     if (pidfd >= 0) {
       pollfd p{pidfd, POLLIN, 0};
       poll(&p, 1, static_cast<int>(slice.count()));

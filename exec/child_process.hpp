@@ -26,8 +26,8 @@ struct RunAs {
 
 /// Looks up `user` (and `group`, else the user's primary group) in the system's databases.
 /// Errors (nullopt, `error` set): "no user named X", "no group named Y".
-std::optional<RunAs> resolve_run_as(const std::string& user, const std::optional<std::string>& group,
-                                    std::string& error);
+std::optional<RunAs> resolve_run_as(const std::string& user,
+                                    const std::optional<std::string>& group, std::string& error);
 
 /// How a run ended.
 struct RunResult {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../../support/temp_dir.hpp"
 #include "config/builder.hpp"
 #include "config/lexer.hpp"
 #include "config/parser.hpp"
@@ -16,8 +17,6 @@
 #include "config/syntax.hpp"
 #include "config/validate.hpp"
 #include "config_test_util.hpp"
-
-#include "../../support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
 using namespace redkeep::config;
@@ -168,14 +167,13 @@ TEST_CASE("vrrp_script without timeout: a run may take the whole interval", "[co
 
 TEST_CASE("track_script entries: a weight overrides the script's, reverse and noreverse its sign",
           "[config][scripts]") {
-  const std::string scripts =
-      script_block("inherits", "/bin/true", "    weight -20 reverse\n") +
-      script_block("noreverse", "/bin/true", "    weight -20 reverse\n") +
-      script_block("reversed", "/bin/true", "    weight 5\n") +
-      script_block("own", "/bin/true", "    weight 9\n");
-  const auto r = parse(scripts + instance(tracking({"inherits weight 30",
-                                                    "noreverse weight 30 noreverse",
-                                                    "reversed weight -7 reverse", "own"})));
+  const std::string scripts = script_block("inherits", "/bin/true", "    weight -20 reverse\n") +
+                              script_block("noreverse", "/bin/true", "    weight -20 reverse\n") +
+                              script_block("reversed", "/bin/true", "    weight 5\n") +
+                              script_block("own", "/bin/true", "    weight 9\n");
+  const auto r =
+      parse(scripts + instance(tracking({"inherits weight 30", "noreverse weight 30 noreverse",
+                                         "reversed weight -7 reverse", "own"})));
   INFO(all_diagnostics(r));
   REQUIRE(r.ok());
   const auto& t = r.config->instances[0].track_script;
@@ -222,9 +220,10 @@ TEST_CASE("a vrrp_script that no instance tracks draws a warning at its keyword"
 
 TEST_CASE("notify_* lines: the command line, then optionally the user and group",
           "[config][scripts][notify]") {
-  const auto r = parse(instance("    notify_master \"/etc/redkeep/notify.sh master\" redis redis\n"
-                                "    notify_backup /etc/redkeep/backup.sh\n"
-                                "    notify /etc/redkeep/notify.sh nobody\n"));
+  const auto r =
+      parse(instance("    notify_master \"/etc/redkeep/notify.sh master\" redis redis\n"
+                     "    notify_backup /etc/redkeep/backup.sh\n"
+                     "    notify /etc/redkeep/notify.sh nobody\n"));
   INFO(all_diagnostics(r));
   REQUIRE(r.ok());
   const NotifyScripts& n = r.config->instances[0].notify;
@@ -288,9 +287,9 @@ TEST_CASE("check_scripts: a notify line with a user while not root is an error a
 TEST_CASE("check_scripts: a user or group the system does not have is an error",
           "[config][scripts][check]") {
   FakeSystem system;
-  auto out = check(script_block("chk", "/usr/local/bin/chk", "    user ghost\n") +
-                       instance(tracking({"chk"})),
-                   system);
+  auto out = check(
+      script_block("chk", "/usr/local/bin/chk", "    user ghost\n") + instance(tracking({"chk"})),
+      system);
   INFO(all(out));
   REQUIRE(out.size() == 1);
   CHECK(out[0].severity == Severity::error);
@@ -309,16 +308,16 @@ TEST_CASE("check_scripts: a user or group the system does not have is an error",
 TEST_CASE("check_scripts: a program that is not executable is an error at the script line",
           "[config][scripts][check]") {
   FakeSystem system;
-  auto out = check(script_block("chk", "/usr/local/bin/missing --fast") +
-                       instance(tracking({"chk"})),
-                   system);
+  auto out = check(
+      script_block("chk", "/usr/local/bin/missing --fast") + instance(tracking({"chk"})), system);
   INFO(all(out));
   REQUIRE(out.size() == 1);
   CHECK(out[0].severity == Severity::error);
   CHECK(out[0].line == 2);
   CHECK(out[0].column == 5);
-  CHECK(out[0].message == "vrrp_script chk: '/usr/local/bin/missing' is not an executable file, "
-                          "or its #! interpreter is not (the script could never run)");
+  CHECK(out[0].message ==
+        "vrrp_script chk: '/usr/local/bin/missing' is not an executable file, "
+        "or its #! interpreter is not (the script could never run)");
   // Only the program is looked up, not its arguments.
   CHECK(system.asked_executable == std::vector<std::string>{"/usr/local/bin/missing"});
 
@@ -328,17 +327,18 @@ TEST_CASE("check_scripts: a program that is not executable is an error at the sc
   REQUIRE(out.size() == 1);
   CHECK(out[0].severity == Severity::error);
   CHECK(out[0].line == 7);
-  CHECK(out[0].message == "notify_fault of vrrp_instance A: 'pager' is not an executable file in "
-                          "PATH, or its #! interpreter is not (the script could never run)");
+  CHECK(out[0].message ==
+        "notify_fault of vrrp_instance A: 'pager' is not an executable file in "
+        "PATH, or its #! interpreter is not (the script could never run)");
 }
 
 TEST_CASE("check_scripts: a line that needs a shell is not checked for an executable",
           "[config][scripts][check]") {
   FakeSystem system;
   system.executables.clear();  // nothing would pass
-  const auto out = check(script_block("chk", "\"missing-tool --probe | grep -q ok\"") +
-                             instance(tracking({"chk"})),
-                         system);
+  const auto out = check(
+      script_block("chk", "\"missing-tool --probe | grep -q ok\"") + instance(tracking({"chk"})),
+      system);
   CHECK(all(out).empty());
   CHECK(system.asked_executable.empty());
 }
@@ -352,9 +352,10 @@ TEST_CASE("check_scripts: an untracked vrrp_script is not checked (it does not r
   CHECK(all(out).empty());
 }
 
-TEST_CASE("check_scripts: a notify script file that switches the local Redis's role draws a "
-          "warning",
-          "[config][scripts][check][notify]") {
+TEST_CASE(
+    "check_scripts: a notify script file that switches the local Redis's role draws a "
+    "warning",
+    "[config][scripts][check][notify]") {
   FakeSystem system;
   system.files["/etc/redkeep/backup.sh"] =
       "#!/bin/sh\nredis-cli -p 6379 slaveof 192.0.2.100 6379\n";
@@ -368,9 +369,10 @@ TEST_CASE("check_scripts: a notify script file that switches the local Redis's r
         0);
 }
 
-TEST_CASE("check_scripts: an inline notify line that switches the local Redis's role draws a "
-          "warning",
-          "[config][scripts][check][notify]") {
+TEST_CASE(
+    "check_scripts: an inline notify line that switches the local Redis's role draws a "
+    "warning",
+    "[config][scripts][check][notify]") {
   FakeSystem system;
   const auto out =
       check(instance("    notify_master \"redis-cli -p 6379 slaveof no one\"\n"), system);
@@ -393,15 +395,16 @@ TEST_CASE("check_scripts: a notify script that pages someone draws no warning",
 TEST_CASE("check_scripts: a role switch in a vrrp_script is not a notify script's race",
           "[config][scripts][check]") {
   FakeSystem system;
-  const auto out = check(script_block("chk", "\"redis-cli -p 6379 slaveof no one\"") +
-                             instance(tracking({"chk"})),
-                         system);
+  const auto out = check(
+      script_block("chk", "\"redis-cli -p 6379 slaveof no one\"") + instance(tracking({"chk"})),
+      system);
   CHECK(all(out).empty());
 }
 
-TEST_CASE("system_environment: a script is executable for the user it runs as, with its #! "
-          "interpreter",
-          "[config][scripts]") {
+TEST_CASE(
+    "system_environment: a script is executable for the user it runs as, with its #! "
+    "interpreter",
+    "[config][scripts]") {
   redkeep::test::TempDir dir{"redkeep-config-test"};
   const auto env = system_environment();
   REQUIRE(geteuid() == 0);  // the unit tests run as root (README's test command)
@@ -412,7 +415,7 @@ TEST_CASE("system_environment: a script is executable for the user it runs as, w
   CHECK_FALSE(env.executable(owner_only, std::string("nobody"), std::nullopt));
   CHECK(env.executable(everyone, std::string("nobody"), std::nullopt));
   CHECK_FALSE(env.executable(no_interpreter, std::nullopt, std::nullopt));
-  CHECK(env.executable("true", std::nullopt, std::nullopt));  // found in PATH
+  CHECK(env.executable("true", std::nullopt, std::nullopt));            // found in PATH
   CHECK_FALSE(env.executable(dir.path(), std::nullopt, std::nullopt));  // a directory
 }
 

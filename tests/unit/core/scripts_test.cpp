@@ -30,7 +30,8 @@ core::ScriptRun failed(std::size_t index = 0) {
 }
 
 /// A vrrp_instance without a redis block (a plain VRRP daemon) tracking `scripts`.
-config::VrrpInstance plain_instance(std::uint8_t priority, std::vector<config::TrackedScript> scripts,
+config::VrrpInstance plain_instance(std::uint8_t priority,
+                                    std::vector<config::TrackedScript> scripts,
                                     bool master = false) {
   auto in = recipe_instance(priority, master);
   in.redis.reset();
@@ -138,9 +139,9 @@ TEST_CASE(
   CHECK(d.state() == State::backup);  // a weighted script never means FAULT
   CHECK(d.priority() == 90);
   CHECK(d.core().machine().effective_priority() == 90);
-  CHECK(d.logs(LogKind::priority_change) ==
-        std::vector<std::string>{
-            "Effective priority 150 -> 90 (priority 150, tracked scripts -60)"});
+  CHECK(
+      d.logs(LogKind::priority_change) ==
+      std::vector<std::string>{"Effective priority 150 -> 90 (priority 150, tracked scripts -60)"});
   d.feed(succeeded());
   CHECK(d.priority() == 150);
   CHECK(d.logs(LogKind::priority_change).size() == 2);
@@ -182,7 +183,7 @@ TEST_CASE("scripts: a Master advertises the priority its scripts' weights give i
 TEST_CASE(
     "rule notify_in_order: each transition asks for the notify scripts in order: BACKUP, "
     "MASTER, STOP",
-          "[core][scripts][notify]") {
+    "[core][scripts][notify]") {
   auto in = recipe_instance(150);
   in.notify.master = config::NotifyScript{"/bin/true", {}, {}};
   const auto d = backup_master_stop(in);
@@ -190,7 +191,8 @@ TEST_CASE(
   const auto notifies = d.all<core::Notify>();
   CHECK(notifies[1].priority == 150);
   // STOP comes with the end of the stop protocol, before StopDone.
-  const int stop = d.index_of<core::Notify>([](const core::Notify& n) { return n.state == "STOP"; });
+  const int stop =
+      d.index_of<core::Notify>([](const core::Notify& n) { return n.state == "STOP"; });
   const int done = d.index_of<core::StopDone>([](const core::StopDone&) { return true; });
   CHECK(stop >= 0);
   CHECK(stop < done);

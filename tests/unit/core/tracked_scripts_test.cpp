@@ -13,8 +13,8 @@ using redkeep::core::TrackedScripts;
 namespace {
 
 /// A script `name` tracked with `weight` (and `reverse`), counted with `rise`/`fall`.
-TrackedScript tracked(const std::string& name, int weight, bool reverse = false,
-                      unsigned rise = 1, unsigned fall = 1, bool init_fail = false) {
+TrackedScript tracked(const std::string& name, int weight, bool reverse = false, unsigned rise = 1,
+                      unsigned fall = 1, bool init_fail = false) {
   TrackedScript t;
   t.script.name = name;
   t.script.script = "/usr/local/bin/" + name;
@@ -44,9 +44,10 @@ TEST_CASE("ScriptCounter: unknown until the first run, then good after one succe
   CHECK(c.good() == kGood);
 }
 
-TEST_CASE("ScriptCounter rise 2 fall 3: a good script fails at the third failure in a row and "
-          "is good again at the second success in a row",
-          "[core][scripts]") {
+TEST_CASE(
+    "ScriptCounter rise 2 fall 3: a good script fails at the third failure in a row and "
+    "is good again at the second success in a row",
+    "[core][scripts]") {
   ScriptCounter c(2, 3, false);
   REQUIRE(c.record(true));
   CHECK_FALSE(c.record(false));
@@ -177,8 +178,7 @@ TEST_CASE("verdict: a positive weight counts only while its script is good", "[c
   CHECK(s.verdict().fault.empty());
 }
 
-TEST_CASE("verdict: a negative weight counts only while its script has failed",
-          "[core][scripts]") {
+TEST_CASE("verdict: a negative weight counts only while its script has failed", "[core][scripts]") {
   TrackedScripts s({tracked("chk", -30)});
   CHECK(s.verdict().weight_sum == 0);
   s.record(0, true, "exited with status 0");
@@ -197,9 +197,10 @@ TEST_CASE("verdict: reverse with a positive weight lowers the priority while the
   CHECK(s.verdict().weight_sum == 0);
 }
 
-TEST_CASE("verdict: reverse with a negative weight raises the priority while the script has "
-          "failed",
-          "[core][scripts]") {
+TEST_CASE(
+    "verdict: reverse with a negative weight raises the priority while the script has "
+    "failed",
+    "[core][scripts]") {
   TrackedScripts s({tracked("chk", -30, true)});
   s.record(0, true, "exited with status 0");
   CHECK(s.verdict().weight_sum == 0);

@@ -27,9 +27,8 @@
 #include <thread>
 #include <vector>
 
-#include "exec/command_line.hpp"
-
 #include "../../support/temp_dir.hpp"
+#include "exec/command_line.hpp"
 
 using namespace std::chrono_literals;
 using redkeep::exec::resolve_run_as;
@@ -42,7 +41,6 @@ using Clock = std::chrono::steady_clock;
 using redkeep::test::TempDir;
 
 namespace {
-
 
 std::optional<std::string> read_file(const std::string& path) {
   std::ifstream in(path);
@@ -89,7 +87,8 @@ bool dies_by(pid_t pid, Clock::time_point deadline) {
 std::uint64_t cap_field(const std::string& status, const std::string& field) {
   std::istringstream in(status);
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1), nullptr, 16);
+    if (line.rfind(field + ":", 0) == 0)
+      return std::stoull(line.substr(field.size() + 1), nullptr, 16);
   }
   FAIL("no " << field << " in:\n" << status);
   return 0;
@@ -174,8 +173,8 @@ TEST_CASE("run_script: a script still running at its timeout is killed and timed
   CHECK(took >= 300ms);
   CHECK(took < 300ms + 2s);
   CHECK(r.took >= 300ms);
-  CHECK(r.describe() ==
-        "timed out after " + std::to_string(r.took.count()) + " ms (killed with its process group)");
+  CHECK(r.describe() == "timed out after " + std::to_string(r.took.count()) +
+                            " ms (killed with its process group)");
 }
 
 TEST_CASE("run_script: a timed-out script is killed with the processes it started",
@@ -275,15 +274,16 @@ TEST_CASE("run_script: the script's standard input, output and error are /dev/nu
   const std::string out = dir.file("fds");
   // $(...) runs in a subshell whose $$ is still the script's shell, and that shell's own
   // descriptors 0, 1 and 2 are untouched while it waits for the substitution.
-  const auto r = sh("a=$(readlink /proc/$$/fd/0) b=$(readlink /proc/$$/fd/1) "
-                    "c=$(readlink /proc/$$/fd/2)\n"
-                    "echo \"$a $b $c\" > " + out);
+  const auto r =
+      sh("a=$(readlink /proc/$$/fd/0) b=$(readlink /proc/$$/fd/1) "
+         "c=$(readlink /proc/$$/fd/2)\n"
+         "echo \"$a $b $c\" > " +
+         out);
   REQUIRE(r.success());
   CHECK(read_file(out).value_or("<missing>") == "/dev/null /dev/null /dev/null\n");
 }
 
-TEST_CASE("run_script: no descriptor of the daemon reaches the script",
-          "[exec][child_process]") {
+TEST_CASE("run_script: no descriptor of the daemon reaches the script", "[exec][child_process]") {
   TempDir dir{"redkeep-exec-test"};
   const std::string out = dir.file("fds");
   // A descriptor without close-on-exec, as a careless open() in the daemon would leave one.
@@ -315,7 +315,8 @@ TEST_CASE("run_script: no descriptor of the daemon reaches the script",
 TEST_CASE("run_script: the script starts with default signal handling and no blocked signal",
           "[exec][child_process]") {
   // Ignored dispositions and the signal mask survive exec: the child must reset both.
-  struct sigaction ignore {}, previous {};
+  struct sigaction ignore {
+  }, previous{};
   ignore.sa_handler = SIG_IGN;
   REQUIRE(sigaction(SIGUSR1, &ignore, &previous) == 0);
   sigset_t usr2, old_mask;
@@ -424,9 +425,10 @@ TEST_CASE("run_script: a script dies with the redkeep that runs it when that one
   CHECK(dies_by(script, Clock::now() + 5s));
 }
 
-TEST_CASE("run_script: what a script leaves in its process group is killed when asked, kept "
-          "otherwise",
-          "[exec][child_process]") {
+TEST_CASE(
+    "run_script: what a script leaves in its process group is killed when asked, kept "
+    "otherwise",
+    "[exec][child_process]") {
   TempDir dir{"redkeep-exec-test"};
   for (const auto leftovers : {redkeep::exec::Leftovers::kill, redkeep::exec::Leftovers::keep}) {
     const std::string pid_file = dir.file("pid");

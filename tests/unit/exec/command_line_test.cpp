@@ -35,8 +35,7 @@ TEST_CASE("command line: plain words are split at blanks and tabs", "[exec][comm
   CHECK(words("true") == Words{"true"});
 }
 
-TEST_CASE("command line: single quotes keep everything in them literally",
-          "[exec][command_line]") {
+TEST_CASE("command line: single quotes keep everything in them literally", "[exec][command_line]") {
   CHECK(words("echo 'a  b' c") == Words{"echo", "a  b", "c"});
   // $, |, backslash, double quote and * mean nothing inside single quotes.
   CHECK(words("echo '$HOME | x\\y \"z\" *'") == Words{"echo", "$HOME | x\\y \"z\" *"});
@@ -110,8 +109,7 @@ TEST_CASE("command line: an unterminated quote or a trailing backslash goes to t
   CHECK(needs_shell("echo a\\"));
 }
 
-TEST_CASE("command line: extra arguments are appended to plain words",
-          "[exec][command_line]") {
+TEST_CASE("command line: extra arguments are appended to plain words", "[exec][command_line]") {
   const CommandLine c =
       parse_command_line("/etc/redkeep/notify.sh --verbose", {"INSTANCE", "VI_1", "MASTER", "150"});
   CHECK_FALSE(c.shell);
@@ -126,8 +124,8 @@ TEST_CASE("command line: under a shell the extra arguments are \"$@\" after the 
   const std::string line = "logger -t redkeep | true";
   const CommandLine c = parse_command_line(line, {"INSTANCE", "VI_1", "MASTER", "150"});
   CHECK(c.shell);
-  CHECK(c.argv == Words{"/bin/sh", "-c", line + " \"$@\"", "sh", "INSTANCE", "VI_1", "MASTER",
-                        "150"});
+  CHECK(c.argv ==
+        Words{"/bin/sh", "-c", line + " \"$@\"", "sh", "INSTANCE", "VI_1", "MASTER", "150"});
   // Without extra arguments the line is left as written.
   CHECK(parse_command_line(line).argv == Words{"/bin/sh", "-c", line, "sh"});
 }
