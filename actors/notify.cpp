@@ -9,7 +9,6 @@
 #include "actors/messages.hpp"
 #include "actors/poll_thread.hpp"
 #include "exec/child_process.hpp"
-#include "exec/command_line.hpp"
 
 namespace redkeep::actors {
 
@@ -62,33 +61,24 @@ void next(Self* self) {
   const Log log = st.ctx.log();
   const auto generation = ++st.generation;
   const std::chrono::milliseconds timeout = n.state == "STOP" ? kNotifyStopTimeout : kNotifyTimeout;
-  st.running = std::make_unique<PollThread>(
-      [handle, scripts, n, instance, log, generation, timeout](const std::atomic<bool>& stop) {
-        for (const auto& [keyword, script] : scripts) {
-          if (stop) return;
-          std::vector<std::string> extra;
-          if (keyword == "notify")
-            extra = {"INSTANCE", instance, n.state, std::to_string(n.priority)};
-          exec::RunResult result;
-          std::optional<exec::RunAs> as;
-          std::string error;
-          if (script.user) as = exec::resolve_run_as(*script.user, script.group, error);
-          if (script.user && !as) {
-            result.detail = error;
-          } else {
-            result = exec::run_script(exec::parse_command_line(script.command, extra).argv, as,
-                                      timeout, stop);
-          }
-          if (result.outcome == exec::RunResult::Outcome::stopped) return;
-          if (result.success()) {
-            log.info(core::LogKind::notify, "{} for {} ran ({} ms)", keyword, n.state,
-                     result.took.count());
-          } else {
-            log.warn(core::LogKind::notify, "{} for {} {}", keyword, n.state, result.describe());
-          }
-        }
-        caf::anon_send(handle, tick_atom::value, generation);
-      });
+  st.running = std::make_unique<PollThread>([handle, scripts, n, instance, log, generation,
+                                             timeout](const std::atomic<bool>& stop) {
+    for (const auto& [keyword, script] : scripts) {
+      if (stop) return;
+      std::vector<std::string> extra;
+      if (keyword == "notify") extra = {"INSTANCE", instance, n.state, std::to_string(n.priority)};
+      const auto result =
+          exec::run_command_line(script.command, extra, script.user, script.group, timeout, stop);
+      if (result.outcome == exec::RunResult::Outcome::stopped) return;
+      if (result.success()) {
+        log.info(core::LogKind::notify, "{} for {} ran ({} ms)", keyword, n.state,
+                 result.took.count());
+      } else {
+        log.warn(core::LogKind::notify, "{} for {} {}", keyword, n.state, result.describe());
+      }
+    }
+    caf::anon_send(handle, tick_atom::value, generation);
+  });
 }
 
 /// The instance stops: the transitions still queued are moot, the one running is cut short, and

@@ -10,7 +10,6 @@
 #include "actors/messages.hpp"
 #include "actors/poll_thread.hpp"
 #include "exec/child_process.hpp"
-#include "exec/command_line.hpp"
 
 namespace redkeep::actors {
 
@@ -73,27 +72,14 @@ void start_run(Self* self, std::size_t index) {
   auto handle = caf::actor_cast<caf::actor>(self);
   self->state.scripts[index].run =
       std::make_unique<PollThread>([handle, index, script](const std::atomic<bool>& stop) {
-        core::ScriptRun out{index, false, {}};
-        std::optional<exec::RunAs> as;
-        if (script.user) {
-          std::string error;
-          as = exec::resolve_run_as(*script.user, script.group, error);
-          if (!as) {
-            out.detail = "could not start: " + error;
-            caf::anon_send(handle, out);
-            return;
-          }
-        }
         auto& running = RunningScripts::instance();
         if (!running.acquire(script.name, stop)) return;
         const auto result =
-            exec::run_script(exec::parse_command_line(script.script).argv, as,
-                             script.effective_timeout(), stop, exec::Leftovers::kill);
+            exec::run_command_line(script.script, {}, script.user, script.group,
+                                   script.effective_timeout(), stop, exec::Leftovers::kill);
         running.release(script.name);
         if (result.outcome == exec::RunResult::Outcome::stopped) return;
-        out.success = result.success();
-        out.detail = result.describe();
-        caf::anon_send(handle, out);
+        caf::anon_send(handle, core::ScriptRun{index, result.success(), result.describe()});
       });
 }
 

@@ -15,6 +15,8 @@
 #include <cstring>
 #include <thread>
 
+#include "exec/command_line.hpp"
+
 namespace redkeep::exec {
 namespace {
 
@@ -218,6 +220,19 @@ RunResult run_script(const std::vector<std::string>& argv, const std::optional<R
     }
   }
   return result;
+}
+
+RunResult run_command_line(const std::string& line, const std::vector<std::string>& extra,
+                           const std::optional<std::string>& user,
+                           const std::optional<std::string>& group, milliseconds timeout,
+                           const std::atomic<bool>& stop, Leftovers leftovers) {
+  std::optional<RunAs> as;
+  if (user) {
+    RunResult failed;
+    as = resolve_run_as(*user, group, failed.detail);
+    if (!as) return failed;
+  }
+  return run_script(parse_command_line(line, extra).argv, as, timeout, stop, leftovers);
 }
 
 }  // namespace redkeep::exec

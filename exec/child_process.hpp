@@ -64,4 +64,13 @@ RunResult run_script(const std::vector<std::string>& argv, const std::optional<R
                      std::chrono::milliseconds timeout, const std::atomic<bool>& stop,
                      Leftovers leftovers = Leftovers::keep);
 
+/// A script's command line (exec/command_line.hpp) with `extra` words, run as `user` (and
+/// `group`) when one is given, else as redkeep: run_script() of it. An unknown user or group is
+/// a run that could not start (no_start, "no user named X").
+RunResult run_command_line(const std::string& line, const std::vector<std::string>& extra,
+                           const std::optional<std::string>& user,
+                           const std::optional<std::string>& group,
+                           std::chrono::milliseconds timeout, const std::atomic<bool>& stop,
+                           Leftovers leftovers = Leftovers::keep);
+
 }  // namespace redkeep::exec
