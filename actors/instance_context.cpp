@@ -8,13 +8,13 @@ redis::Result<redis::Connection> open_instance_redis(const InstanceContext& ctx,
                                                      const std::string& host, int port,
                                                      const std::string& client_name) {
   const auto& rs = *ctx.instance.redis;
-  std::optional<std::string> password;
+  redis::Access access;
   try {
-    password = config::read_redis_password(rs);
+    access = config::read_redis_access(rs);
   } catch (const std::exception& e) {
     return redis::Error{redis::Failure::auth, e.what()};
   }
-  return redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, rs.user, password,
+  return redis::Connection::open(host, port, rs.check_timeout, rs.check_timeout, access,
                                  client_name);
 }
 

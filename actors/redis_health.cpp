@@ -66,7 +66,7 @@ class HealthLoop {
 
   void run(const std::atomic<bool>& stop) {
     try {
-      password_ = config::read_redis_password(rs_);
+      access_ = config::read_redis_access(rs_);
     } catch (const std::exception& e) {
       log_.error(core::LogKind::config_error, "Configuration error: {}", e.what());
       report(redis::CheckOutcome::config_error, "Failed (password_file unreadable)", {});
@@ -125,7 +125,7 @@ class HealthLoop {
   /// connection; failing to reopen it means Redis is going down.
   bool connect(bool quiet, bool after_close = false) {
     auto c = redis::Connection::open(rs_.host, rs_.port, rs_.check_timeout, rs_.check_timeout,
-                                     rs_.user, password_, "redkeep-health");
+                                     access_, "redkeep-health");
     if (!c) {
       auto e = c.error();
       if (after_close && (e.failure == redis::Failure::closed || e.failure == redis::Failure::io))
@@ -259,7 +259,7 @@ class HealthLoop {
       }
       cold_start_next_ = (start + i + 1) % all.size();
       const auto c = redis::compare_with_member(*conn_, mine.value(), m.address.to_string(),
-                                                m.port, peer_timeout(), rs_.user, password_);
+                                                m.port, peer_timeout(), access_);
       if (c.order) {
         compared.push_back({name, *c.order, c.detail});
       } else {
@@ -294,8 +294,7 @@ class HealthLoop {
     }
     bool answered = false;
     for (const auto& [host, port] : peers_) {
-      auto c = redis::Connection::open(host, port, peer_timeout(), peer_timeout(), rs_.user,
-                                       password_, "redkeep-peer");
+      auto c = redis::Connection::open(host, port, peer_timeout(), peer_timeout(), access_, "redkeep-peer");
       if (!c) continue;
       auto info = redis::info(c.value(), {"replication"});
       if (!info) continue;
@@ -327,8 +326,7 @@ class HealthLoop {
   /// verdict is in before Master_Down_Interval ends; not answered: nullopt.
   void probe_vip(RedisHealth& r) {
     const auto vip = ctx_.instance.virtual_ipaddress.front().address.to_string();
-    auto c = redis::Connection::open(vip, rs_.port, peer_timeout(), peer_timeout(), rs_.user,
-                                     password_, "redkeep-peer");
+    auto c = redis::Connection::open(vip, rs_.port, peer_timeout(), peer_timeout(), access_, "redkeep-peer");
     if (!c) return;
     auto info = redis::info(c.value(), {"replication"});
     if (!info) return;
@@ -351,7 +349,7 @@ class HealthLoop {
     if (!peer) return;
     HistoryVerdict v{*peer, redis::FloorTie::address, "the Redis histories could not be read"};
     auto c = redis::Connection::open(peer->to_string(), rs_.port, peer_timeout(), peer_timeout(),
-                                     rs_.user, password_, "redkeep-peer");
+                                     access_, "redkeep-peer");
     if (!c || !conn_ || conn_->is_broken()) return caf::anon_send(me_, v);
     auto theirs = redis::info(c.value(), {"replication", "keyspace"});
     auto mine = redis::info(*conn_, {"replication", "keyspace"});
@@ -391,7 +389,7 @@ class HealthLoop {
     if (!master_conn_ || master_conn_->is_broken() || master_conn_->peer() != peer) {
       master_conn_.reset();
       auto c = redis::Connection::open(r.master_host, r.master_port, peer_timeout(), peer_timeout(),
-                                       rs_.user, password_, "redkeep-peer");
+                                       access_, "redkeep-peer");
       if (!c) return;
       master_conn_ = std::make_unique<redis::Connection>(std::move(c.value()));
     }
@@ -490,7 +488,7 @@ class HealthLoop {
   InstanceContext ctx_;
   const config::RedisSettings& rs_;
   Log log_;
-  std::optional<std::string> password_;
+  redis::Access access_;
   redis::HealthTracker tracker_;
   std::unique_ptr<redis::Connection> conn_;
   core::CheckSchedule schedule_;

@@ -12,6 +12,7 @@
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
 #include "actors/redis_health.hpp"
+#include "config/password.hpp"
 #include "redis/connection.hpp"
 #include "redis/operations.hpp"
 
@@ -75,6 +76,24 @@ redis::Result<redis::SyncVerdict> ask_sync_gate(Self* self, redis::Connection& c
   return redis::judge_sync(request);
 }
 
+/// manage_masterauth yes: the redis block's credentials become this Redis's masterauth and
+/// masteruser at each role change, before REPLICAOF, so that the sync that follows
+/// authenticates. Returns the note for the role line ("" when not managed).
+std::string manage_masterauth(Self* self, redis::Connection& conn) {
+  const auto& rs = *self->state.ctx.instance.redis;
+  if (!rs.manage_masterauth) return "";
+  redis::Access access;
+  try {
+    access = config::read_redis_access(rs);
+  } catch (const std::exception& e) {
+    return std::string(", masterauth not set (") + e.what() + ")";
+  }
+  if (!access.password) return "";
+  auto r = redis::set_masterauth(conn, *access.password, access.user);
+  if (!r) return ", masterauth not set (CONFIG SET " + r.error().message + ")";
+  return access.user ? ", masterauth and masteruser set" : ", masterauth set";
+}
+
 /// One attempt at the pending command. Returns the text for RoleDone, or an
 /// Error when it has to be retried.
 redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
@@ -84,6 +103,7 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   auto before = redis::role(conn);
   if (!before) return before.error();
   bool was_master = before.value().kind == redis::Role::Kind::master;
+  const std::string masterauth = manage_masterauth(self, conn);
   if (!cmd.master) {
     // Before the promotion, so that no write is accepted without the
     // replicas the operator asked for; a refusal (CONFIG renamed, ACL) is
@@ -113,7 +133,8 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
     auto v = redis::verify_role(conn, redis::ExpectedRole::master());
     if (!v) return v.error();
     if (!v.value()) return redis::Error{redis::Failure::other, "ROLE does not show master yet"};
-    return std::string(was_master ? "was already master" : "REPLICAOF NO ONE") + min_replicas;
+    return std::string(was_master ? "was already master" : "REPLICAOF NO ONE") + min_replicas +
+           masterauth;
   }
   auto host = cmd.master->to_string();
   auto expected = redis::ExpectedRole::replica_of(host, cmd.port);
@@ -136,7 +157,8 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   auto v = redis::verify_role(conn, expected);
   if (!v) return v.error();
   if (!v.value()) return redis::Error{redis::Failure::other, "ROLE does not show the replica yet"};
-  std::string detail = "REPLICAOF " + host + " " + std::to_string(cmd.port) + discarded;
+  std::string detail =
+      "REPLICAOF " + host + " " + std::to_string(cmd.port) + discarded + masterauth;
   if (was_master && cmd.kill_clients) {
     auto killed = redis::kill_clients_except_redkeep(conn);
     if (killed) {

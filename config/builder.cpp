@@ -6,6 +6,7 @@
 #include "config/decimal.hpp"
 #include "config/keyword_table.hpp"
 #include "config/keywords.hpp"
+#include "redis/command_names.hpp"
 
 namespace redkeep::config {
 namespace {
@@ -97,7 +98,8 @@ class Builder {
         }
       }
       if (spec) {
-        if (!st.has_block && kw != "vrrp_instance" && kw != "vrrp_script") {
+        if (!st.has_block && kw != "vrrp_instance" && kw != "vrrp_script" &&
+            kw != "rename_command") {
           auto it = seen.find(kw);
           if (it != seen.end()) {
             warning(st.keyword, "'" + kw + "' is set again; this value replaces the one at " +
@@ -136,7 +138,7 @@ class Builder {
     }
     const std::string expected = expected_value(k);
     if (k.kind == ValueKind::command || k.kind == ValueKind::notify ||
-        k.kind == ValueKind::weight || k.kind == ValueKind::user) {
+        k.kind == ValueKind::weight || k.kind == ValueKind::user || k.kind == ValueKind::rename) {
       return parse_words(k, st, v);
     }
     if (!expect_args(st, 1, expected, k.kind == ValueKind::secret)) return std::nullopt;
@@ -186,6 +188,7 @@ class Builder {
       case ValueKind::notify:
       case ValueKind::weight:
       case ValueKind::user:
+      case ValueKind::rename:
         return std::nullopt;
     }
     error(t, "expected " + expected + " for " + st.keyword.text + ", got '" + t.text + "'");
@@ -199,6 +202,11 @@ class Builder {
     std::size_t max_args = 2;
     if (k.kind == ValueKind::command) max_args = st.args.size();
     if (k.kind == ValueKind::notify) max_args = 3;
+    if (k.kind == ValueKind::rename && st.args.size() == 1) {
+      error(st.args[0], "expected the name " + st.args[0].text + " has in redis.conf after " + kw +
+                            " " + st.args[0].text);
+      return std::nullopt;
+    }
     if (st.args.empty()) {
       error(st.keyword, "expected " + std::string(k.kind == ValueKind::weight
                                                       ? "a weight from -253 to 253"
@@ -232,6 +240,8 @@ class Builder {
         v.user = first.text;
         if (st.args.size() > 1) v.group = st.args[1].text;
         return v;
+      case ValueKind::rename:
+        return rename_value(st, v);
       default: {  // weight
         const bool negative = !first.text.empty() && first.text[0] == '-';
         const std::string digits = negative ? first.text.substr(1) : first.text;
@@ -255,6 +265,29 @@ class Builder {
         return v;
       }
     }
+  }
+
+  // rename_command ORIGINAL NEW: ORIGINAL one of the commands redkeep sends (any case), NEW a
+  // name Redis can look up (a renamed-to-"" command is disabled: redkeep cannot send it).
+  std::optional<Value> rename_value(const Statement& st, Value& v) {
+    const Token& original = st.args[0];
+    const Token& renamed = st.args[1];
+    if (!redis::is_command_sent(original.text)) {
+      std::string all;
+      for (const auto& c : redis::commands_sent()) all += (all.empty() ? "" : " ") + c;
+      error(original, "redkeep never sends '" + original.text + "'; rename_command takes one of " +
+                          all);
+      return std::nullopt;
+    }
+    if (renamed.text.empty() || renamed.text.find_first_of(" \t\r\n") != std::string::npos) {
+      error(renamed, "expected the name " + original.text +
+                         " has in redis.conf (one word); a command renamed to \"\" is disabled "
+                         "and redkeep cannot send it");
+      return std::nullopt;
+    }
+    v.text = redis::upper(original.text);
+    v.renamed = renamed.text;
+    return v;
   }
 
   // How a row's value is named in messages: "a number from 1 to 255", "seconds from 0 to 5".

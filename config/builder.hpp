@@ -28,7 +28,8 @@ struct InstanceSource {
   std::string advert_int_text;  ///< set only when the value parsed
   Where version;           ///< set only when the value parsed
   Where authentication, auth_type, auth_pass;
-  Where unicast_src_ip, v3_checksum_as_v2, redis, password, password_file, user;
+  Where unicast_src_ip, v3_checksum_as_v2, redis, password, password_file, user,
+      manage_masterauth;
   Where virtual_ipaddress;  ///< the first virtual_ipaddress block
   std::vector<Where> vips;  ///< one per virtual_ipaddress entry kept
   std::size_t vip_tokens = 0;  ///< entries written, valid or not

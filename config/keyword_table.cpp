@@ -415,6 +415,27 @@ std::vector<KeywordSpec> make_table() {
     };
   }
   {
+    auto& k = add(redis, "rename_command", K::rename);
+    k.expected = "a command redkeep sends, then the name redis.conf's rename-command gives it";
+    k.set = [](Target& t, const Value& v) -> std::optional<std::string> {
+      const bool again = t.redis->rename_command.count(v.text) > 0;
+      t.redis->rename_command[v.text] = v.renamed;
+      if (again) return "rename_command " + v.text + " is given again; this name replaces the other";
+      return no_warning();
+    };
+  }
+  {
+    auto& k = add(redis, "manage_masterauth", K::choice);
+    k.expected = "yes or no";
+    k.choices = {"yes", "no"};
+    k.default_value = "no";
+    k.seen = &InstanceSource::manage_masterauth;
+    k.set = [](Target& t, const Value& v) {
+      t.redis->manage_masterauth = v.text == "yes";
+      return no_warning();
+    };
+  }
+  {
     auto& k = add(redis, "fall", K::number);
     k.min = 1;
     k.max = 1000;

@@ -31,6 +31,7 @@ enum class ValueKind {
   notify,   ///< a command line as one word (quoted), then optionally USER [GROUP] (notify_*)
   weight,   ///< a whole number from -253 to 253, then optionally `reverse`
   user,     ///< USER [GROUP]
+  rename,   ///< ORIGINAL NEW (rename_command)
 };
 
 /// Where a setter writes: the parts of the model being built (null when not in that block).
@@ -51,6 +52,7 @@ struct Value {
   int integer = 0;       ///< weight
   bool reverse = false;  ///< weight ... reverse
   std::optional<std::string> user, group;  ///< notify, user
+  std::string renamed;                     ///< rename: NEW (`text` is ORIGINAL, upper case)
   Where keyword;  ///< where the keyword was written
   Where at;       ///< where its value was written
 };

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -79,6 +80,12 @@ struct RedisSettings {
   /// a majority of the members remembered in the state file (1 when none is: a new cluster).
   /// 1: no wait (after twice Master_Down_Interval, the floor priority).
   std::optional<unsigned> cold_start_quorum;
+  /// `rename_command ORIGINAL NEW`: the Redis knows ORIGINAL (upper case, one of
+  /// redis::commands_sent()) as NEW (redis.conf rename-command, the same on every node).
+  std::map<std::string, std::string> rename_command;
+  /// `manage_masterauth yes`: at each role change redkeep sets the Redis's masterauth (and
+  /// masteruser) to this block's password (and user) with CONFIG SET. Default no.
+  bool manage_masterauth = false;
 };
 
 /// `vrrp_script NAME { ... }` (keepalived): a command run every `interval`; after rise/fall its

@@ -28,4 +28,8 @@ std::optional<std::string> read_redis_password(const RedisSettings& settings) {
   return line;
 }
 
+redis::Access read_redis_access(const RedisSettings& settings) {
+  return redis::Access{settings.user, read_redis_password(settings), settings.rename_command};
+}
+
 }  // namespace redkeep::config

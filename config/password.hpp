@@ -5,6 +5,7 @@
 #include <string>
 
 #include "config/model.hpp"
+#include "redis/access.hpp"
 
 namespace redkeep::config {
 
@@ -14,5 +15,8 @@ namespace redkeep::config {
 /// regular file, is empty or unreadable, or its first line is over 4095 bytes; the text never
 /// contains the password.
 std::optional<std::string> read_redis_password(const RedisSettings& settings);
+
+/// The block's user, password (read_redis_password, same errors) and rename_command lines.
+redis::Access read_redis_access(const RedisSettings& settings);
 
 }  // namespace redkeep::config

@@ -102,6 +102,9 @@ std::string format_effective(const Config& config) {
         o << "        min_replicas_max_lag " << r.min_replicas_max_lag << "\n";
       }
       if (r.cold_start_quorum) o << "        cold_start_quorum " << *r.cold_start_quorum << "\n";
+      for (const auto& [original, renamed] : r.rename_command)
+        o << "        rename_command " << original << " " << value(renamed) << "\n";
+      o << "        manage_masterauth " << (r.manage_masterauth ? "yes" : "no") << "\n";
       o << "    }\n";
     } else {
       o << "    # no redis block: plain VRRP, no Redis health check or role switching\n";

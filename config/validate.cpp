@@ -209,6 +209,10 @@ class Validator {
       if (inst.redis->user && !inst.redis->password && !inst.redis->password_file) {
         error(src.user, "user needs password or password_file (Redis AUTH user password)");
       }
+      if (inst.redis->manage_masterauth && !inst.redis->password && !inst.redis->password_file) {
+        warning(src.manage_masterauth, "manage_masterauth yes does nothing without password or "
+                                       "password_file: there is no credential to set");
+      }
     }
   }
 

@@ -20,18 +20,6 @@ timeval to_timeval(std::chrono::milliseconds ms) {
   return tv;
 }
 
-// Replaces every occurrence of `secret` in `text` so that an error that echoes arguments
-// (a renamed AUTH answers "unknown command 'AUTH', with args beginning with: ...") never
-// carries the password into a log line.
-std::string redact(std::string text, const std::optional<std::string>& secret) {
-  if (!secret || secret->empty()) return text;
-  for (auto pos = text.find(*secret); pos != std::string::npos; pos = text.find(*secret, pos)) {
-    text.replace(pos, secret->size(), "***");
-    pos += 3;
-  }
-  return text;
-}
-
 }  // namespace
 
 Reply to_reply(const redisReply* r) {
@@ -74,11 +62,12 @@ Error Connection::connection_error(const char* what, int saved_errno) {
 Result<Connection> Connection::open(const std::string& host, int port,
                                     std::chrono::milliseconds connect_timeout,
                                     std::chrono::milliseconds command_timeout,
-                                    const std::optional<std::string>& user,
-                                    const std::optional<std::string>& password,
-                                    const std::string& client_name) {
+                                    const Access& access, const std::string& client_name) {
+  const auto& user = access.user;
+  const auto& password = access.password;
   Connection conn;
   conn.peer_ = host + ":" + std::to_string(port);
+  conn.renames_ = access.renames;
   errno = 0;
   conn.ctx_.reset(redisConnectWithTimeout(host.c_str(), port, to_timeval(connect_timeout)));
   const int connect_errno = errno;
@@ -121,9 +110,12 @@ Result<Reply> Connection::command(const std::vector<std::string>& argv) {
   std::vector<size_t> lens;
   args.reserve(argv.size());
   lens.reserve(argv.size());
-  for (const auto& a : argv) {
-    args.push_back(a.data());
-    lens.push_back(a.size());
+  const std::string& name = command_name(renames_, argv[0]);
+  args.push_back(name.data());
+  lens.push_back(name.size());
+  for (auto a = argv.begin() + 1; a != argv.end(); ++a) {
+    args.push_back(a->data());
+    lens.push_back(a->size());
   }
   errno = 0;
   auto* raw = static_cast<redisReply*>(
@@ -132,8 +124,16 @@ Result<Reply> Connection::command(const std::vector<std::string>& argv) {
   if (raw == nullptr) return connection_error("command on", saved_errno);
   Reply reply = to_reply(raw);
   freeReplyObject(raw);
-  if (reply.is_error()) return Error{classify_error_reply(reply.str), reply.str};
-  return reply;
+  if (!reply.is_error()) return reply;
+  Error e{classify_error_reply(reply.str), reply.str};
+  if (e.failure == Failure::unknown_command) {
+    e.message += name == argv[0] ? " (renamed or disabled by rename-command in redis.conf? then "
+                                   "add rename_command " + argv[0] +
+                                       " NEW_NAME to the redis block)"
+                                 : " (sent as " + name + " by rename_command " + argv[0] + " " +
+                                       name + ": is that its name in redis.conf?)";
+  }
+  return e;
 }
 
 int Connection::fd() const { return ctx_ && !broken_ ? ctx_->fd : -1; }

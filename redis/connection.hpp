@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "redis/access.hpp"
 #include "redis/failure.hpp"
 #include "redis/reply.hpp"
 
@@ -26,8 +27,10 @@ class Connection {
   /// connection:
   ///  - `connect_timeout`: bound on the TCP connect (milliseconds resolution);
   ///  - `command_timeout`: bound on each command's write and read afterwards;
-  ///  - `password` set: AUTH user password when `user` is set (Redis >= 6 ACL), AUTH password
-  ///    otherwise (requirepass);
+  ///  - `access.password` set: AUTH user password when `access.user` is set (Redis >= 6 ACL),
+  ///    AUTH password otherwise (requirepass);
+  ///  - `access.renames`: every command sent on this connection, AUTH included, goes by its
+  ///    renamed name;
   ///  - `client_name`: sent with CLIENT SETNAME; must start with "redkeep-" so that
   ///    kill_clients_except_redkeep() spares it, and must not contain spaces.
   /// Errors: refused (nothing listening, returned at once), timeout, io, auth (wrong or
@@ -36,9 +39,7 @@ class Connection {
   static Result<Connection> open(const std::string& host, int port,
                                  std::chrono::milliseconds connect_timeout,
                                  std::chrono::milliseconds command_timeout,
-                                 const std::optional<std::string>& user,
-                                 const std::optional<std::string>& password,
-                                 const std::string& client_name);
+                                 const Access& access, const std::string& client_name);
 
   Connection(Connection&&) noexcept = default;
   Connection& operator=(Connection&&) noexcept = default;
@@ -46,8 +47,9 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
   ~Connection();
 
-  /// Sends one command (binary-safe arguments) and waits for its reply, at most the command
-  /// timeout. A top-level error reply becomes an Error classified by classify_error_reply(),
+  /// Sends one command (binary-safe arguments; argv[0] as the Redis command table names it,
+  /// upper case, sent renamed when rename_command says so) and waits for its reply, at most
+  /// the command timeout. An unknown command's error says that it may be renamed. A top-level error reply becomes an Error classified by classify_error_reply(),
   /// with the server's text as message; nested errors (EXEC) stay inside the Reply.
   /// After a connection-level failure (timeout, closed, io) the connection is unusable:
   /// is_broken() turns true and later commands fail with `closed` at once; open a new one.
@@ -84,6 +86,7 @@ class Connection {
 
   std::unique_ptr<redisContext, ContextDeleter> ctx_;
   std::string peer_;
+  CommandRenames renames_;
   bool broken_ = false;
 };
 

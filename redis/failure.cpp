@@ -97,4 +97,13 @@ Failure classify_connection_error(int hiredis_err, int saved_errno, std::string_
   return Failure::io;
 }
 
+std::string redact(std::string text, const std::optional<std::string>& secret) {
+  if (!secret || secret->empty()) return text;
+  for (auto pos = text.find(*secret); pos != std::string::npos; pos = text.find(*secret, pos)) {
+    text.replace(pos, secret->size(), "***");
+    pos += 3;
+  }
+  return text;
+}
+
 }  // namespace redkeep::redis

@@ -2,6 +2,7 @@
 // Why a Redis command did not give a usable reply, and a small result type carrying either a
 // value or that reason. Pure: no I/O.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -76,5 +77,10 @@ using Status = Result<std::monostate>;
 
 /// A successful Status.
 inline Status ok_status() { return Status(std::monostate{}); }
+
+/// `text` with every occurrence of `secret` replaced by "***", so that an error that echoes
+/// arguments (a renamed AUTH answers "unknown command 'AUTH', with args beginning with: ...")
+/// never carries a password into a log line. No secret, or an empty one: `text` as is.
+std::string redact(std::string text, const std::optional<std::string>& secret);
 
 }  // namespace redkeep::redis

@@ -7,9 +7,8 @@ namespace redkeep::redis {
 MemberComparison compare_with_member(Connection& own, const InfoSections& mine,
                                      const std::string& host, int port,
                                      std::chrono::milliseconds timeout,
-                                     const std::optional<std::string>& user,
-                                     const std::optional<std::string>& password) {
-  auto c = Connection::open(host, port, timeout, timeout, user, password, "redkeep-peer");
+                                     const Access& access) {
+  auto c = Connection::open(host, port, timeout, timeout, access, "redkeep-peer");
   if (!c) return {std::nullopt, "", "no answer"};
   auto theirs = info(c.value(), {"replication", "keyspace", "persistence"});
   if (!theirs) return {std::nullopt, "", "no answer"};

@@ -20,14 +20,13 @@ struct MemberComparison {
   std::string why_not;             ///< "no answer", "LOADING", "keys not comparable: ..."
 };
 
-/// Connects to host:port (connect and command timeout `timeout`, the instance's credentials),
+/// Connects to host:port (connect and command timeout `timeout`, the instance's Access),
 /// reads its INFO replication, keyspace and persistence, and compares with `mine` (the local
 /// Redis's, read on `own`): by ids and offsets, else by key samples both ways. A member still
 /// LOADING shows part of its data: not compared.
 MemberComparison compare_with_member(Connection& own, const InfoSections& mine,
                                      const std::string& host, int port,
                                      std::chrono::milliseconds timeout,
-                                     const std::optional<std::string>& user,
-                                     const std::optional<std::string>& password);
+                                     const Access& access);
 
 }  // namespace redkeep::redis

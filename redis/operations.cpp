@@ -26,7 +26,13 @@ Result<std::string> bulk_text(Result<Reply> r, const char* what) {
 // REPLICAOF first; SLAVEOF only when the server does not know REPLICAOF.
 Status replicaof_args(Connection& conn, const std::string& a, const std::string& b) {
   auto r = conn.command({"REPLICAOF", a, b});
-  if (!r && r.failure() == Failure::unknown_command) r = conn.command({"SLAVEOF", a, b});
+  if (!r && r.failure() == Failure::unknown_command) {
+    auto s = conn.command({"SLAVEOF", a, b});
+    if (!s && s.failure() == Failure::unknown_command)
+      return Error{Failure::unknown_command,
+                   "REPLICAOF and SLAVEOF are both unknown: " + r.error().message};
+    r = std::move(s);
+  }
   return expect_ok(std::move(r), "REPLICAOF");
 }
 
@@ -167,6 +173,18 @@ Status set_min_replicas(Connection& conn, unsigned to_write, unsigned max_lag_s)
     if (!r) return Error{r.failure(), std::string(name) + ": " + r.error().message};
   }
   return std::monostate{};
+}
+
+Status set_masterauth(Connection& conn, const std::string& password,
+                      const std::optional<std::string>& user) {
+  if (auto r = config_set(conn, "masterauth", password); !r)
+    return Error{r.failure(), "masterauth: " + redact(r.error().message, password)};
+  auto r = config_set(conn, "masteruser", user.value_or(""));
+  if (r) return r;
+  // A Redis < 6 has no masteruser ("Unsupported CONFIG parameter"): nothing to clear there.
+  const bool no_such_parameter = r.failure() == Failure::other;
+  if (!user && no_such_parameter) return std::monostate{};
+  return Error{r.failure(), "masteruser: " + redact(r.error().message, password)};
 }
 
 Result<KeySample> sample_against(Connection& own, Connection& other, const InfoSections& mine) {

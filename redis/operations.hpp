@@ -107,4 +107,12 @@ Status select_db(Connection& conn, int db);
 /// acknowledged within S seconds.
 Status set_min_replicas(Connection& conn, unsigned to_write, unsigned max_lag_s);
 
+/// manage_masterauth: CONFIG SET masterauth PASSWORD, then masteruser USER ("" without one;
+/// skipped on a Redis < 6 that has no masteruser when there is no user), so that this Redis
+/// authenticates to the master it replicates (the redis block's credentials are the members'
+/// too). Errors name the parameter and never contain the password. Redis doc: redis.conf
+/// "masterauth", "masteruser".
+Status set_masterauth(Connection& conn, const std::string& password,
+                      const std::optional<std::string>& user);
+
 }  // namespace redkeep::redis

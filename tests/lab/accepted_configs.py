@@ -18,7 +18,7 @@ in a network namespace of its own, and fails when:
 Topology (TEST-NET-1 only): node namespace with eth0 192.0.2.11/25 and eth1
 192.0.2.140/25; peer namespace with p0 (192.0.2.12, 192.0.2.13) and p1
 (192.0.2.141). Redis on 127.0.0.1:6379 (no password) and :6380 (requirepass,
-ACL user redkeep) in the node namespace. The daemon gets a private /run and
+ACL user redkeep, CONFIG renamed to rk-config) in the node namespace. The daemon gets a private /run and
 /var/lib (tmpfs) so default paths work and nothing is left on the host.
 
   python3 tests/lab/accepted_configs.py [FIXTURE.conf ...]
@@ -104,7 +104,7 @@ class AcceptedLab:
         for port, extra in ((6379, []),
                             (6380, ["--requirepass", REQUIREPASS,
                                     "--user", "redkeep", "on", f">{ACL_PASSWORD}", "~*", "&*",
-                                    "+@all"])):
+                                    "+@all", "--rename-command", "CONFIG", "rk-config"])):
             d = self.dir / f"redis-{port}"
             d.mkdir(exist_ok=True)
             self.redis.append(self.popen(self.node, ["redis-server", "--port", str(port), *common,
@@ -202,6 +202,13 @@ def run_fixture(lab, fixture):
             assert inst["vip_held"], inst
         errors = error_lines(log.read_text())
         assert not errors, "errors logged:\n" + "\n".join(errors)
+        # Redis-side settings went through (on 6380 through the renamed CONFIG).
+        for refusal in ("masterauth not set", "without min-replicas"):
+            assert refusal not in log.read_text(), log.read_text()[-3000:]
+        if "manage_masterauth yes" in fixture.read_text():
+            got = sh("ip", "netns", "exec", lab.node, "redis-cli", "-p", "6380", "-a", REQUIREPASS,
+                     "--no-auth-warning", "rk-config", "GET", "masterauth").split()
+            assert got[1:] == [REQUIREPASS], "manage_masterauth: masterauth is not the password"
 
         os.kill(daemon.pid, signal.SIGTERM)
         code = daemon.wait(timeout=30)

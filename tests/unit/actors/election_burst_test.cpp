@@ -42,7 +42,7 @@ caf::behavior sink_actor(caf::event_based_actor*, int) {
 }
 
 std::string role_of(test::RedisServer& server) {
-  auto c = redis::Connection::open("127.0.0.1", server.port(), 1s, 1s, {}, {}, "redkeep-test");
+  auto c = redis::Connection::open("127.0.0.1", server.port(), 1s, 1s, {}, "redkeep-test");
   REQUIRE(c);
   auto r = redis::role(c.value());
   REQUIRE(r);

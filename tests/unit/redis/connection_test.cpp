@@ -52,8 +52,8 @@ TEST_CASE("Connection: a server that is down is refused at once", "[redis][conne
   RedisServer server;
   server.kill9();
   const auto start = std::chrono::steady_clock::now();
-  auto conn = Connection::open(server.host(), server.port(), 2000ms, 1000ms, std::nullopt,
-                               std::nullopt, "redkeep-health");
+  auto conn = Connection::open(server.host(), server.port(), 2000ms, 1000ms, {},
+                               "redkeep-health");
   const auto elapsed = std::chrono::steady_clock::now() - start;
   REQUIRE_FALSE(conn);
   CHECK(conn.failure() == Failure::refused);

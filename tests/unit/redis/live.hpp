@@ -20,9 +20,10 @@ inline Result<Connection> connect(const redkeep::test::RedisServer& server,
                                   const std::string& name = "redkeep-test",
                                   std::chrono::milliseconds command_timeout = 1000ms,
                                   const std::optional<std::string>& user = std::nullopt,
-                                  const std::optional<std::string>& password = std::nullopt) {
-  return Connection::open(server.host(), server.port(), 1000ms, command_timeout, user, password,
-                          name);
+                                  const std::optional<std::string>& password = std::nullopt,
+                                  const CommandRenames& renames = {}) {
+  return Connection::open(server.host(), server.port(), 1000ms, command_timeout,
+                          Access{user, password, renames}, name);
 }
 
 /// A connection to `server`; throws (a test failure) when it cannot be opened.
