@@ -15,6 +15,11 @@ namespace redkeep::inspect {
 /// Milliseconds since the Unix epoch, UTC.
 using Millis = std::int64_t;
 
+/// a / b rounded towards minus infinity (C++ division rounds towards zero); b != 0.
+inline Millis floor_div(Millis a, Millis b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
 /// What a line is.
 enum class LineKind {
   event,  ///< a line of redkeep's

@@ -23,10 +23,6 @@ void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
   y = static_cast<int>(yoe + era * 400 + (m <= 2));
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
 std::string rfc3339(Millis t) {
   auto s = format_time(t);
   s[10] = 'T';

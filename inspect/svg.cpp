@@ -205,12 +205,6 @@ std::string seconds(Millis ms) {
   return std::to_string(cs / 100) + "." + frac + " s";
 }
 
-Millis floor_div(Millis a, Millis b) {
-  Millis q = a / b;
-  if (a % b != 0 && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
 Millis ceil_div(Millis a, Millis b) { return -floor_div(-a, b); }
 
 /// "2026-12-01" (UTC).

@@ -45,7 +45,7 @@ IoResult<AdvertSocket> AdvertSocket::open(const AdvertSocketOptions& options) {
     return make_io_error(EAFNOSUPPORT, "open VRRP socket with non-IPv4 source " +
                                            options.source.to_string());
   }
-  UniqueFd fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpProtoVrrp));
+  UniqueFd fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, vrrp::kIpProtoVrrp));
   if (!fd.valid()) return make_io_error(errno, "open raw socket for IP protocol 112");
   const int s = fd.get();
   const int ifindex = options.ifindex;
@@ -68,7 +68,7 @@ IoResult<AdvertSocket> AdvertSocket::open(const AdvertSocketOptions& options) {
       return fail("SO_BINDTODEVICE");
     }
   }
-  int ttl = kVrrpTtl;
+  int ttl = vrrp::kVrrpTtl;
   if (setsockopt(s, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) < 0) {
     return fail("IP_MULTICAST_TTL 255");
   }

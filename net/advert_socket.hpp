@@ -12,16 +12,11 @@
 
 #include "net/io.hpp"
 #include "net/ip_address.hpp"
+#include "net/vrrp/version.hpp"
 
 namespace redkeep::net {
 
 class Netlink;
-
-/// IP protocol number of VRRP (RFC 3768 section 5.2.4 / RFC 5798 section 5.1.1.4).
-constexpr int kIpProtoVrrp = 112;
-
-/// TTL of every advert sent, and the only TTL accepted on receive.
-constexpr int kVrrpTtl = 255;
 
 /// The VRRP IPv4 multicast group 224.0.0.18 (RFC 3768 section 5.2.2).
 IpAddress vrrp_group_v4();

@@ -3,7 +3,6 @@
 namespace redkeep::net::vrrp {
 
 namespace {
-constexpr std::uint8_t kIpProtoVrrp = 112;
 constexpr std::size_t kChecksumOffset = 6;
 }  // namespace
 

@@ -21,12 +21,8 @@
 
 namespace redkeep::net::vrrp {
 
-/// IP protocol number of VRRP (RFC 3768 section 5.2.4).
-inline constexpr std::uint8_t kIpProtoVrrp = 112;
 /// The only VRRP packet type: ADVERTISEMENT.
 inline constexpr std::uint8_t kTypeAdvertisement = 1;
-/// TTL (IPv4) / hop limit (IPv6) of every sent advert, required on receive.
-inline constexpr std::uint8_t kVrrpTtl = 255;
 /// Length of the v2 Authentication Data field.
 inline constexpr std::size_t kAuthDataSize = 8;
 
