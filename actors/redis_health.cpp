@@ -39,6 +39,10 @@ constexpr auto kDownRetry = std::chrono::milliseconds(1);
 /// to try again.
 constexpr auto kGuardRetry = std::chrono::milliseconds(5);
 
+/// How often replica-priority is read with CONFIG GET (and after each reconnect): an operator
+/// who sets it to 0 on the Master sees it leave within this time.
+constexpr auto kReplicaPriorityPeriod = std::chrono::seconds(2);
+
 /// At most this many members are kept (and probed): enough for any cluster VRRP serves.
 constexpr std::size_t kMaxMembers = 32;
 
@@ -136,6 +140,7 @@ class HealthLoop {
     }
     conn_ = std::make_unique<redis::Connection>(std::move(c.value()));
     down_ = false;
+    replica_priority_read_at_.reset();
     guard_if_restarted();
     return true;
   }
@@ -204,6 +209,7 @@ class HealthLoop {
     }
     RedisHealth r;
     read_info(r);
+    read_replica_priority(r);
     if (!r.run_id.empty()) {
       if (last_run_id_ && *last_run_id_ != r.run_id && !restarted_pending_) {
         // Restarted between two of our connections without us seeing it
@@ -409,12 +415,41 @@ class HealthLoop {
     for (const auto& rep : repl.replicas) learn_member(rep.ip, rep.port);
   }
 
+  /// replica-priority (0: never promote this node) into replica_priority_: CONFIG GET every
+  /// kReplicaPriorityPeriod; refused (ACL without +config|get, CONFIG renamed), INFO's
+  /// slave_priority, which only a replica shows, stands in, said once.
+  void read_replica_priority(RedisHealth& r) {
+    const auto now = Clock::now();
+    if (!config_get_refused_ &&
+        (!replica_priority_read_at_ || now - *replica_priority_read_at_ >= kReplicaPriorityPeriod)) {
+      replica_priority_read_at_ = now;
+      auto v = redis::config_get(*conn_, "replica-priority");
+      if (v && v.value()) {
+        try {
+          replica_priority_ = std::stoll(*v.value());
+        } catch (const std::exception&) {
+          replica_priority_.reset();
+        }
+      } else if (!v && (v.failure() == redis::Failure::noperm ||
+                        v.failure() == redis::Failure::unknown_command)) {
+        config_get_refused_ = true;
+        replica_priority_.reset();
+        log_.warn(core::LogKind::config_warning,
+                  "CONFIG GET replica-priority refused ({}): replica-priority 0 is seen only "
+                  "while this Redis is a replica (INFO); add +config|get to redkeep's ACL user",
+                  v.error().message);
+      }
+    }
+    if (r.replica_priority) replica_priority_ = r.replica_priority;  // a replica: every check
+  }
+
   void fail(const redis::Error& e) {
     report(redis::outcome_of(e.failure), core::failed_check_text(e), RedisHealth{});
   }
 
   void report(redis::CheckOutcome outcome, const std::string& text, RedisHealth r) {
     r.loaded_data = loaded_data_;
+    r.replica_priority = replica_priority_;  // the last known, also through a failed check
     r.members_known = members_.size();
     // The last comparisons stand until the next round: a failed check compares nothing.
     if (loaded_data_) {
@@ -489,6 +524,9 @@ class HealthLoop {
   const config::RedisSettings& rs_;
   Log log_;
   redis::Access access_;
+  std::optional<Clock::time_point> replica_priority_read_at_;
+  std::optional<std::int64_t> replica_priority_;  // the last read
+  bool config_get_refused_ = false;
   redis::HealthTracker tracker_;
   std::unique_ptr<redis::Connection> conn_;
   core::CheckSchedule schedule_;

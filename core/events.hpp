@@ -101,6 +101,9 @@ struct RedisHealth {
   /// nullopt: not asked, or nothing answered at the VIP.
   std::optional<bool> vip_serves_master;
   std::string vip_detail;  ///< what answered at the VIP, for the log
+  /// Redis replica-priority (CONFIG GET, or INFO slave_priority as a replica): 0 = never
+  /// promote this node (Redis's meaning, which Sentinel follows too). nullopt: not read.
+  std::optional<std::int64_t> replica_priority;
 };
 
 /// One round of member probes (net::MemberProber): how many members were asked and how many

@@ -326,14 +326,30 @@ void Instance::apply_data_rules(vrrp::Actions& actions, TimePoint now) {
   }
   const bool hold = eligibility_.hold_floor_tie();
   const bool boost = switchover_boost(now);
+  const bool never = has_redis() && redis_.replica_priority == 0;
+  if (never != never_reported_) {
+    if (never)
+      log(LogLevel::warn, LogKind::never_master,
+          "Redis has replica-priority 0 (never promote this node): staying out of Master",
+          {{"replica_priority", "0"}});
+    else
+      log(LogLevel::info, LogKind::never_master,
+          "Redis has replica-priority " +
+              (redis_.replica_priority ? std::to_string(*redis_.replica_priority)
+                                       : std::string("unknown")) +
+              " again: may take Master",
+          {{"replica_priority",
+            redis_.replica_priority ? std::to_string(*redis_.replica_priority) : ""}});
+  }
   if (eligible != eligible_reported_ || hold != hold_reported_ || boost != boost_reported_ ||
-      scripts.weight_sum != weight_reported_) {
+      scripts.weight_sum != weight_reported_ || never != never_reported_) {
     const auto before = sm_.effective_priority();
     eligible_reported_ = eligible;
     hold_reported_ = hold;
     boost_reported_ = boost;
     weight_reported_ = scripts.weight_sum;
-    auto a = sm_.priority_inputs({eligible, scripts.weight_sum, hold, boost}, now);
+    never_reported_ = never;
+    auto a = sm_.priority_inputs({eligible, scripts.weight_sum, hold, boost, never}, now);
     actions.insert(actions.end(), a.begin(), a.end());
     if (sm_.effective_priority() != before && eligible && !boost)
       log(LogLevel::info, LogKind::priority_change,

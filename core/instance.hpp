@@ -186,6 +186,7 @@ class Instance {
   std::optional<SwitchoverRun> switchover_;
   bool switchover_boost_ = false;
   bool boost_reported_ = false;            // last priority_inputs switchover
+  bool never_reported_ = false;            // last priority_inputs never_master
   std::optional<TimePoint> master_since_;  // entered Master (resumed: when resumed)
 };
 

@@ -64,6 +64,8 @@ const char* to_string(LogKind kind) {
       return "script_state";
     case LogKind::priority_change:
       return "priority_change";
+    case LogKind::never_master:
+      return "never_master";
     case LogKind::started:
       return "started";
     case LogKind::exited:

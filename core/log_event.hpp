@@ -41,6 +41,7 @@ enum class LogKind {
   refused_resync,     ///< the sync gate refused a re-sync that would discard data
   script_state,       ///< a tracked script now succeeds or fails (after rise/fall)
   priority_change,    ///< the effective priority changed (tracked scripts' weights)
+  never_master,       ///< the local Redis's replica-priority is 0 (never Master), or no longer
   // Written by the shell (actors), not decided by the core:
   started,                ///< an instance started (interface, VRID, priority)
   exited,                 ///< the daemon stopped (exit status)

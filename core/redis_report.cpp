@@ -29,6 +29,7 @@ RedisHealth report_from_info(const redis::ReplicationInfo& repl, const redis::Se
   r.repl_offset = repl.master_repl_offset.value_or(-1);
   r.replid = repl.master_replid;
   r.run_id = server.run_id;
+  r.replica_priority = repl.replica_priority;
   std::optional<std::int64_t> silent;
   for (const auto& rep : repl.replicas) {
     if (rep.state != "online") {

@@ -181,6 +181,7 @@ ReplicationInfo parse_replication_info(const InfoSections& info) {
   r.master_link_down_since_seconds = int_field(info, s, "master_link_down_since_seconds");
   r.slave_repl_offset = int_field(info, s, "slave_repl_offset");
   r.slave_read_repl_offset = int_field(info, s, "slave_read_repl_offset");
+  r.replica_priority = int_field(info, s, "slave_priority");
   r.connected_slaves = int_field(info, s, "connected_slaves");
   r.master_replid = string_field(info, s, "master_replid");
   r.master_replid2 = string_field(info, s, "master_replid2");

@@ -59,6 +59,8 @@ struct ReplicationInfo {
   std::optional<std::int64_t> master_link_down_since_seconds;
   std::optional<std::int64_t> slave_repl_offset;
   std::optional<std::int64_t> slave_read_repl_offset;  ///< Redis >= 7.0.
+  /// slave_priority: the replica-priority setting (0 = never promote), shown by a replica only.
+  std::optional<std::int64_t> replica_priority;
   // Master side.
   std::optional<std::int64_t> connected_slaves;
   std::vector<InfoReplica> replicas;  ///< slaveN lines, ordered by N.

@@ -175,6 +175,20 @@ Status set_min_replicas(Connection& conn, unsigned to_write, unsigned max_lag_s)
   return std::monostate{};
 }
 
+Result<std::optional<std::string>> config_get(Connection& conn, const std::string& parameter) {
+  auto r = conn.command({"CONFIG", "GET", parameter});
+  if (!r) return r.error();
+  const Reply& reply = r.value();
+  if (reply.type != Reply::Type::array || reply.elements.size() % 2 != 0)
+    return Error{Failure::other, "CONFIG GET " + parameter + ": unexpected reply"};
+  for (std::size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+    const auto name = reply.elements[i].text();
+    const auto value = reply.elements[i + 1].text();
+    if (name && value && *name == parameter) return std::optional<std::string>(std::string(*value));
+  }
+  return std::optional<std::string>();
+}
+
 Status set_masterauth(Connection& conn, const std::string& password,
                       const std::optional<std::string>& user) {
   if (auto r = config_set(conn, "masterauth", password); !r)

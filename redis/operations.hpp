@@ -107,6 +107,11 @@ Status select_db(Connection& conn, int db);
 /// acknowledged within S seconds.
 Status set_min_replicas(Connection& conn, unsigned to_write, unsigned max_lag_s);
 
+/// CONFIG GET parameter (one exact name, no glob: Redis < 7 takes one per call): its value, or
+/// nullopt when this Redis has no such parameter. Errors: noperm (ACL without +config|get),
+/// unknown_command (CONFIG renamed without rename_command). Redis doc: CONFIG GET.
+Result<std::optional<std::string>> config_get(Connection& conn, const std::string& parameter);
+
 /// manage_masterauth: CONFIG SET masterauth PASSWORD, then masteruser USER ("" without one;
 /// skipped on a Redis < 6 that has no masteruser when there is no user), so that this Redis
 /// authenticates to the master it replicates (the redis block's credentials are the members'

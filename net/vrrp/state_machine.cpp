@@ -10,6 +10,7 @@ namespace {
 
 constexpr const char* kMasterDownExpired = "master down timer expired";
 constexpr const char* kCheckFailed = "health check failed";
+constexpr const char* kNeverMaster = "may never be Master (replica-priority 0)";
 constexpr const char* kCheckRecovered = "health check recovered";
 constexpr const char* kInterfaceDown = "interface down";
 constexpr const char* kInterfaceUp = "interface up";
@@ -129,7 +130,7 @@ void StateMachine::become_master(TimePoint now, const std::string& reason, Actio
 
 Actions StateMachine::take_master(TimePoint now, const std::string& reason) {
   Actions out;
-  if (state_ != State::backup) return out;
+  if (state_ != State::backup || inputs_.never_master) return out;
   become_master(now, reason, out);
   return out;
 }
@@ -159,7 +160,7 @@ Actions StateMachine::startup(TimePoint now) {
     change_state(State::fault, fault_reason(), out);
     return out;
   }
-  if (params_.initial_state == State::master) {
+  if (params_.initial_state == State::master && !inputs_.never_master) {
     become_master(now, "initial state MASTER", out);
     return out;
   }
@@ -300,7 +301,8 @@ Actions StateMachine::timer_tick(TimePoint now) {
     out.push_back(SendAdvert{effective_priority()});
     adver_timer_ = now + params_.advert_interval;
   } else if (state_ == State::backup && master_down_timer_ && now >= *master_down_timer_) {
-    if (hold_takeover_ && master_address_ && !master_is_self_ && !preempting_) {
+    if (inputs_.never_master ||
+        (hold_takeover_ && master_address_ && !master_is_self_ && !preempting_)) {
       takeover_held_ = true;
       master_down_timer_ = now + std::chrono::duration_cast<Microseconds>(master_adver_interval_);
       return out;
@@ -383,8 +385,22 @@ Actions StateMachine::priority_inputs(const PriorityInputs& inputs, TimePoint no
   Actions out;
   const std::uint8_t before = effective_priority();
   const Microseconds skew_before = skew_time();
+  const bool was_never_master = inputs_.never_master;
   inputs_ = inputs;
   if (!inputs_.hold_floor_tie) floor_tie_until_.reset();
+  if (state_ == State::master && inputs_.never_master) {
+    leave_master(/*send_priority_zero=*/true, out);
+    become_backup(now, kNeverMaster, out);
+    set_master(std::nullopt, false, out);
+    return out;
+  }
+  // Released: a Backup whose timer was re-armed while it might not take Master fires after
+  // Skew_Time, as after a priority 0 advert.
+  if (state_ == State::backup && was_never_master && !inputs_.never_master && takeover_held_ &&
+      !hold_takeover_) {
+    takeover_held_ = false;
+    master_down_timer_ = now + skew_time();
+  }
   const std::uint8_t after = effective_priority();
   // A running Master_Down_Timer moves by the change in Skew_Time, as if it had
   // been armed with the new priority: a Backup that just found it is not fit

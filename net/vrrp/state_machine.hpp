@@ -81,10 +81,16 @@ struct PriorityInputs {
   /// kMaxPriority (254) whatever its configured priority and weights, so that the Master it
   /// replaces yields at once (RFC 5798 6.4.3: a higher-priority advert) and nobody preempts it.
   bool switchover = false;
+  /// The node must never be Master (redkeep: its Redis has replica-priority 0, Redis's "never
+  /// promote this replica"): a Backup's Master_Down_Timer re-arms instead of taking Master, a
+  /// Master leaves at once with a priority 0 advert (RFC 5798 6.4.3's shutdown: the Backups
+  /// take over after Skew_Time), `state MASTER` starts as Backup, take_master is refused.
+  bool never_master = false;
 
   friend bool operator==(const PriorityInputs& a, const PriorityInputs& b) {
     return a.eligible == b.eligible && a.weight_sum == b.weight_sum &&
-           a.hold_floor_tie == b.hold_floor_tie && a.switchover == b.switchover;
+           a.hold_floor_tie == b.hold_floor_tie && a.switchover == b.switchover &&
+           a.never_master == b.never_master;
   }
 };
 

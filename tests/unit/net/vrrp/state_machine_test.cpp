@@ -821,3 +821,54 @@ TEST_CASE("A preempting Backup hears its Master: it is not overdue and a hold do
   sm.timer_tick(fires);
   CHECK(sm.state() == State::master);
 }
+
+TEST_CASE("never_master: a Backup's timer never promotes it, whoever else is there",
+          "[vrrp][election][never_master]") {
+  StateMachine sm(params(254));
+  sm.startup(t0);
+  PriorityInputs never;
+  never.never_master = true;
+  CHECK(sm.priority_inputs(never, t0).empty());
+  // Alone for a minute: every expiry re-arms the timer, nothing is sent, no VIP.
+  TimePoint now = t0;
+  for (int i = 0; i < 60; ++i) {
+    now = *sm.next_deadline();
+    CHECK(sm.timer_tick(now).empty());
+    CHECK(sm.state() == State::backup);
+  }
+  // A lower-priority Master is heard: no preemption either.
+  sm.advert_received(advert("192.0.2.12", 100), now);
+  now = *sm.next_deadline();
+  CHECK(sm.timer_tick(now).empty());
+  CHECK(sm.state() == State::backup);
+  // Switchover to it is refused.
+  CHECK(sm.take_master(now, "switchover").empty());
+  CHECK(sm.state() == State::backup);
+  // Released: it takes Master after Skew_Time, as after a priority 0 advert.
+  CHECK(sm.priority_inputs(PriorityInputs{}, now).empty());
+  const auto fires = *sm.next_deadline();
+  CHECK(fires <= now + sm.skew_time());
+  CHECK(render(sm.timer_tick(fires)) ==
+        Strings{"BACKUP->MASTER", "advert 254", "add vips", "master self"});
+}
+
+TEST_CASE("never_master: a Master leaves at once with a priority 0 advert, VIP off first",
+          "[vrrp][election][never_master]") {
+  auto p = params(100);
+  p.initial_state = State::master;
+  StateMachine sm(p);
+  sm.startup(t0);
+  REQUIRE(sm.state() == State::master);
+  PriorityInputs never;
+  never.never_master = true;
+  const auto a = sm.priority_inputs(never, t0 + seconds(1));
+  CHECK(render(a) == Strings{"remove vips", "advert 0", "MASTER->BACKUP", "master none"});
+  CHECK(reason_of(a) == "may never be Master (replica-priority 0)");
+  CHECK(sm.state() == State::backup);
+
+  SECTION("and `state MASTER` starts as Backup while it holds") {
+    StateMachine fresh(p);
+    fresh.priority_inputs(never, t0);
+    CHECK(render(fresh.startup(t0)) == Strings{"INIT->BACKUP"});
+  }
+}
