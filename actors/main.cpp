@@ -54,6 +54,11 @@ int main(int argc, char** argv) {
       "check", "Validate a configuration file and print the effective configuration");
   check->add_option("-f,--config", check_config, "Configuration file (keepalived.conf syntax)")
       ->required();
+  bool check_online = false;
+  check->add_flag("--online", check_online,
+                  "Also ask the local Redis and the members' Redis: every setting that breaks "
+                  "replication or failover (masterauth, ACL, rename-command, bind, ...), with "
+                  "the change to make; exit status 1 on an error");
 
   std::string migrate_file;
   CLI::App* migrate = app.add_subcommand(
@@ -144,6 +149,8 @@ int main(int argc, char** argv) {
     if (svg_option->count() > 0) inspect_opts.svg = inspect_svg;
     return redkeep::inspect::run_inspect(inspect_opts, std::cin, std::cout, std::cerr);
   }
+  if (*check && check_online)
+    return redkeep::config::run_check_online(check_config, std::cout, std::cerr);
   if (*check) return redkeep::config::run_check(check_config, std::cout, std::cerr);
   if (*migrate) return redkeep::config::run_migrate(migrate_file, std::cout, std::cerr);
   if (*run)
