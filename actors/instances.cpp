@@ -7,6 +7,7 @@
 #include "actors/log.hpp"
 #include "actors/member_probe.hpp"
 #include "actors/notify.hpp"
+#include "actors/redis_diagnosis.hpp"
 #include "actors/redis_health.hpp"
 #include "actors/redis_role.hpp"
 #include "actors/switchover.hpp"
@@ -119,6 +120,10 @@ std::vector<ChildSpec> instance_specs(const InstanceContext& ctx) {
     add("member_probe", ChildKind::member_probe,
         [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
           return spawn_member_probe(sup, ctx);
+        });
+    add("redis_diagnosis", ChildKind::redis_diagnosis,
+        [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {
+          return spawn_redis_diagnosis(sup, ctx);
         });
     add("switchover", ChildKind::switchover,
         [ctx](caf::local_actor* sup, bool, const ElectionSnapshot*) {

@@ -99,7 +99,8 @@ enum class ChildKind {
   member_probe,
   switchover,
   track_scripts,
-  notify
+  notify,
+  redis_diagnosis
 };
 
 struct Wiring;
@@ -178,6 +179,10 @@ using track_scripts_actor =
 /// notify (actors/notify.cpp): transitions to notify, its thread's end of a transition
 /// (tick_atom, generation), stop (answered once the queue is empty, or at its drain limit:
 /// deadline_atom).
+/// redis_diagnosis (actors/redis_diagnosis.cpp): the preflight at start.
+using redis_diagnosis_actor =
+    caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<crash_atom>>;
+
 using notify_actor =
     caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<core::Notify>,
                      caf::reacts_to<tick_atom, std::uint64_t>,

@@ -66,6 +66,8 @@ Wiring wiring_of(Self* self, std::size_t group) {
       case ChildKind::notify:
         w.notify = caf::actor_cast<notify_actor>(c.handle);
         break;
+      case ChildKind::redis_diagnosis:  // nobody sends it anything
+        break;
     }
   }
   return w;

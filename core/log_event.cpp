@@ -114,6 +114,8 @@ const char* to_string(LogKind kind) {
       return "test_hook";
     case LogKind::status_dump:
       return "status_dump";
+    case LogKind::preflight:
+      return "preflight";
     case LogKind::notify:
       return "notify";
   }

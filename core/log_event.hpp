@@ -68,6 +68,7 @@ enum class LogKind {
   test_hook,              ///< a test hook acted (REDKEEP_TEST_HOOKS=1 only)
   status_dump,            ///< the status written on SIGUSR1
   notify,                 ///< a notify script ran (failures and timeouts warn)
+  preflight,              ///< a finding of the Redis preflight at start (once each)
 };
 
 /// How loud a line is.

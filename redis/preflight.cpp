@@ -128,8 +128,10 @@ void auth_to_master(const PreflightFacts& f, Findings& out) {
     if (!requiring.empty()) {
       out.add(Severity::error, local.address, "masterauth",
               "masterauth is not set, but the Redis of " + joined(requiring) +
-                  " requires a password: this Redis cannot sync from them once it is their "
-                  "replica (PSYNC answered NOAUTH; redkeep sees only 'has not completed a "
+                  (requiring.size() == 1 ? " requires" : " require") +
+                  " a password: this Redis cannot sync from " +
+                  (requiring.size() == 1 ? "it once it is its" : "them once it is their") +
+                  " replica (PSYNC answered NOAUTH; redkeep sees only 'has not completed a "
                   "sync')." + fix);
     } else if (requirepass && !requirepass->empty()) {
       out.add(Severity::warning, local.address, "masterauth",
@@ -158,8 +160,12 @@ void auth_to_master(const PreflightFacts& f, Findings& out) {
 }
 
 void reachability(const PreflightFacts& f, Findings& out) {
+  const auto listed_unreachable = [&](const std::string& address) {
+    return std::any_of(f.listed_replicas.begin(), f.listed_replicas.end(),
+                       [&](const ListedReplica& r) { return r.unreachable && r.address == address; });
+  };
   for (const auto& m : f.members) {
-    if (m.unreachable)
+    if (m.unreachable && !listed_unreachable(m.address))  // said below, with its cause
       out.add(Severity::error, m.address, "reachable",
               "this node cannot talk to that Redis (" + *m.unreachable +
                   "): it can neither replicate from it nor compare data with it. Check its "

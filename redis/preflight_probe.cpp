@@ -89,7 +89,10 @@ void measure_write_rate(Connection& conn, const PreflightTarget& t, LocalFacts& 
   if (t.rate_sample.count() <= 0) return;
   const auto before = local.replication.master_repl_offset;
   const auto start = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(t.rate_sample);
+  while (std::chrono::steady_clock::now() - start < t.rate_sample) {
+    if (t.stop && *t.stop) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   auto again = info(conn, {"replication"});
   if (!again || !before) return;
   const auto after = parse_replication_info(again.value()).master_repl_offset;
@@ -153,6 +156,7 @@ void probe_listed_replicas(const PreflightTarget& t, PreflightFacts& facts) {
     listed = parse_replication_info(i.value()).replicas;
   }
   for (const auto& r : listed) {
+    if (t.stop && *t.stop) return;
     ListedReplica l{master, address_of(r.ip, r.port), std::nullopt};
     auto c = open(t, r.ip, r.port, Access{std::nullopt, std::nullopt, t.access.renames}, "");
     if (!c) l.unreachable = c.error().message;
@@ -193,6 +197,7 @@ PreflightFacts probe_preflight(const PreflightTarget& t) {
   if (repl.master_host && repl.master_port) members.emplace(*repl.master_host, *repl.master_port);
   for (const auto& r : repl.replicas) members.emplace(r.ip, r.port);
   for (const auto& [host, port] : members) {
+    if (t.stop && *t.stop) return facts;
     if (address_of(host, port) == local.address) continue;
     facts.members.push_back(probe_member(t, host, port, local));
   }

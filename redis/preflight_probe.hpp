@@ -5,6 +5,7 @@
 // password, takes this node's masterauth and lets masteruser replicate. Blocking (hiredis): at
 // most a few timeouts per member plus the write-rate sample. Changes nothing on any Redis.
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -27,6 +28,9 @@ struct PreflightTarget {
   /// How long master_repl_offset is watched for the write rate; 0: not measured.
   std::chrono::milliseconds rate_sample{1000};
   bool manage_masterauth = false;
+  /// Set by another thread: the probe returns what it has after the call under way (at most
+  /// one timeout). Null: never.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 /// Asks every Redis the target names. Never throws; what could not be asked is in the facts.

@@ -85,13 +85,15 @@ class Node:
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
     # -- Redis --
-    def start_redis(self, extra=()):
+    def start_redis(self, extra=(), auth=()):
+        """Starts redis-server with the lab's settings, then `extra`; waits for PONG (with
+        `auth`, redis-cli's arguments, when it needs a password)."""
         extra = (*self.lab.redis_args, *extra)
         self.redis = self.popen(
             ["redis-server", "--port", "6379", "--bind", "0.0.0.0", "--protected-mode", "no",
              "--save", "", "--appendonly", "no", "--dir", str(self.dir),
              "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0", *extra], self.dir / "redis.log")
-        wait_for(f"redis on {self.name}", lambda: self.redis_cli("PING").strip() == "PONG")
+        wait_for(f"redis on {self.name}", lambda: self.redis_cli(*auth, "PING").strip() == "PONG")
 
     def redis_cli(self, *args, host="127.0.0.1", timeout=2):
         return self.exec("redis-cli", "-h", host, "-p", "6379", *args, check=False,

@@ -1,10 +1,12 @@
 """Redis as it is really configured: replica-priority 0, rename-command, passwords and ACLs
 (the Redis-side settings that silently break replication or failover)."""
 
+import os
+import subprocess
 import time
 
 from helpers import assert_one_master, assert_replica_of, known_state, master_down_interval
-from lab import wait_for
+from lab import ROOT, wait_for
 
 
 def stays_backup(lab, node, seconds):
@@ -61,3 +63,96 @@ def scenario_replica_priority_zero_master(lab):
     while time.monotonic() < end:
         assert known_state(n1) == "BACKUP", n1.state()
         time.sleep(0.1)
+
+
+# ---- redkeep check --online against Redis servers configured well and badly ----------------
+
+GOLDEN = ROOT / "tests" / "fixtures" / "preflight"
+
+
+def check_online_config(lab, node):
+    """A configuration for `node` naming the other two as unicast peers (the members the
+    preflight asks), with redkeep's ACL user."""
+    peers = "".join(f"        {n.ip}\n" for n in lab.nodes if n is not node)
+    path = node.dir / "check.conf"
+    path.write_text(f"""global_defs {{
+    state_file {node.dir}/state.json
+}}
+vrrp_instance HARedis {{
+    interface eth0
+    virtual_router_id 55
+    priority {node.priority}
+    unicast_src_ip {node.ip}
+    unicast_peer {{
+{peers}    }}
+    virtual_ipaddress {{
+        192.0.2.100/24
+    }}
+    redis {{
+        port 6379
+        user redkeep
+        password rkpw
+    }}
+}}
+""")
+    path.chmod(0o600)
+    return path
+
+
+def run_check_online(node, config):
+    """`redkeep check --config CONFIG --online` in the node's namespace: (exit status, stdout)."""
+    p = subprocess.run(["ip", "netns", "exec", node.ns, str(node.lab.binary), "check", "--config",
+                        str(config), "--online"], capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout
+
+
+def assert_golden(name, text):
+    """`text` equals tests/fixtures/preflight/NAME.txt (REDKEEP_UPDATE_GOLDEN=1 rewrites it)."""
+    path = GOLDEN / f"{name}.txt"
+    if os.environ.get("REDKEEP_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert path.exists(), f"{path} is missing (REDKEEP_UPDATE_GOLDEN=1 writes it)"
+    assert text == path.read_text(), f"check --online output differs from {path}:\n{text}"
+
+
+ACL_USER = ("--user", "redkeep", "on", ">rkpw", "~*", "&*", "+@all")
+AUTH = ("--requirepass", "pw", "--masterauth", "pw")
+CLI_AUTH = ("-a", "pw", "--no-auth-warning")
+
+
+def scenario_check_online_well_configured(lab):
+    """Three Redis servers as redkeep wants them (passwords with masterauth, an ACL user for
+    redkeep, save points, no diskless delay), n2 and n3 replicas of n1: `check --online` on
+    n1 and on n2 reports nothing and exits 0."""
+    n1, n2, n3 = lab.nodes
+    for n in lab.nodes:
+        n.start_redis(("--save", "3600 1", *AUTH, *ACL_USER), auth=CLI_AUTH)
+    for n in (n2, n3):
+        n.redis_cli(*CLI_AUTH, "REPLICAOF", n1.ip, "6379")
+    wait_for("n2 and n3 synced", lambda: n1.redis_cli(
+        *CLI_AUTH, "INFO", "replication").count("state=online") == 2)
+    for node in (n1, n2):
+        status, out = run_check_online(node, check_online_config(lab, node))
+        assert status == 0, out
+        assert_golden(f"well_configured_{node.name}", out)
+
+
+def scenario_check_online_misconfigured(lab):
+    """n1's Redis as Redis users really run it, wrongly: a password without masterauth,
+    REPLICAOF renamed and SLAVEOF disabled, redkeep's ACL user without CLIENT KILL,
+    replica-read-only no, the default diskless delay, no persistence; its replica n3 announces
+    an address nobody has (192.0.2.99) and binds loopback only; n2 wants a password. `check
+    --online` on n1 names each, with the setting to change, and exits 1."""
+    n1, n2, n3 = lab.nodes
+    n1.start_redis(("--requirepass", "pw", "--rename-command", "REPLICAOF", "rk-of",
+                    "--rename-command", "SLAVEOF", "", "--replica-read-only", "no",
+                    "--repl-diskless-sync-delay", "5", "--user", "redkeep", "on", ">rkpw", "~*",
+                    "&*", "+@all", "-client|kill"), auth=CLI_AUTH)
+    n2.start_redis(("--requirepass", "pw"), auth=CLI_AUTH)
+    n3.start_redis(("--bind", "127.0.0.1", "--masterauth", "pw", "--replica-announce-ip",
+                    "192.0.2.99", "--replicaof", n1.ip, "6379"))
+    wait_for("n3 synced with n1", lambda: "state=online" in n1.redis_cli(
+        *CLI_AUTH, "INFO", "replication"))
+    status, out = run_check_online(n1, check_online_config(lab, n1))
+    assert status == 1, out
+    assert_golden("misconfigured_n1", out)
