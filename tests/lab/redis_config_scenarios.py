@@ -6,7 +6,7 @@ import subprocess
 import time
 
 from helpers import assert_one_master, assert_replica_of, known_state, master_down_interval
-from lab import ROOT, wait_for
+from lab import ROOT, Lab, wait_for
 
 
 def stays_backup(lab, node, seconds):
@@ -156,3 +156,73 @@ def scenario_check_online_misconfigured(lab):
     status, out = run_check_online(n1, check_online_config(lab, n1))
     assert status == 1, out
     assert_golden("misconfigured_n1", out)
+
+
+# ---- rename-command: REPLICAOF renamed and SLAVEOF disabled on every node --------------------
+
+RENAMED = ("--rename-command", "REPLICAOF", "rk-of-9f", "--rename-command", "SLAVEOF", "")
+
+
+class RenameLab(Lab):
+    """The three-node lab with REPLICAOF renamed and SLAVEOF disabled in every Redis, and
+    `rename_lines` added to every redis block."""
+
+    def __init__(self, rename_lines="", **kw):
+        super().__init__(redis_args=RENAMED, **kw)
+        self.rename_lines = rename_lines
+
+    def config_text(self, node):
+        text = super().config_text(node)
+        return text.replace("        check_interval", self.rename_lines + "        check_interval", 1)
+
+
+def scenario_renamed_replicaof_unconfigured(lab):
+    """Without rename_command: n2 and n3 cannot be made replicas. Each says so, naming
+    rename_command, at its start (the preflight) and when the role change fails; over 30 s
+    neither line comes again."""
+    n1, n2, n3 = lab.nodes
+    for n in lab.nodes:
+        n.start_redis()
+    n1.start_redkeep()
+    assert_one_master(lab, n1)
+    n2.start_redkeep()
+    n3.start_redkeep()
+    for n in (n2, n3):
+        wait_for(f"{n.name} to say REPLICAOF is unknown", lambda n=n: "REPLICAOF and SLAVEOF are "
+                 "both unknown" in n.log_text() and "Redis preflight: error" in n.log_text(),
+                 timeout=10)
+        assert n.role()[:1] == ["master"], n.role()
+    time.sleep(30)
+    for n in (n2, n3):
+        text = n.log_text()
+        role_lines = [l for l in text.splitlines()
+                      if "REPLICAOF and SLAVEOF are both unknown: " in l]
+        preflight = [l for l in text.splitlines() if "rename_command REPLICAOF" in l and
+                     "Redis preflight" in l]
+        assert len(role_lines) == 1, role_lines
+        assert len(preflight) == 1, preflight
+        assert "add rename_command REPLICAOF NEW_NAME to the redis block" in role_lines[0]
+
+
+scenario_renamed_replicaof_unconfigured.lab_class = RenameLab
+
+
+def scenario_renamed_replicaof_configured(lab):
+    """With `rename_command REPLICAOF rk-of-9f`: the cluster forms and fails over (the
+    master's Redis killed) as with plain names, and the preflight finds nothing renamed."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    assert_replica_of(n2, n1)
+    assert_replica_of(n3, n1)
+    n1.kill_redis()
+    new = assert_one_master(lab, timeout=10)
+    assert new in (n2, n3), new.name
+    assert_replica_of(n3 if new is n2 else n2, new)
+    for n in lab.nodes:
+        assert "rename_command" not in n.log_text(), n.log_text()[-2000:]
+
+
+scenario_renamed_replicaof_configured.lab_class = RenameLab
+scenario_renamed_replicaof_configured.lab_options = {
+    "rename_lines": "        rename_command REPLICAOF rk-of-9f\n"}
