@@ -191,6 +191,7 @@ election_actor::behavior_type election(Self* self, InstanceContext ctx,
       [self](const RoleDone& d) { feed(self, d); },
       [self](const core::CaughtUp& c) { feed(self, c); },
       [self](const core::ScriptRun& r) { feed(self, r); },
+      [self](const core::ReplicationDiagnosis& d) { feed(self, d); },
       [self](deadline_atom, std::uint64_t id) { feed(self, core::SwitchoverDeadline{id}); },
       [self](switchover_atom, std::uint64_t timeout_ms) -> caf::result<std::string> {
         auto& st = self->state;

@@ -36,6 +36,7 @@
 //   switchover   -> election      CaughtUp
 //   supervisor   -> election      status_atom(restarts) -> JSON text; stop_atom -> bool
 //   track_scripts -> election     ScriptRun (one run of a tracked script ended)
+//   redis_diagnosis -> election   ReplicationDiagnosis (why replication is stuck, at each change)
 //   election     -> notify        Notify (a transition's notify scripts, run in order)
 //   election     -> notify        stop_atom -> bool (once the notify scripts queued have run)
 //   tests        -> any child     crash_atom (test hook: the child throws)
@@ -119,7 +120,7 @@ using election_actor = caf::typed_actor<
     caf::reacts_to<core::RedisHealth>, caf::reacts_to<core::ProbeRound>,
     caf::reacts_to<core::VipReached>, caf::reacts_to<core::HistoryVerdict>,
     caf::reacts_to<core::RoleDone>, caf::reacts_to<core::CaughtUp>,
-    caf::reacts_to<core::ScriptRun>,
+    caf::reacts_to<core::ScriptRun>, caf::reacts_to<core::ReplicationDiagnosis>,
     caf::reacts_to<deadline_atom, std::uint64_t>, caf::reacts_to<tick_atom, std::uint64_t>,
     caf::reacts_to<overdue_atom>, caf::reacts_to<rules_atom>, caf::reacts_to<stop_wait_atom>,
     caf::reacts_to<snapshot_atom>, caf::replies_to<core::ColdStartOverride>::with<bool>,
@@ -179,9 +180,11 @@ using track_scripts_actor =
 /// notify (actors/notify.cpp): transitions to notify, its thread's end of a transition
 /// (tick_atom, generation), stop (answered once the queue is empty, or at its drain limit:
 /// deadline_atom).
-/// redis_diagnosis (actors/redis_diagnosis.cpp): the preflight at start.
+/// redis_diagnosis (actors/redis_diagnosis.cpp): the preflight at start, then why replication
+/// is stuck; its thread's findings go to the election (status).
 using redis_diagnosis_actor =
-    caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<crash_atom>>;
+    caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<core::ReplicationDiagnosis>,
+                     caf::reacts_to<crash_atom>>;
 
 using notify_actor =
     caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<core::Notify>,
@@ -264,4 +267,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::CatchUp)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::CaughtUp)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::ReleasePause)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::ScriptRun)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::ReplicationDiagnosis)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(redkeep::core::Notify)

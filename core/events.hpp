@@ -202,11 +202,17 @@ struct ScriptRun {
   std::string detail;  ///< "exited with status 1", "timed out after 2000 ms ..."
 };
 
+/// Why the local Redis's replication is stuck now (redis::LinkDiagnosis: the master link down
+/// with a cause found, NOREPLICAS), sent at each change; empty: nothing stands. For status.
+struct ReplicationDiagnosis {
+  std::vector<std::string> causes;
+};
+
 /// Everything the core takes in.
 using Event = std::variant<AdvertIn, AdvertRejected, AdvertSent, VipDone, LinkStatus, GarpSent,
                            RedisHealth, ProbeRound, VipReached, HistoryVerdict, RoleDone, Wired,
                            TimerFired, OverdueDue, Recheck, Stop, StopWaitOver,
                            ColdStartOverride, SwitchoverStart, CaughtUp, SwitchoverDeadline,
-                           ScriptRun>;
+                           ScriptRun, ReplicationDiagnosis>;
 
 }  // namespace redkeep::core

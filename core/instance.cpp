@@ -469,6 +469,8 @@ void Instance::on(const Recheck&, TimePoint now) {
   run_data_rules(now);
 }
 
+void Instance::on(const ReplicationDiagnosis& e, TimePoint) { diagnosis_ = e.causes; }
+
 void Instance::on(const ScriptRun& e, TimePoint now) {
   if (e.index >= scripts_.size()) return;
   if (scripts_.record(e.index, e.success, e.detail)) {

@@ -96,6 +96,7 @@ class Instance {
   void on(const CaughtUp& e, TimePoint now);
   void on(const SwitchoverDeadline& e, TimePoint now);
   void on(const ScriptRun& e, TimePoint now);
+  void on(const ReplicationDiagnosis& e, TimePoint now);
 
   bool has_redis() const { return config_.redis.has_value(); }
   std::uint16_t redis_port() const { return has_redis() ? config_.redis->port : 6379; }
@@ -157,6 +158,7 @@ class Instance {
   bool role_confirmed_ = false;
 
   RedisHealth redis_;               // the latest report
+  std::vector<std::string> diagnosis_;  // ReplicationDiagnosis: what stands now
   bool redis_reported_ = false;     // any report yet
   bool failing_reported_ = false;   // last check_status input
   bool role_refused_ = false;       // Redis refused REPLICAOF NO ONE for good

@@ -116,6 +116,8 @@ const char* to_string(LogKind kind) {
       return "status_dump";
     case LogKind::preflight:
       return "preflight";
+    case LogKind::link_diagnosis:
+      return "link_diagnosis";
     case LogKind::notify:
       return "notify";
   }

@@ -69,6 +69,7 @@ enum class LogKind {
   status_dump,            ///< the status written on SIGUSR1
   notify,                 ///< a notify script ran (failures and timeouts warn)
   preflight,              ///< a finding of the Redis preflight at start (once each)
+  link_diagnosis,         ///< why replication is stuck (a cause found, or gone)
 };
 
 /// How loud a line is.

@@ -108,6 +108,9 @@ std::string Instance::status_json(const std::map<std::string, std::uint64_t>& re
       {"commanded_role", role_text(role_commanded_)},
       {"role_confirmed", role_confirmed_},
       {"role_error", role_error_},
+      {"replica_priority",
+       r.replica_priority ? json(*r.replica_priority) : json()},
+      {"diagnosis", diagnosis_},
   };
   json compared = json::array();
   for (const auto& m : r.cold_start_compared)

@@ -365,6 +365,7 @@ std::string classify_text(std::string_view t, std::map<std::string, std::string>
   if (starts_with(t, "Takeover no longer held")) return "takeover_released";
   if (starts_with(t, "Redis has replica-priority")) return "never_master";
   if (starts_with(t, "Redis preflight: ")) return "preflight";
+  if (starts_with(t, "Replication diagnosis: ")) return "link_diagnosis";
   if (starts_with(t, "Met another cut-off Master")) return "floor_tie";
   if (starts_with(t, "Cold start") || contains(t, "cold start")) return "cold_start";
   if (starts_with(t, "Switchover")) return "switchover";

@@ -102,6 +102,33 @@ void measure_write_rate(Connection& conn, const PreflightTarget& t, LocalFacts& 
   local.write_rate = static_cast<double>(std::max<std::int64_t>(0, *after - *before)) / seconds;
 }
 
+/// The replicas the master lists (the local Redis as master, else its master), each tried
+/// with a TCP connect (an AUTH refusal still means reachable).
+void probe_listed_replicas(const PreflightTarget& t, PreflightFacts& facts) {
+  const auto& repl = facts.local.replication;
+  std::vector<InfoReplica> listed;
+  std::string master = facts.local.address;
+  if (repl.role == InfoRole::master) {
+    listed = repl.replicas;
+  } else if (repl.master_host && repl.master_port) {
+    master = address_of(*repl.master_host, *repl.master_port);
+    auto c = open(t, *repl.master_host, *repl.master_port, t.access, "redkeep-preflight");
+    if (!c) return;  // the member's own finding says why
+    auto i = info(c.value(), {"replication"});
+    if (!i) return;
+    listed = parse_replication_info(i.value()).replicas;
+  }
+  for (const auto& r : listed) {
+    if (t.stop && *t.stop) return;
+    ListedReplica l{master, address_of(r.ip, r.port), std::nullopt};
+    auto c = open(t, r.ip, r.port, Access{std::nullopt, std::nullopt, t.access.renames}, "");
+    if (!c) l.unreachable = c.error().message;
+    facts.listed_replicas.push_back(std::move(l));
+  }
+}
+
+}  // namespace
+
 MemberFacts probe_member(const PreflightTarget& t, const std::string& host, int port,
                          const LocalFacts& local) {
   MemberFacts m;
@@ -138,33 +165,6 @@ MemberFacts probe_member(const PreflightTarget& t, const std::string& host, int 
   }
   return m;
 }
-
-/// The replicas the master lists (the local Redis as master, else its master), each tried
-/// with a TCP connect (an AUTH refusal still means reachable).
-void probe_listed_replicas(const PreflightTarget& t, PreflightFacts& facts) {
-  const auto& repl = facts.local.replication;
-  std::vector<InfoReplica> listed;
-  std::string master = facts.local.address;
-  if (repl.role == InfoRole::master) {
-    listed = repl.replicas;
-  } else if (repl.master_host && repl.master_port) {
-    master = address_of(*repl.master_host, *repl.master_port);
-    auto c = open(t, *repl.master_host, *repl.master_port, t.access, "redkeep-preflight");
-    if (!c) return;  // the member's own finding says why
-    auto i = info(c.value(), {"replication"});
-    if (!i) return;
-    listed = parse_replication_info(i.value()).replicas;
-  }
-  for (const auto& r : listed) {
-    if (t.stop && *t.stop) return;
-    ListedReplica l{master, address_of(r.ip, r.port), std::nullopt};
-    auto c = open(t, r.ip, r.port, Access{std::nullopt, std::nullopt, t.access.renames}, "");
-    if (!c) l.unreachable = c.error().message;
-    facts.listed_replicas.push_back(std::move(l));
-  }
-}
-
-}  // namespace
 
 PreflightFacts probe_preflight(const PreflightTarget& t) {
   PreflightFacts facts;

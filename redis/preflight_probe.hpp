@@ -33,6 +33,13 @@ struct PreflightTarget {
   const std::atomic<bool>* stop = nullptr;
 };
 
+/// One member's Redis at host:port: reachable (a -DENIED of protected mode is not), whether
+/// it needs a password, whether `local`'s masterauth (config "masterauth", "masteruser")
+/// passes its AUTH, and what ACL DRYRUN there denies masteruser. Also the run-time diagnosis
+/// of a replica's link to its master (redis_diagnosis actor).
+MemberFacts probe_member(const PreflightTarget& t, const std::string& host, int port,
+                         const LocalFacts& local);
+
 /// Asks every Redis the target names. Never throws; what could not be asked is in the facts.
 PreflightFacts probe_preflight(const PreflightTarget& target);
 
