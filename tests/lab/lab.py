@@ -96,7 +96,8 @@ class Node:
         wait_for(f"redis on {self.name}", lambda: self.redis_cli(*auth, "PING").strip() == "PONG")
 
     def redis_cli(self, *args, host="127.0.0.1", timeout=2):
-        return self.exec("redis-cli", "-h", host, "-p", "6379", *args, check=False,
+        return self.exec("redis-cli", "-h", host, "-p", "6379", *self.lab.cli_auth, *args,
+                         check=False,
                          timeout=timeout)
 
     def kill_redis(self, sig=signal.SIGKILL):
@@ -198,7 +199,8 @@ class Node:
 class Lab:
     def __init__(self, prefix=None, binary=None, version=2, advert_int="1",
                  check_interval="1", fall=3, rise=2, nopreempt=True, test_hooks=False,
-                 unicast=False, redis_args=(), min_replicas=None, cold_start_quorum=None):
+                 unicast=False, redis_args=(), min_replicas=None, cold_start_quorum=None,
+                 cli_auth=()):
         self.prefix = prefix or os.environ.get("REDKEEP_LAB_PREFIX", f"rk{os.getpid() % 10000}")
         self.binary = Path(binary or os.environ.get("REDKEEP_BINARY", ROOT / "build" / "redkeep"))
         self.dir = Path(f"/tmp/redkeep-lab-{self.prefix}")
@@ -213,6 +215,7 @@ class Lab:
         self.test_hooks = test_hooks
         self.unicast = unicast
         self.redis_args = tuple(redis_args)  # appended to every redis-server command line
+        self.cli_auth = tuple(cli_auth)  # redis-cli's arguments when the Redis want a password
         self.min_replicas = min_replicas  # (min_replicas_to_write, min_replicas_max_lag) or None
         # `cold_start_quorum N` in the redis block (issue 16); None leaves it out (the default).
         self.cold_start_quorum = cold_start_quorum

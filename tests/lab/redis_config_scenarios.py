@@ -163,17 +163,24 @@ def scenario_check_online_misconfigured(lab):
 RENAMED = ("--rename-command", "REPLICAOF", "rk-of-9f", "--rename-command", "SLAVEOF", "")
 
 
-class RenameLab(Lab):
-    """The three-node lab with REPLICAOF renamed and SLAVEOF disabled in every Redis, and
-    `rename_lines` added to every redis block."""
+class RedisBlockLab(Lab):
+    """The three-node lab with `redis_lines` added to every redis block (and the Lab's
+    redis_args on every redis-server)."""
 
-    def __init__(self, rename_lines="", **kw):
-        super().__init__(redis_args=RENAMED, **kw)
-        self.rename_lines = rename_lines
+    def __init__(self, redis_lines="", **kw):
+        super().__init__(**kw)
+        self.redis_lines = redis_lines
 
     def config_text(self, node):
         text = super().config_text(node)
-        return text.replace("        check_interval", self.rename_lines + "        check_interval", 1)
+        return text.replace("        check_interval", self.redis_lines + "        check_interval", 1)
+
+
+class RenameLab(RedisBlockLab):
+    """REPLICAOF renamed and SLAVEOF disabled in every Redis."""
+
+    def __init__(self, rename_lines="", **kw):
+        super().__init__(redis_lines=rename_lines, redis_args=RENAMED, **kw)
 
 
 def scenario_renamed_replicaof_unconfigured(lab):
@@ -226,3 +233,93 @@ def scenario_renamed_replicaof_configured(lab):
 scenario_renamed_replicaof_configured.lab_class = RenameLab
 scenario_renamed_replicaof_configured.lab_options = {
     "rename_lines": "        rename_command REPLICAOF rk-of-9f\n"}
+
+
+# ---- run-time diagnosis: a replica's link stays down, redkeep says why ----------------------
+
+def start_without_sync(lab):
+    """n1 first (it becomes Master), then n2 and n3, whose Redis will not sync: start_all's
+    wait for a steady cluster would never end."""
+    n1, n2, n3 = lab.nodes
+    for n in lab.nodes:
+        n.start_redis()
+    n1.start_redkeep()
+    assert_one_master(lab, n1)
+    n2.start_redkeep()
+    n3.start_redkeep()
+
+
+def diagnosed_once(lab, node, cause, seconds=30):
+    """`node` logs 'Replication diagnosis: ... CAUSE' within 20 s, shows it in status, and over
+    the next `seconds` does not log it again."""
+    line = f"Replication diagnosis: replication link to {lab.nodes[0].ip}:6379 down: {cause}"
+    wait_for(f"{node.name} to diagnose: {cause}", lambda: line in node.log_text(), timeout=20)
+    diagnosis = node.status()["redis"]["diagnosis"]
+    assert any(cause in d for d in diagnosis), diagnosis
+    time.sleep(seconds)
+    lines = [l for l in node.log_text().splitlines() if "Replication diagnosis:" in l]
+    assert len(lines) == 1, lines
+
+
+def scenario_masterauth_missing(lab):
+    """Every Redis has requirepass and redkeep the same password, but no masterauth: n2 and n3
+    never sync. Each says why (the master requires a password, masterauth is not set), once
+    over 30 s, and shows it in status; n2 stays passed over (not eligible)."""
+    start_without_sync(lab)
+    n1, n2, n3 = lab.nodes
+    diagnosed_once(lab, n2, "masterauth is not set and the master requires a password")
+    assert "masterauth is not set" in n3.log_text()
+    assert n2.status()["redis"]["eligible"] is False
+
+
+scenario_masterauth_missing.lab_class = RedisBlockLab
+scenario_masterauth_missing.lab_options = {
+    "redis_lines": "        password pw\n", "redis_args": ("--requirepass", "pw"),
+    "cli_auth": CLI_AUTH}
+
+
+def scenario_masteruser_without_psync(lab):
+    """masteruser `repl` lacks +psync on the master: the replicas say that the master's ACL
+    does not let it run psync, and the ACL SETUSER to run, once over 30 s."""
+    start_without_sync(lab)
+    diagnosed_once(lab, lab.nodes[1], "the master's ACL does not let masteruser 'repl' run psync")
+
+
+scenario_masteruser_without_psync.lab_class = RedisBlockLab
+scenario_masteruser_without_psync.lab_options = {
+    "redis_lines": "        password pw\n",
+    "redis_args": ("--requirepass", "pw", "--masterauth", "pw", "--masteruser", "repl",
+                   "--user", "repl", "on", ">pw", "-@all", "+replconf", "+ping"),
+    "cli_auth": CLI_AUTH}
+
+
+def scenario_acl_user_without_replicaof(lab):
+    """redkeep's ACL user lacks +replicaof: n2 and n3 stay masters of their own. Each says so
+    at start (the preflight, naming the ACL SETUSER) and when the role change is refused
+    (NOPERM), each line once over 30 s."""
+    n1, n2, n3 = lab.nodes
+    for n in lab.nodes:
+        n.start_redis()
+    n1.start_redkeep()
+    assert_one_master(lab, n1)
+    n2.start_redkeep()
+    n3.start_redkeep()
+    for n in (n2, n3):
+        wait_for(f"{n.name} to say its user may not run REPLICAOF", lambda n=n:
+                 "may not run replicaof" in n.log_text() and "noperm" in n.log_text(), timeout=15)
+    time.sleep(30)
+    for n in (n2, n3):
+        lines = n.log_text().splitlines()
+        preflight = [l for l in lines if "may not run replicaof" in l]
+        refused = [l for l in lines if "noperm" in l]
+        assert len(preflight) == 1, preflight
+        assert len(refused) == 1, refused
+        assert "ACL SETUSER redkeep +replicaof" in preflight[0]
+        assert n.role()[:1] == ["master"], n.role()
+
+
+scenario_acl_user_without_replicaof.lab_class = RedisBlockLab
+scenario_acl_user_without_replicaof.lab_options = {
+    "redis_lines": "        user redkeep\n        password rkpw\n",
+    "redis_args": ("--user", "redkeep", "on", ">rkpw", "~*", "&*", "+@all", "-replicaof",
+                   "-slaveof")}
