@@ -243,8 +243,8 @@ TEST_CASE("the ACL listed in redis/README.md is enough for every operation", "[r
   // Keep in sync with redis/README.md.
   REQUIRE(admin.command({"ACL", "SETUSER", "redkeep", "reset", "on", ">rk-pw", "-@all", "+ping",
                          "+info", "+role", "+replicaof", "+slaveof", "+client|setname",
-                         "+client|list", "+client|kill", "+client|pause", "+client|unpause", "+config|set", "+scan", "+exists",
-                         "+select", "~*"}));
+                         "+client|list", "+client|kill", "+client|pause", "+client|unpause",
+                         "+config|set", "+config|get", "+scan", "+exists", "+select", "~*"}));
   auto c = connect(server, "redkeep-role", 1000ms, std::string("redkeep"), std::string("rk-pw"));
   REQUIRE(c);
   Connection& conn = c.value();
@@ -256,6 +256,10 @@ TEST_CASE("the ACL listed in redis/README.md is enough for every operation", "[r
   CHECK(unpause(conn).ok());
   CHECK(config_set(conn, "replica-serve-stale-data", "yes").ok());
   CHECK(set_min_replicas(conn, 0, 10).ok());
+  auto priority = config_get(conn, "replica-priority");
+  REQUIRE(priority);
+  CHECK(priority.value() == std::optional<std::string>("100"));
+  CHECK(set_masterauth(conn, "pw", std::nullopt).ok());
   CHECK(select_db(conn, 1).ok());
   CHECK(sample_keys(conn, 10));
   CHECK(count_existing(conn, {"k"}));
