@@ -19,6 +19,35 @@ def stays_backup(lab, node, seconds):
         time.sleep(0.05)
 
 
+def start_without_sync(lab):
+    """n1 first (it becomes Master), then n2 and n3, whose Redis will not sync: start_all's
+    wait for a steady cluster would never end."""
+    n1, n2, n3 = lab.nodes
+    for n in lab.nodes:
+        n.start_redis()
+    n1.start_redkeep()
+    assert_one_master(lab, n1)
+    n2.start_redkeep()
+    n3.start_redkeep()
+
+
+def said_once(nodes, needles, seconds=30):
+    """Each of `needles` turns up in a line of each node's log within 15 s, and over the next
+    `seconds` in no other line: said once, not at every check. Returns {node: [lines]}."""
+    for n in nodes:
+        wait_for(f"{n.name} to say {needles}",
+                 lambda n=n: all(x in n.log_text() for x in needles), timeout=15)
+    time.sleep(seconds)
+    found = {}
+    for n in nodes:
+        lines = n.log_text().splitlines()
+        for x in needles:
+            matching = [l for l in lines if x in l]
+            assert len(matching) == 1, (n.name, x, matching)
+            found.setdefault(n, []).extend(matching)
+    return found
+
+
 def scenario_replica_priority_zero_backup(lab):
     """n2's Redis has replica-priority 0 (set at run time). With n3 gone and n1's Redis killed,
     n2 is the only node left that could take over: it stays BACKUP through three
@@ -187,28 +216,13 @@ def scenario_renamed_replicaof_unconfigured(lab):
     """Without rename_command: n2 and n3 cannot be made replicas. Each says so, naming
     rename_command, at its start (the preflight) and when the role change fails; over 30 s
     neither line comes again."""
-    n1, n2, n3 = lab.nodes
-    for n in lab.nodes:
-        n.start_redis()
-    n1.start_redkeep()
-    assert_one_master(lab, n1)
-    n2.start_redkeep()
-    n3.start_redkeep()
-    for n in (n2, n3):
-        wait_for(f"{n.name} to say REPLICAOF is unknown", lambda n=n: "REPLICAOF and SLAVEOF are "
-                 "both unknown" in n.log_text() and "Redis preflight: error" in n.log_text(),
-                 timeout=10)
+    start_without_sync(lab)
+    found = said_once(lab.nodes[1:], ["REPLICAOF and SLAVEOF are both unknown: ",
+                                      "Redis preflight: error: 127.0.0.1:6379 rename_command "
+                                      "REPLICAOF"])
+    for n, lines in found.items():
+        assert "add rename_command REPLICAOF NEW_NAME to the redis block" in lines[0]
         assert n.role()[:1] == ["master"], n.role()
-    time.sleep(30)
-    for n in (n2, n3):
-        text = n.log_text()
-        role_lines = [l for l in text.splitlines()
-                      if "REPLICAOF and SLAVEOF are both unknown: " in l]
-        preflight = [l for l in text.splitlines() if "rename_command REPLICAOF" in l and
-                     "Redis preflight" in l]
-        assert len(role_lines) == 1, role_lines
-        assert len(preflight) == 1, preflight
-        assert "add rename_command REPLICAOF NEW_NAME to the redis block" in role_lines[0]
 
 
 scenario_renamed_replicaof_unconfigured.lab_class = RenameLab
@@ -237,18 +251,6 @@ scenario_renamed_replicaof_configured.lab_options = {
 
 # ---- run-time diagnosis: a replica's link stays down, redkeep says why ----------------------
 
-def start_without_sync(lab):
-    """n1 first (it becomes Master), then n2 and n3, whose Redis will not sync: start_all's
-    wait for a steady cluster would never end."""
-    n1, n2, n3 = lab.nodes
-    for n in lab.nodes:
-        n.start_redis()
-    n1.start_redkeep()
-    assert_one_master(lab, n1)
-    n2.start_redkeep()
-    n3.start_redkeep()
-
-
 def diagnosed_once(lab, node, cause, seconds=30):
     """`node` logs 'Replication diagnosis: ... CAUSE' within 20 s, shows it in status, and over
     the next `seconds` does not log it again."""
@@ -256,9 +258,7 @@ def diagnosed_once(lab, node, cause, seconds=30):
     wait_for(f"{node.name} to diagnose: {cause}", lambda: line in node.log_text(), timeout=20)
     diagnosis = node.status()["redis"]["diagnosis"]
     assert any(cause in d for d in diagnosis), diagnosis
-    time.sleep(seconds)
-    lines = [l for l in node.log_text().splitlines() if "Replication diagnosis:" in l]
-    assert len(lines) == 1, lines
+    said_once([node], ["Replication diagnosis:"], seconds)
 
 
 def scenario_masterauth_missing(lab):
@@ -297,24 +297,10 @@ def scenario_acl_user_without_replicaof(lab):
     """redkeep's ACL user lacks +replicaof: n2 and n3 stay masters of their own. Each says so
     at start (the preflight, naming the ACL SETUSER) and when the role change is refused
     (NOPERM), each line once over 30 s."""
-    n1, n2, n3 = lab.nodes
-    for n in lab.nodes:
-        n.start_redis()
-    n1.start_redkeep()
-    assert_one_master(lab, n1)
-    n2.start_redkeep()
-    n3.start_redkeep()
-    for n in (n2, n3):
-        wait_for(f"{n.name} to say its user may not run REPLICAOF", lambda n=n:
-                 "may not run replicaof" in n.log_text() and "noperm" in n.log_text(), timeout=15)
-    time.sleep(30)
-    for n in (n2, n3):
-        lines = n.log_text().splitlines()
-        preflight = [l for l in lines if "may not run replicaof" in l]
-        refused = [l for l in lines if "noperm" in l]
-        assert len(preflight) == 1, preflight
-        assert len(refused) == 1, refused
-        assert "ACL SETUSER redkeep +replicaof" in preflight[0]
+    start_without_sync(lab)
+    found = said_once(lab.nodes[1:], ["may not run replicaof", "noperm"])
+    for n, lines in found.items():
+        assert "ACL SETUSER redkeep +replicaof" in lines[0]
         assert n.role()[:1] == ["master"], n.role()
 
 
