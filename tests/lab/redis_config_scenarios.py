@@ -6,7 +6,7 @@ import subprocess
 import time
 
 from helpers import assert_one_master, assert_replica_of, known_state, master_down_interval
-from lab import ROOT, Lab, wait_for
+from lab import ROOT, VIP, Lab, wait_for
 
 
 def stays_backup(lab, node, seconds):
@@ -309,3 +309,39 @@ scenario_acl_user_without_replicaof.lab_options = {
     "redis_lines": "        user redkeep\n        password rkpw\n",
     "redis_args": ("--user", "redkeep", "on", ">rkpw", "~*", "&*", "+@all", "-replicaof",
                    "-slaveof")}
+
+
+def scenario_full_sync_loop(lab):
+    """n1's replica output buffer is small (client-output-buffer-limit replica 64kb) and its
+    RDB slow (rdb-key-save-delay), under a writer through the VIP: n3, restarted empty, can
+    never complete its full sync. n3 says so once (the master's sync_full rising while its link
+    stays down), stays passed over (not eligible), and when n1's Redis dies n2 (synced) takes
+    over, not n3."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    # Keys that make a full sync from n1 slow (DEBUG POPULATE is not replicated: n2 stays
+    # synced, it just lacks them).
+    assert n1.redis_cli("DEBUG", "POPULATE", "20000", "fsl", "100").strip() == "OK"
+    for n in (n1, n2, n3):  # 20000 keys x 200 us: a full sync takes 4 s from now on
+        n.redis_cli("CONFIG", "SET", "rdb-key-save-delay", "200")
+    writer = lab.client_popen(["redis-cli", "-h", VIP, "-r", "-1", "-i", "0.01", "SET",
+                               "fsl:w", "x" * 1024], lab.dir / "writer.log")
+    try:
+        n3.kill_redis()
+        n3.start_redis()
+        said_once([n3], ["Replication diagnosis: replication link to "
+                         f"{n1.ip}:6379 down: full-sync loop"], seconds=30)
+        assert n3.status()["redis"]["eligible"] is False
+        n1.kill_redis()
+        assert_one_master(lab, n2, timeout=15)
+        # Passed over: the restarted node stays out of Master (FAULT) while it has not synced.
+        assert known_state(n3) in ("BACKUP", "FAULT"), n3.state()
+        assert not n3.has_vip()
+    finally:
+        writer.kill()
+        writer.wait(timeout=10)
+
+
+scenario_full_sync_loop.lab_options = {
+    "redis_args": ("--client-output-buffer-limit", "replica 64kb 32kb 1")}
