@@ -5,7 +5,8 @@ import os
 import subprocess
 import time
 
-from helpers import assert_one_master, assert_replica_of, known_state, master_down_interval
+from helpers import (assert_one_master, assert_replica_of, known_state, master_down_interval,
+                     write_through_vip)
 from lab import ROOT, VIP, Lab, wait_for
 
 
@@ -345,3 +346,23 @@ def scenario_full_sync_loop(lab):
 
 scenario_full_sync_loop.lab_options = {
     "redis_args": ("--client-output-buffer-limit", "replica 64kb 32kb 1")}
+
+
+def scenario_noreplicas_said(lab):
+    """min_replicas_to_write 2: with n3's Redis down, n1's Redis answers NOREPLICAS to writes,
+    and n1 says so once; once n3 is back and synced, it says once that this is over."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    n3.kill_redis()
+    wait_for("a write refused with NOREPLICAS",
+             lambda: "NOREPLICAS" in lab.client("SET", "nr:k", "v"), timeout=10)
+    start = "Replication diagnosis: the master answers NOREPLICAS to writes"
+    wait_for("n1 to say NOREPLICAS", lambda: start in n1.log_text(), timeout=10)
+    n3.start_redis()
+    write_through_vip(lab, "nr:k", "v", timeout=20)
+    said_once([n1], [start, "Replication diagnosis: no longer: the master answers NOREPLICAS"],
+              seconds=5)
+
+
+scenario_noreplicas_said.lab_options = {"min_replicas": (2, 1)}
