@@ -366,3 +366,26 @@ def scenario_noreplicas_said(lab):
 
 
 scenario_noreplicas_said.lab_options = {"min_replicas": (2, 1)}
+
+
+def scenario_manage_masterauth(lab):
+    """As masterauth_missing (requirepass everywhere, no masterauth), with `manage_masterauth
+    yes`: redkeep sets masterauth at each role change, so the replicas sync, and after a
+    failover the old master's Redis, restarted, syncs from the new one."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    for n in (n2, n3):
+        assert_replica_of(n, n1)
+        assert n.redis_cli("CONFIG", "GET", "masterauth").split()[1:] == ["pw"]
+    n1.kill_redis()
+    new = assert_one_master(lab, timeout=10)
+    n1.start_redis()
+    assert_replica_of(n1, new, timeout=20)
+    assert "Replication diagnosis" not in "".join(n.log_text() for n in lab.nodes)
+
+
+scenario_manage_masterauth.lab_class = RedisBlockLab
+scenario_manage_masterauth.lab_options = {
+    "redis_lines": "        password pw\n        manage_masterauth yes\n",
+    "redis_args": ("--requirepass", "pw"), "cli_auth": CLI_AUTH}
