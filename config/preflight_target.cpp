@@ -13,7 +13,7 @@ redis::PreflightTarget preflight_target(const VrrpInstance& instance,
   t.port = rs.port;
   t.access = read_redis_access(rs);
   t.timeout = rs.check_timeout;
-  t.manage_masterauth = rs.manage_masterauth;
+  t.manage_masterauth = rs.manage_masterauth && t.access.password.has_value();
   for (const auto& peer : instance.unicast_peer) t.members.emplace_back(peer.to_string(), rs.port);
   if (auto saved = redis::load_redis_state(state_file, instance.name)) {
     for (const auto& m : saved->members) {  // "ADDRESS:PORT"

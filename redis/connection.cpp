@@ -127,6 +127,10 @@ Result<Reply> Connection::command(const std::vector<std::string>& argv) {
   if (!reply.is_error()) return reply;
   Error e{classify_error_reply(reply.str), reply.str};
   if (e.failure == Failure::unknown_command) {
+    // Redis echoes the first bytes of the arguments (cut to 128): a password, once cut, no
+    // longer matches redact(). The arguments are never needed: they go.
+    if (const auto args = e.message.find(", with args beginning with:"); args != std::string::npos)
+      e.message.erase(args);
     e.message += name == argv[0] ? " (renamed or disabled by rename-command in redis.conf? then "
                                    "add rename_command " + argv[0] +
                                        " NEW_NAME to the redis block)"

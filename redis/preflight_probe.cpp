@@ -74,8 +74,13 @@ std::optional<std::vector<std::string>> dryrun(Connection& conn, const std::stri
     auto r = conn.command(argv);
     if (!r) {
       // "ERR Command 'x' not found": renamed without rename_command, said elsewhere.
-      if (r.failure() == Failure::other && r.error().message.find("not found") != std::string::npos)
+      if (r.error().message.find("Command '") != std::string::npos &&
+          r.error().message.find("not found") != std::string::npos)
         continue;
+      // "ERR User 'x' not found": that user may run nothing there.
+      if (r.error().message.find("User '") != std::string::npos &&
+          r.error().message.find("not found") != std::string::npos)
+        return std::vector<std::string>{"anything (no such user there)"};
       why = r.error().message;
       return std::nullopt;
     }
@@ -146,6 +151,13 @@ MemberFacts probe_member(const PreflightTarget& t, const std::string& host, int 
       return m;
     }
     m.requires_auth = pong.failure() == Failure::auth;
+    // LOADING, BUSY and MASTERDOWN are a Redis that answers; anything else is not one.
+    const auto f = pong.failure();
+    if (!m.requires_auth && f != Failure::loading && f != Failure::busy &&
+        f != Failure::masterdown) {
+      m.unreachable = "PING: " + pong.error().message;
+      return m;
+    }
   }
   const auto masterauth = local.config.find("masterauth");
   const auto masteruser = local.config.find("masteruser");
@@ -179,6 +191,12 @@ PreflightFacts probe_preflight(const PreflightTarget& t) {
   }
   Connection& conn = c.value();
   read_config(conn, local);
+  // manage_masterauth: redkeep sets masterauth/masteruser from the block at each role change:
+  // those are what the members must accept.
+  if (t.manage_masterauth && t.access.password) {
+    local.config["masterauth"] = *t.access.password;
+    local.config["masteruser"] = t.access.user.value_or("");
+  }
   if (auto i = info(conn, {"replication", "persistence"})) {
     local.replication = parse_replication_info(i.value());
     local.persistence = parse_persistence_info(i.value());

@@ -27,6 +27,7 @@ struct PreflightTarget {
   std::vector<std::pair<std::string, int>> members;
   /// How long master_repl_offset is watched for the write rate; 0: not measured.
   std::chrono::milliseconds rate_sample{1000};
+  /// manage_masterauth yes with a password: masterauth/masteruser are taken to be the block's.
   bool manage_masterauth = false;
   /// Set by another thread: the probe returns what it has after the call under way (at most
   /// one timeout). Null: never.

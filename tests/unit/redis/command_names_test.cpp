@@ -82,3 +82,15 @@ TEST_CASE("with rename_command, REPLICAOF, AUTH and CLIENT go by their new names
           std::string::npos);
   }
 }
+
+TEST_CASE("an unknown command's error never echoes its arguments: a long password stays out",
+          "[redis][rename_command]") {
+  const std::string password(205, 'L');
+  RedisServer server(renamed({}, password));
+  auto c = connect(server, "redkeep-test", std::chrono::milliseconds(1000), std::nullopt,
+                   password, CommandRenames{{"AUTH", "bogusauth"}});
+  REQUIRE_FALSE(c);
+  INFO(c.error().message);
+  CHECK(c.error().message.find("LLLLLLLL") == std::string::npos);
+  CHECK(c.error().message.find("bogusauth") != std::string::npos);
+}
