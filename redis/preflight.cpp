@@ -82,10 +82,15 @@ void commands_known(const PreflightFacts& f, Findings& out) {
     std::string why = preflight_only ? "this preflight cannot use it"
                       : data_only    ? "data comparisons fall back to key counts"
                                      : "redkeep needs it";
+    const auto renamed = f.renames.find(c);
     out.add(s, local.address, "rename_command " + c,
-            c + " is unknown under the name redkeep sends (renamed or disabled by rename-command "
-                "in redis.conf): " + why + ". Add `rename_command " + c +
-                " NEW_NAME` to the redis block");
+            renamed != f.renames.end()
+                ? c + " is unknown as " + renamed->second + " (rename_command " + c + " " +
+                      renamed->second + "): " + why + ". Give rename_command the name " + c +
+                      " has in redis.conf's rename-command"
+                : c + " is unknown under the name redkeep sends (renamed or disabled by "
+                      "rename-command in redis.conf): " + why + ". Add `rename_command " + c +
+                      " NEW_NAME` to the redis block");
   }
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "redis/command_names.hpp"
 #include "redis/info.hpp"
 
 namespace redkeep::redis {
@@ -63,6 +64,7 @@ struct PreflightFacts {
   std::vector<ListedReplica> listed_replicas;
   std::optional<std::string> user;  ///< the redis block's `user` (ACL), else "default"
   bool manage_masterauth = false;   ///< the redis block sets masterauth itself
+  CommandRenames renames;           ///< the redis block's rename_command lines
 };
 
 /// How much a finding matters: an error breaks replication or failover; a warning slows a

@@ -182,6 +182,7 @@ PreflightFacts probe_preflight(const PreflightTarget& t) {
   PreflightFacts facts;
   facts.user = t.access.user;
   facts.manage_masterauth = t.manage_masterauth;
+  facts.renames = t.access.renames;
   LocalFacts& local = facts.local;
   local.address = address_of(t.host, t.port);
   auto c = open(t, t.host, t.port, t.access, "redkeep-preflight");

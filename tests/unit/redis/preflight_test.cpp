@@ -87,6 +87,11 @@ TEST_CASE("preflight: renamed commands, by what each one serves", "[redis][prefl
                 "warning rename_command SCAN", "note rename_command COMMAND"});
   f.local.unknown_commands = {"REPLICAOF"};  // SLAVEOF still works: nothing breaks
   CHECK(judge_preflight(f).empty());
+  f.local.unknown_commands = {"PING"};
+  f.renames = {{"PING", "rk-ping"}};
+  const auto findings = judge_preflight(f);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].text.rfind("PING is unknown as rk-ping (rename_command PING rk-ping)", 0) == 0);
 }
 
 TEST_CASE("preflight: settings that keep members out, slow a failover or lose data",
