@@ -89,14 +89,13 @@ redis::LinkObservation observe(redis::Connection& conn, const redis::PreflightTa
   for (const char* name : {"masterauth", "masteruser"}) {
     if (auto v = redis::config_get(conn, name); v && v.value()) local.config[name] = *v.value();
   }
-  const auto master =
-      redis::probe_member(target, *repl.master_host, *repl.master_port, local);
+  const auto master = redis::probe_member(target, *repl.master_host, *repl.master_port, local);
   if (master.unreachable) {
     o.connect_error = master.unreachable;
     return o;
   }
-  o.auth_problem = redis::master_auth_problem(master, local.config["masterauth"],
-                                              local.config["masteruser"]);
+  o.auth_problem =
+      redis::master_auth_problem(master, local.config["masterauth"], local.config["masteruser"]);
   auto c = redis::Connection::open(*repl.master_host, *repl.master_port, target.timeout,
                                    target.timeout, target.access, "redkeep-diagnosis");
   if (c) {
@@ -125,8 +124,8 @@ void diagnosis_loop(const InstanceContext& ctx, redis_diagnosis_actor me,
     }
     if (!pause(kPreflightRetry, stop)) return;
   }
-  const auto round = std::max<std::chrono::milliseconds>(ctx.instance.redis->check_interval,
-                                                         kMinRound);
+  const auto round =
+      std::max<std::chrono::milliseconds>(ctx.instance.redis->check_interval, kMinRound);
   redis::LinkDiagnosis diagnosis(kRoundsBeforeProbes * round);
   std::optional<redis::Connection> conn;
   while (pause(round, stop)) {

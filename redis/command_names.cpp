@@ -7,9 +7,9 @@ namespace redkeep::redis {
 
 const std::vector<std::string>& commands_sent() {
   // ACL and COMMAND serve `check --online` and the start-up checks only.
-  static const std::vector<std::string> names{
-      "ACL",  "AUTH",      "CLIENT", "COMMAND", "CONFIG", "EXISTS", "INFO",
-      "PING", "REPLICAOF", "ROLE",   "SCAN",    "SELECT", "SLAVEOF"};
+  static const std::vector<std::string> names{"ACL",    "AUTH",   "CLIENT", "COMMAND",   "CONFIG",
+                                              "EXISTS", "INFO",   "PING",   "REPLICAOF", "ROLE",
+                                              "SCAN",   "SELECT", "SLAVEOF"};
   return names;
 }
 

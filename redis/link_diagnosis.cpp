@@ -41,8 +41,9 @@ std::vector<DiagnosisLine> LinkDiagnosis::observe(const LinkObservation& o) {
     if (!down_since_) down_since_ = o.now;
     const std::string& m = *o.master;
     if (o.connect_error)
-      now_causes.push_back({"connect", "replication link to " + m + " down: cannot connect to the master (" +
-                           *o.connect_error + ")"});
+      now_causes.push_back({"connect", "replication link to " + m +
+                                           " down: cannot connect to the master (" +
+                                           *o.connect_error + ")"});
     if (o.auth_problem)
       now_causes.push_back({"auth", "replication link to " + m + " down: " + *o.auth_problem});
     if (o.master_sync_full) {
@@ -52,10 +53,11 @@ std::vector<DiagnosisLine> LinkDiagnosis::observe(const LinkObservation& o) {
       // again, typically cut off by the master's client-output-buffer-limit replica.
       if (started >= 2)
         now_causes.push_back(
-            {"sync_loop", "replication link to " + m +
-            " down: full-sync loop (the master's sync_full rose by " + std::to_string(started) +
-            " while the link stayed down): a full sync keeps failing, typically cut by the "
-            "master's client-output-buffer-limit replica (see the master's log); raise it"});
+            {"sync_loop",
+             "replication link to " + m + " down: full-sync loop (the master's sync_full rose by " +
+                 std::to_string(started) +
+                 " while the link stayed down): a full sync keeps failing, typically cut by the "
+                 "master's client-output-buffer-limit replica (see the master's log); raise it"});
     }
   }
   if (o.min_replicas_to_write && *o.min_replicas_to_write > 0 && o.good_replicas &&

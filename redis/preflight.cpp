@@ -77,8 +77,9 @@ void commands_known(const PreflightFacts& f, Findings& out) {
     if (c == "REPLICAOF" || c == "SLAVEOF") continue;
     const bool data_only = c == "SCAN" || c == "EXISTS" || c == "SELECT";
     const bool preflight_only = c == "ACL" || c == "COMMAND";
-    const Severity s =
-        preflight_only ? Severity::note : data_only ? Severity::warning : Severity::error;
+    const Severity s = preflight_only ? Severity::note
+                       : data_only    ? Severity::warning
+                                      : Severity::error;
     std::string why = preflight_only ? "this preflight cannot use it"
                       : data_only    ? "data comparisons fall back to key counts"
                                      : "redkeep needs it";
@@ -88,9 +89,10 @@ void commands_known(const PreflightFacts& f, Findings& out) {
                 ? c + " is unknown as " + renamed->second + " (rename_command " + c + " " +
                       renamed->second + "): " + why + ". Give rename_command the name " + c +
                       " has in redis.conf's rename-command"
-                : c + " is unknown under the name redkeep sends (renamed or disabled by "
-                      "rename-command in redis.conf): " + why + ". Add `rename_command " + c +
-                      " NEW_NAME` to the redis block");
+                : c +
+                      " is unknown under the name redkeep sends (renamed or disabled by "
+                      "rename-command in redis.conf): " +
+                      why + ". Add `rename_command " + c + " NEW_NAME` to the redis block");
   }
 }
 
@@ -137,15 +139,17 @@ void auth_to_master(const PreflightFacts& f, Findings& out) {
                   " a password: this Redis cannot sync from " +
                   (requiring.size() == 1 ? "it once it is its" : "them once it is their") +
                   " replica (PSYNC answered NOAUTH; redkeep sees only 'has not completed a "
-                  "sync')." + fix);
+                  "sync')." +
+                  fix);
     } else if (requirepass && !requirepass->empty()) {
       out.add(Severity::warning, local.address, "masterauth",
               "masterauth is not set while requirepass is: if the other nodes' Redis require "
-              "the same password, this Redis cannot sync from them." + fix);
+              "the same password, this Redis cannot sync from them." +
+                  fix);
     }
   }
-  const std::string as = masteruser && !masteruser->empty() ? " as masteruser '" + *masteruser + "'"
-                                                            : std::string();
+  const std::string as =
+      masteruser && !masteruser->empty() ? " as masteruser '" + *masteruser + "'" : std::string();
   for (const auto& m : f.members) {
     if (m.masterauth_refused) {
       out.add(Severity::error, m.address, "masterauth",
@@ -166,8 +170,9 @@ void auth_to_master(const PreflightFacts& f, Findings& out) {
 
 void reachability(const PreflightFacts& f, Findings& out) {
   const auto listed_unreachable = [&](const std::string& address) {
-    return std::any_of(f.listed_replicas.begin(), f.listed_replicas.end(),
-                       [&](const ListedReplica& r) { return r.unreachable && r.address == address; });
+    return std::any_of(
+        f.listed_replicas.begin(), f.listed_replicas.end(),
+        [&](const ListedReplica& r) { return r.unreachable && r.address == address; });
   };
   for (const auto& m : f.members) {
     if (m.unreachable && !listed_unreachable(m.address))  // said below, with its cause
@@ -224,8 +229,8 @@ void replication_settings(const PreflightFacts& f, Findings& out) {
     const double seconds = static_cast<double>(*backlog) / *local.write_rate;
     if (seconds < 60) {
       char figure[64];
-      std::snprintf(figure, sizeof figure, "%.1f s of writes at the current %.0f bytes/s",
-                    seconds, *local.write_rate);
+      std::snprintf(figure, sizeof figure, "%.1f s of writes at the current %.0f bytes/s", seconds,
+                    *local.write_rate);
       out.add(Severity::warning, local.address, "repl-backlog-size",
               "repl-backlog-size " + format_bytes(*backlog) + " holds " + figure +
                   ": a replica cut off for longer (a network blip, a restart) needs a full sync "
@@ -278,11 +283,13 @@ std::string Finding::to_string() const {
 }
 
 const std::vector<std::string>& preflight_parameters() {
-  static const std::vector<std::string> names{
-      "masterauth",         "masteruser",     "requirepass",       "replica-read-only",
-      "protected-mode",     "bind",           "repl-diskless-sync", "repl-diskless-sync-delay",
-      "repl-backlog-size",  "save",           "appendonly",        "replica-priority",
-      "replica-announce-ip", "replica-announce-port"};
+  static const std::vector<std::string> names{"masterauth",          "masteruser",
+                                              "requirepass",         "replica-read-only",
+                                              "protected-mode",      "bind",
+                                              "repl-diskless-sync",  "repl-diskless-sync-delay",
+                                              "repl-backlog-size",   "save",
+                                              "appendonly",          "replica-priority",
+                                              "replica-announce-ip", "replica-announce-port"};
   return names;
 }
 

@@ -52,8 +52,8 @@ struct MemberFacts {
 
 /// A replica as a master's INFO lists it (ip=, port=), and whether this node reached it.
 struct ListedReplica {
-  std::string master;   ///< the master that lists it, "host:port"
-  std::string address;  ///< "ip:port" as listed
+  std::string master;                      ///< the master that lists it, "host:port"
+  std::string address;                     ///< "ip:port" as listed
   std::optional<std::string> unreachable;  ///< TCP connect failed: why
 };
 

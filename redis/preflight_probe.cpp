@@ -204,8 +204,8 @@ PreflightFacts probe_preflight(const PreflightTarget& t) {
   }
   find_unknown_commands(conn, local);
   std::string why;
-  if (auto denied = dryrun(conn, t.access.user.value_or("default"), own_permissions(),
-                           t.access.renames, why))
+  if (auto denied =
+          dryrun(conn, t.access.user.value_or("default"), own_permissions(), t.access.renames, why))
     local.denied = *denied;
   else
     local.dryrun_refused = why;

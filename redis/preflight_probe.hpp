@@ -20,7 +20,7 @@ namespace redkeep::redis {
 struct PreflightTarget {
   std::string host;  ///< the local Redis
   int port = 6379;
-  Access access;  ///< redkeep's credentials and rename_command lines
+  Access access;                            ///< redkeep's credentials and rename_command lines
   std::chrono::milliseconds timeout{1000};  ///< connect and command timeout, each
   /// Members known beforehand (unicast_peer, the state file): host and Redis port. Those INFO
   /// names (the master, the replicas) are added.

@@ -25,15 +25,15 @@ std::string diagnostics(const LoadResult& r) {
 
 TEST_CASE("rename_command: each line renames one command, any case, the name kept as written",
           "[config][rename_command]") {
-  const LoadResult r = parse(with_redis(
-      "        rename_command replicaof RK_REPLICAOF_9f\n"
-      "        rename_command CONFIG cfg\n"));
+  const LoadResult r =
+      parse(with_redis("        rename_command replicaof RK_REPLICAOF_9f\n"
+                       "        rename_command CONFIG cfg\n"));
   INFO(diagnostics(r));
   REQUIRE(r.ok());
   CHECK(r.diagnostics.empty());
   const auto& renames = r.config->instances[0].redis->rename_command;
-  CHECK(renames == std::map<std::string, std::string>{{"CONFIG", "cfg"},
-                                                      {"REPLICAOF", "RK_REPLICAOF_9f"}});
+  CHECK(renames ==
+        std::map<std::string, std::string>{{"CONFIG", "cfg"}, {"REPLICAOF", "RK_REPLICAOF_9f"}});
   const auto printed = format_effective(*r.config);
   CHECK(printed.find("rename_command CONFIG cfg\n") != std::string::npos);
   CHECK(printed.find("rename_command REPLICAOF RK_REPLICAOF_9f\n") != std::string::npos);
@@ -61,12 +61,13 @@ TEST_CASE("rename_command: a command redkeep never sends, a missing or empty nam
 
 TEST_CASE("rename_command: the same command renamed twice draws a warning, the last name wins",
           "[config][rename_command]") {
-  const LoadResult r = parse(with_redis(
-      "        rename_command REPLICAOF a\n        rename_command replicaof b\n"));
+  const LoadResult r =
+      parse(with_redis("        rename_command REPLICAOF a\n        rename_command replicaof b\n"));
   REQUIRE(r.ok());
   CHECK(r.config->instances[0].redis->rename_command.at("REPLICAOF") == "b");
-  CHECK(diagnostics(r) == "t.conf:9:24: warning: rename_command REPLICAOF is given again; this "
-                          "name replaces the other\n");
+  CHECK(diagnostics(r) ==
+        "t.conf:9:24: warning: rename_command REPLICAOF is given again; this "
+        "name replaces the other\n");
 }
 
 TEST_CASE("manage_masterauth: yes or no, off by default, a warning without a password",
@@ -82,8 +83,9 @@ TEST_CASE("manage_masterauth: yes or no, off by default, a warning without a pas
   CHECK(format_effective(*on.config).find("manage_masterauth yes\n") != std::string::npos);
   const LoadResult alone = parse(with_redis("        manage_masterauth yes\n"));
   REQUIRE(alone.ok());
-  CHECK(diagnostics(alone) == "t.conf:8:9: warning: manage_masterauth yes does nothing without "
-                              "password or password_file: there is no credential to set\n");
+  CHECK(diagnostics(alone) ==
+        "t.conf:8:9: warning: manage_masterauth yes does nothing without "
+        "password or password_file: there is no credential to set\n");
   CHECK_FALSE(parse(with_redis("        manage_masterauth on\n")).ok());
 }
 
@@ -91,8 +93,9 @@ TEST_CASE("a reload that changes rename_command or manage_masterauth applies to 
           "[config][reload]") {
   const auto before = parse(with_redis("        rename_command CONFIG a\n"));
   const auto after = parse(with_redis("        rename_command CONFIG b\n"));
-  const auto managed = parse(with_redis("        rename_command CONFIG a\n"
-                                        "        manage_masterauth yes\n"));
+  const auto managed =
+      parse(with_redis("        rename_command CONFIG a\n"
+                       "        manage_masterauth yes\n"));
   REQUIRE((before.ok() && after.ok() && managed.ok()));
   const auto renamed = plan_reload(*before.config, *after.config);
   REQUIRE(renamed.instances.size() == 1);

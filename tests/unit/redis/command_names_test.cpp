@@ -37,8 +37,8 @@ TEST_CASE("commands_sent is sorted, upper case, and knows its members in any cas
 
 TEST_CASE("REPLICAOF and SLAVEOF both renamed: refused, and the error names rename_command",
           "[redis][rename_command]") {
-  RedisServer server(renamed({"--rename-command", "REPLICAOF", "rk-of-7f3a", "--rename-command",
-                              "SLAVEOF", ""}));
+  RedisServer server(
+      renamed({"--rename-command", "REPLICAOF", "rk-of-7f3a", "--rename-command", "SLAVEOF", ""}));
   auto c = connect(server);
   REQUIRE(c);
   auto r = replicaof_nowhere(c.value());
@@ -52,10 +52,10 @@ TEST_CASE("REPLICAOF and SLAVEOF both renamed: refused, and the error names rena
 
 TEST_CASE("with rename_command, REPLICAOF, AUTH and CLIENT go by their new names",
           "[redis][rename_command]") {
-  RedisServer server(renamed({"--rename-command", "REPLICAOF", "rk-of-7f3a", "--rename-command",
-                              "SLAVEOF", "", "--rename-command", "AUTH", "rk-auth",
-                              "--rename-command", "CLIENT", "rk-client"},
-                             "pw-1"));
+  RedisServer server(
+      renamed({"--rename-command", "REPLICAOF", "rk-of-7f3a", "--rename-command", "SLAVEOF", "",
+               "--rename-command", "AUTH", "rk-auth", "--rename-command", "CLIENT", "rk-client"},
+              "pw-1"));
   const CommandRenames renames{
       {"REPLICAOF", "rk-of-7f3a"}, {"AUTH", "rk-auth"}, {"CLIENT", "rk-client"}};
   auto c = connect(server, "redkeep-test", std::chrono::milliseconds(1000), std::nullopt,
@@ -71,10 +71,9 @@ TEST_CASE("with rename_command, REPLICAOF, AUTH and CLIENT go by their new names
   REQUIRE(replicaof_no_one(c.value()));
 
   SECTION("a wrong new name says which name was sent") {
-    auto wrong = connect(server, "redkeep-test", std::chrono::milliseconds(1000), std::nullopt,
-                         std::string("pw-1"),
-                         CommandRenames{{"AUTH", "rk-auth"}, {"CLIENT", "rk-client"},
-                                        {"REPLICAOF", "rk-of-other"}});
+    auto wrong = connect(
+        server, "redkeep-test", std::chrono::milliseconds(1000), std::nullopt, std::string("pw-1"),
+        CommandRenames{{"AUTH", "rk-auth"}, {"CLIENT", "rk-client"}, {"REPLICAOF", "rk-of-other"}});
     REQUIRE(wrong);
     auto r = replicaof_nowhere(wrong.value());
     REQUIRE_FALSE(r);
@@ -87,8 +86,8 @@ TEST_CASE("an unknown command's error never echoes its arguments: a long passwor
           "[redis][rename_command]") {
   const std::string password(205, 'L');
   RedisServer server(renamed({}, password));
-  auto c = connect(server, "redkeep-test", std::chrono::milliseconds(1000), std::nullopt,
-                   password, CommandRenames{{"AUTH", "bogusauth"}});
+  auto c = connect(server, "redkeep-test", std::chrono::milliseconds(1000), std::nullopt, password,
+                   CommandRenames{{"AUTH", "bogusauth"}});
   REQUIRE_FALSE(c);
   INFO(c.error().message);
   CHECK(c.error().message.find("LLLLLLLL") == std::string::npos);

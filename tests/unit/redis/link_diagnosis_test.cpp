@@ -84,8 +84,9 @@ TEST_CASE("link diagnosis: NOREPLICAS said when the master starts and stops refu
   o.good_replicas = 1;
   auto lines = d.observe(o);
   REQUIRE(lines.size() == 1);
-  CHECK(lines[0].text == "the master answers NOREPLICAS to writes: 1 replica(s) within "
-                         "min-replicas-max-lag, min-replicas-to-write 2");
+  CHECK(lines[0].text ==
+        "the master answers NOREPLICAS to writes: 1 replica(s) within "
+        "min-replicas-max-lag, min-replicas-to-write 2");
   o.good_replicas = 0;
   CHECK(d.observe(o).empty());  // still refusing: no new line
   o.good_replicas = 2;
@@ -100,8 +101,9 @@ TEST_CASE("master_auth_problem names the setting to change", "[redis][link_diagn
   m.requires_auth = true;
   CHECK(master_auth_problem(m, "", "")->find("masterauth is not set") == 0);
   m.masterauth_refused = "WRONGPASS invalid username-password pair";
-  CHECK(master_auth_problem(m, "pw", "repl")->find("AUTH with masterauth as masteruser 'repl' "
-                                                   "fails on the master") == 0);
+  CHECK(master_auth_problem(m, "pw", "repl")
+            ->find("AUTH with masterauth as masteruser 'repl' "
+                   "fails on the master") == 0);
   m.masterauth_refused.reset();
   m.masteruser_denied = {"psync"};
   CHECK(*master_auth_problem(m, "pw", "repl") ==

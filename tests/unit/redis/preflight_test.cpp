@@ -15,18 +15,25 @@ namespace {
 PreflightFacts quiet() {
   PreflightFacts f;
   f.local.address = "127.0.0.1:6379";
-  f.local.config = {{"masterauth", ""},          {"masteruser", ""},
-                    {"requirepass", ""},         {"replica-read-only", "yes"},
-                    {"protected-mode", "no"},    {"bind", "0.0.0.0"},
-                    {"repl-diskless-sync", "yes"}, {"repl-diskless-sync-delay", "0"},
-                    {"repl-backlog-size", "1048576"}, {"save", "3600 1"},
-                    {"appendonly", "no"},        {"replica-priority", "100"}};
+  f.local.config = {{"masterauth", ""},
+                    {"masteruser", ""},
+                    {"requirepass", ""},
+                    {"replica-read-only", "yes"},
+                    {"protected-mode", "no"},
+                    {"bind", "0.0.0.0"},
+                    {"repl-diskless-sync", "yes"},
+                    {"repl-diskless-sync-delay", "0"},
+                    {"repl-backlog-size", "1048576"},
+                    {"save", "3600 1"},
+                    {"appendonly", "no"},
+                    {"replica-priority", "100"}};
   return f;
 }
 
 std::vector<std::string> settings(const std::vector<Finding>& findings) {
   std::vector<std::string> out;
-  for (const auto& f : findings) out.push_back(std::string(to_string(f.severity)) + " " + f.setting);
+  for (const auto& f : findings)
+    out.push_back(std::string(to_string(f.severity)) + " " + f.setting);
   return out;
 }
 
@@ -64,7 +71,9 @@ TEST_CASE("preflight: masterauth refused, masteruser without +psync, own ACL gap
   auto f = quiet();
   f.local.config["masterauth"] = "pw";
   f.local.config["masteruser"] = "replicator";
-  f.members.push_back(MemberFacts{"192.0.2.12:6379", std::nullopt, true,
+  f.members.push_back(MemberFacts{"192.0.2.12:6379",
+                                  std::nullopt,
+                                  true,
                                   std::string("WRONGPASS invalid username-password pair"),
                                   {"psync"}});
   f.local.denied = {"replicaof", "client|kill"};
@@ -104,8 +113,8 @@ TEST_CASE("preflight: settings that keep members out, slow a failover or lose da
   f.local.config["save"] = "";
   f.local.config["replica-priority"] = "0";
   f.local.write_rate = 100 * 1024;  // 1 MB of backlog: about 10 s
-  f.listed_replicas.push_back(ListedReplica{"192.0.2.11:6379", "172.17.0.3:6379",
-                                            std::string("connect timed out")});
+  f.listed_replicas.push_back(
+      ListedReplica{"192.0.2.11:6379", "172.17.0.3:6379", std::string("connect timed out")});
   const auto findings = judge_preflight(f);
   CHECK(settings(findings) ==
         Strings{"error replica-announce-ip", "error bind", "error protected-mode",
@@ -134,12 +143,16 @@ TEST_CASE("format_bytes writes redis.conf's units when exact", "[redis][prefligh
   CHECK(format_bytes(1000) == "1000");
 }
 
-TEST_CASE("probe_preflight: a real Redis with an ACL user lacking REPLICAOF and renamed "
-          "commands",
-          "[redis][preflight][live]") {
+TEST_CASE(
+    "probe_preflight: a real Redis with an ACL user lacking REPLICAOF and renamed "
+    "commands",
+    "[redis][preflight][live]") {
   RedisServer::Options o;
-  o.extra_args = {"--user", "redkeep", "on", ">pw", "~*", "+@all", "-replicaof", "-slaveof",
-                  "--rename-command", "SCAN", "rk-scan", "--repl-diskless-sync-delay", "0"};
+  o.extra_args = {"--user",     "redkeep",  "on",
+                  ">pw",        "~*",       "+@all",
+                  "-replicaof", "-slaveof", "--rename-command",
+                  "SCAN",       "rk-scan",  "--repl-diskless-sync-delay",
+                  "0"};
   RedisServer server(o);
   PreflightTarget t;
   t.host = server.host();
