@@ -36,8 +36,8 @@ struct InstanceContext {
 };
 
 /// A connection to the Redis at host:port (the local one or a member's) with the instance's
-/// redis credentials (user, password or password_file), rename_command lines and check_timeout for the connect and
-/// each command. Errors: redis::Connection::open's, and auth when password_file is unreadable.
+/// redis credentials (user, password or password_file), rename_command lines and check_timeout
+/// for the connect and each command. Errors: redis::Connection::open's, and auth when password_file is unreadable.
 redis::Result<redis::Connection> open_instance_redis(const InstanceContext& ctx,
                                                      const std::string& host, int port,
                                                      const std::string& client_name);

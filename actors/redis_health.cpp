@@ -300,7 +300,8 @@ class HealthLoop {
     }
     bool answered = false;
     for (const auto& [host, port] : peers_) {
-      auto c = redis::Connection::open(host, port, peer_timeout(), peer_timeout(), access_, "redkeep-peer");
+      auto c = redis::Connection::open(host, port, peer_timeout(), peer_timeout(), access_,
+                                       "redkeep-peer");
       if (!c) continue;
       auto info = redis::info(c.value(), {"replication"});
       if (!info) continue;
@@ -332,7 +333,8 @@ class HealthLoop {
   /// verdict is in before Master_Down_Interval ends; not answered: nullopt.
   void probe_vip(RedisHealth& r) {
     const auto vip = ctx_.instance.virtual_ipaddress.front().address.to_string();
-    auto c = redis::Connection::open(vip, rs_.port, peer_timeout(), peer_timeout(), access_, "redkeep-peer");
+    auto c = redis::Connection::open(vip, rs_.port, peer_timeout(), peer_timeout(), access_,
+                                     "redkeep-peer");
     if (!c) return;
     auto info = redis::info(c.value(), {"replication"});
     if (!info) return;
@@ -420,8 +422,9 @@ class HealthLoop {
   /// slave_priority, which only a replica shows, stands in, said once.
   void read_replica_priority(RedisHealth& r) {
     const auto now = Clock::now();
-    if (!config_get_refused_ &&
-        (!replica_priority_read_at_ || now - *replica_priority_read_at_ >= kReplicaPriorityPeriod)) {
+    const bool due = !replica_priority_read_at_ ||
+                     now - *replica_priority_read_at_ >= kReplicaPriorityPeriod;
+    if (!config_get_refused_ && due) {
       replica_priority_read_at_ = now;
       auto v = redis::config_get(*conn_, "replica-priority");
       if (v && v.value()) {

@@ -420,7 +420,8 @@ std::vector<KeywordSpec> make_table() {
     k.set = [](Target& t, const Value& v) -> std::optional<std::string> {
       const bool again = t.redis->rename_command.count(v.text) > 0;
       t.redis->rename_command[v.text] = v.renamed;
-      if (again) return "rename_command " + v.text + " is given again; this name replaces the other";
+      if (again)
+        return "rename_command " + v.text + " is given again; this name replaces the other";
       return no_warning();
     };
   }
