@@ -107,6 +107,8 @@ void own_acl(const PreflightFacts& f, Findings& out) {
                      [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
       grant += " +" + lower;
     }
+    // Key commands also need the key pattern.
+    if (contains(local.denied, "scan") || contains(local.denied, "exists")) grant += " ~*";
     out.add(Severity::error, local.address, "ACL user " + user,
             "redkeep's ACL user '" + user + "' may not run " + joined(local.denied) +
                 " (ACL DRYRUN): Redis answers NOPERM when redkeep needs it. ACL SETUSER " + user +
@@ -152,8 +154,9 @@ void auth_to_master(const PreflightFacts& f, Findings& out) {
       masteruser && !masteruser->empty() ? " as masteruser '" + *masteruser + "'" : std::string();
   for (const auto& m : f.members) {
     if (m.masterauth_refused) {
-      out.add(Severity::error, m.address, "masterauth",
-              "AUTH with this node's masterauth" + as + " fails there (" + *m.masterauth_refused +
+      out.add(Severity::error, local.address, "masterauth",
+              "AUTH with this node's masterauth" + as + " fails on " + m.address + " (" +
+                  *m.masterauth_refused +
                   "): this node's Redis cannot sync from it. Make masterauth" +
                   (as.empty() ? "" : "/masteruser") + " match its password" +
                   (as.empty() ? " (requirepass)" : " (its ACL user)"));
