@@ -6,6 +6,8 @@ packages=(
   libcaf-dev libhiredis-dev libmnl-dev libspdlog-dev catch2 libcli11-dev nlohmann-json3-dev
   redis-server redis-tools python3 keepalived tshark iproute2 nftables procps
   clang libclang-rt-14-dev llvm-14  # libFuzzer targets (scripts/fuzz.sh): clang 14, its runtime, llvm-symbolizer
+  python3-matplotlib  # tests/bench/compare_chart.py: the comparison's chart (Debian's /usr/bin/python3)
+  stress-ng  # tests/bench/compare.py --fast-profile: both cores saturated
   time  # tests/bench/inspect_bench.py: GNU time's max RSS of redkeep inspect
   mmdebstrap  # docker/make-base-image.sh: debian:bookworm-slim made locally when no registry is reachable
 )

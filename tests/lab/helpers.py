@@ -101,9 +101,10 @@ def keys_on(node, prefix):
 
 class Writer:
     """tests/lab/writer.py in the client namespace: SET <prefix>:<n> every
-    10 ms through the VIP (or to `host`), 200 ms timeout per attempt."""
+    10 ms through the VIP (or to `host`), 200 ms timeout per attempt; `extra`, more of
+    writer.py's arguments (--sentinel ...)."""
 
-    def __init__(self, lab, prefix, duration=600, host=None):
+    def __init__(self, lab, prefix, duration=600, host=None, extra=()):
         self.lab = lab
         self.prefix = prefix
         here = os.path.dirname(os.path.abspath(__file__))
@@ -112,7 +113,7 @@ class Writer:
         self.proc = lab.client_popen(
             ["python3", os.path.join(here, "writer.py"), "--prefix", prefix, "--duration",
              str(duration), "--out", str(self.out), "--status", str(self.status_file),
-             *(["--host", host] if host else [])],
+             *(["--host", host] if host else []), *extra],
             lab.dir / f"writer-{prefix}.log")
 
     def status(self):

@@ -18,6 +18,12 @@ the last acknowledged SET before it to the first acknowledged SET after it
 the writer and is flagged `recovered: false`; failures before the first ack
 are reported separately (`startup_failures`), not as an outage.
 
+With --sentinel HOST:PORT (repeated) and --master-name, it is a Sentinel-aware
+client instead: it asks the sentinels, in the order given, for the master's
+address (SENTINEL GET-MASTER-ADDR-BY-NAME, 100 ms per sentinel, the first
+answer wins) at start and again after every failed write, as redis-py's
+Sentinel client does, and writes there.
+
 While running, --status FILE (optional) is replaced every ~50 ms with
 {"attempts", "acks", "last_ack", "last_fail", "now"} so a caller can tell when
 writes have been succeeding again for a while.
@@ -99,6 +105,31 @@ class Conn:
         return line.decode(errors="replace")[:120]
 
 
+def ask_sentinels(sentinels, name, timeout=0.1):
+    """The master's (host, port) from the first of `sentinels` ((host, port) pairs) that
+    answers SENTINEL GET-MASTER-ADDR-BY-NAME with an address, each asked for at most
+    `timeout` s; None when none does (Redis Sentinel documentation, "Sentinel clients")."""
+    for host, port in sentinels:
+        deadline = time.monotonic() + timeout
+        try:
+            with socket.create_connection((host, port), timeout=timeout) as s:
+                s.sendall(resp_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", name))
+                buf = b""
+                # The reply: *2 $len host $len port (5 lines), or *-1 / -ERR.
+                while buf.count(b"\r\n") < 5 and not buf.startswith((b"*-1", b"-")):
+                    s.settimeout(max(deadline - time.monotonic(), 0.001))
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    buf += chunk
+            lines = buf.split(b"\r\n")
+            if lines[0] == b"*2" and len(lines) >= 5:
+                return lines[2].decode(), int(lines[4])
+        except (OSError, ValueError):
+            continue
+    return None
+
+
 def summarize(records, started, ended, prefix):
     """records: list of (t_start, t_end, ok, error_kind). Returns the summary
     dict described in the module doc."""
@@ -162,13 +193,20 @@ def main():
     ap.add_argument("--prefix", default="key", help="key prefix (SET <prefix>:<n> <n>)")
     ap.add_argument("--out", help="summary JSON file (default: stdout)")
     ap.add_argument("--status", help="progress JSON file, replaced every ~50 ms")
+    ap.add_argument("--sentinel", action="append", default=[], metavar="HOST:PORT",
+                    help="a sentinel to ask for the master (repeat for each)")
+    ap.add_argument("--master-name", default="mymaster", help="the master's name in Sentinel")
     a = ap.parse_args()
     duration = min(max(a.duration, 0.0), MAX_DURATION_S)
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
 
+    sentinels = [(h, int(p)) for h, p in (x.rsplit(":", 1) for x in a.sentinel)]
     conn = Conn(a.host, a.port)
+    asked = 0
+    if sentinels:
+        conn.host = None
     records = []
     started = time.monotonic()
     end = started + duration
@@ -188,9 +226,16 @@ def main():
         next_t += a.interval
         if next_t < now:
             next_t = now + a.interval
+        if sentinels and conn.host is None:
+            addr = ask_sentinels(sentinels, a.master_name)
+            asked += 1
+            if addr is not None:
+                conn.host, conn.port = addr
         t0 = time.monotonic()
         kind = None
         try:
+            if conn.host is None:
+                raise ConnectionError("no sentinel named a master")
             err = conn.set(f"{a.prefix}:{n}", n, t0 + a.timeout)
             if err is not None:
                 kind = "reply:" + err.split(" ", 1)[0]
@@ -206,6 +251,8 @@ def main():
         ok = kind is None
         if not ok:
             conn.close()
+            if sentinels:
+                conn.host = None  # ask the sentinels again
             last_fail = t1
         else:
             last_ack = t1
@@ -219,7 +266,8 @@ def main():
     ended = time.monotonic()
     conn.close()
     summary = summarize(records, started, ended, a.prefix)
-    summary["host"] = a.host
+    summary["host"] = conn.host if sentinels else a.host
+    summary["sentinel_queries"] = asked
     summary["connects"] = conn.connects
     summary["interval_s"] = a.interval
     summary["timeout_s"] = a.timeout
