@@ -30,6 +30,7 @@ import datetime
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -41,7 +42,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(HERE))
 import compare_faults as cf  # noqa: E402
 import compare_resources as cr  # noqa: E402
-import compare_scale as cs  # noqa: E402
+import compare_scale as cscale  # noqa: E402
 import compare_tools as ct  # noqa: E402
 
 SENTINEL_FAST_SCENARIOS = ("redis-killed", "node-crash", "isolated")
@@ -56,6 +57,8 @@ def plan(tools, scenarios, runs):
         for i, sc in enumerate(scenarios):
             chosen = [t for t in tools
                       if t.key != "sentinel-1000" or sc in SENTINEL_FAST_SCENARIOS]
+            if not chosen:
+                continue
             k = (r + i) % len(chosen)
             out += [(r, sc, t) for t in chosen[k:] + chosen[:k]]
     return out
@@ -68,7 +71,8 @@ def fmt(x, digits=2):
 def cell_figures(rs):
     """One tool x scenario cell from its runs."""
     ok = [r for r in rs if "error" not in r]
-    outages = [r["outage_s"] for r in ok if r.get("outage_s") is not None]
+    # A run whose writes never came back has no finite outage: counted apart, not hidden.
+    outages = [r["outage_s"] for r in ok if r.get("outage_recovered")]
     stable = [r["stable_s"] for r in ok if r.get("stable_s") is not None]
 
     def total(key):
@@ -77,7 +81,9 @@ def cell_figures(rs):
     return {"runs": len(rs), "errors": [r["error"] for r in rs if "error" in r],
             "outage_median_s": statistics.median(outages) if outages else None,
             "outage_max_s": max(outages) if outages else None,
+            "unrecovered_runs": len(ok) - len(outages),
             "acked": sum(r.get("acked", 0) for r in ok),
+            "acked_after_fault": min((r.get("acked_after_fault", 0) for r in ok), default=0),
             "acked_lost": total("acked_lost"), "keys_lost": total("keys_lost"),
             "data_keys": cf.DATA_KEYS * len(ok),
             "stable_median_s": statistics.median(stable) if stable else None,
@@ -101,8 +107,12 @@ def table(title, tools, scenarios, by_cell, show):
         row = []
         for t in tools:
             c = by_cell.get(f"{sc}/{t.key}")
-            row.append("not run" if c is None else "error" if c["runs"] == len(c["errors"])
-                       else show(c))
+            if c is None:
+                row.append("not run")
+            elif c["runs"] == len(c["errors"]):
+                row.append("error")
+            else:
+                row.append(show(c) + (f" ({len(c['errors'])} errors)" if c["errors"] else ""))
         lines.append(f"| {sc} | " + " | ".join(row) + " |")
     return "\n".join(lines)
 
@@ -110,7 +120,8 @@ def table(title, tools, scenarios, by_cell, show):
 def tables(tools, scenarios, by_cell):
     return "\n".join([
         table("Longest write outage, s: median (max)", tools, scenarios, by_cell,
-              lambda c: f"{fmt(c['outage_median_s'])} ({fmt(c['outage_max_s'])})"),
+              lambda c: f"{fmt(c['outage_median_s'])} ({fmt(c['outage_max_s'])})"
+              + (f", {c['unrecovered_runs']} never recovered" if c["unrecovered_runs"] else "")),
         table("Acknowledged writes lost / acknowledged", tools, scenarios, by_cell,
               lambda c: f"{c['acked_lost'] if c['acked_lost'] is not None else '?'} / "
                         f"{c['acked']}"),
@@ -126,10 +137,12 @@ def tables(tools, scenarios, by_cell):
 
 
 def resources_table(tools, resources):
-    lines = ["\n**Per node: resident memory MiB mean / peak; CPU seconds in 60 s** "
-             "(mean of the three nodes)\n",
-             "| tool | idle RSS | idle CPU s | 3 failovers RSS | 3 failovers CPU s | "
-             "10,000 adverts/s RSS | 10,000 adverts/s CPU s |", "|---|---|---|---|---|---|---|"]
+    rates = [r["flood_adverts_per_s"] for r in resources.values() if "flood_adverts_per_s" in r]
+    flood = f"flood of {min(rates):,} adverts/s" if rates else "flood"
+    lines = ["\n**Per node, mean of the three: resident memory MiB, mean / peak of the sum of "
+             "VmRSS (mean of the sum of Pss); CPU seconds in 60 s**\n",
+             f"| tool | idle memory | idle CPU s | 3 failovers memory | 3 failovers CPU s | "
+             f"{flood} memory | {flood} CPU s |", "|---|---|---|---|---|---|---|"]
     for t in tools:
         r = resources.get(t.key)
         if r is None:
@@ -144,21 +157,24 @@ def resources_table(tools, resources):
                 row += ["n/a", "n/a"]
                 continue
             row += [f"{statistics.mean(n['rss_mean_mib'] for n in nodes):.1f} / "
-                    f"{max(n['rss_peak_mib'] for n in nodes):.1f}",
+                    f"{max(n['rss_peak_mib'] for n in nodes):.1f} "
+                    f"({statistics.mean(n['pss_mean_mib'] for n in nodes):.1f})",
                     f"{statistics.mean(n['cpu_s'] for n in nodes):.2f}"]
         lines.append(f"| {t.label} | " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 
 def smoke_failures(by_cell):
+    """Cells where a run failed, got fewer than SMOKE_MIN_ACKED acknowledged writes after the
+    fault, or whose writes never came back."""
     bad = []
     for key, c in by_cell.items():
         if c["errors"]:
             bad.append(f"{key}: {c['errors']}")
-        elif c["acked"] < SMOKE_MIN_ACKED * c["runs"]:
-            bad.append(f"{key}: {c['acked']} acknowledged writes")
-        elif c["outage_max_s"] is None:
-            bad.append(f"{key}: no finite outage")
+        elif c["acked_after_fault"] < SMOKE_MIN_ACKED:
+            bad.append(f"{key}: {c['acked_after_fault']} acknowledged writes after the fault")
+        elif c["unrecovered_runs"]:
+            bad.append(f"{key}: writes never came back in {c['unrecovered_runs']} run(s)")
     return bad
 
 
@@ -169,22 +185,26 @@ def chart(json_path, svg_path):
         raise RuntimeError(f"compare_chart.py failed: {r.stderr.strip()}")
 
 
-def optional_parts(a, prefix, logs):
-    extra = {}
+def optional_parts(a, prefix, logs, found, save):
+    """--scale and --fast-profile, into `found`."""
     if a.scale:
-        extra["scale"] = []
-        for count in cs.SCALES:
-            extra["scale"].append(cs.one_scale(count, prefix, logs))
-            print(f"scale {count}: {json.dumps(extra['scale'][-1])}", flush=True)
+        found["scale"] = []
+        for count in cscale.SCALES:
+            found["scale"].append(cscale.one_scale(count, prefix, logs))
+            save()
+            print(f"scale {count}: {json.dumps(found['scale'][-1])}", flush=True)
     if a.fast_profile:
         fast = ct.tools([ct.FAST_PROFILE])[0]
-        crashes = [cf.one_run(fast, "node-crash", r, prefix, logs) for r in range(1, a.runs + 1)]
-        for c in crashes:
-            c["takeover_s"] = cs.takeover_s(c, logs) if "fault_wall" in c else None
-        load = cs.fast_load(fast, prefix, logs, a.fast_load_seconds)
-        extra["fast_profile"] = {"node_crash": crashes, "load": load}
-        print(f"fast profile: {json.dumps(extra['fast_profile'])}", flush=True)
-    return extra
+        crashes = []
+        for r in range(1, a.runs + 1):
+            crashes.append(cf.one_run(fast, "node-crash", r, prefix, logs))
+            crashes[-1]["takeover_s"] = cscale.takeover_s(crashes[-1], logs)
+        found["fast_profile"] = {"node_crash": crashes}
+        save()
+        found["fast_profile"]["load"] = cscale.fast_load(fast, prefix, logs,
+                                                         a.fast_load_seconds)
+        save()
+        print(f"fast profile: {json.dumps(found['fast_profile'])}", flush=True)
 
 
 def print_optional(extra):
@@ -217,6 +237,13 @@ def print_optional(extra):
               f"{load.get('transitions', load.get('error'))}")
 
 
+def stop_on_sigterm():
+    """SIGTERM ends the run like Ctrl-C: the current lab is torn down by its `finally`."""
+    def handler(_signo, _frame):
+        raise SystemExit(143)
+    signal.signal(signal.SIGTERM, handler)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -233,61 +260,68 @@ def main():
                     help="one redkeep per node serving 1, 10 and 50 Redis servers")
     ap.add_argument("--fast-profile", action="store_true",
                     help="VRRPv3 advert_int 0.02: node crash, then transitions under load")
-    ap.add_argument("--fast-load-seconds", type=float, default=cs.FAST_LOAD_S)
+    ap.add_argument("--fast-load-seconds", type=float, default=cscale.FAST_LOAD_S)
     ap.add_argument("--out", default=f"/tmp/redkeep-compare-{os.getpid()}")
     a = ap.parse_args()
     if os.geteuid() != 0:
         print("compare.py needs root (network namespaces)", file=sys.stderr)
         return 2
+    stop_on_sigterm()
     tools = ct.tools(a.tool)
     scenarios = a.scenario or list(cf.SCENARIOS)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     prefix = f"cmp{os.getpid() % 10000}"
     started = time.monotonic()
+    meta = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "machine": f"{os.cpu_count()} cores, {platform.machine()}, Linux "
+                       f"{platform.release()}",
+            "command": "python3 tests/bench/compare.py " + " ".join(sys.argv[1:]),
+            "runs": a.runs, "tools": {t.key: t.label for t in tools},
+            "scenarios": cf.SCENARIOS}
+    found = {"meta": meta, "cells": {}, "runs": [], "resources": {}}
+    json_path = out / "compare.json"
+
+    def save():
+        """compare.json as it stands: a run stopped halfway keeps what it measured."""
+        meta["minutes"] = round((time.monotonic() - started) / 60, 1)
+        found["cells"] = cells(found["runs"], tools, scenarios)
+        json_path.write_text(json.dumps(found, indent=1))
+
     steps = [] if a.no_comparison else plan(tools, scenarios, a.runs)
     print(f"{len(steps)} runs; logs and results under {out}", flush=True)
-    results = []
     for i, (r, sc, t) in enumerate(steps, 1):
         res = cf.one_run(t, sc, r, prefix, out / "logs")
-        results.append(res)
+        found["runs"].append(res)
+        save()
         print(f"[{i}/{len(steps)}] {sc} {t.key} run {r}: "
               + (f"ERROR {res['error']}" if "error" in res else
                  f"outage {fmt(res.get('outage_s'), 3)} s, acked lost {res.get('acked_lost')} "
                  f"of {res.get('acked')}, keys lost {res.get('keys_lost')}, stable after "
                  f"{fmt(res.get('stable_s'))} s, final master {res.get('final_master')}")
               + f" [{res['seconds']} s]", flush=True)
-    resources = {}
     if not (a.no_resources or a.no_comparison):
         for t in tools:
             if t.key == "sentinel-1000":
                 continue  # Sentinel's cost does not depend on down-after-milliseconds
-            resources[t.key] = cr.one_tool(t, prefix, out / "logs")
-            print(f"resources {t.key}: {json.dumps(resources[t.key])}", flush=True)
-    extra = optional_parts(a, prefix, out / "logs")
-    by_cell = cells(results, tools, scenarios)
-    meta = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "machine": f"{os.cpu_count()} cores, {platform.machine()}, Linux "
-                       f"{platform.release()}",
-            "command": "python3 tests/bench/compare.py " + " ".join(sys.argv[1:]),
-            "runs": a.runs, "minutes": round((time.monotonic() - started) / 60, 1),
-            "tools": {t.key: t.label for t in tools}, "scenarios": cf.SCENARIOS}
+            found["resources"][t.key] = cr.one_tool(t, prefix, out / "logs")
+            save()
+            print(f"resources {t.key}: {json.dumps(found['resources'][t.key])}", flush=True)
+    optional_parts(a, prefix, out / "logs", found, save)
+    save()
     print(f"\n{meta['date']}, {meta['machine']}: `{meta['command']}` "
           f"({meta['minutes']} min)")
-    if by_cell:
-        print(tables(tools, scenarios, by_cell))
-    if resources:
-        print(resources_table(tools, resources))
-    print_optional(extra)
-    json_path = out / "compare.json"
-    json_path.write_text(json.dumps({"meta": meta, "cells": by_cell, "runs": results,
-                                     "resources": resources, **extra}, indent=1))
-    if by_cell:
+    if found["cells"]:
+        print(tables(tools, scenarios, found["cells"]))
+    if found["resources"]:
+        print(resources_table(tools, found["resources"]))
+    print_optional(found)
+    if found["cells"]:
         chart(json_path, out / "compare.svg")
         print(f"\nchart {out / 'compare.svg'}")
     print(f"JSON {json_path}")
     if a.smoke:
-        bad = smoke_failures(by_cell)
+        bad = smoke_failures(found["cells"])
         for b in bad:
             print(f"smoke: {b}")
         return 1 if bad else 0

@@ -4,17 +4,19 @@ A run: the tool's cluster (n1 master), DATA_KEYS keys written to n1 and held by 
 the tool's client writing (writer.py: SET every 10 ms, 200 ms timeout; through the VIP, or
 asking the sentinels), the fault on n1, then a wait for a stable cluster. Figures:
 
-  outage_s    the writer's longest outage (cold start: from the last node's start to the
-              first acknowledged write);
+  outage_s    the writer's longest outage (cold start: counting the wait from the last
+              node's start to the first acknowledged write as one); outage_recovered
+              false when writes never came back;
   acked_lost  acknowledged writes missing on the final master;
   keys_lost   of the DATA_KEYS keys held everywhere before the fault, those missing there;
   stable_s    from the fault (the heal of an isolation, the last start of a cold start) to
-              the start of the first STABLE_FOR_S during which one Redis is master and
-              acknowledges writes (and holds the VIP), and every other node still running
-              is its replica with its link up and every byte the master had.
+              the start of the first STABLE_FOR_S during which one Redis is master, the
+              tool points its clients there on every node still on the network (the VIP;
+              the sentinels' answer), its last write was acknowledged within 0.5 s, and
+              every other node whose Redis runs is its replica with its link up and every
+              byte the master had.
 """
 
-import threading
 import time
 
 import compare_tools as ct
@@ -56,35 +58,44 @@ def role(node):
         return []
 
 
-def stable_master(tool, lab, live, writer, since):
-    """The master of a stable cluster (module doc), or None."""
+def serving(writer, since):
+    """The writer's last attempt was acknowledged, within the last 0.5 s, after `since`."""
+    s = writer.status()
+    return (s is not None and s["last_ack"] is not None and s["last_ack"] > since
+            and (s["last_fail"] is None or s["last_ack"] > s["last_fail"])
+            and s["now"] - s["last_ack"] < 0.5)
+
+
+def stable_master(tool, live, on_network, writer, since):
+    """The master of a stable cluster (module doc) among the nodes whose Redis runs (`live`),
+    the tool's own view agreeing on every node still on the network; else None."""
     roles = {n.name: role(n) for n in live}
     masters = [n for n in live if roles[n.name][:1] == ["master"]]
     if len(masters) != 1:
         return None
     m = masters[0]
-    if tool.vrrp and [n for n in live if n.has_vip()] != [m]:
+    if not tool.points_to(on_network, m):
         return None
     offset = int(roles[m.name][1])  # ROLE on a master: master, offset, replicas...
     for n in live:
         if n is m:
             continue
         r = role(n)  # read after the master's offset: it must have reached it
-        if not tool.follows(n, m) or len(r) < 5 or int(r[4]) < offset:
+        if not tool.follows(r, m) or int(r[4]) < offset:
             return None
-    s = writer.status()
-    if not s or not s["last_ack"] or s["last_ack"] <= since:
-        return None
-    return m
+    return m if serving(writer, since) else None
 
 
-def wait_stable(tool, lab, live, writer, since, bound=SETTLE_S):
+def wait_stable(tool, live, on_network, writer, since, bound=SETTLE_S):
     """(master, seconds from `since` to the start of the stable period); (last seen master
     or None, None) when none held STABLE_FOR_S within `bound`."""
     last, stable_since = None, None
     while time.monotonic() < since + bound:
         now = time.monotonic()
-        m = stable_master(tool, lab, live, writer, since)
+        try:
+            m = stable_master(tool, live, on_network, writer, since)
+        except Exception:  # noqa: BLE001 - a poll may fail while things move
+            m = None
         if m is None or m is not last:
             stable_since = now if m is not None else None
         last = m
@@ -94,66 +105,67 @@ def wait_stable(tool, lab, live, writer, since, bound=SETTLE_S):
     return last, None
 
 
-def final_master(tool, lab, live):
-    """Where writes go at the end: the VIP holder, or the one Redis master."""
-    if tool.vrrp:
-        holders = [n for n in live if n.has_vip()]
-        return holders[0] if len(holders) == 1 else None
-    masters = [n for n in live if role(n)[:1] == ["master"]]
+def final_master(tool, live, on_network):
+    """Where writes go at the end: the one Redis master the tool points to."""
+    masters = [n for n in live if role(n)[:1] == ["master"] and tool.points_to(on_network, n)]
     return masters[0] if len(masters) == 1 else None
 
 
-# ---- the faults: each returns (the nodes still running, the time stability counts from)
+# ---- the faults: each returns (the nodes whose Redis still runs, the nodes still on the
+# network, the time stability counts from)
 
-def redis_killed(tool, lab, m, _others):
+def redis_killed(tool, lab, m, _target):
     m.kill_redis()
-    return [n for n in lab.nodes if n is not m], time.monotonic()
+    return [n for n in lab.nodes if n is not m], lab.nodes, time.monotonic()
 
 
-def node_crash(tool, lab, m, _others):
+def node_crash(tool, lab, m, _target):
     m.link(False)
     ct.power_off(m)
-    return [n for n in lab.nodes if n is not m], time.monotonic()
+    rest = [n for n in lab.nodes if n is not m]
+    return rest, rest, time.monotonic()
 
 
-def link_cut(tool, lab, m, _others):
+def link_cut(tool, lab, m, _target):
     m.link(False)
-    return [n for n in lab.nodes if n is not m], time.monotonic()
+    rest = [n for n in lab.nodes if n is not m]
+    return rest, rest, time.monotonic()
 
 
-def isolated(tool, lab, m, _others):
+def isolated(tool, lab, m, _target):
     m.isolate(True)
     try:
         time.sleep(ISOLATION_S)
     finally:
         m.isolate(False)
-    return lab.nodes, time.monotonic()
+    return lab.nodes, lab.nodes, time.monotonic()
 
 
-def fast_restart(tool, lab, m, _others):
+def fast_restart(tool, lab, m, _target):
     t = time.monotonic()
     m.kill_redis()
     time.sleep(max(0.0, t + RESTART_DELAY_S - time.monotonic()))
     m.start_redis()
-    return lab.nodes, t
+    return lab.nodes, lab.nodes, t
 
 
-def switchover(tool, lab, m, others):
+def switchover(tool, lab, m, target):
     t = time.monotonic()
-    tool.switchover(lab, m, others[0])
-    return lab.nodes, t
+    tool.switchover(lab, m, target)
+    return lab.nodes, lab.nodes, t
 
 
 FAULTS = {"redis-killed": redis_killed, "node-crash": node_crash, "link-cut": link_cut,
           "isolated": isolated, "fast-restart": fast_restart, "switchover": switchover}
 
 
-def settle_and_count(tool, lab, live, writer, since, res, data):
-    master, res["stable_s"] = wait_stable(tool, lab, live, writer, since)
+def settle_and_count(tool, live, on_network, writer, since, res, data):
+    master, res["stable_s"] = wait_stable(tool, live, on_network, writer, since)
     summary = writer.stop()
-    final = master or final_master(tool, lab, live)
+    final = master or final_master(tool, live, on_network)
     res["final_master"] = final.name if final else None
     res["acked"] = summary["acknowledged"]
+    res["acked_after_fault"] = summary["acknowledged"] - res.get("acked_before_fault", 0)
     res["outage_s"] = summary["longest_outage_s"]
     res["outage_recovered"] = all(o["recovered"] for o in summary["outages"])
     if final is None:
@@ -175,9 +187,12 @@ def run_fault(tool, lab, scenario, res):
     try:
         writer.wait_acks(1, timeout=15)
         time.sleep(WARMUP_S)
+        if scenario == "switchover":
+            tool.before_switchover(lab, n1, others[0])
+        res["acked_before_fault"] = writer.acks()
         res["fault_wall"] = time.time()
-        live, since = FAULTS[scenario](tool, lab, n1, others)
-        settle_and_count(tool, lab, live, writer, since, res, data)
+        live, on_network, since = FAULTS[scenario](tool, lab, n1, others[0])
+        settle_and_count(tool, live, on_network, writer, since, res, data)
     finally:
         if writer.proc.poll() is None:
             writer.proc.kill()
@@ -212,35 +227,17 @@ def run_cold_start(tool, lab, res):
             if gap is not None:
                 time.sleep(max(0.0, t + gap - time.monotonic()))
         t_last = t
-        first_ack = FirstAck(writer)
-        settle_and_count(tool, lab, lab.nodes, writer, t_last, res, data)
-        first_ack.stop()
-        # No write was acknowledged before the restart: the longest outage is the wait for
-        # the first one, from the last start.
-        res["outage_s"] = (first_ack.at - t_last) if first_ack.at is not None else None
+        summary = settle_and_count(tool, lab.nodes, lab.nodes, writer, t_last, res, data)
+        # Nothing was acknowledged before the restart: the wait for the first write counts
+        # as an outage too, from the last start.
+        if summary["first_ack"] is None:
+            res["outage_recovered"] = False
+            res["outage_s"] = summary["ended"] - t_last
+        else:
+            res["outage_s"] = max(res["outage_s"], summary["first_ack"] - t_last)
     finally:
         if writer is not None and writer.proc.poll() is None:
             writer.proc.kill()
-
-
-class FirstAck(threading.Thread):
-    """The monotonic time of the writer's first acknowledged write (its status file is
-    rewritten every ~50 ms; attempts are 10 ms apart)."""
-
-    def __init__(self, writer):
-        super().__init__(daemon=True)
-        self.writer, self.at, self.halt = writer, None, threading.Event()
-        self.start()
-
-    def run(self):
-        while self.at is None and not self.halt.wait(0.05):
-            s = self.writer.status()
-            if s and s["acks"] > 0:
-                self.at = s["last_ack"] - (s["acks"] - 1) * 0.010
-
-    def stop(self):
-        self.halt.set()
-        self.join(timeout=5)
 
 
 def one_run(tool, scenario, run, prefix, logs_dir):
@@ -258,7 +255,7 @@ def one_run(tool, scenario, run, prefix, logs_dir):
         res["error"] = f"{type(e).__name__}: {e}"
     finally:
         try:
-            lab.keep_logs(logs_dir / f"{scenario}-{tool.key}-{run}", (".log", ".conf"))
+            lab.keep_logs(logs_dir / f"{scenario}-{tool.key}-{run}", (".log", ".conf", ".json"))
         except OSError:
             pass
         lab.down()

@@ -7,7 +7,10 @@ so it rejoins), and for redkeep also WINDOW_S under a flood of 10,000 adverts pe
 
   resident memory  every SAMPLE_S, the sum of VmRSS over the tool's processes on the node
                    (its daemons and their descendants: keepalived's VRRP child, the forks of
-                   its check and notify scripts); the mean and the peak, per node;
+                   its check and notify scripts); the mean and the peak, per node. Pages two
+                   of them share (keepalived's parent and VRRP child) count twice there, so
+                   the mean of the sum of their Pss is given too. Scripts live milliseconds:
+                   a 200 ms sample catches few of them;
   CPU seconds      per process seen, utime + stime + cutime + cstime at its last sample less
                    at its first, summed: a script's CPU reaches the total through its reaper's
                    cutime when it exits (a script alive at two samples adds the part between
@@ -37,15 +40,24 @@ def stat(pid):
     return int(fields[1]), sum(int(x) for x in fields[11:15]) / TICK
 
 
-def rss_kib(pid):
+def kib(path, field):
+    """A "Field: N kB" line's N from a /proc file; 0 when the process is gone."""
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(path) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def rss_kib(pid):
+    return kib(f"/proc/{pid}/status", "VmRSS:")
+
+
+def pss_kib(pid):
+    return kib(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 def children_map():
@@ -76,6 +88,8 @@ class Meter(threading.Thread):
         super().__init__(daemon=True)
         self.tool, self.lab, self.halt = tool, lab, threading.Event()
         self.rss = {n.name: [] for n in lab.nodes}
+        self.pss = {n.name: [] for n in lab.nodes}
+        self.started = time.monotonic()
         self.cpu_first, self.cpu_last = {}, {}  # pid -> seconds
         self.start()
 
@@ -85,6 +99,7 @@ class Meter(threading.Thread):
             for n in self.lab.nodes:
                 pids = tree(self.tool.roots(n), children)
                 self.rss[n.name].append(sum(rss_kib(p) for p in pids))
+                self.pss[n.name].append(sum(pss_kib(p) for p in pids))
                 for p in pids:
                     s = stat(p)
                     if s:
@@ -95,14 +110,19 @@ class Meter(threading.Thread):
     def stop(self):
         self.halt.set()
         self.join(timeout=10)
+        window = time.monotonic() - self.started
         out = {}
         for n in self.lab.nodes:
             samples = self.rss[n.name] or [0]
+            pss = self.pss[n.name] or [0]
             cpu = sum(self.cpu_last[k] - self.cpu_first[k] for k in self.cpu_last
                       if k[0] == n.name)
             out[n.name] = {"rss_mean_mib": round(sum(samples) / len(samples) / 1024, 2),
                            "rss_peak_mib": round(max(samples) / 1024, 2),
-                           "cpu_s": round(cpu, 3)}
+                           "pss_mean_mib": round(sum(pss) / len(pss) / 1024, 2),
+                           # CPU seconds per WINDOW_S, should the window have overrun.
+                           "cpu_s": round(cpu * WINDOW_S / window, 3),
+                           "window_s": round(window, 1)}
         return out
 
 
@@ -111,10 +131,13 @@ def measure(tool, lab, during=None):
     within the window)."""
     meter = Meter(tool, lab)
     end = time.monotonic() + WINDOW_S
-    if during:
-        during(end)
-    time.sleep(max(0.0, end - time.monotonic()))
-    return meter.stop()
+    try:
+        if during:
+            during(end)
+        time.sleep(max(0.0, end - time.monotonic()))
+    finally:
+        figures = meter.stop()
+    return figures
 
 
 def master_of(lab):
@@ -145,12 +168,15 @@ def three_failovers(lab):
     return run
 
 
-def flood(lab):
+def flood(lab, res):
+    """Sends the flood of fault_scenarios.py for the window; records the rate achieved in
+    res["flood_adverts_per_s"] (a busy machine sends fewer than it aims for)."""
     import fault_scenarios as fs
 
     def run(end):
         procs, started = fs.flood(lab, int(end - time.monotonic()) - 1, "compare")
-        fs.finish_flood(lab, procs, started, "compare")
+        sent, elapsed = fs.finish_flood(lab, procs, started, "compare")
+        res["flood_adverts_per_s"] = round(sum(sent.values()) / elapsed)
     return run
 
 
@@ -164,7 +190,7 @@ def one_tool(tool, prefix, logs_dir):
         res["idle"] = measure(tool, lab)
         res["failovers"] = measure(tool, lab, three_failovers(lab))
         if isinstance(tool, ct.Redkeep):
-            res["flood"] = measure(tool, lab, flood(lab))
+            res["flood"] = measure(tool, lab, flood(lab, res))
     except Exception as e:  # noqa: BLE001 - one failed tool must not hide the others
         res["error"] = f"{type(e).__name__}: {e}"
     finally:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE.parent / "lab"))
 import cold_start_scenarios as cs  # noqa: E402
 from helpers import Writer  # noqa: E402
 from lab import VIP, Lab, wait_for  # noqa: E402
-from recipe_bench import RecipeLab, replica_of_vip  # noqa: E402
+from recipe_bench import RecipeLab  # noqa: E402
 from switchover_scenarios import switchover, wait_synced  # noqa: E402
 
 SENTINEL_PORT = 26379
@@ -80,11 +80,20 @@ class Tool:
     def writer(self, lab, prefix, duration=600):
         return Writer(lab, prefix, duration=duration)
 
-    def follows(self, replica, master):
-        """`replica`'s Redis replicates from `master` (with its link up)."""
-        role = replica.role()
+    def follows(self, role, master):
+        """A replica's ROLE (a list of lines) says it replicates from `master` with its link
+        up and tells its offset."""
         hosts = (master.ip, VIP) if self.vrrp else (master.ip,)
-        return role[:1] == ["slave"] and role[1] in hosts and role[3:4] == ["connected"]
+        return (len(role) >= 5 and role[0] == "slave" and role[1] in hosts
+                and role[3] == "connected")
+
+    def points_to(self, nodes, master):
+        """Clients are sent to `master` as seen from every one of `nodes`: it alone holds the
+        VIP."""
+        return [n for n in nodes if n.has_vip()] == [master]
+
+    def before_switchover(self, lab, master, target):
+        """What must hold before a switchover may be asked for (not timed)."""
 
     def switchover(self, lab, master, target):
         """A planned change of master; returns what was done, in words."""
@@ -101,8 +110,10 @@ class Redkeep(Tool):
     def roots(self, node):
         return [node.redkeep.pid] if node.redkeep and node.redkeep.poll() is None else []
 
-    def switchover(self, lab, master, target):
+    def before_switchover(self, lab, master, target):
         wait_synced(target, master)
+
+    def switchover(self, lab, master, target):
         code, out = switchover(target, timeout=5)
         if code != 0:
             raise AssertionError(f"redkeep switchover on {target.name} exited {code}: {out}")
@@ -118,8 +129,8 @@ class Recipe(Tool):
     def roots(self, node):
         return [node.ka.proc.pid] if node.ka and node.ka.running() else []
 
-    def follows(self, replica, master):
-        return replica_of_vip(replica)
+    def follows(self, role, master):
+        return role[:4] == ["slave", VIP, "6379", "connected"] and len(role) >= 5
 
     def switchover(self, lab, master, target):
         # The recipe has no switchover: the operator stops keepalived on the master, which
@@ -173,7 +184,6 @@ class Sentinel(Tool):
     def lab(self, prefix, redis_args=()):
         lab = Lab(prefix=prefix, redis_args=redis_args)
         for n in lab.nodes:
-            n.ka = None
             n.sentinel = None
             n.sn = SentinelNode(n, self.down_after_ms, self.failover_timeout_ms)
             n.start_redis = _config_file_redis(n)
@@ -187,7 +197,8 @@ class Sentinel(Tool):
         for n in lab.nodes:
             n.sn.start()
         for n in lab.nodes[1:]:
-            wait_for(f"{n.name} replica of n1", lambda n=n: self.follows(n, master), timeout=15)
+            wait_for(f"{n.name} replica of n1", lambda n=n: self.follows(n.role(), master),
+                     timeout=15)
 
         def known(n):
             out = n.sn.ask("SENTINEL", "MASTER", MASTER_NAME).split()
@@ -199,6 +210,12 @@ class Sentinel(Tool):
 
     def start_daemon(self, node):
         node.sn.start()
+
+    def points_to(self, nodes, master):
+        """Every running sentinel among `nodes` names `master`."""
+        running = [n for n in nodes if n.sentinel is not None and n.sentinel.poll() is None]
+        return all(n.sn.ask("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME).split()[:1]
+                   == [master.ip] for n in running)
 
     def roots(self, node):
         s = node.sentinel

@@ -16,13 +16,15 @@ Outage (the benchmark's figure): for each run of failed attempts, the span from
 the last acknowledged SET before it to the first acknowledged SET after it
 (reply times). A run of failures with no ack after it counts up to the end of
 the writer and is flagged `recovered: false`; failures before the first ack
-are reported separately (`startup_failures`), not as an outage.
+are reported separately (`startup_failures`, and `first_ack` the first
+acknowledged write's reply time), not as an outage.
 
 With --sentinel HOST:PORT (repeated) and --master-name, it is a Sentinel-aware
 client instead: it asks the sentinels, in the order given, for the master's
 address (SENTINEL GET-MASTER-ADDR-BY-NAME, 100 ms per sentinel, the first
-answer wins) at start and again after every failed write, as redis-py's
-Sentinel client does, and writes there.
+answer wins and that sentinel moves to the head of the list, as the Sentinel
+clients guidelines say) at start and again after every failed write, and
+writes there.
 
 While running, --status FILE (optional) is replaced every ~50 ms with
 {"attempts", "acks", "last_ack", "last_fail", "now"} so a caller can tell when
@@ -106,10 +108,11 @@ class Conn:
 
 
 def ask_sentinels(sentinels, name, timeout=0.1):
-    """The master's (host, port) from the first of `sentinels` ((host, port) pairs) that
-    answers SENTINEL GET-MASTER-ADDR-BY-NAME with an address, each asked for at most
-    `timeout` s; None when none does (Redis Sentinel documentation, "Sentinel clients")."""
-    for host, port in sentinels:
+    """The master's (host, port) from the first of `sentinels` (a list of (host, port) pairs)
+    that answers SENTINEL GET-MASTER-ADDR-BY-NAME with an address, each asked for at most
+    `timeout` s; that sentinel moves to the head of the list. None when none answers (Redis
+    documentation, "Sentinel client spec")."""
+    for i, (host, port) in enumerate(sentinels):
         deadline = time.monotonic() + timeout
         try:
             with socket.create_connection((host, port), timeout=timeout) as s:
@@ -124,6 +127,7 @@ def ask_sentinels(sentinels, name, timeout=0.1):
                     buf += chunk
             lines = buf.split(b"\r\n")
             if lines[0] == b"*2" and len(lines) >= 5:
+                sentinels.insert(0, sentinels.pop(i))
                 return lines[2].decode(), int(lines[4])
         except (OSError, ValueError):
             continue
@@ -160,6 +164,7 @@ def summarize(records, started, ended, prefix):
                         "first_fail": fail_run[0], "failures": fail_run[1],
                         "errors": fail_run[2], "recovered": False})
     longest = max(outages, key=lambda o: o["duration_s"]) if outages else None
+    first_ack = records[acked[0]][1] if acked else None
     return {
         "vip": VIP,
         "started": started,
@@ -168,6 +173,7 @@ def summarize(records, started, ended, prefix):
         "acknowledged": len(acked),
         "failed": len(records) - len(acked),
         "startup_failures": startup_failures,
+        "first_ack": first_ack,
         "longest_outage_s": longest["duration_s"] if longest else 0.0,
         "longest_outage": longest,
         "outages": outages,
