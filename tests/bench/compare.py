@@ -125,7 +125,7 @@ def tables(tools, scenarios, by_cell):
         table("Acknowledged writes lost / acknowledged", tools, scenarios, by_cell,
               lambda c: f"{c['acked_lost'] if c['acked_lost'] is not None else '?'} / "
                         f"{c['acked']}"),
-        table(f"Keys lost of the {cf.DATA_KEYS} held by every node before the fault (all runs)",
+        table(f"Keys lost / keys written before the fault ({cf.DATA_KEYS} a run), all runs",
               tools, scenarios, by_cell,
               lambda c: f"{c['keys_lost'] if c['keys_lost'] is not None else '?'} / "
                         f"{c['data_keys']}"),
@@ -137,10 +137,10 @@ def tables(tools, scenarios, by_cell):
 
 
 def resources_table(tools, resources):
-    rates = [r["flood_adverts_per_s"] for r in resources.values() if "flood_adverts_per_s" in r]
-    flood = f"flood of {min(rates):,} adverts/s" if rates else "flood"
-    lines = ["\n**Per node, mean of the three: resident memory MiB, mean / peak of the sum of "
-             "VmRSS (mean of the sum of Pss); CPU seconds in 60 s**\n",
+    flood = "flood of ~10,000 adverts/s"
+    lines = ["\n**Per node (the mean of the three; the peak of the highest): resident memory "
+             "MiB, mean / peak of the sum of VmRSS (mean of the sum of Pss); CPU seconds in "
+             "60 s**\n",
              f"| tool | idle memory | idle CPU s | 3 failovers memory | 3 failovers CPU s | "
              f"{flood} memory | {flood} CPU s |", "|---|---|---|---|---|---|---|"]
     for t in tools:
@@ -237,6 +237,21 @@ def print_optional(extra):
               f"{load.get('transitions', load.get('error'))}")
 
 
+def versions():
+    """What the tools' programs say they are."""
+    out = {}
+    for name, cmd in (("redis-server", ["redis-server", "--version"]),
+                      ("keepalived", ["keepalived", "--version"]),
+                      ("redkeep", [os.environ.get("REDKEEP_BINARY", "build/redkeep"),
+                                   "--version"])):
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+            out[name] = (r.stdout + r.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.SubprocessError):
+            out[name] = None
+    return out
+
+
 def stop_on_sigterm():
     """SIGTERM ends the run like Ctrl-C: the current lab is torn down by its `finally`."""
     def handler(_signo, _frame):
@@ -277,6 +292,7 @@ def main():
             "machine": f"{os.cpu_count()} cores, {platform.machine()}, Linux "
                        f"{platform.release()}",
             "command": "python3 tests/bench/compare.py " + " ".join(sys.argv[1:]),
+            "versions": versions(),
             "runs": a.runs, "tools": {t.key: t.label for t in tools},
             "scenarios": cf.SCENARIOS}
     found = {"meta": meta, "cells": {}, "runs": [], "resources": {}}

@@ -245,20 +245,11 @@ def one_run(tool, scenario, run, prefix, logs_dir):
     res = {"tool": tool.key, "scenario": scenario, "run": run}
     lab = tool.lab(prefix, redis_args=AOF if scenario == "cold-start" else ())
     started = time.monotonic()
-    try:
-        lab.up()
+    with ct.lab_run(lab, res, logs_dir / f"{scenario}-{tool.key}-{run}"):
         if scenario == "cold-start":
             run_cold_start(tool, lab, res)
         else:
             run_fault(tool, lab, scenario, res)
-    except Exception as e:  # noqa: BLE001 - one failed run must not hide the others
-        res["error"] = f"{type(e).__name__}: {e}"
-    finally:
-        try:
-            lab.keep_logs(logs_dir / f"{scenario}-{tool.key}-{run}", (".log", ".conf", ".json"))
-        except OSError:
-            pass
-        lab.down()
     res["seconds"] = round(time.monotonic() - started, 1)
     return res
 

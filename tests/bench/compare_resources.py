@@ -184,19 +184,10 @@ def one_tool(tool, prefix, logs_dir):
     """{"idle": {...}, "failovers": {...}[, "flood": {...}]}, each per node; or an error."""
     lab = tool.lab(prefix)
     res = {"tool": tool.key}
-    try:
-        lab.up()
+    with ct.lab_run(lab, res, logs_dir / f"resources-{tool.key}"):
         tool.start_cluster(lab)
         res["idle"] = measure(tool, lab)
         res["failovers"] = measure(tool, lab, three_failovers(lab))
         if isinstance(tool, ct.Redkeep):
             res["flood"] = measure(tool, lab, flood(lab, res))
-    except Exception as e:  # noqa: BLE001 - one failed tool must not hide the others
-        res["error"] = f"{type(e).__name__}: {e}"
-    finally:
-        try:
-            lab.keep_logs(logs_dir / f"resources-{tool.key}", (".log", ".conf"))
-        except OSError:
-            pass
-        lab.down()
     return res

@@ -107,8 +107,7 @@ def one_scale(count, prefix, logs_dir):
     lab = ScaleLab(count, prefix=prefix)
     tool = ct.Redkeep("redkeep-v2", "redkeep")
     res = {"instances": count}
-    try:
-        lab.up()
+    with ct.lab_run(lab, res, logs_dir / f"scale-{count}"):
         lab.start_cluster()
         sent = {n.name: counters(n, "adverts_sent") for n in lab.nodes}
         t = time.monotonic()
@@ -134,14 +133,6 @@ def one_scale(count, prefix, logs_dir):
         res["failover_outage_s"] = round(summary["longest_outage_s"], 3)
         res["other_transitions"] = sum(counters(n, "transitions", skip=("R0",)) - others[n.name]
                                        for n in lab.nodes)
-    except Exception as e:  # noqa: BLE001 - one failed size must not hide the others
-        res["error"] = f"{type(e).__name__}: {e}"
-    finally:
-        try:
-            lab.keep_logs(logs_dir / f"scale-{count}", (".log", ".conf"))
-        except OSError:
-            pass
-        lab.down()
     return res
 
 
@@ -166,26 +157,18 @@ def fast_load(tool, prefix, logs_dir, seconds=FAST_LOAD_S):
     """Transitions counted by every node over `seconds` with both cores saturated."""
     lab = tool.lab(prefix)
     res = {"load_s": seconds}
-    load = None
-    try:
-        lab.up()
+    with ct.lab_run(lab, res, logs_dir / "fast-load"):
         tool.start_cluster(lab)
         before = {n.name: n.status()["counters"]["transitions"] for n in lab.nodes}
         load = subprocess.Popen(["stress-ng", "--cpu", "0", "--timeout", f"{int(seconds)}s",
                                  "--quiet"])
-        load.wait(timeout=seconds + 60)
+        try:
+            load.wait(timeout=seconds + 60)
+        finally:
+            if load.poll() is None:
+                load.kill()
+                load.wait(timeout=10)
         res["transitions"] = {n.name: n.status()["counters"]["transitions"] - before[n.name]
                               for n in lab.nodes}
         res["master_after"] = [n.name for n in lab.nodes if n.state() == "MASTER"]
-    except Exception as e:  # noqa: BLE001
-        res["error"] = f"{type(e).__name__}: {e}"
-    finally:
-        if load is not None and load.poll() is None:
-            load.kill()
-            load.wait(timeout=10)
-        try:
-            lab.keep_logs(logs_dir / "fast-load", (".log", ".conf"))
-        except OSError:
-            pass
-        lab.down()
     return res

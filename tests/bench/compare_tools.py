@@ -13,6 +13,7 @@ its client finds the master, and how it does a planned switchover.
             (Sentinel rewrites it with CONFIG REWRITE, as on a real host).
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -55,6 +56,24 @@ def power_off(node):
         ka.proc.wait(timeout=10)
     node.socket.unlink(missing_ok=True)
     cs.drop_vip(node)
+
+
+@contextlib.contextmanager
+def lab_run(lab, res, logs):
+    """Brings `lab` up for one measurement. An exception ends only that measurement, as
+    res["error"]; the lab's logs go to the folder `logs` and the lab is always torn down
+    (SIGTERM and Ctrl-C too)."""
+    try:
+        lab.up()
+        yield lab
+    except Exception as e:  # noqa: BLE001 - one failed measurement must not hide the others
+        res["error"] = f"{type(e).__name__}: {e}"
+    finally:
+        try:
+            lab.keep_logs(logs, (".log", ".conf", ".json"))
+        except OSError:
+            pass
+        lab.down()
 
 
 class Tool:

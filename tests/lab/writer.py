@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A write-availability probe for the failover benchmark (issue 4).
+"""A write-availability probe for the lab benchmarks and tests.
 
 Runs INSIDE the lab's client namespace (lab.client_popen or
 `ip netns exec <client_ns> python3 writer.py ...`). Every --interval (10 ms) it
