@@ -17,12 +17,13 @@ only, 1000. Scenarios and figures: compare_faults.py. Resources: compare_resourc
                                  [--scale] [--fast-profile [--fast-load-seconds 600]]
                                  [--no-comparison]
 
---scale and --fast-profile add the parts of compare_scale.py (about 8 and 12 minutes).
+--scale and --fast-profile add the parts of compare_scale.py (about 4 and 11 minutes).
 
 Prints Markdown tables, writes DIR/compare.json and DIR/compare.svg (the chart: median
 outage per scenario per tool, log scale, made by compare_chart.py with Debian's
 python3-matplotlib). --smoke checks that every cell got at least SMOKE_MIN_ACKED acknowledged
-writes and a finite outage, and exits 1 otherwise (CI). Needs root.
+writes after the fault and that writes came back, and exits 1 otherwise (CI). Needs root.
+The method and a run's results: docs/compare.md.
 """
 
 import argparse
