@@ -22,6 +22,7 @@ import threading
 import time
 
 import compare_tools as ct
+from helpers import proc_status
 from lab import wait_for
 
 WINDOW_S = 60.0
@@ -40,24 +41,17 @@ def stat(pid):
     return int(fields[1]), sum(int(x) for x in fields[11:15]) / TICK
 
 
-def kib(path, field):
-    """A "Field: N kB" line's N from a /proc file; 0 when the process is gone."""
-    try:
-        with open(path) as f:
-            for line in f:
-                if line.startswith(field):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def rss_kib(pid):
-    return kib(f"/proc/{pid}/status", "VmRSS:")
+    return proc_status(pid, "VmRSS") or 0
 
 
 def pss_kib(pid):
-    return kib(f"/proc/{pid}/smaps_rollup", "Pss:")
+    """Pss from /proc/PID/smaps_rollup, KiB; 0 when the process is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0
 
 
 def children_map():

@@ -18,7 +18,7 @@ import time
 
 import compare_resources as cr
 import compare_tools as ct
-from helpers import Writer
+from helpers import Writer, proc_status
 from lab import SUBNET, Lab, log_time, wait_for
 from instance_scenarios import instances
 
@@ -98,11 +98,6 @@ def counters(node, key, skip=()):
     return sum(i["counters"][key] for name, i in instances(node).items() if name not in skip)
 
 
-def threads(pid):
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("Threads:"))
-
-
 def one_scale(count, prefix, logs_dir):
     lab = ScaleLab(count, prefix=prefix)
     tool = ct.Redkeep("redkeep-v2", "redkeep")
@@ -115,7 +110,7 @@ def one_scale(count, prefix, logs_dir):
         elapsed = time.monotonic() - t
         for n in lab.nodes:
             per_node[n.name].pop("window_s")
-            per_node[n.name]["threads"] = threads(n.redkeep.pid)
+            per_node[n.name]["threads"] = proc_status(n.redkeep.pid, "Threads")
             per_node[n.name]["adverts_sent_per_s"] = round(
                 (counters(n, "adverts_sent") - sent[n.name]) / elapsed, 1)
             per_node[n.name]["cpu_s_per_min"] = round(per_node[n.name].pop("cpu_s") * 60

@@ -159,7 +159,7 @@ class Recipe(Tool):
 
 
 class SentinelNode:
-    """Sentinel and a config-file Redis on one lab node."""
+    """Sentinel and the redis.conf its Redis reads, on one lab node."""
 
     def __init__(self, node, down_after_ms, failover_timeout_ms):
         self.node = node
@@ -205,7 +205,7 @@ class Sentinel(Tool):
         for n in lab.nodes:
             n.sentinel = None
             n.sn = SentinelNode(n, self.down_after_ms, self.failover_timeout_ms)
-            n.start_redis = _config_file_redis(n)
+            n.redis_conf = n.sn.redis_conf
         return lab
 
     def start_cluster(self, lab):
@@ -251,19 +251,6 @@ class Sentinel(Tool):
         if out != "OK":
             raise AssertionError(f"SENTINEL FAILOVER on {live.name}: {out}")
         return f"SENTINEL FAILOVER on {live.name}'s sentinel"
-
-
-def _config_file_redis(node):
-    """Node.start_redis with the node's redis.conf first, so what Sentinel writes there with
-    CONFIG REWRITE (replicaof) is read again after a restart."""
-    def start_redis(extra=(), auth=()):
-        extra = (*node.lab.redis_args, *extra)
-        node.redis = node.popen(
-            ["redis-server", str(node.sn.redis_conf), "--port", "6379", "--bind", "0.0.0.0",
-             "--protected-mode", "no", "--save", "", "--appendonly", "no", "--dir",
-             str(node.dir), "--repl-diskless-sync-delay", "0", *extra], node.dir / "redis.log")
-        wait_for(f"redis on {node.name}", lambda: node.redis_cli("PING").strip() == "PONG")
-    return start_redis
 
 
 FAST_PROFILE = "redkeep-v3-fast"

@@ -17,7 +17,8 @@ import time
 
 from lab import Lab, Node, log_time, sh, wait_for
 from helpers import (STEADY_ACKS, Writer, assert_acked_since_kept, assert_one_master,
-                       assert_replica_of, figures, hold_steady, keys_on, wait_takeover)
+                       assert_replica_of, figures, hold_steady, keys_on, proc_status,
+                     wait_takeover)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -27,11 +28,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def rss_kib(node):
     """VmRSS of the node's redkeep in KiB (ip netns exec execs redkeep, so the
     Popen pid is redkeep's)."""
-    with open(f"/proc/{node.redkeep.pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError(f"no VmRSS for {node.name}'s redkeep")
+    rss = proc_status(node.redkeep.pid, "VmRSS")
+    assert rss is not None, f"no VmRSS for {node.name}'s redkeep"
+    return rss
 
 
 def assert_alive(lab):

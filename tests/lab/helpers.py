@@ -94,6 +94,19 @@ def hold_steady(lab, master, backups, seconds):
         time.sleep(0.05)
 
 
+def proc_status(pid, field):
+    """The number of a "Field:  N [kB]" line of /proc/PID/status (VmRSS and RssAnon in KiB,
+    Threads, ...); None when the process or the line is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def keys_on(node, prefix):
     out = node.redis_cli("--scan", "--pattern", f"{prefix}:*", timeout=10)
     return set(out.split())

@@ -75,6 +75,7 @@ class Node:
         self.log = self.dir / "redkeep.log"
         self.redis = None
         self.redkeep = None
+        self.redis_conf = None  # a redis.conf for redis-server to read first, if set
 
     def exec(self, *args, **kw):
         return sh("ip", "netns", "exec", self.ns, *args, **kw)
@@ -86,11 +87,13 @@ class Node:
 
     # -- Redis --
     def start_redis(self, extra=(), auth=()):
-        """Starts redis-server with the lab's settings, then `extra`; waits for PONG (with
-        `auth`, redis-cli's arguments, when it needs a password)."""
+        """Starts redis-server with `redis_conf` if set (what CONFIG REWRITE writes there
+        survives a restart), the lab's settings, then `extra`; waits for PONG (with `auth`,
+        redis-cli's arguments, when it needs a password)."""
         extra = (*self.lab.redis_args, *extra)
+        conf = [str(self.redis_conf)] if self.redis_conf else []
         self.redis = self.popen(
-            ["redis-server", "--port", "6379", "--bind", "0.0.0.0", "--protected-mode", "no",
+            ["redis-server", *conf, "--port", "6379", "--bind", "0.0.0.0", "--protected-mode", "no",
              "--save", "", "--appendonly", "no", "--dir", str(self.dir),
              "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0", *extra], self.dir / "redis.log")
         wait_for(f"redis on {self.name}", lambda: self.redis_cli(*auth, "PING").strip() == "PONG")
