@@ -181,6 +181,19 @@ std::string ControlServer::reply_to(const std::string& request) {
                  [&](caf::error& err) { reply = R"({"error":")" + caf::to_string(err) + "\"}"; });
     return reply;
   }
+  if (request.rfind("hang ", 0) == 0 && test_hooks_enabled()) {
+    // "hang ACTOR MS": the election ACTOR blocks for MS milliseconds.
+    const auto space = request.rfind(' ');
+    const auto name = request.substr(5, space > 5 ? space - 5 : 0);
+    const auto ms = std::strtoull(request.c_str() + space + 1, nullptr, 10);
+    caf::scoped_actor self{sys_};
+    std::string reply;
+    self->request(supervisor_, std::chrono::seconds(3), hang_atom::value, name,
+                  static_cast<std::uint64_t>(ms))
+        .receive([&](bool found) { reply = found ? R"({"hung":true})" : R"({"hung":false})"; },
+                 [&](caf::error& err) { reply = R"({"error":")" + caf::to_string(err) + "\"}"; });
+    return reply;
+  }
   return R"({"error":"unknown request; expected 'status', 'cold-start-force [INSTANCE]', )"
          R"('switchover TIMEOUT_MS [INSTANCE]' or 'reload'"})";
 }

@@ -3,10 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <thread>
 #include <vector>
 
 #include "actors/crash_reason.hpp"
 #include "actors/notify.hpp"
+#include "actors/service_manager.hpp"
 #include "core/instance.hpp"
 
 namespace redkeep::actors {
@@ -28,6 +30,7 @@ struct ElectionState {
   bool stop_done = false;
   std::map<std::uint64_t, caf::typed_response_promise<std::string>> switchovers;  // by id
   std::uint64_t switchover_ids = 0;
+  net::vrrp::State told_state = net::vrrp::State::initialize;  // last told the service manager
 
   static inline const char* name = "election";
 };
@@ -136,9 +139,19 @@ void carry_out(Self* self, core::Output out) {
   }
 }
 
+/// Tells the service manager (systemd) each VRRP state entered: READY waits for the first.
+void tell_state(Self* self) {
+  auto& st = self->state;
+  const auto state = st.core->machine().state();
+  if (state == st.told_state) return;
+  st.told_state = state;
+  ServiceManager::get().instance_state(st.ctx.instance.name, net::vrrp::to_string(state));
+}
+
 /// Hands one event to the core and carries out what it says.
 void feed(Self* self, const core::Event& event) {
   carry_out(self, self->state.core->handle(event, now(self)));
+  tell_state(self);
 }
 
 election_actor::behavior_type election(Self* self, InstanceContext ctx,
@@ -159,8 +172,14 @@ election_actor::behavior_type election(Self* self, InstanceContext ctx,
         self->state.switchovers.clear();
         return crashed(a, eptr);
       });
-  if (snap) carry_out(self, st.core->resume(snap->state, now(self)));
+  if (snap) {
+    carry_out(self, st.core->resume(snap->state, now(self)));
+    tell_state(self);
+  }
   self->delayed_send(self, kSnapshotInterval, snapshot_atom::value);
+  // The watchdog's pings come from this loop: an election that hangs stops them.
+  if (const auto tick = ServiceManager::get().watchdog_tick())
+    self->delayed_send(self, *tick, watchdog_atom::value);
   return {
       [self](const Wiring& w) {
         auto& st = self->state;
@@ -225,8 +244,15 @@ election_actor::behavior_type election(Self* self, InstanceContext ctx,
         if (st.stop_promises.size() == 1) feed(self, core::Stop{});
         return promise;
       },
+      [self](watchdog_atom) {
+        ServiceManager::get().election_alive(self->state.ctx.instance.name);
+        self->delayed_send(self, *ServiceManager::get().watchdog_tick(), watchdog_atom::value);
+      },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");
+      },
+      [](hang_atom, std::uint64_t ms) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms));
       },
   };
 }

@@ -48,6 +48,15 @@ int main(int argc, char** argv) {
   CLI::App app{"redkeep: VRRP failover for Redis master/replica nodes"};
   app.set_version_flag("--version", std::string("redkeep ") + REDKEEP_VERSION);
   app.require_subcommand(1);
+  app.footer(
+      "`run` is the daemon (one per Redis node); status, cold-start, switchover and reload ask "
+      "it through its control socket; check, migrate and inspect read files. `redkeep COMMAND "
+      "--help` describes each.\n\n"
+      "Files: the configuration (keepalived.conf syntax, examples/redkeep.conf), the control "
+      "socket (global_defs control_socket, default /run/redkeep/redkeep.sock) and the state "
+      "file (global_defs state_file, default /var/lib/redkeep/state.json).\n"
+      "Service: examples/redkeep.service (systemd, Type=notify, an unprivileged user with "
+      "CAP_NET_ADMIN and CAP_NET_RAW).");
 
   std::string check_config;
   CLI::App* check = app.add_subcommand(
@@ -59,6 +68,10 @@ int main(int argc, char** argv) {
                   "Also ask the local Redis and the members' Redis: every setting that breaks "
                   "replication or failover (masterauth, ACL, rename-command, bind, ...), with "
                   "the change to make; exit status 1 on an error");
+  check->footer(
+      "Errors and warnings go to stderr as FILE:LINE:COLUMN: error|warning: ...; the "
+      "effective configuration (defaults filled in, secrets masked) to stdout.\n"
+      "Exit status: 0 valid (warnings allowed), 1 an error (the daemon would refuse the file).");
 
   std::string migrate_file;
   CLI::App* migrate = app.add_subcommand(
@@ -67,6 +80,9 @@ int main(int argc, char** argv) {
       "scripts become the redis block, other scripts are kept; each decision is a comment");
   migrate->add_option("FILE", migrate_file, "The keepalived.conf (the scripts it names are read)")
       ->required();
+  migrate->footer(
+      "Exit status: 0 the result passes `check` here; 1 it does not (printed anyway, with the "
+      "reasons on stderr); 2 FILE unreadable.");
 
   std::string run_config;
   CLI::App* run = app.add_subcommand(
@@ -78,6 +94,23 @@ int main(int argc, char** argv) {
                   "text (the default: TIME NODE LEVEL [INSTANCE] sentence) or json (one object "
                   "per line: ts, level, node, instance, event, text and the event's fields)")
       ->check(CLI::IsMember({"text", "json"}));
+  run->footer(
+      "Signals:\n"
+      "  SIGTERM, SIGINT  stop: a Master removes its VIP, sends a priority 0 advert, waits for "
+      "the new Master (Master_Down_Interval + 1 s at most) and makes its Redis a replica of it; "
+      "a second signal stops at once\n"
+      "  SIGHUP           read the configuration again (as `redkeep reload`)\n"
+      "  SIGUSR1          write the status (as `redkeep status --json`) to the log\n"
+      "Environment (set by systemd, examples/redkeep.service):\n"
+      "  NOTIFY_SOCKET    READY=1 once every vrrp_instance entered its first state, "
+      "RELOADING=1 and READY=1 around a reload, STOPPING=1 at a stop signal, STATUS= with each "
+      "instance's state\n"
+      "  WATCHDOG_USEC    WATCHDOG=1 at least every WATCHDOG_USEC/2, sent only when every "
+      "instance's election ran since the last one (a hung election stops them)\n"
+      "Privileges: CAP_NET_ADMIN (the VIP, over netlink) and CAP_NET_RAW (adverts, gratuitous "
+      "ARP); root is not needed. Scripts run without either.\n"
+      "Exit status: 0 stopped by a signal; 1 the configuration has an error, the control socket "
+      "is in use by another daemon, or an actor failed too often.");
 
   DaemonAddress status_daemon;
   bool status_json = false;
@@ -99,6 +132,8 @@ int main(int argc, char** argv) {
                  "Stop waiting for the members not reached (their data may be newer)");
   cold->add_option("--instance", cold_instance, "Only this vrrp_instance (default: every one)");
   cold_daemon.add_options(cold);
+  cold->footer(
+      "Exit status: 0 shown or overridden; 1 no instance of that name; 3 daemon unreachable.");
 
   DaemonAddress sw_daemon;
   std::string sw_instance;
@@ -121,6 +156,12 @@ int main(int argc, char** argv) {
       "Have the running daemon read its configuration file again (as SIGHUP). Exit 0 applied, "
       "1 not applied (the running configuration kept, errors printed), 3 daemon unreachable");
   reload_daemon.add_options(reload);
+  reload->footer(
+      "What a change does: priority, nopreempt, the VIP list, advert_int, the redis block and "
+      "the other settings are applied without a transition (the election resumes where it "
+      "was); interface, unicast_src_ip, unicast_peer or state_file changes restart that "
+      "instance (stopped as on SIGTERM); a new vrrp_instance "
+      "starts, a removed one stops. The answer lists each instance and its changed keywords.");
 
   redkeep::inspect::InspectOptions inspect_opts;
   CLI::App* inspect = app.add_subcommand(
@@ -143,6 +184,9 @@ int main(int argc, char** argv) {
   std::string inspect_svg;
   auto* svg_option = inspect->add_option(
       "--svg", inspect_svg, "Also draw the timeline into this file, NAME.svg (a lane per node)");
+  inspect->footer(
+      "Exit status: 0 read (whatever the story); 1 a log file unreadable; 2 a bad option "
+      "(--since/--until not a time, --svg not NAME.svg or also a log).");
 
   CLI11_PARSE(app, argc, argv);
   if (*inspect) {

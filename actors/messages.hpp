@@ -83,6 +83,10 @@ using link_atom = caf::atom_constant<caf::atom("link")>;
 using switchover_atom = caf::atom_constant<caf::atom("switchover")>;
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
+/// The election's watchdog tick (systemd WATCHDOG=1, actors/service_manager.hpp).
+using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>;
+/// Test hook (REDKEEP_TEST_HOOKS=1): blocks an election for a while, as a hang would.
+using hang_atom = caf::atom_constant<caf::atom("hang")>;
 
 /// How long beyond its catch-up timeout a switchover may take to answer, at most: the pause's
 /// margin (Master_Down_Interval + 1 s; Master_Down_Interval reaches 12 minutes at advert_int
@@ -127,7 +131,8 @@ using election_actor = caf::typed_actor<
     caf::replies_to<status_atom, std::map<std::string, std::uint64_t>>::with<std::string>,
     caf::replies_to<switchover_atom, std::uint64_t>::with<std::string>,
     caf::replies_to<reload_atom>::with<ElectionSnapshot>,
-    caf::replies_to<stop_atom>::with<bool>, caf::reacts_to<crash_atom>>;
+    caf::replies_to<stop_atom>::with<bool>, caf::reacts_to<crash_atom>,
+    caf::reacts_to<watchdog_atom>, caf::reacts_to<hang_atom, std::uint64_t>>;
 
 /// advert_io (actors/advert_io.cpp): adverts to send; what its reader thread received.
 using advert_io_actor =

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "actors/control_server.hpp"
 #include "actors/instances.hpp"
 #include "actors/log.hpp"
+#include "actors/service_manager.hpp"
 #include "config/parser.hpp"
 #include "config/reload_plan.hpp"
 
@@ -77,6 +79,17 @@ std::string Reloader::switchover_running() {
 
 std::string Reloader::reload() {
   std::lock_guard<std::mutex> one_at_a_time(reload_mutex_);
+  auto& service = ServiceManager::get();
+  service.reloading();
+  auto answer = apply_file();
+  std::set<std::string> names;
+  for (const auto& c : contexts()) names.insert(c.instance.name);
+  service.set_instances(names);
+  service.reloaded();
+  return answer;
+}
+
+std::string Reloader::apply_file() {
   daemon_log().info(core::LogKind::reload, "Reloading {}", path_);
   auto loaded = config::load_file(path_);
   json errors = json::array();

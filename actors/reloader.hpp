@@ -25,7 +25,7 @@ class Reloader {
   /// {"ok": true, "changes": [{"instance", "action", "keywords"}], "control_socket"} when
   /// applied (an empty list: nothing changed), {"ok": false, "errors": [...]} when the running
   /// configuration is kept; every error is also logged, as `check` prints it
-  /// (FILE:LINE:COLUMN: error: ...).
+  /// (FILE:LINE:COLUMN: error: ...). The service manager hears RELOADING before, READY after.
   std::string reload();
 
   /// The instances running now (for the last VIP check at exit).
@@ -34,6 +34,8 @@ class Reloader {
   std::string control_socket() const;
 
  private:
+  /// reload()'s work, without the service manager's notifications.
+  std::string apply_file();
   /// An instance whose switchover runs, or "" (a reload would restart its election).
   std::string switchover_running();
 

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <atomic>
 #include <iostream>
+#include <set>
 #include <thread>
 
 #include "actors/advert_io.hpp"
 #include "actors/control_server.hpp"
 #include "actors/instances.hpp"
 #include "actors/reloader.hpp"
+#include "actors/service_manager.hpp"
 #include "actors/supervisor.hpp"
 #include "config/parser.hpp"
 #include "net/advert_socket.hpp"
@@ -61,6 +63,7 @@ void release_leftovers(const std::vector<InstanceContext>& contexts) {
 }  // namespace
 
 int run_daemon(const std::string& config_path, LogFormat log_format) {
+  auto& service = ServiceManager::get();  // reads its environment before any thread starts
   auto loaded = config::load_file(config_path);
   setup_logging(log_format,
                 node_name(loaded.config ? loaded.config->global : config::GlobalDefs{}));
@@ -92,6 +95,11 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
 
   int exit_code = 0;
   auto running = *started;  // the instances at exit (a reload may have changed them)
+  {
+    std::set<std::string> names;
+    for (const auto& ctx : running) names.insert(ctx.instance.name);
+    service.set_instances(names);
+  }
   {
     caf::actor_system_config cfg;
     cfg.set("logger.verbosity", caf::atom("quiet"));
@@ -154,6 +162,7 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
         int sig = sigtimedwait(&signals, nullptr, &poll_interval);
         if (sig == SIGTERM || sig == SIGINT) {
           if (stops++ == 0) {
+            service.stopping();
             daemon_log().info(core::LogKind::signal, "Received {}; stopping",
                               sig == SIGTERM ? "SIGTERM" : "SIGINT");
             caf::anon_send(sup, stop_atom::value);
@@ -199,6 +208,7 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
         if (down.reason && down.reason != caf::exit_reason::user_shutdown) exit_code = 1;
       });
     }
+    service.stopping();
     done = true;
     signal_thread.join();
     if (hup_thread.joinable()) hup_thread.join();

@@ -276,6 +276,15 @@ caf::behavior supervisor(Self* self, std::vector<ChildSpec> specs, RestartPolicy
         self->send(c->handle, crash_atom::value);
         return true;
       },
+      [self](hang_atom, const std::string& name, std::uint64_t ms) -> bool {
+        // Test hook (REDKEEP_TEST_HOOKS=1 only): only an election takes it.
+        auto* c = find_child(self, name);
+        if (c == nullptr || !c->handle || c->spec.kind != ChildKind::election) return false;
+        daemon_log().warn(core::LogKind::test_hook, "Test hook: {} hangs for {} ms",
+                          field("actor", name), ms);
+        self->send(c->handle, hang_atom::value, ms);
+        return true;
+      },
       [self](cold_start_atom, const std::string& instance) -> caf::result<std::string> {
         // `redkeep cold-start --force`: every instance, or the one named. The answer lists
         // those a cold start held ("overridden") and the others ("not_waiting").

@@ -120,6 +120,10 @@ const char* to_string(LogKind kind) {
       return "link_diagnosis";
     case LogKind::notify:
       return "notify";
+    case LogKind::service_manager:
+      return "service_manager";
+    case LogKind::metrics:
+      return "metrics";
   }
   return "unknown";
 }

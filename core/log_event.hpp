@@ -70,6 +70,8 @@ enum class LogKind {
   notify,                 ///< a notify script ran (failures and timeouts warn)
   preflight,              ///< a finding of the Redis preflight at start (once each)
   link_diagnosis,         ///< why replication is stuck (a cause found, or gone)
+  service_manager,        ///< a systemd notification could not be sent
+  metrics,                ///< the metrics endpoint (metrics_listen) started or failed
 };
 
 /// How loud a line is.

@@ -9,6 +9,7 @@ packages=(
   python3-matplotlib  # tests/bench/compare_chart.py: the comparison's chart (Debian's /usr/bin/python3)
   stress-ng  # tests/bench/compare.py --fast-profile: both cores saturated
   time  # tests/bench/inspect_bench.py: GNU time's max RSS of redkeep inspect
+  systemd  # tests/service/verify_unit.py: systemd-analyze verify of examples/redkeep.service
   mmdebstrap  # docker/make-base-image.sh: debian:bookworm-slim made locally when no registry is reachable
 )
 missing=()

@@ -113,9 +113,12 @@ class Node:
         return self.redis_cli("ROLE").split()
 
     # -- redkeep --
-    def start_redkeep(self):
-        env_args = ["env", "REDKEEP_TEST_HOOKS=1"] if self.lab.test_hooks else []
-        self.redkeep = self.popen([*env_args, str(self.lab.binary), "run", "--config",
+    def start_redkeep(self, env=None, wrapper=()):
+        """Starts `redkeep run` with `env` (a dict) added to its environment, through `wrapper`
+        (a command line that execs the rest, e.g. setpriv) when given."""
+        env = {**({"REDKEEP_TEST_HOOKS": "1"} if self.lab.test_hooks else {}), **(env or {})}
+        env_args = ["env", *(f"{k}={v}" for k, v in env.items())] if env else []
+        self.redkeep = self.popen([*env_args, *wrapper, str(self.lab.binary), "run", "--config",
                                    str(self.config), "--log-format", self.log_format()],
                                   self.log)
         wait_for(f"redkeep control socket on {self.name}", self.socket.exists)

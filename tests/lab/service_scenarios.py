@@ -1,0 +1,172 @@
+"""Lab scenarios of redkeep as a service: systemd's notification protocol against a socket the
+test listens on (NOTIFY_SOCKET), the daemon run as an unprivileged user with only
+CAP_NET_ADMIN and CAP_NET_RAW (as examples/redkeep.service runs it), and the Prometheus
+endpoint scraped before and after a failover."""
+import os
+import signal
+import socket
+import threading
+import time
+
+from helpers import assert_one_master, assert_replica_of
+from lab import wait_for
+
+# systemd asks for a ping within half of WATCHDOG_USEC; the daemon's elections tick at a quarter.
+WATCHDOG_USEC = 2_000_000
+
+
+class NotifyListener:
+    """A Unix datagram socket standing in for systemd's NOTIFY_SOCKET: every message with the
+    monotonic time it arrived."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.sock.settimeout(0.2)
+        self.messages = []  # (time.monotonic(), {KEY: VALUE})
+        self.lock = threading.Lock()
+        self.running = True
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        while self.running:
+            try:
+                data = self.sock.recv(4096)
+            except socket.timeout:
+                continue
+            fields = dict(line.split("=", 1) for line in data.decode().splitlines() if "=" in line)
+            with self.lock:
+                self.messages.append((time.monotonic(), fields))
+
+    def close(self):
+        self.running = False
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+    def since(self, t0=0.0):
+        with self.lock:
+            return [(t, m) for t, m in self.messages if t >= t0]
+
+    def first(self, key, t0=0.0):
+        return next(((t, m) for t, m in self.since(t0) if key in m), None)
+
+    def pings(self, t0=0.0, t1=float("inf")):
+        return [t for t, m in self.since(t0) if m.get("WATCHDOG") == "1" and t <= t1]
+
+
+def max_gap(times, start, end):
+    """The longest stretch between start, the times and end (seconds)."""
+    points = [start, *[t for t in times if start <= t <= end], end]
+    return max(b - a for a, b in zip(points, points[1:]))
+
+
+def scenario_systemd_notify(lab):
+    """READY once the instance entered its first state (its STATUS names it); WATCHDOG=1 within
+    half of WATCHDOG_USEC while the election runs, none while it hangs, again after;
+    RELOADING=1 (with MONOTONIC_USEC) then READY=1 around `redkeep reload`; STOPPING=1 at
+    SIGTERM, before the exit."""
+    n1, n2, n3 = lab.nodes
+    for n in lab.nodes:
+        n.start_redis()
+    listener = NotifyListener(lab.dir / "notify.sock")
+    try:
+        t0 = time.monotonic()
+        n1.start_redkeep(env={"NOTIFY_SOCKET": listener.path,
+                              "WATCHDOG_USEC": str(WATCHDOG_USEC)})
+        wait_for("READY=1", lambda: listener.first("READY", t0), timeout=15)
+        _, ready = listener.first("READY", t0)
+        assert ready.get("STATUS") in ("HARedis BACKUP", "HARedis MASTER"), ready
+        t_ready = listener.first("READY", t0)[0]
+        earlier = [m for t, m in listener.since(t0) if t < t_ready]
+        assert not earlier, f"messages before READY: {earlier}"
+        wait_for("n1 MASTER", lambda: n1.state() == "MASTER", timeout=15)
+        wait_for("STATUS=HARedis MASTER",
+                 lambda: any(m.get("STATUS") == "HARedis MASTER" for _, m in listener.since(t0)),
+                 timeout=5)
+
+        # Pings while the election runs: within half of WATCHDOG_USEC of each other.
+        w0 = time.monotonic()
+        wait_for("3 s of watchdog pings", lambda: time.monotonic() - w0 > 3, timeout=5)
+        w1 = time.monotonic()
+        gap = max_gap(listener.pings(w0, w1), w0, w1)
+        assert gap <= WATCHDOG_USEC / 2e6, f"a {gap:.2f} s gap between watchdog pings"
+
+        # A hung election: no ping while it hangs, pings again once it runs.
+        h0 = time.monotonic()
+        assert n1.control("hang election[HARedis] 2500") == {"hung": True}
+        wait_for("the election to hang and run again",
+                 lambda: len(listener.pings(h0 + 2.6)) >= 2, timeout=10)
+        pings = listener.pings(h0)
+        gap = max_gap(pings, h0, pings[-1])
+        assert gap >= 2.0, f"pings went on while the election hung (longest gap {gap:.2f} s)"
+
+        # Reload: RELOADING=1 with MONOTONIC_USEC, then READY=1.
+        r0 = time.monotonic()
+        n1.exec(str(lab.binary), "reload", "--socket", str(n1.socket))  # raises unless exit 0
+        wait_for("RELOADING=1", lambda: listener.first("RELOADING", r0), timeout=5)
+        t_reloading, reloading = listener.first("RELOADING", r0)
+        assert int(reloading["MONOTONIC_USEC"]) > 0, reloading
+        wait_for("READY=1 after the reload", lambda: listener.first("READY", t_reloading),
+                 timeout=5)
+
+        # SIGTERM: STOPPING=1, then the exit.
+        s0 = time.monotonic()
+        n1.signal_redkeep(signal.SIGTERM)
+        wait_for("STOPPING=1", lambda: listener.first("STOPPING", s0), timeout=5)
+        code = n1.redkeep.wait(timeout=20)
+        assert code == 0, f"redkeep exit status {code}"
+        assert not n1.has_vip()
+    finally:
+        listener.close()
+
+
+scenario_systemd_notify.lab_options = {"test_hooks": True}
+
+
+def capabilities(pid):
+    """(uid, effective capability mask) of a process, from /proc."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            fields[key] = value.split()
+    return int(fields["Uid"][1]), int(fields["CapEff"][0], 16)
+
+
+CAP_NET_ADMIN, CAP_NET_RAW = 12, 13
+
+
+def scenario_unprivileged(lab):
+    """Every node's redkeep runs as user nobody with only CAP_NET_ADMIN and CAP_NET_RAW (as
+    examples/redkeep.service: User=, AmbientCapabilities=): it elects, holds the VIP, fails
+    over when the Master's Redis dies, and stops cleanly."""
+    nobody = 65534
+    wrapper = ("setpriv", f"--reuid={nobody}", f"--regid={nobody}", "--clear-groups",
+               "--inh-caps=-all,+net_admin,+net_raw", "--ambient-caps=-all,+net_admin,+net_raw",
+               "--bounding-set=-all,+net_admin,+net_raw", "--")
+    for n in lab.nodes:
+        os.chown(n.dir, nobody, nobody)
+        os.chown(n.config, nobody, nobody)
+        n.start_redis()
+    n1, n2, n3 = lab.nodes
+    n1.start_redkeep(wrapper=wrapper)
+    wait_for("n1 MASTER", lambda: n1.state() == "MASTER", timeout=15)
+    for n in (n2, n3):
+        n.start_redkeep(wrapper=wrapper)
+    for n in (n2, n3):
+        wait_for(f"{n.name} BACKUP", lambda n=n: n.state() == "BACKUP", timeout=15)
+    for n in lab.nodes:
+        uid, caps = capabilities(n.redkeep.pid)
+        assert uid == nobody, f"{n.name}: uid {uid}"
+        assert caps == (1 << CAP_NET_ADMIN) | (1 << CAP_NET_RAW), f"{n.name}: CapEff {caps:x}"
+    assert_one_master(lab, n1)
+    assert_replica_of(n2, n1)
+    n1.kill_redis()
+    new = assert_one_master(lab, n2, timeout=15)
+    assert_replica_of(n3, new)
+    code = n2.stop_redkeep(signal.SIGTERM)
+    assert code == 0, f"redkeep exit status {code}"
+    assert not n2.has_vip()
+    assert_one_master(lab, n3, timeout=15)
