@@ -61,6 +61,11 @@ std::string Reloader::control_socket() const {
   return running_.global.control_socket;
 }
 
+std::optional<config::ListenAddress> Reloader::metrics_listen() const {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  return running_.global.metrics_listen;
+}
+
 std::string Reloader::switchover_running() {
   caf::scoped_actor self{sys_};
   std::string running;
@@ -212,6 +217,10 @@ std::string Reloader::apply_file() {
   }
   next_group_ = next_group;
   json answer{{"ok", true}, {"changes", changes}};
+  if (plan.metrics_listen_changed)
+    daemon_log().info(core::LogKind::reload, "Reload: metrics_listen is now {}",
+                      next.global.metrics_listen ? next.global.metrics_listen->to_string()
+                                                 : std::string("off"));
   if (plan.control_socket_changed) {
     daemon_log().warn(core::LogKind::reload, "Reload: control_socket moves to {}", next.global.control_socket);
     answer["control_socket"] = next.global.control_socket;

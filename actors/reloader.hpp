@@ -32,6 +32,8 @@ class Reloader {
   std::vector<InstanceContext> contexts() const;
   /// The control socket of the running configuration.
   std::string control_socket() const;
+  /// metrics_listen of the running configuration (nullopt: off).
+  std::optional<config::ListenAddress> metrics_listen() const;
 
  private:
   /// reload()'s work, without the service manager's notifications.

@@ -12,6 +12,7 @@
 #include "actors/advert_io.hpp"
 #include "actors/control_server.hpp"
 #include "actors/instances.hpp"
+#include "actors/metrics_server.hpp"
 #include "actors/reloader.hpp"
 #include "actors/service_manager.hpp"
 #include "actors/supervisor.hpp"
@@ -129,6 +130,29 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
       release_leftovers(running);
       return 1;
     }
+    // /metrics when metrics_listen is set. A daemon that cannot listen there still runs:
+    // failover matters more than its metrics.
+    std::unique_ptr<MetricsServer> metrics;
+    std::optional<config::ListenAddress> metrics_wanted = loaded.config->global.metrics_listen;
+    auto start_metrics = [&] {
+      metrics.reset();  // first: a reload may keep the port and change the address
+      if (!metrics_wanted) return;
+      try {
+        metrics = std::make_unique<MetricsServer>(sys, sup, *metrics_wanted);
+        daemon_log().info(core::LogKind::metrics, "Serving /metrics on {}",
+                          field("address", metrics_wanted->to_string()));
+      } catch (const std::exception& e) {
+        daemon_log().error(core::LogKind::metrics, "{}; running on without /metrics", e.what());
+      }
+    };
+    start_metrics();
+    // A reload changed metrics_listen: /metrics moves (or stops).
+    auto move_metrics = [&] {
+      const auto wanted = reloader.metrics_listen();
+      if (wanted == metrics_wanted) return;
+      metrics_wanted = wanted;
+      start_metrics();
+    };
     // A reload moved control_socket: the new one first, then the old one goes (from this
     // thread, never from the control server's own, which the old one's destructor joins).
     std::string control_wanted = control_path;  // the last path tried
@@ -198,6 +222,7 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
           }
         }
         move_control_socket();
+        move_metrics();
       }
     });
 
@@ -213,6 +238,7 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
     signal_thread.join();
     if (hup_thread.joinable()) hup_thread.join();
     control.reset();
+    metrics.reset();
     running = reloader.contexts();
     sys.await_all_actors_done();
   }

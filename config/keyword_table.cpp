@@ -15,6 +15,12 @@ Check control_socket_length(const std::string& v) {
          " bytes; a unix socket path can have at most 107";
 }
 
+Check listen_address(const std::string& v) {
+  if (parse_listen_address(v)) return std::nullopt;
+  return "expected ADDRESS:PORT for metrics_listen (e.g. 192.0.2.11:9470 or [2001:db8::1]:9470, "
+         "port 1-65535), got '" + v + "'";
+}
+
 Check interface_name(const std::string& v) {
   if (v.empty()) return std::nullopt;  // "expected an interface name", from the parser
   if (v.size() > 15)
@@ -118,6 +124,17 @@ std::vector<KeywordSpec> make_table() {
     k.default_value = kDefaultStateFile;
     k.set = [](Target& t, const Value& v) {
       t.global->state_file = v.text;
+      return no_warning();
+    };
+  }
+
+  {
+    auto& k = add(global, "metrics_listen", K::word);
+    k.expected = "ADDRESS:PORT";
+    k.default_value = "not set";
+    k.check = listen_address;
+    k.set = [](Target& t, const Value& v) {
+      t.global->metrics_listen = parse_listen_address(v.text);
       return no_warning();
     };
   }

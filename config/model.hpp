@@ -45,6 +45,23 @@ class Secret {
 inline constexpr const char* kDefaultControlSocket = "/run/redkeep/redkeep.sock";
 inline constexpr const char* kDefaultStateFile = "/var/lib/redkeep/state.json";
 
+/// An address and TCP port to listen on: "192.0.2.11:9470", "[2001:db8::1]:9470".
+struct ListenAddress {
+  net::IpAddress address;
+  std::uint16_t port = 0;  ///< 1-65535
+  /// As written in the configuration (IPv6 in brackets).
+  std::string to_string() const {
+    return (address.is_v4() ? address.to_string() : "[" + address.to_string() + "]") + ":" +
+           std::to_string(port);
+  }
+  friend bool operator==(const ListenAddress& a, const ListenAddress& b) {
+    return a.address == b.address && a.port == b.port;
+  }
+};
+
+/// Parses ADDRESS:PORT (IPv6 as [ADDRESS]:PORT, port 1-65535); nullopt when malformed.
+std::optional<ListenAddress> parse_listen_address(const std::string& text);
+
 /// `global_defs { ... }`.
 struct GlobalDefs {
   /// keepalived's router_id; nullopt = not set (keepalived then uses the host name).
@@ -55,6 +72,8 @@ struct GlobalDefs {
   std::string control_socket = kDefaultControlSocket;
   /// redkeep extension: where redkeep keeps run_id / replication id / offset across restarts.
   std::string state_file = kDefaultStateFile;
+  /// redkeep extension: where /metrics (Prometheus text format) is served; nullopt = off.
+  std::optional<ListenAddress> metrics_listen;
 };
 
 /// The `redis { ... }` block of a vrrp_instance: the local Redis that redkeep health-checks and

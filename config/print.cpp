@@ -39,6 +39,10 @@ std::string format_effective(const Config& config) {
   o << "    vrrp_version " << version(g.vrrp_version) << "\n";
   o << "    control_socket " << value(g.control_socket) << "    # redkeep extension\n";
   o << "    state_file " << value(g.state_file) << "    # redkeep extension\n";
+  if (g.metrics_listen)
+    o << "    metrics_listen " << g.metrics_listen->to_string() << "    # redkeep extension\n";
+  else
+    o << "    # metrics_listen not set: no /metrics\n";
   o << "}\n";
   for (const VrrpScript& s : config.scripts) {
     o << "\nvrrp_script " << value(s.name) << " {\n";

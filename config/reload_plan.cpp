@@ -21,7 +21,7 @@ const char* to_string(ReloadAction action) {
 }
 
 bool ReloadPlan::changes() const {
-  return control_socket_changed ||
+  return control_socket_changed || metrics_listen_changed ||
          std::any_of(instances.begin(), instances.end(),
                      [](const InstanceChange& c) { return c.action != ReloadAction::unchanged; });
 }
@@ -95,6 +95,7 @@ InstanceChange compare_instance(const VrrpInstance& a, const VrrpInstance& b,
 ReloadPlan plan_reload(const Config& running, const Config& next) {
   ReloadPlan plan;
   plan.control_socket_changed = running.global.control_socket != next.global.control_socket;
+  plan.metrics_listen_changed = !(running.global.metrics_listen == next.global.metrics_listen);
   const bool state_file_changed = running.global.state_file != next.global.state_file;
   auto find = [](const Config& c, const std::string& name) -> const VrrpInstance* {
     for (const auto& in : c.instances)

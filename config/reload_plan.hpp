@@ -42,6 +42,7 @@ struct InstanceChange {
 struct ReloadPlan {
   std::vector<InstanceChange> instances;
   bool control_socket_changed = false;  ///< global_defs control_socket: the socket moves
+  bool metrics_listen_changed = false;  ///< global_defs metrics_listen: /metrics moves (or stops)
   /// Whether anything at all changes.
   bool changes() const;
 };

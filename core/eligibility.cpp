@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 namespace redkeep::core {
 
@@ -176,24 +177,81 @@ bool Eligibility::timer_overran(std::chrono::microseconds late) {
   return was_eligible != eligible();
 }
 
+namespace {
+
+/// The data rules in the order they are reported (the first that holds is the reason), with
+/// the word metrics label them by.
+enum class Rule {
+  none, unhealthy, loading, cold_start, data_lost, never_synced, not_synced_with_master,
+  behind_peer, cut_off_backup, cut_off_master, alone_too_long, stalled
+};
+
+constexpr const char* kRuleCodes[] = {
+    "",            "redis_unhealthy", "redis_loading",          "cold_start",
+    "data_lost",   "never_synced",    "not_synced_with_master", "behind_peer",
+    "cut_off_backup", "cut_off_master", "alone_too_long",       "stalled"};
+static_assert(std::size(kRuleCodes) == static_cast<std::size_t>(Rule::stalled) + 1);
+
+}  // namespace
+
+int Eligibility::rule() const {
+  const auto r = [&] {
+    if (!healthy_) return Rule::unhealthy;
+    if (loading_) return Rule::loading;
+    if (cold_start_holds()) return Rule::cold_start;
+    if (data_lost_) return Rule::data_lost;
+    if (never_synced_) return Rule::never_synced;
+    if (needs_sync_with_current_) return Rule::not_synced_with_master;
+    if (behind_peer_) return Rule::behind_peer;
+    if (cut_off_backup_) return Rule::cut_off_backup;
+    if (cut_off_master_) return Rule::cut_off_master;
+    if (alone_too_long_) return Rule::alone_too_long;
+    if (stalled_) return Rule::stalled;
+    return Rule::none;
+  }();
+  return static_cast<int>(r);
+}
+
 std::string Eligibility::reason() const {
-  if (!healthy_) return "Redis not healthy";
-  if (loading_) return "Redis is LOADING its data";
-  if (cold_start_holds()) return cold_start_why_;
-  if (data_lost_) return "Redis restarted and has not re-synced from the master yet";
-  if (never_synced_) return "Redis is a replica that has not synced since redkeep started";
-  if (needs_sync_with_current_) return "Redis has not completed a sync with the current master";
-  if (behind_peer_) return "another replica holds more of the master's data";
-  if (cut_off_backup_) return "reached no member of the cluster since the Master's adverts stopped";
-  if (cut_off_master_) return cut_off_master_why_;
-  if (alone_too_long_) return "master without replicas for longer than Master_Down_Interval";
-  if (stalled_) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "own timers overran by %.1f s (process stalled)",
-                  static_cast<double>(stalled_by_.count()) / 1e6);
-    return buf;
+  switch (static_cast<Rule>(rule())) {
+    case Rule::none:
+      return "";
+    case Rule::unhealthy:
+      return "Redis not healthy";
+    case Rule::loading:
+      return "Redis is LOADING its data";
+    case Rule::cold_start:
+      return cold_start_why_;
+    case Rule::data_lost:
+      return "Redis restarted and has not re-synced from the master yet";
+    case Rule::never_synced:
+      return "Redis is a replica that has not synced since redkeep started";
+    case Rule::not_synced_with_master:
+      return "Redis has not completed a sync with the current master";
+    case Rule::behind_peer:
+      return "another replica holds more of the master's data";
+    case Rule::cut_off_backup:
+      return "reached no member of the cluster since the Master's adverts stopped";
+    case Rule::cut_off_master:
+      return cut_off_master_why_;
+    case Rule::alone_too_long:
+      return "master without replicas for longer than Master_Down_Interval";
+    case Rule::stalled: {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "own timers overran by %.1f s (process stalled)",
+                    static_cast<double>(stalled_by_.count()) / 1e6);
+      return buf;
+    }
   }
   return "";
+}
+
+std::string Eligibility::reason_code() const {
+  return eligible() ? "" : kRuleCodes[rule()];
+}
+
+std::vector<std::string> Eligibility::reason_codes() {
+  return {std::begin(kRuleCodes) + 1, std::end(kRuleCodes)};
 }
 
 }  // namespace redkeep::core

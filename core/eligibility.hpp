@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/cold_start.hpp"
 #include "net/ip_address.hpp"
@@ -133,8 +134,16 @@ class Eligibility {
   bool must_step_down() const { return step_down_; }
   /// Why not eligible ("" when eligible), e.g. "Redis restarted, not re-synced yet".
   std::string reason() const;
+  /// The same reason as one stable word for metrics labels ("" when eligible), e.g.
+  /// "redis_unhealthy", "behind_peer", "cut_off_master".
+  std::string reason_code() const;
+  /// Every word reason_code() may return, in the rules' order.
+  static std::vector<std::string> reason_codes();
 
  private:
+  /// The first data rule that holds (a Rule of eligibility.cpp; 0 = none).
+  int rule() const;
+
   std::chrono::microseconds master_down_interval_;
   bool first_ = true;
   bool healthy_ = true;

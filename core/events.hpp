@@ -96,6 +96,10 @@ struct RedisHealth {
   /// As master: seconds since the latest REPLCONF ACK of any online replica
   /// (the smallest INFO `lag`); 0 when none is listed.
   std::int64_t replicas_silent_s = 0;
+  /// How far replication lags, seconds: as replica, since the master's last I/O
+  /// (master_last_io_seconds_ago); as master, the largest `lag` of its online replicas.
+  /// nullopt: not known (no replica, link never up).
+  std::optional<std::int64_t> replication_lag_s;
   /// Replica, asked while the Master's adverts are overdue: the first VIP (at our Redis port)
   /// still leads to a master Redis of the history this replica follows (issue 14.1).
   /// nullopt: not asked, or nothing answered at the VIP.

@@ -40,8 +40,11 @@ RedisHealth report_from_info(const redis::ReplicationInfo& repl, const redis::Se
     const auto lag = rep.lag.value_or(0);
     if (lag <= kReplicaAckLimit) ++r.connected_replicas;
     silent = std::min(silent.value_or(lag), lag);
+    r.replication_lag_s = std::max(r.replication_lag_s.value_or(lag), lag);
   }
   r.replicas_silent_s = silent.value_or(0);
+  if (repl.role == redis::InfoRole::replica && repl.master_last_io_seconds_ago.value_or(-1) >= 0)
+    r.replication_lag_s = repl.master_last_io_seconds_ago;
   return r;
 }
 

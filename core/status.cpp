@@ -94,6 +94,7 @@ std::string Instance::status_json(const std::map<std::string, std::uint64_t>& re
       {"member_reached_s_ago",
        reached ? json(std::chrono::duration<double>(now - *reached).count()) : json()},
       {"not_eligible_because", eligibility_.reason()},
+      {"not_eligible_code", eligibility_.reason_code()},
       {"last_check", r.last_result},
       {"role", info_role_word(r.role)},
       {"master_host", r.master_host},
@@ -102,6 +103,7 @@ std::string Instance::status_json(const std::map<std::string, std::uint64_t>& re
                              : *r.master_link_status == redis::LinkStatus::up ? "up"
                                                                               : "down"},
       {"replication_offset", r.repl_offset},
+      {"replication_lag_s", r.replication_lag_s ? json(*r.replication_lag_s) : json()},
       {"run_id", r.run_id},
       {"replid", r.replid},
       {"connected_replicas", r.connected_replicas},

@@ -2,14 +2,17 @@
 test listens on (NOTIFY_SOCKET), the daemon run as an unprivileged user with only
 CAP_NET_ADMIN and CAP_NET_RAW (as examples/redkeep.service runs it), and the Prometheus
 endpoint scraped before and after a failover."""
+import json
 import os
 import signal
 import socket
 import threading
 import time
+from pathlib import Path
 
 from helpers import assert_one_master, assert_replica_of
-from lab import wait_for
+from lab import METRICS_PORT, wait_for
+from scenarios import inject
 
 # systemd asks for a ping within half of WATCHDOG_USEC; the daemon's elections tick at a quarter.
 WATCHDOG_USEC = 2_000_000
@@ -170,3 +173,88 @@ def scenario_unprivileged(lab):
     assert code == 0, f"redkeep exit status {code}"
     assert not n2.has_vip()
     assert_one_master(lab, n3, timeout=15)
+
+
+SCRAPER = Path(__file__).resolve().parent / "scrape_metrics.py"
+
+
+def scrape(node, path="/metrics"):
+    """/metrics of `node`, parsed by the Prometheus client's parser (scrape_metrics.py)."""
+    out = node.exec("/usr/bin/python3", str(SCRAPER), f"http://{node.ip}:{METRICS_PORT}{path}")
+    return json.loads(out)
+
+
+def sample(scraped, name, **labels):
+    """The value of the one sample `name` with `labels` (vrrp_instance HARedis by default)."""
+    labels.setdefault("vrrp_instance", "HARedis")
+    found = [v for n, l, v in scraped["samples"]
+             if n == name and all(l.get(k) == want for k, want in labels.items())]
+    assert len(found) == 1, f"{len(found)} samples {name} {labels}"
+    return found[0]
+
+
+def scenario_metrics_failover(lab):
+    """/metrics on the Master and a Backup, parsed as Prometheus parses it: state, VIP, adverts,
+    Redis role and replication as they are; rejected adverts counted by reason; after the
+    Master's Redis dies, the new Master's and the old one's state, VIP, eligibility (and why
+    not), transitions and adverts changed accordingly."""
+    lab.start_all()
+    n1, n2, n3 = lab.nodes
+    assert_one_master(lab, n1)
+    assert_replica_of(n2, n1)
+    assert_replica_of(n3, n1)
+    m1, b2 = scrape(n1), scrape(n2)
+    assert m1["content_type"].startswith("text/plain; version=0.0.4"), m1["content_type"]
+    assert m1["types"]["redkeep_vrrp_state"] == "gauge"
+    assert m1["types"]["redkeep_vrrp_adverts_sent"] == "counter", m1["types"]
+    assert any(n == "redkeep_build_info" and l.get("version") for n, l, _ in m1["samples"])
+    assert sample(m1, "redkeep_vrrp_state", state="MASTER") == 1
+    assert sample(m1, "redkeep_vrrp_state", state="BACKUP") == 0
+    assert sample(m1, "redkeep_vip_held") == 1
+    assert sample(m1, "redkeep_vrrp_adverts_sent_total") > 0
+    assert sample(m1, "redkeep_redis_role", role="master") == 1
+    assert sample(m1, "redkeep_redis_connected_replicas") == 2
+    assert sample(m1, "redkeep_vrrp_eligible") == 1
+    assert sample(b2, "redkeep_vrrp_state", state="BACKUP") == 1
+    assert sample(b2, "redkeep_vip_held") == 0
+    assert sample(b2, "redkeep_vrrp_adverts_received_total") > 0
+    assert sample(b2, "redkeep_redis_role", role="replica") == 1
+    assert sample(b2, "redkeep_redis_master_link_up") == 1
+    assert sample(b2, "redkeep_redis_replication_lag_seconds") >= 0
+    assert sample(b2, "redkeep_redis_replication_offset_bytes") >= 0
+
+    # Rejections by reason: adverts with a wrong password reach every node.
+    rejected = sample(b2, "redkeep_vrrp_adverts_rejected_total", reason="auth_password")
+    assert inject(lab, "--count", "10", "--rate", "100", "--password", "wrong") == 10
+    wait_for("10 auth_password rejections on n2's /metrics",
+             lambda: sample(scrape(n2), "redkeep_vrrp_adverts_rejected_total",
+                            reason="auth_password") >= rejected + 10, timeout=5)
+
+    # Failover: n1's Redis dies, n2 takes over.
+    n1.kill_redis()
+    assert_one_master(lab, n2, timeout=15)
+    # Redis's role in /metrics is the last health check's INFO: up to check_interval behind.
+    m2 = wait_for("n2's /metrics to show its Redis as master",
+                  lambda: (lambda m: m if sample(m, "redkeep_redis_role", role="master") else None)(
+                      scrape(n2)), timeout=5)
+    old = scrape(n1)
+    assert sample(m2, "redkeep_vrrp_state", state="MASTER") == 1
+    assert sample(m2, "redkeep_vip_held") == 1
+    assert sample(m2, "redkeep_vrrp_transitions_total") == \
+        sample(b2, "redkeep_vrrp_transitions_total") + 1
+    assert sample(m2, "redkeep_vrrp_adverts_sent_total") > sample(b2, "redkeep_vrrp_adverts_sent_total")
+    assert sample(old, "redkeep_vrrp_state", state="MASTER") == 0
+    assert sample(old, "redkeep_vip_held") == 0
+    assert sample(old, "redkeep_redis_healthy") == 0
+    assert sample(old, "redkeep_vrrp_eligible") == 0
+    assert sample(old, "redkeep_vrrp_not_eligible", reason="redis_unhealthy") == 1
+    assert sample(old, "redkeep_vrrp_transitions_total") > sample(m1, "redkeep_vrrp_transitions_total")
+    # Only /metrics is served.
+    try:
+        scrape(n1, "/other")
+        raise AssertionError("/other answered")
+    except RuntimeError as e:
+        assert "404" in str(e), e
+
+
+scenario_metrics_failover.lab_options = {"metrics": True}

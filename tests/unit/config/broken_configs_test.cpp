@@ -115,6 +115,9 @@ TEST_CASE("broken configurations are refused at FILE:LINE:COLUMN with the reason
          return v;
        }()),
        260, 1, "an advert carries at most 255"},
+      {"metrics_listen without a port",
+       "global_defs {\n    metrics_listen 192.0.2.11\n}\n" + instance(), 2, 20,
+       "expected ADDRESS:PORT for metrics_listen"},
       {"control_socket too long",
        "global_defs {\n    control_socket /" + std::string(120, 'x') + "\n}\n" + instance(), 2, 20,
        "a unix socket path can have at most 107"},

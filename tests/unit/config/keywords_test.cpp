@@ -16,6 +16,7 @@ global_defs {
     vrrp_version 3
     control_socket /tmp/rk.sock
     state_file /tmp/rk.json
+    metrics_listen 192.0.2.11:9470
 }
 vrrp_instance HARedis {
     state MASTER
@@ -76,6 +77,8 @@ vrrp_instance Second {
   CHECK(c.global.vrrp_version == VrrpVersion::v3);
   CHECK(c.global.control_socket == "/tmp/rk.sock");
   CHECK(c.global.state_file == "/tmp/rk.json");
+  REQUIRE(c.global.metrics_listen.has_value());
+  CHECK(c.global.metrics_listen->to_string() == "192.0.2.11:9470");
   REQUIRE(c.instances.size() == 2);
 
   const VrrpInstance& a = c.instances[0];
@@ -367,4 +370,16 @@ TEST_CASE("comments, quoted strings and braces on one line", "[config]") {
   CHECK(i.name == "A B");
   CHECK(i.virtual_router_id == 9);
   CHECK(i.virtual_ipaddress.size() == 2);
+}
+
+TEST_CASE("metrics_listen takes ADDRESS:PORT, IPv6 in brackets", "[config]") {
+  using redkeep::config::parse_listen_address;
+  CHECK(parse_listen_address("127.0.0.1:9470")->port == 9470);
+  CHECK(parse_listen_address("[2001:db8::1]:9470")->to_string() == "[2001:db8::1]:9470");
+  for (const char* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
+                          "127.0.0.1:94x", ":9470", "2001:db8::1:9470", "[127.0.0.1]:9470",
+                          "[]:9470", "host.example:9470", "[2001:db8::1:9470"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_listen_address(bad).has_value());
+  }
 }

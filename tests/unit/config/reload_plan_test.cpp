@@ -108,3 +108,16 @@ TEST_CASE("plan_reload: tracked scripts and notify scripts apply in place", "[co
   CHECK(only(plan_reload(a, notify)).action == ReloadAction::apply);
   CHECK(only(plan_reload(a, a)).action == ReloadAction::unchanged);
 }
+
+TEST_CASE("metrics_listen alone is a change: the endpoint moves, no instance restarts",
+          "[config][reload]") {
+  const auto a = parsed(instance(kRedis));
+  const auto b = parsed("global_defs {\n    metrics_listen 127.0.0.1:9470\n}\n" + instance(kRedis));
+  const auto plan = plan_reload(a, b);
+  CHECK(plan.changes());
+  CHECK(plan.metrics_listen_changed);
+  CHECK_FALSE(plan.control_socket_changed);
+  REQUIRE(plan.instances.size() == 1);
+  CHECK(plan.instances[0].action == ReloadAction::unchanged);
+  CHECK_FALSE(plan_reload(b, b).changes());
+}

@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <set>
+
 using namespace redkeep::core;
 using namespace redkeep::redis;
 using namespace std::chrono_literals;
@@ -46,6 +49,7 @@ TEST_CASE("a restarted Redis is not eligible until it re-synced from the master"
   CHECK(e.observe(restarted, t0 + 1s));
   CHECK_FALSE(e.eligible());
   CHECK(e.reason().find("restarted") != std::string::npos);
+  CHECK(e.reason_code() == "data_lost");
   // Not the Master, but it stays out of Master too: a node rebooting into a
   // broken network hears nobody and would promote its emptied Redis.
   CHECK(e.must_step_down());
@@ -154,6 +158,7 @@ TEST_CASE("a node that has not synced with the current master is not eligible",
   e.observe(o, t0 + 1s);
   CHECK_FALSE(e.eligible());
   CHECK(e.reason().find("current master") != std::string::npos);
+  CHECK(e.reason_code() == "not_synced_with_master");
   e.observe(replica_synced_with(n2), t0 + 2s);
   CHECK(e.eligible());
 }
@@ -199,6 +204,7 @@ TEST_CASE("a master counts as alone from its replicas' last ACK, not from when i
   e.observe(silent, t0 + 5s);  // 4 s since the last ACK > 3.6 s: at once, not 3.6 s from now
   CHECK_FALSE(e.eligible());
   CHECK(e.reason().find("without replicas") != std::string::npos);
+  CHECK(e.reason_code() == "alone_too_long");
 }
 
 TEST_CASE("a master that never had replicas (cold start, alone) stays eligible",
@@ -218,6 +224,7 @@ TEST_CASE("timers overrunning by more than Master_Down_Interval make it not elig
   CHECK(e.timer_overran(std::chrono::microseconds(5'000'000)));
   CHECK_FALSE(e.eligible());
   CHECK(e.reason().find("stalled") != std::string::npos);
+  CHECK(e.reason_code() == "stalled");
   e.observe(replica_synced_with(n2), t0 + 10s);
   CHECK(e.eligible());
 }
@@ -228,6 +235,7 @@ TEST_CASE("LOADING and an unhealthy Redis are not eligible", "[core][eligibility
   o.loading = true;
   e.observe(o, t0);
   CHECK(e.reason().find("LOADING") != std::string::npos);
+  CHECK(e.reason_code() == "redis_loading");
   o.loading = false;
   o.healthy = false;
   e.observe(o, t0 + 1s);
@@ -389,4 +397,16 @@ TEST_CASE("with members known, a cut-off Master is judged by its probes, not by 
   e.observe(silent, t0 + 10s);
   // The INFO-lag rule would say "without replicas"; the probes reached a member 1 s ago.
   CHECK(e.eligible());
+}
+
+TEST_CASE("an eligible node has no reason code, and every code is listed once",
+          "[core][eligibility]") {
+  Eligibility e(kMdi);
+  e.observe(master_with(2), t0);
+  REQUIRE(e.eligible());
+  CHECK(e.reason_code().empty());
+  const auto codes = Eligibility::reason_codes();
+  CHECK(std::set<std::string>(codes.begin(), codes.end()).size() == codes.size());
+  CHECK(std::find(codes.begin(), codes.end(), "") == codes.end());
+  CHECK(std::find(codes.begin(), codes.end(), "cut_off_master") != codes.end());
 }

@@ -42,6 +42,9 @@ TEST_CASE("a replica's INFO becomes a report: its master and link", "[core][redi
   const auto down = report_of(read_fixture("info_replica_link_down.txt"));
   CHECK(down.master_link_status == redis::LinkStatus::down);
   CHECK(core::compares_with_fellows(down, false));
+  // Replication lag as replica: master_last_io_seconds_ago; -1 (no I/O yet) is not a lag.
+  CHECK(up.replication_lag_s == 7);
+  CHECK_FALSE(down.replication_lag_s.has_value());
 }
 
 TEST_CASE(
@@ -58,6 +61,7 @@ TEST_CASE(
   CHECK(r.replicas_syncing == 1);
   CHECK(r.replicas_silent_s == 3);
   CHECK(r.replicas_following == 0);  // neither ACKed within the last second
+  CHECK(r.replication_lag_s == 5);   // as master: the online replica furthest behind
 }
 
 TEST_CASE("a fellow replica is ahead only in the same history and with a larger offset",
