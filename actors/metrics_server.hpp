@@ -1,20 +1,24 @@
 #pragma once
-// /metrics for Prometheus (global_defs metrics_listen): cpp-httplib serves it from a thread of
-// its own with one worker, so a slow scraper never touches CAF's scheduler. Each scrape asks
-// the supervisor for the status (as `redkeep status --json`) and renders it
+// /metrics for Prometheus (global_defs metrics_listen), served by libevent's HTTP server on one
+// thread of its own, so a slow scraper never touches CAF's scheduler. Each scrape asks the
+// supervisor for the status (as `redkeep status --json`) and renders it
 // (metrics/exposition.hpp).
+//
+// libevent rather than cpp-httplib: Debian's cpp-httplib links OpenSSL, brotli and zlib, which
+// cost every node 3.9 MB resident (libcrypto alone 3.1 MB) even with metrics off; libevent's
+// HTTP server has no TLS and costs a few hundred kB.
 
 #include <caf/all.hpp>
 
-#include <memory>
 #include <string>
 #include <thread>
 
 #include "config/model.hpp"
 
-namespace httplib {
-class Server;
-}
+struct event_base;
+struct evhttp;
+struct event;
+struct evhttp_request;
 
 namespace redkeep::actors {
 
@@ -23,21 +27,25 @@ class MetricsServer {
   /// Listens on `where` and starts serving. Throws std::runtime_error naming the address when
   /// it cannot listen (in use, not an address of this host).
   MetricsServer(caf::actor_system& sys, caf::actor supervisor, config::ListenAddress where);
-  /// Stops listening and joins the server's threads.
+  /// Stops listening and joins the server's thread.
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
-  const config::ListenAddress& address() const { return where_; }
-
  private:
-  /// The body of /metrics; an HTTP 503 when the supervisor does not answer in time.
+  static void on_request(evhttp_request* request, void* self);
+  static void on_stop(int fd, short events, void* self);
+  /// The body of /metrics; `http_status` 503 when the supervisor does not answer in time.
   std::string scrape(int& http_status);
+  void release();
 
   caf::actor_system& sys_;
   caf::actor supervisor_;
   config::ListenAddress where_;
-  std::unique_ptr<httplib::Server> server_;
+  event_base* base_ = nullptr;
+  evhttp* http_ = nullptr;
+  int stop_fd_ = -1;  // an eventfd: written by the destructor, wakes the loop to end it
+  event* stop_event_ = nullptr;
   std::thread thread_;
 };
 

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -231,12 +232,18 @@ def rss_run(cfg_name, seconds, prefix, logs_root):
             # `ip netns exec` execs redkeep, so the Popen pid is redkeep's own.
             for line in Path(f"/proc/{n.redkeep.pid}/status").read_text().splitlines():
                 k, _, v = line.partition(":")
-                if k in ("Name", "VmRSS", "VmHWM", "Threads"):
+                if k in ("Name", "VmRSS", "VmHWM", "Threads", "RssAnon", "RssFile"):
                     fields[k] = v.strip()
             assert fields.get("Name", "").startswith("redkeep"), fields
+            # What the threads are: CAF names its own (caf.actor, caf.multiplexer, caf.clock).
+            names = Counter(Path(f"/proc/{n.redkeep.pid}/task/{t}/comm").read_text().strip()
+                            for t in os.listdir(f"/proc/{n.redkeep.pid}/task"))
             out[n.name] = {"state": n.state(), "vmrss_kb": int(fields["VmRSS"].split()[0]),
                            "vmhwm_kb": int(fields["VmHWM"].split()[0]),
-                           "threads": int(fields["Threads"])}
+                           "rss_anon_kb": int(fields["RssAnon"].split()[0]),
+                           "rss_file_kb": int(fields["RssFile"].split()[0]),
+                           "threads": int(fields["Threads"]),
+                           "thread_names": dict(sorted(names.items()))}
         return {"config": cfg_name, "after_s": seconds, "nodes": out,
                 "total_kb": sum(v["vmrss_kb"] for v in out.values())}
     finally:
@@ -346,7 +353,9 @@ def main():
         print(f"redkeep resident memory after {rss['after_s']:g} s ({rss['config']} lab):")
         for name, v in rss["nodes"].items():
             print(f"  {name}: VmRSS {v['vmrss_kb'] / 1024:.1f} MB (peak {v['vmhwm_kb'] / 1024:.1f}"
-                  f" MB, {v['threads']} threads, {v['state']})")
+                  f" MB; anonymous {v['rss_anon_kb'] / 1024:.1f} MB, file-backed "
+                  f"{v['rss_file_kb'] / 1024:.1f} MB), {v['threads']} threads "
+                  f"({', '.join(f'{k} {c}' for k, c in v['thread_names'].items())}), {v['state']}")
         print(f"  total {rss['total_kb'] / 1024:.1f} MB over three nodes, "
               f"{rss['total_kb'] / 3 / 1024:.1f} MB per node (keepalived: 13.4 MB per node, "
               "two processes)")

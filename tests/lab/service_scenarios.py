@@ -178,10 +178,18 @@ def scenario_unprivileged(lab):
 SCRAPER = Path(__file__).resolve().parent / "scrape_metrics.py"
 
 
-def scrape(node, path="/metrics"):
+def scrape(node, path="/metrics", port=METRICS_PORT):
     """/metrics of `node`, parsed by the Prometheus client's parser (scrape_metrics.py)."""
-    out = node.exec("/usr/bin/python3", str(SCRAPER), f"http://{node.ip}:{METRICS_PORT}{path}")
+    out = node.exec("/usr/bin/python3", str(SCRAPER), f"http://{node.ip}:{port}{path}")
     return json.loads(out)
+
+
+def refused(node, port):
+    try:
+        scrape(node, port=port)
+    except RuntimeError as e:
+        return "refused" in str(e).lower()
+    return False
 
 
 def sample(scraped, name, **labels):
@@ -249,6 +257,12 @@ def scenario_metrics_failover(lab):
     assert sample(old, "redkeep_vrrp_eligible") == 0
     assert sample(old, "redkeep_vrrp_not_eligible", reason="redis_unhealthy") == 1
     assert sample(old, "redkeep_vrrp_transitions_total") > sample(m1, "redkeep_vrrp_transitions_total")
+    # A reload moves the endpoint: the new port serves, the old one is closed.
+    n3.config.write_text(n3.config.read_text().replace(f":{METRICS_PORT}", f":{METRICS_PORT + 1}"))
+    n3.exec(str(lab.binary), "reload", "--socket", str(n3.socket))
+    wait_for("n3's /metrics on the new port",
+             lambda: sample(scrape(n3, port=METRICS_PORT + 1), "redkeep_vip_held") == 0, timeout=5)
+    wait_for("n3's old port closed", lambda: refused(n3, METRICS_PORT), timeout=5)
     # Only /metrics is served.
     try:
         scrape(n1, "/other")
