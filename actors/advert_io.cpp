@@ -83,6 +83,7 @@ void read_loop(advert_io_actor me, net::AdvertSocket* socket, vrrp::Expectation 
 }
 
 advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
+  name_this_thread("rk-advert");  // detached: this is its own thread
   auto& st = self->state;
   st.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("advert_io" + st.ctx.tag()));
@@ -97,6 +98,7 @@ advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
   auto* raw = st.socket.get();
   auto expect = core::expectation(st.ctx.instance, st.ctx.primary_address);
   st.reader = std::make_unique<PollThread>(
+      "rk-advert-rx",
       [me, raw, expect, log = st.ctx.log()](const std::atomic<bool>& stop) {
         read_loop(me, raw, expect, log, stop);
       });

@@ -1,4 +1,5 @@
 #include "actors/control_server.hpp"
+#include "actors/poll_thread.hpp"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -74,7 +75,10 @@ ControlServer::ControlServer(caf::actor_system& sys, caf::actor supervisor, std:
     ::close(listen_fd_);
     throw err;
   }
-  thread_ = std::thread([this] { serve(); });
+  thread_ = std::thread([this] {
+    name_this_thread("rk-control");
+    serve();
+  });
 }
 
 ControlServer::~ControlServer() {
@@ -124,6 +128,7 @@ void ControlServer::serve() {
     if (long_request && !long_busy_.exchange(true)) {
       if (long_thread_.joinable()) long_thread_.join();
       long_thread_ = std::thread([this, client, request] {
+        name_this_thread("rk-control-long");
         answer(client, request);
         ::close(client);
         long_busy_ = false;

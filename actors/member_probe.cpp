@@ -105,15 +105,18 @@ struct MemberProbeState {
 using Self = member_probe_actor::stateful_base<MemberProbeState>;
 
 member_probe_actor::behavior_type member_probe(Self* self, InstanceContext ctx) {
+  name_this_thread("rk-member-probe");  // detached: this is its own thread
   self->set_exception_handler(crash_handler("member_probe" + ctx.tag()));
   auto me = caf::actor_cast<member_probe_actor>(self);
   const auto interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(core::advert_interval(ctx.instance));
   self->state.thread = std::make_unique<PollThread>(
+      "rk-probe",
       [me, interval, inbox = self->state.inbox](const std::atomic<bool>& stop) {
         probe_loop(me, interval, inbox, stop);
       });
   self->state.vip_thread = std::make_unique<PollThread>(
+      "rk-vip-watch",
       [me, interval, inbox = self->state.inbox](const std::atomic<bool>& stop) {
         vip_watch_loop(me, interval, inbox, stop);
       });

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "actors/messages.hpp"
+#include "actors/poll_thread.hpp"
 #include "metrics/exposition.hpp"
 
 namespace redkeep::actors {
@@ -39,7 +40,10 @@ MetricsServer::MetricsServer(caf::actor_system& sys, caf::actor supervisor,
     throw std::runtime_error("metrics_listen " + where_.to_string() + ": cannot listen there (" +
                              why + ")");
   }
-  thread_ = std::thread([base = base_] { event_base_dispatch(base); });
+  thread_ = std::thread([base = base_] {
+    name_this_thread("rk-metrics");
+    event_base_dispatch(base);
+  });
 }
 
 MetricsServer::~MetricsServer() {

@@ -3,11 +3,17 @@
 // notifications, Redis connection watch): blocking calls must not run on
 // CAF's shared scheduler, so they run here and post messages to the actor.
 
+#include <pthread.h>
+
 #include <atomic>
 #include <functional>
 #include <thread>
 
 namespace redkeep::actors {
+
+/// Names the calling thread as `ps -L`, `top -H` and /proc/PID/task/TID/comm show it (at most
+/// 15 bytes: "rk-" and the actor or job). A thread otherwise inherits its creator's name.
+inline void name_this_thread(const char* name) { pthread_setname_np(pthread_self(), name); }
 
 /// Runs `loop(stop)` on its own thread; the loop must return soon after
 /// `stop` turns true (poll with a timeout of at most ~200 ms). The destructor
@@ -15,8 +21,12 @@ namespace redkeep::actors {
 class PollThread {
  public:
   PollThread() = default;
-  explicit PollThread(std::function<void(const std::atomic<bool>& stop)> loop)
-      : thread_([this, loop = std::move(loop)] { loop(stop_); }) {}
+  /// `name`: the thread's name (name_this_thread), a string literal.
+  PollThread(const char* name, std::function<void(const std::atomic<bool>& stop)> loop)
+      : thread_([this, name, loop = std::move(loop)] {
+          name_this_thread(name);
+          loop(stop_);
+        }) {}
   ~PollThread() { join(); }
   PollThread(const PollThread&) = delete;
   PollThread& operator=(const PollThread&) = delete;

@@ -156,9 +156,11 @@ struct DiagnosisState {
 using Self = redis_diagnosis_actor::stateful_base<DiagnosisState>;
 
 redis_diagnosis_actor::behavior_type redis_diagnosis(Self* self, InstanceContext ctx) {
+  name_this_thread("rk-redis-diag");  // detached: this is its own thread
   self->set_exception_handler(crash_handler("redis_diagnosis" + ctx.tag()));
   auto me = caf::actor_cast<redis_diagnosis_actor>(self);
   self->state.thread = std::make_unique<PollThread>(
+      "rk-diagnosis",
       [ctx, me](const std::atomic<bool>& stop) { diagnosis_loop(ctx, me, stop); });
   return {
       [self](const Wiring& w) { self->state.wiring = w; },

@@ -565,11 +565,13 @@ struct RedisHealthState {
 using Self = redis_health_actor::stateful_base<RedisHealthState>;
 
 redis_health_actor::behavior_type redis_health(Self* self, InstanceContext ctx) {
+  name_this_thread("rk-redis-health");  // detached: this is its own thread
   auto& st = self->state;
   st.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("redis_health" + st.ctx.tag()));
   auto me = caf::actor_cast<redis_health_actor>(self);
   st.checker = std::make_unique<PollThread>(
+      "rk-health",
       [me, c = st.ctx, signals = st.signals](const std::atomic<bool>& stop) {
         HealthLoop(me, c, signals).run(stop);
       });

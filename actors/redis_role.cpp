@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/crash_reason.hpp"
+#include "actors/poll_thread.hpp"
 #include "actors/messages.hpp"
 #include "actors/redis_health.hpp"
 #include "config/password.hpp"
@@ -209,6 +210,7 @@ void attempt(Self* self) {
 }
 
 redis_role_actor::behavior_type redis_role(Self* self, InstanceContext ctx) {
+  name_this_thread("rk-redis-role");  // detached: this is its own thread
   self->state.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("redis_role" + self->state.ctx.tag()));
   return {

@@ -13,6 +13,7 @@
 #include "actors/control_server.hpp"
 #include "actors/instances.hpp"
 #include "actors/metrics_server.hpp"
+#include "actors/poll_thread.hpp"
 #include "actors/reloader.hpp"
 #include "actors/service_manager.hpp"
 #include "actors/supervisor.hpp"
@@ -180,6 +181,7 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
 
     std::atomic<bool> done{false};
     std::thread signal_thread([&] {
+      name_this_thread("rk-signals");
       int stops = 0;
       timespec poll_interval{0, 200'000'000};
       while (!done) {
@@ -200,6 +202,7 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
         } else if (sig == SIGHUP && stops == 0 && !hup_busy.exchange(true)) {
           if (hup_thread.joinable()) hup_thread.join();
           hup_thread = std::thread([&] {
+            name_this_thread("rk-reload");
             do {
               hup_again = false;
               (void)reloader.reload();  // logs what it did or why not

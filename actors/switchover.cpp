@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "actors/crash_reason.hpp"
+#include "actors/poll_thread.hpp"
 #include "actors/messages.hpp"
 #include "redis/catch_up.hpp"
 #include "redis/operations.hpp"
@@ -221,6 +222,7 @@ void release_step(Self* self) {
 }
 
 switchover_actor::behavior_type switchover(Self* self, InstanceContext ctx) {
+  name_this_thread("rk-switchover");  // detached: this is its own thread
   self->state.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("switchover" + self->state.ctx.tag()));
   return {

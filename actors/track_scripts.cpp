@@ -71,7 +71,7 @@ void start_run(Self* self, std::size_t index) {
   const config::VrrpScript& script = self->state.ctx.instance.track_script[index].script;
   auto handle = caf::actor_cast<caf::actor>(self);
   self->state.scripts[index].run =
-      std::make_unique<PollThread>([handle, index, script](const std::atomic<bool>& stop) {
+      std::make_unique<PollThread>("rk-script", [handle, index, script](const std::atomic<bool>& stop) {
         auto& running = RunningScripts::instance();
         if (!running.acquire(script.name, stop)) return;
         const auto result =

@@ -98,7 +98,7 @@ void start_link_thread(Self* self) {
   auto me = caf::actor_cast<vip_actor>(self);
   int ifindex = static_cast<int>(self->state.ctx.ifindex);
   auto log = self->state.ctx.log();
-  self->state.link_thread = std::make_unique<PollThread>([me, ifindex, log](const auto& stop) {
+  self->state.link_thread = std::make_unique<PollThread>("rk-link", [me, ifindex, log](const auto& stop) {
     auto monitor = net::LinkMonitor::open();
     if (!monitor) {
       log.error(core::LogKind::netlink, "Cannot watch the interface: {}", monitor.error().message);
@@ -132,6 +132,7 @@ void refresh_link(Self* self) {
 }
 
 vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
+  name_this_thread("rk-vip");  // detached: this is its own thread
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.lifetime_s = core::vip_lifetime_seconds(st.ctx.instance);
