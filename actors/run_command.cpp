@@ -105,6 +105,11 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
   {
     caf::actor_system_config cfg;
     cfg.set("logger.verbosity", caf::atom("quiet"));
+    // Two workers whatever the core count (CAF's default is one per core, at least four):
+    // blocking work runs on threads of its own, and the elections need little CPU. Sharing
+    // rather than stealing: idle work-stealing workers wake every 10 ms to look for work.
+    cfg.set("scheduler.max-threads", 2);
+    cfg.set("scheduler.policy", caf::atom("sharing"));
     caf::actor_system sys{cfg};
     std::vector<ChildSpec> specs;
     for (const auto& ctx : *started)

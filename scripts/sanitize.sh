@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 root="$PWD"
 build="${SANITIZE_BUILD_DIR:-build-asan}"
 scenarios="${SANITIZE_SCENARIOS-cold_start redis_killed link_cut sigterm sigkill crash_actors
-  restart_budget rejections unicast fast_restart lagging_replica notify_hang}"
+  restart_budget rejections unicast fast_restart lagging_replica notify_hang metrics_failover}"
 out="$build/sanitize"
 
 # -O1 -g1: a third of the compile time of -O2 -g (CAF's templates), line tables are enough for
