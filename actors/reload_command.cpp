@@ -20,7 +20,8 @@ int run_reload(const std::string& socket_path, std::ostream& out, std::ostream& 
     return 1;
   }
   const auto changes = doc.value("changes", nlohmann::json::array());
-  if (changes.empty()) out << "Reloaded: no change\n";
+  if (changes.empty() && !doc.contains("control_socket") && !doc.contains("metrics_listen"))
+    out << "Reloaded: no change\n";
   for (const auto& c : changes) {
     out << "[" << c.value("instance", "") << "] " << c.value("action", "");
     std::string keywords;
@@ -31,6 +32,9 @@ int run_reload(const std::string& socket_path, std::ostream& out, std::ostream& 
   }
   if (doc.contains("control_socket"))
     out << "control_socket moved to " << doc["control_socket"].get<std::string>() << "\n";
+  if (doc.contains("metrics_listen"))
+    out << "metrics_listen is now " << doc["metrics_listen"].get<std::string>()
+        << " (the daemon's log says whether /metrics is served there)\n";
   return 0;
 }
 

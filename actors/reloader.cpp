@@ -90,6 +90,7 @@ std::string Reloader::reload() {
   std::set<std::string> names;
   for (const auto& c : contexts()) names.insert(c.instance.name);
   service.set_instances(names);
+  ++reloads_;  // after the configuration is in place: whoever sees it reads the new one
   service.reloaded();
   return answer;
 }
@@ -217,10 +218,12 @@ std::string Reloader::apply_file() {
   }
   next_group_ = next_group;
   json answer{{"ok", true}, {"changes", changes}};
-  if (plan.metrics_listen_changed)
-    daemon_log().info(core::LogKind::reload, "Reload: metrics_listen is now {}",
-                      next.global.metrics_listen ? next.global.metrics_listen->to_string()
-                                                 : std::string("off"));
+  if (plan.metrics_listen_changed) {
+    const auto where = next.global.metrics_listen ? next.global.metrics_listen->to_string()
+                                                  : std::string("off");
+    daemon_log().info(core::LogKind::reload, "Reload: metrics_listen is now {}", where);
+    answer["metrics_listen"] = where;
+  }
   if (plan.control_socket_changed) {
     daemon_log().warn(core::LogKind::reload, "Reload: control_socket moves to {}", next.global.control_socket);
     answer["control_socket"] = next.global.control_socket;

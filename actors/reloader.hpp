@@ -4,6 +4,8 @@
 // cannot be resolved) or has the supervisor apply the difference (config/reload_plan.hpp).
 
 #include <caf/all.hpp>
+#include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -34,6 +36,9 @@ class Reloader {
   std::string control_socket() const;
   /// metrics_listen of the running configuration (nullopt: off).
   std::optional<config::ListenAddress> metrics_listen() const;
+  /// Reloads done so far (applied or not): the daemon retries what a reload may fix, such as
+  /// /metrics on a port that was busy.
+  std::uint64_t reloads() const { return reloads_; }
 
  private:
   /// reload()'s work, without the service manager's notifications.
@@ -45,6 +50,7 @@ class Reloader {
   caf::actor supervisor_;
   std::string path_;
   std::mutex reload_mutex_;         // one reload at a time
+  std::atomic<std::uint64_t> reloads_{0};
   mutable std::mutex state_mutex_;  // what runs now; never held across a request
   config::Config running_;
   std::vector<InstanceContext> contexts_;

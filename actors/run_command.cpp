@@ -69,6 +69,8 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
   auto loaded = config::load_file(config_path);
   setup_logging(log_format,
                 node_name(loaded.config ? loaded.config->global : config::GlobalDefs{}));
+  if (!service.problem().empty())
+    daemon_log().warn(core::LogKind::service_manager, "{}", service.problem());
   for (const auto& d : loaded.diagnostics) {
     // JSON logs stay JSON for a log shipper; text keeps check's "FILE:LINE:COLUMN: ..." lines.
     if (log_format == LogFormat::json)
@@ -139,25 +141,54 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
     // /metrics when metrics_listen is set. A daemon that cannot listen there still runs:
     // failover matters more than its metrics.
     std::unique_ptr<MetricsServer> metrics;
-    std::optional<config::ListenAddress> metrics_wanted = loaded.config->global.metrics_listen;
-    auto start_metrics = [&] {
-      metrics.reset();  // first: a reload may keep the port and change the address
-      if (!metrics_wanted) return;
+    std::optional<config::ListenAddress> metrics_at;  // where it serves now
+    auto listen_metrics = [&](const config::ListenAddress& where) {
       try {
-        metrics = std::make_unique<MetricsServer>(sys, sup, *metrics_wanted);
+        metrics = std::make_unique<MetricsServer>(sys, sup, where);
+        metrics_at = where;
         daemon_log().info(core::LogKind::metrics, "Serving /metrics on {}",
-                          field("address", metrics_wanted->to_string()));
+                          field("address", where.to_string()));
+        return std::string();
       } catch (const std::exception& e) {
-        daemon_log().error(core::LogKind::metrics, "{}; running on without /metrics", e.what());
+        return std::string(e.what());
       }
     };
-    start_metrics();
-    // A reload changed metrics_listen: /metrics moves (or stops).
+    // The new endpoint first, so a failure keeps the old one; if the old one holds the port
+    // the new one needs, it goes first and comes back when the new one still fails.
+    auto serve_metrics = [&](const std::optional<config::ListenAddress>& wanted) {
+      if (!wanted) {
+        if (metrics) daemon_log().info(core::LogKind::metrics, "/metrics stopped");
+        metrics.reset();
+        metrics_at.reset();
+        return;
+      }
+      auto old = std::move(metrics);
+      auto error = listen_metrics(*wanted);
+      if (error.empty()) return;
+      if (old) {
+        const auto old_at = *metrics_at;
+        old.reset();
+        error = listen_metrics(*wanted);
+        if (error.empty()) return;
+        if (listen_metrics(old_at).empty()) {
+          daemon_log().error(core::LogKind::metrics, "{}; /metrics stays on {}", error,
+                             old_at.to_string());
+          return;
+        }
+      }
+      metrics_at.reset();
+      daemon_log().error(core::LogKind::metrics,
+                         "{}; running on without /metrics (a reload tries again)", error);
+    };
+    serve_metrics(loaded.config->global.metrics_listen);
+    // After each reload: serve where the configuration says, or try again where it failed.
+    std::uint64_t reloads_seen = 0;
     auto move_metrics = [&] {
+      if (reloader.reloads() == reloads_seen) return;
+      reloads_seen = reloader.reloads();
       const auto wanted = reloader.metrics_listen();
-      if (wanted == metrics_wanted) return;
-      metrics_wanted = wanted;
-      start_metrics();
+      if (wanted == metrics_at) return;
+      serve_metrics(wanted);
     };
     // A reload moved control_socket: the new one first, then the old one goes (from this
     // thread, never from the control server's own, which the old one's destructor joins).

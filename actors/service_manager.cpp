@@ -5,7 +5,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
@@ -20,14 +22,40 @@ ServiceManager& ServiceManager::get() {
 }
 
 ServiceManager::ServiceManager() {
-  if (const char* path = std::getenv("NOTIFY_SOCKET"); path && (*path == '/' || *path == '@'))
-    socket_path_ = path;
+  const char* path = std::getenv("NOTIFY_SOCKET");
+  const std::string notify = path ? path : "";
+  // sun_path holds 108 bytes: a path needs its terminating NUL, an abstract name does not.
+  const std::size_t room = sizeof(sockaddr_un::sun_path) - (notify.rfind('@', 0) == 0 ? 0 : 1);
+  if (notify.empty()) {
+    // Not run by systemd (or Type= is not notify): nothing to say.
+  } else if ((notify[0] != '/' && notify[0] != '@') || notify.size() > room) {
+    problem_ = "NOTIFY_SOCKET=" + notify +
+               " is neither an absolute path nor an abstract name (@...) that fits a unix "
+               "socket address: systemd is not notified";
+  } else {
+    socket_path_ = notify;
+  }
   // sd_watchdog_enabled(3): the watchdog is ours only when WATCHDOG_PID is unset or our pid.
   const char* usec = std::getenv("WATCHDOG_USEC");
   const char* pid = std::getenv("WATCHDOG_PID");
-  if (usec && !socket_path_.empty() && (!pid || std::atoll(pid) == getpid())) {
-    const long long us = std::atoll(usec);
-    if (us > 0) watchdog_tick_ = std::chrono::microseconds(us / 4);
+  const auto number = [](const char* text) -> std::optional<unsigned long long> {
+    unsigned long long n = 0;
+    const char* end = text + std::strlen(text);
+    const auto [at, ec] = std::from_chars(text, end, n);
+    if (ec != std::errc() || at != end || at == text) return std::nullopt;
+    return n;
+  };
+  if (usec && !socket_path_.empty() && (!pid || number(pid) == static_cast<unsigned long long>(getpid()))) {
+    const auto us = number(usec);
+    if (!us || *us == 0) {
+      problem_ = std::string("WATCHDOG_USEC=") + usec +
+                 " is not a positive number of microseconds: no watchdog pings";
+    } else {
+      // A quarter of the interval, at least 10 ms: a tick of a few microseconds would keep an
+      // election busy with pings alone (WatchdogSec has no smaller sensible value anyway).
+      const auto quarter = std::chrono::microseconds(std::min<unsigned long long>(*us / 4, 1ULL << 40));
+      watchdog_tick_ = std::max<std::chrono::microseconds>(quarter, std::chrono::milliseconds(10));
+    }
   }
   for (const char* name : {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"}) unsetenv(name);
 }
@@ -92,20 +120,21 @@ void ServiceManager::send(const std::string& message) {
   if (socket_path_.empty()) return;
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  if (socket_path_.size() >= sizeof addr.sun_path) return;
   std::memcpy(addr.sun_path, socket_path_.data(), socket_path_.size());
   if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace
   const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path_.size());
   // A socket per message: a handful a second at most, and nothing held open across a fork.
   const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  bool ok = fd >= 0 && sendto(fd, message.data(), message.size(), MSG_NOSIGNAL,
+  // Never blocking: a receiver that stops reading must not stop the election calling this.
+  bool ok = fd >= 0 && sendto(fd, message.data(), message.size(), MSG_NOSIGNAL | MSG_DONTWAIT,
                               reinterpret_cast<const sockaddr*>(&addr), len) >= 0;
   const int err = errno;
   if (fd >= 0) close(fd);
   if (!ok && !send_failed_) {
-    send_failed_ = true;
+    send_failed_ = true;  // once: a receiver that is gone stays gone
     daemon_log().warn(core::LogKind::service_manager,
-                      "Cannot notify the service manager at NOTIFY_SOCKET {}: {}",
+                      "Cannot notify the service manager at NOTIFY_SOCKET {} ({}); this and "
+                      "later messages are dropped",
                       socket_path_, std::strerror(err));
   }
 }

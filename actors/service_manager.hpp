@@ -34,10 +34,14 @@ class ServiceManager {
   /// `instance`'s election ran its watchdog tick: WATCHDOG=1 when every instance's has since
   /// the previous ping, or at any tick during a reload (it stops and starts elections).
   void election_alive(const std::string& instance);
-  /// How often each election ticks: a quarter of WATCHDOG_USEC (systemd asks for a ping
-  /// within half of it; a round needs every election, so up to two ticks). nullopt: no
-  /// watchdog for this process.
+  /// How often each election ticks: a quarter of WATCHDOG_USEC, at least 10 ms (systemd asks
+  /// for a ping within half of it; a round needs every election, so up to two ticks). nullopt:
+  /// no watchdog for this process.
   std::optional<std::chrono::microseconds> watchdog_tick() const { return watchdog_tick_; }
+
+  /// What is wrong with the environment systemd gave (NOTIFY_SOCKET, WATCHDOG_USEC), for the
+  /// log once logging is set up; "" when nothing.
+  const std::string& problem() const { return problem_; }
 
   /// RELOADING=1 with MONOTONIC_USEC (microseconds of CLOCK_MONOTONIC), before a reload.
   void reloading();
@@ -54,6 +58,7 @@ class ServiceManager {
 
   std::mutex mutex_;
   std::string socket_path_;  // "" = not under systemd; "@..." = abstract namespace
+  std::string problem_;
   std::optional<std::chrono::microseconds> watchdog_tick_;
   core::RollCall first_state_;
   core::RollCall alive_;

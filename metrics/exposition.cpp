@@ -160,6 +160,15 @@ void instance_metrics(Writer& w, const json& in) {
 
 }  // namespace
 
+std::string incomplete(const json& status) {
+  if (!status.is_object() || !status.contains("instances") || !status["instances"].is_array())
+    return "the daemon's status is not readable";
+  for (const auto& in : status["instances"])
+    if (!in.is_object() || !in.contains("name") || in.contains("error"))
+      return "an election did not answer: " + in.dump();
+  return "";
+}
+
 std::string exposition(const json& status, const std::string& version) {
   Writer w;
   w.family("redkeep_build_info", "gauge", "Always 1; the version of redkeep as a label.");

@@ -17,6 +17,11 @@ namespace redkeep::metrics {
 /// The Content-Type of the text format.
 inline constexpr const char* kContentType = "text/plain; version=0.0.4; charset=utf-8";
 
+/// Why `status` is not a complete picture: an instance whose election did not answer (an entry
+/// with "error"), or no instance list at all; "" when complete. /metrics answers 503 then, so
+/// Prometheus sees the target down instead of a node whose instances vanished.
+std::string incomplete(const nlohmann::json& status);
+
 /// The exposition of `status` ({"instances": [...]}, the control socket's answer to "status")
 /// and the build (`version`). An instance entry without a name (a status error) is skipped.
 std::string exposition(const nlohmann::json& status, const std::string& version);

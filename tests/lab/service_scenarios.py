@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from helpers import assert_one_master, assert_replica_of
+from helpers import assert_one_master, assert_replica_of, proc_status
 from lab import METRICS_PORT, wait_for
 from scenarios import inject
 
@@ -113,6 +113,22 @@ def scenario_systemd_notify(lab):
         assert int(reloading["MONOTONIC_USEC"]) > 0, reloading
         wait_for("READY=1 after the reload", lambda: listener.first("READY", t_reloading),
                  timeout=5)
+
+        # A receiver that stops reading (n2) must not stall the election: sends never block.
+        # A malformed WATCHDOG_USEC (n3) is said once and turns the watchdog off.
+        deaf = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        deaf.bind(str(lab.dir / "deaf.sock"))
+        n2.start_redkeep(env={"NOTIFY_SOCKET": str(lab.dir / "deaf.sock"),
+                              "WATCHDOG_USEC": "40000"})
+        n3.start_redkeep(env={"NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "12abc"})
+        for n in (n2, n3):
+            wait_for(f"{n.name} BACKUP", lambda n=n: n.state() == "BACKUP", timeout=15)
+        heard = n2.status()["counters"]["adverts_received"]
+        wait_for("n2 still hearing adverts with a deaf NOTIFY_SOCKET",
+                 lambda: n2.status()["counters"]["adverts_received"] >= heard + 3, timeout=10)
+        assert n2.log_text().count("Cannot notify the service manager") == 1, n2.log_text()
+        assert "WATCHDOG_USEC=12abc is not a positive number" in n3.log_text(), n3.log_text()
+        deaf.close()
 
         # SIGTERM: STOPPING=1, then the exit.
         s0 = time.monotonic()
@@ -263,6 +279,27 @@ def scenario_metrics_failover(lab):
     wait_for("n3's /metrics on the new port",
              lambda: sample(scrape(n3, port=METRICS_PORT + 1), "redkeep_vip_held") == 0, timeout=5)
     wait_for("n3's old port closed", lambda: refused(n3, METRICS_PORT), timeout=5)
+    # Abuse: a huge header is refused without the daemon growing; trickling clients are cut
+    # off after at most 10 s and never hold more than 16 descriptors; /metrics serves again.
+    abuse = str(Path(__file__).resolve().parent / "http_abuse.py")
+    rss_before = proc_status(n2.redkeep.pid, "VmRSS")
+    big = json.loads(lab.client_run("python3", abuse, "big-header", n2.ip, str(METRICS_PORT),
+                                    str(8 << 20)))
+    assert not big["status_line"].startswith("HTTP/1.1 200"), big
+    assert proc_status(n2.redkeep.pid, "VmRSS") - rss_before < 4096, "RSS grew by 4 MB"
+    fds_before = len(os.listdir(f"/proc/{n2.redkeep.pid}/fd"))
+    slow = lab.client_popen(["python3", abuse, "slow", n2.ip, str(METRICS_PORT), "40", "14"],
+                            lab.dir / "slow.log")
+    peak = 0
+    deadline = time.monotonic() + 20
+    while slow.poll() is None and time.monotonic() < deadline:
+        peak = max(peak, len(os.listdir(f"/proc/{n2.redkeep.pid}/fd")) - fds_before)
+        time.sleep(0.2)
+    slow.wait(timeout=10)
+    result = json.loads((lab.dir / "slow.log").read_text().splitlines()[-1])
+    assert result["closed_by_server"] == result["opened"] == 40, result
+    assert peak <= 2 * 16 + 4, f"{peak} more descriptors while 40 clients trickled"
+    assert sample(scrape(n2), "redkeep_vrrp_state", state="MASTER") == 1
     # Only /metrics is served.
     try:
         scrape(n1, "/other")

@@ -9,6 +9,7 @@
 
 using nlohmann::json;
 using redkeep::metrics::exposition;
+using redkeep::metrics::incomplete;
 
 namespace {
 
@@ -101,4 +102,11 @@ TEST_CASE("metrics: a status without instances is the build info alone", "[metri
   CHECK(exposition(json::parse("[]"), "1") ==
         "# HELP redkeep_build_info Always 1; the version of redkeep as a label.\n"
         "# TYPE redkeep_build_info gauge\nredkeep_build_info{version=\"1\"} 1\n");
+}
+
+TEST_CASE("metrics: a status with an election that did not answer is incomplete", "[metrics]") {
+  CHECK(incomplete(master_status()).empty());
+  CHECK_FALSE(incomplete(json::parse(R"({"instances": [{"error": "request_timeout"}]})")).empty());
+  CHECK_FALSE(incomplete(json::parse("[]")).empty());
+  CHECK(incomplete(json::parse(R"({"instances": []})")).empty());
 }
