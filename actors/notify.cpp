@@ -61,8 +61,9 @@ void next(Self* self) {
   const Log log = st.ctx.log();
   const auto generation = ++st.generation;
   const std::chrono::milliseconds timeout = n.state == "STOP" ? kNotifyStopTimeout : kNotifyTimeout;
-  st.running = std::make_unique<PollThread>("rk-notify", [handle, scripts, n, instance, log, generation,
-                                             timeout](const std::atomic<bool>& stop) {
+  st.running = std::make_unique<PollThread>("rk-notify", [handle, scripts, n, instance, log,
+                                                          generation, timeout](
+                                                             const std::atomic<bool>& stop) {
     for (const auto& [keyword, script] : scripts) {
       if (stop) return;
       std::vector<std::string> extra;

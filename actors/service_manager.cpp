@@ -45,7 +45,8 @@ ServiceManager::ServiceManager() {
     if (ec != std::errc() || at != end || at == text) return std::nullopt;
     return n;
   };
-  if (usec && !socket_path_.empty() && (!pid || number(pid) == static_cast<unsigned long long>(getpid()))) {
+  const bool ours = !pid || number(pid) == static_cast<unsigned long long>(getpid());
+  if (usec && !socket_path_.empty() && ours) {
     const auto us = number(usec);
     if (!us || *us == 0) {
       problem_ = std::string("WATCHDOG_USEC=") + usec +
@@ -53,7 +54,8 @@ ServiceManager::ServiceManager() {
     } else {
       // A quarter of the interval, at least 10 ms: a tick of a few microseconds would keep an
       // election busy with pings alone (WatchdogSec has no smaller sensible value anyway).
-      const auto quarter = std::chrono::microseconds(std::min<unsigned long long>(*us / 4, 1ULL << 40));
+      const auto quarter =
+          std::chrono::microseconds(std::min<unsigned long long>(*us / 4, 1ULL << 40));
       watchdog_tick_ = std::max<std::chrono::microseconds>(quarter, std::chrono::milliseconds(10));
     }
   }

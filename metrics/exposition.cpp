@@ -37,14 +37,16 @@ class Writer {
   void family(const std::string& name, const char* type, const char* help) {
     if (index_.count(name)) return;
     index_[name] = families_.size();
-    families_.push_back({name, fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type)});
+    families_.push_back(
+        {name, fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type)});
   }
   void sample(const std::string& name, const Labels& labels, double value) {
     std::string line = name;
     if (!labels.empty()) {
       line += '{';
       for (std::size_t i = 0; i < labels.size(); ++i)
-        line += fmt::format("{}{}=\"{}\"", i ? "," : "", labels[i].first, escaped(labels[i].second));
+        line += fmt::format("{}{}=\"{}\"", i ? "," : "", labels[i].first,
+                            escaped(labels[i].second));
       line += '}';
     }
     families_[index_.at(name)].second += fmt::format("{} {}\n", line, value);
@@ -75,7 +77,8 @@ void instance_metrics(Writer& w, const json& in) {
   };
 
   w.family("redkeep_vrrp_state", "gauge",
-           "1 for the VRRP state the instance is in (INIT, BACKUP, MASTER, FAULT), 0 for the others.");
+           "1 for the VRRP state the instance is in (INIT, BACKUP, MASTER, FAULT), 0 for the "
+           "others.");
   for (const char* s : {"INIT", "BACKUP", "MASTER", "FAULT"})
     w.sample("redkeep_vrrp_state", with("state", s), in.value("state", "") == s ? 1 : 0);
   w.family("redkeep_vrrp_priority", "gauge", "The configured priority (1-254).");
@@ -116,7 +119,8 @@ void instance_metrics(Writer& w, const json& in) {
            "Restarts of the instance's actors by the supervisor, by actor.");
   const json restarts = counters.value("actor_restarts_by_actor", json::object());
   for (const auto& [actor, n] : restarts.items())
-    w.sample("redkeep_actor_restarts_total", with("actor", actor), n.is_number() ? n.get<double>() : 0);
+    w.sample("redkeep_actor_restarts_total", with("actor", actor),
+             n.is_number() ? n.get<double>() : 0);
 
   const auto redis = in.find("redis");
   if (redis == in.end() || !redis->is_object()) return;

@@ -49,10 +49,11 @@ TEST_CASE("metrics: a Master's state, counters and Redis", "[metrics]") {
   CHECK(has_line(text, "redkeep_vrrp_adverts_sent_total{vrrp_instance=\"HARedis\"} 42"));
   CHECK(has_line(text, "redkeep_vrrp_transitions_total{vrrp_instance=\"HARedis\"} 2"));
   CHECK(has_line(text, "redkeep_gratuitous_arps_total{vrrp_instance=\"HARedis\"} 5"));
-  CHECK(has_line(
-      text, "redkeep_vrrp_adverts_rejected_total{vrrp_instance=\"HARedis\",reason=\"auth_password\"} 7"));
   CHECK(has_line(text,
-                 "redkeep_vrrp_adverts_rejected_total{vrrp_instance=\"HARedis\",reason=\"ttl\"} 0"));
+                 "redkeep_vrrp_adverts_rejected_total{vrrp_instance=\"HARedis\","
+                 "reason=\"auth_password\"} 7"));
+  CHECK(has_line(
+      text, "redkeep_vrrp_adverts_rejected_total{vrrp_instance=\"HARedis\",reason=\"ttl\"} 0"));
   CHECK(has_line(text, "redkeep_actor_restarts_total{vrrp_instance=\"HARedis\",actor=\"vip\"} 1"));
   CHECK(has_line(text, "redkeep_vrrp_eligible{vrrp_instance=\"HARedis\"} 1"));
   CHECK(has_line(text, "redkeep_redis_role{vrrp_instance=\"HARedis\",role=\"master\"} 1"));
@@ -70,7 +71,8 @@ TEST_CASE("metrics: why not eligible as a label set, escaped names, unknowns lef
   CHECK(has_line(text, "redkeep_vrrp_state{" + id + ",state=\"FAULT\"} 1"));
   CHECK(has_line(text, "redkeep_vrrp_not_eligible{" + id + ",reason=\"redis_unhealthy\"} 1"));
   CHECK(has_line(text, "redkeep_vrrp_not_eligible{" + id + ",reason=\"behind_peer\"} 0"));
-  CHECK(has_line(text, "redkeep_vrrp_not_eligible{vrrp_instance=\"HARedis\",reason=\"redis_unhealthy\"} 0"));
+  CHECK(has_line(
+      text, "redkeep_vrrp_not_eligible{vrrp_instance=\"HARedis\",reason=\"redis_unhealthy\"} 0"));
   CHECK(has_line(text, "redkeep_redis_healthy{" + id + "} 0"));
   CHECK(has_line(text, "redkeep_redis_master_link_up{" + id + "} 0"));
   CHECK(has_line(text, "redkeep_redis_role{" + id + ",role=\"replica\"} 1"));
