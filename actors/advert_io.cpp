@@ -83,6 +83,7 @@ void read_loop(advert_io_actor me, net::AdvertSocket* socket, vrrp::Expectation 
 }
 
 advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
+  name_this_thread("rk-advert");  // detached: this is its own thread
   auto& st = self->state;
   st.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("advert_io" + st.ctx.tag()));
@@ -134,7 +135,7 @@ advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
 }  // namespace
 
 caf::actor spawn_advert_io(caf::local_actor* parent, const InstanceContext& ctx) {
-  return caf::actor_cast<caf::actor>(parent->spawn(advert_io, ctx));
+  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(advert_io, ctx));
 }
 
 }  // namespace redkeep::actors

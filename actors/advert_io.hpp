@@ -19,8 +19,7 @@ namespace redkeep::actors {
 std::string send_advert(net::AdvertSocket& socket, const InstanceContext& ctx,
                         std::uint8_t priority);
 
-/// Spawns the advert_io actor on the scheduler: sends do not block (MSG_DONTWAIT); receiving
-/// waits on its reader thread, which stops within 200 ms when the actor ends.
+/// Spawns the advert_io actor (detached: its socket blocks).
 caf::actor spawn_advert_io(caf::local_actor* parent, const InstanceContext& ctx);
 
 }  // namespace redkeep::actors

@@ -105,6 +105,7 @@ struct MemberProbeState {
 using Self = member_probe_actor::stateful_base<MemberProbeState>;
 
 member_probe_actor::behavior_type member_probe(Self* self, InstanceContext ctx) {
+  name_this_thread("rk-member-probe");  // detached: this is its own thread
   self->set_exception_handler(crash_handler("member_probe" + ctx.tag()));
   auto me = caf::actor_cast<member_probe_actor>(self);
   const auto interval =
@@ -146,7 +147,7 @@ member_probe_actor::behavior_type member_probe(Self* self, InstanceContext ctx) 
 }  // namespace
 
 caf::actor spawn_member_probe(caf::local_actor* parent, const InstanceContext& ctx) {
-  return caf::actor_cast<caf::actor>(parent->spawn(member_probe, ctx));
+  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(member_probe, ctx));
 }
 
 }  // namespace redkeep::actors

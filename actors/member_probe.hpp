@@ -10,8 +10,7 @@
 
 namespace redkeep::actors {
 
-/// Spawns the member_probe actor on the scheduler: its rounds and the VIP watch run on threads
-/// of their own (5 ms slices, so the actor's end waits for them briefly).
+/// Spawns the member_probe actor (detached: its rounds block up to their timeout).
 caf::actor spawn_member_probe(caf::local_actor* parent, const InstanceContext& ctx);
 
 }  // namespace redkeep::actors

@@ -115,6 +115,7 @@ bufferevent* MetricsServer::on_connection(event_base* base, void* self_ptr) {
   // into memory: past twice that, reading pauses (the client waits on a full socket).
   bufferevent_setwatermark(bev, EV_READ, 0, 2 * kMaxHeaderBytes);
   bufferevent_incref(bev);
+  self->forget_closed();
   const bool over_cap = self->connections_.size() >= kMaxConnections;
   const auto now = std::chrono::steady_clock::now();
   self->connections_.push_back({bev, over_cap ? now : now + kConnectionLifetime});
@@ -129,7 +130,23 @@ void MetricsServer::on_sweep(int, short, void* self) {
   static_cast<MetricsServer*>(self)->sweep(false);
 }
 
+void MetricsServer::forget_closed() {
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    // bufferevent_free (evhttp done with the connection) clears every callback.
+    bufferevent_data_cb read = nullptr, write = nullptr;
+    bufferevent_event_cb events = nullptr;
+    bufferevent_getcb(it->bev, &read, &write, &events, nullptr);
+    if (read || write || events) {
+      ++it;
+      continue;
+    }
+    bufferevent_decref(it->bev);
+    it = connections_.erase(it);
+  }
+}
+
 void MetricsServer::sweep(bool all) {
+  if (!all) forget_closed();
   const auto now = std::chrono::steady_clock::now();
   for (auto it = connections_.begin(); it != connections_.end();) {
     if (!all && it->deadline > now) {
@@ -145,7 +162,15 @@ void MetricsServer::sweep(bool all) {
 }
 
 void MetricsServer::on_request(evhttp_request* request, void* self_ptr) {
-  auto* self = static_cast<MetricsServer*>(self_ptr);
+  // An exception must not cross libevent's C frames (std::terminate): answer 500 instead.
+  try {
+    respond(request, static_cast<MetricsServer*>(self_ptr));
+  } catch (const std::exception&) {
+    evhttp_send_error(request, HTTP_INTERNAL, nullptr);
+  }
+}
+
+void MetricsServer::respond(evhttp_request* request, MetricsServer* self) {
   const char* path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(request));
   evbuffer* body = evbuffer_new();
   if (!body) {

@@ -44,6 +44,9 @@ class MetricsServer {
 
  private:
   static void on_request(evhttp_request* request, void* self);
+  static void respond(evhttp_request* request, MetricsServer* self);
+  /// Drops our reference to connections evhttp has closed: they no longer count to the cap.
+  void forget_closed();
   static void on_stop(int fd, short events, void* self);
   static bufferevent* on_connection(event_base* base, void* self);
   static void on_sweep(int fd, short events, void* self);

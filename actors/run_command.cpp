@@ -92,6 +92,10 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
 
   // Signals are taken by sigwait on our own thread, never by a handler that
   // would run on some CAF worker.
+  // A peer that closes a socket we write to (a /metrics client, a Redis) must cost an EPIPE,
+  // not the daemon: SIGPIPE's default action kills it with the VIP still held. Before any
+  // thread starts; scripts get the default back (exec/child_process.cpp).
+  signal(SIGPIPE, SIG_IGN);
   sigset_t signals;
   sigemptyset(&signals);
   for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&signals, s);

@@ -133,10 +133,10 @@ void ServiceManager::send(const std::string& message) {
   const int err = errno;
   if (fd >= 0) close(fd);
   if (!ok && !send_failed_) {
-    send_failed_ = true;  // once: a receiver that is gone stays gone
+    send_failed_ = true;  // said once: a receiver that stops reading would flood the log
     daemon_log().warn(core::LogKind::service_manager,
-                      "Cannot notify the service manager at NOTIFY_SOCKET {} ({}); this and "
-                      "later messages are dropped",
+                      "Cannot notify the service manager at NOTIFY_SOCKET {} ({}); the "
+                      "message is dropped (said once, later failures are not logged)",
                       socket_path_, std::strerror(err));
   }
 }

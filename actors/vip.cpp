@@ -132,6 +132,7 @@ void refresh_link(Self* self) {
 }
 
 vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
+  name_this_thread("rk-vip");  // detached: this is its own thread
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.lifetime_s = core::vip_lifetime_seconds(st.ctx.instance);
@@ -243,7 +244,7 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
 }  // namespace
 
 caf::actor spawn_vip(caf::local_actor* parent, const InstanceContext& ctx, bool restart) {
-  return caf::actor_cast<caf::actor>(parent->spawn(vip, ctx, restart));
+  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(vip, ctx, restart));
 }
 
 }  // namespace redkeep::actors

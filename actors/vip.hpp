@@ -10,9 +10,7 @@
 
 namespace redkeep::actors {
 
-/// Spawns the vip actor on the scheduler: a netlink request waits only for the kernel's ack
-/// (microseconds; bounded by the socket's 1 s receive timeout), gratuitous ARPs are sent
-/// without waiting, and the link watch runs on a thread of its own. On the
+/// Spawns the vip actor (detached: netlink and packet sockets block). On the
 /// daemon's first start (`restart` false) it removes VIPs an earlier run left
 /// behind; on a restart it leaves them to the election's next command.
 caf::actor spawn_vip(caf::local_actor* parent, const InstanceContext& ctx, bool restart);
