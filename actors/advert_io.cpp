@@ -8,8 +8,8 @@
 
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
-#include "actors/poll_thread.hpp"
 #include "core/params.hpp"
+#include "net/reactor.hpp"
 #include "net/vrrp/packet.hpp"
 
 namespace redkeep::actors {
@@ -48,23 +48,23 @@ struct AdvertIoState {
   std::unique_ptr<net::AdvertSocket> socket;
   std::uint64_t send_failures = 0;      // consecutive
   std::set<std::string> causes_logged;  // of the current run of failures
-  std::unique_ptr<PollThread> reader;   // after socket: destroyed (joined) first
+  net::Reactor::Watch reads;            // after socket: unwatched before it closes
   static inline const char* name = "advert_io";
 };
 
 using Self = advert_io_actor::stateful_base<AdvertIoState>;
 
-/// Reads packets until stopped; validation runs here so a flood of bad
-/// packets costs the actors one small message each.
-void read_loop(advert_io_actor me, net::AdvertSocket* socket, vrrp::Expectation expect,
-               const Log& log, const std::atomic<bool>& stop) {
-  while (!stop) {
-    auto r = socket->receive(200);
+/// Reads what the socket holds (at most 64 packets a call, so other sockets get their turn);
+/// validation runs here so a flood of bad packets costs the actors one small message each.
+void read_adverts(advert_io_actor me, net::AdvertSocket& socket, const vrrp::Expectation& expect,
+                  const Log& log) {
+  for (int i = 0; i < 64; ++i) {
+    auto r = socket.receive(0);
     if (!r) {
       log.warn(core::LogKind::advert_receive_failed, "Advert socket receive failed: {}", r.error().message);
-      continue;
+      return;
     }
-    if (!r->has_value()) continue;
+    if (!r->has_value()) return;
     const auto& bytes = (*r)->packet;
     auto result = vrrp::receive(bytes.data(), bytes.size(), expect);
     if (auto* ok = std::get_if<vrrp::ReceivedAdvert>(&result)) {
@@ -83,7 +83,6 @@ void read_loop(advert_io_actor me, net::AdvertSocket* socket, vrrp::Expectation 
 }
 
 advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
-  name_this_thread("rk-advert");  // detached: this is its own thread
   auto& st = self->state;
   st.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("advert_io" + st.ctx.tag()));
@@ -97,11 +96,9 @@ advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
   auto me = caf::actor_cast<advert_io_actor>(self);
   auto* raw = st.socket.get();
   auto expect = core::expectation(st.ctx.instance, st.ctx.primary_address);
-  st.reader = std::make_unique<PollThread>(
-      "rk-advert-rx",
-      [me, raw, expect, log = st.ctx.log()](const std::atomic<bool>& stop) {
-        read_loop(me, raw, expect, log, stop);
-      });
+  st.reads = net::Reactor::get().watch(raw->fd(), [me, raw, expect, log = st.ctx.log()] {
+    read_adverts(me, *raw, expect, log);
+  });
   return {
       [self](const Wiring& w) { self->state.wiring = w; },
       [self](const AdvertIn& in) {
@@ -135,7 +132,8 @@ advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
 }  // namespace
 
 caf::actor spawn_advert_io(caf::local_actor* parent, const InstanceContext& ctx) {
-  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(advert_io, ctx));
+  // On the scheduler: sends never block (MSG_DONTWAIT) and the node's reactor does the reads.
+  return caf::actor_cast<caf::actor>(parent->spawn(advert_io, ctx));
 }
 
 }  // namespace redkeep::actors

@@ -1,6 +1,6 @@
 #pragma once
-// The advert_io actor: owns the raw IPPROTO_VRRP socket of one instance. A
-// reader thread receives, decodes and validates packets (net/vrrp) and hands
+// The advert_io actor: owns the raw IPPROTO_VRRP socket of one instance. The node's
+// reactor (net/reactor.hpp) receives, decodes and validates packets (net/vrrp) and hands
 // valid adverts and rejections to the election; AdvertOut messages become
 // adverts on the wire (multicast 224.0.0.18 or each unicast_peer).
 
@@ -19,7 +19,7 @@ namespace redkeep::actors {
 std::string send_advert(net::AdvertSocket& socket, const InstanceContext& ctx,
                         std::uint8_t priority);
 
-/// Spawns the advert_io actor (detached: its socket blocks).
+/// Spawns the advert_io actor (on the scheduler: nothing it does blocks).
 caf::actor spawn_advert_io(caf::local_actor* parent, const InstanceContext& ctx);
 
 }  // namespace redkeep::actors

@@ -21,8 +21,6 @@ struct ProbeInbox {
   std::mutex mutex;
   std::optional<std::vector<net::RedisEndpoint>> members;  // new set, taken by the thread
   std::atomic<bool> probe_now{false};
-  std::optional<net::RedisEndpoint> vip;  // watched while a takeover is held
-  std::uint64_t vip_generation = 0;       // each VipWatch: a new watch reports afresh
 };
 
 /// A held takeover ends as soon as the VIP stops answering (issue 14.1). Every Backup watches
@@ -34,30 +32,17 @@ std::chrono::milliseconds vip_watch_round(std::chrono::milliseconds interval) {
   return std::clamp(interval / 10, std::chrono::milliseconds(50), std::chrono::milliseconds(100));
 }
 
+/// Watches `vip` until stopped: VipReached whenever the verdict changes, the first at once.
 void vip_watch_loop(member_probe_actor me, std::chrono::milliseconds interval,
-                    std::shared_ptr<ProbeInbox> inbox, const std::atomic<bool>& stop) {
+                    net::RedisEndpoint vip, const std::atomic<bool>& stop) {
   const auto round = vip_watch_round(interval);
   net::MemberProber prober(/*refused_is_reached=*/false);
+  prober.set_members({vip});
   std::optional<bool> told;
-  std::uint64_t generation = 0;
   while (!stop) {
-    std::optional<net::RedisEndpoint> vip;
-    {
-      std::lock_guard<std::mutex> lock(inbox->mutex);
-      vip = inbox->vip;
-      if (inbox->vip_generation != generation) {
-        generation = inbox->vip_generation;
-        told.reset();
-        prober.set_members({});
-      }
-    }
-    if (!vip) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      continue;
-    }
-    if (prober.members().empty()) prober.set_members({*vip});
     const auto started = Clock::now();
     const bool reached = prober.round(round) > 0;
+    if (stop) return;
     if (told != reached) caf::anon_send(me, VipReached{reached});
     told = reached;
     std::this_thread::sleep_until(started + round);
@@ -96,30 +81,27 @@ void probe_loop(member_probe_actor me, std::chrono::milliseconds interval,
 
 struct MemberProbeState {
   Wiring wiring;
+  std::chrono::milliseconds interval{};
   std::shared_ptr<ProbeInbox> inbox = std::make_shared<ProbeInbox>();
   std::unique_ptr<PollThread> thread;
-  std::unique_ptr<PollThread> vip_thread;
+  std::unique_ptr<PollThread> vip_thread;  // only while a takeover is held
   static inline const char* name = "member_probe";
 };
 
 using Self = member_probe_actor::stateful_base<MemberProbeState>;
 
 member_probe_actor::behavior_type member_probe(Self* self, InstanceContext ctx) {
-  name_this_thread("rk-member-probe");  // detached: this is its own thread
   self->set_exception_handler(crash_handler("member_probe" + ctx.tag()));
   auto me = caf::actor_cast<member_probe_actor>(self);
   const auto interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(core::advert_interval(ctx.instance));
+  self->state.interval = interval;
   self->state.thread = std::make_unique<PollThread>(
       "rk-probe",
       [me, interval, inbox = self->state.inbox](const std::atomic<bool>& stop) {
         probe_loop(me, interval, inbox, stop);
-      });
-  self->state.vip_thread = std::make_unique<PollThread>(
-      "rk-vip-watch",
-      [me, interval, inbox = self->state.inbox](const std::atomic<bool>& stop) {
-        vip_watch_loop(me, interval, inbox, stop);
-      });
+      },
+      PollThread::Ending::release);
   return {
       [self](const Wiring& w) { self->state.wiring = w; },
       [self](const Members& m) {
@@ -128,9 +110,16 @@ member_probe_actor::behavior_type member_probe(Self* self, InstanceContext ctx) 
       },
       [self](check_atom) { self->state.inbox->probe_now = true; },
       [self](const VipWatch& w) {
-        std::lock_guard<std::mutex> lock(self->state.inbox->mutex);
-        self->state.inbox->vip = w.vip;
-        ++self->state.inbox->vip_generation;
+        auto& st = self->state;
+        st.vip_thread.reset();
+        if (!w.vip) return;
+        auto me = caf::actor_cast<member_probe_actor>(self);
+        st.vip_thread = std::make_unique<PollThread>(
+            "rk-vip-watch",
+            [me, interval = st.interval, vip = *w.vip](const std::atomic<bool>& stop) {
+              vip_watch_loop(me, interval, vip, stop);
+            },
+            PollThread::Ending::release);
       },
       [self](const VipReached& r) {
         if (self->state.wiring.election) self->send(self->state.wiring.election, r);
@@ -147,7 +136,8 @@ member_probe_actor::behavior_type member_probe(Self* self, InstanceContext ctx) 
 }  // namespace
 
 caf::actor spawn_member_probe(caf::local_actor* parent, const InstanceContext& ctx) {
-  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(member_probe, ctx));
+  // On the scheduler: the rounds block on threads of their own, which it never waits for.
+  return caf::actor_cast<caf::actor>(parent->spawn(member_probe, ctx));
 }
 
 }  // namespace redkeep::actors

@@ -2,7 +2,8 @@
 // The member_probe actor: every Advertisement_Interval it asks the Redis of each member of the
 // cluster for any reply (net::MemberProber, timeout half an interval, at most 250 ms) and
 // reports the round to the election, which decides whether this node is cut off from the
-// cluster (issue 14). Rounds run on the actor's own poll thread.
+// cluster (issue 14). Rounds run on a poll thread of their own (and the VIP's watch on
+// another, while a takeover is held).
 
 #include <caf/all.hpp>
 
@@ -10,7 +11,7 @@
 
 namespace redkeep::actors {
 
-/// Spawns the member_probe actor (detached: its rounds block up to their timeout).
+/// Spawns the member_probe actor (on the scheduler; its rounds block on threads of their own).
 caf::actor spawn_member_probe(caf::local_actor* parent, const InstanceContext& ctx);
 
 }  // namespace redkeep::actors

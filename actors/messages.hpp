@@ -147,7 +147,7 @@ using vip_actor =
                      caf::reacts_to<retry_atom, core::VipCommand>, caf::reacts_to<quiet_atom, bool>,
                      caf::reacts_to<garp_atom>, caf::reacts_to<renew_atom>,
                      caf::reacts_to<garp_burst_atom, std::uint64_t, bool>,
-                     caf::reacts_to<link_atom, bool>, caf::reacts_to<link_atom, bool, bool>,
+                     caf::reacts_to<link_atom, bool>,
                      caf::reacts_to<crash_atom>>;
 
 /// redis_role (actors/redis_role.cpp): role commands and its retry timer.

@@ -1,12 +1,13 @@
 #pragma once
-// A helper thread for an actor's blocking reads (raw socket, netlink
-// notifications, Redis connection watch): blocking calls must not run on
-// CAF's shared scheduler, so they run here and post messages to the actor.
+// A helper thread for an actor's blocking work (Redis checks, member probes, scripts):
+// blocking calls must not run on CAF's shared scheduler, so they run here and post messages
+// to the actor.
 
 #include <pthread.h>
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <thread>
 
 namespace redkeep::actors {
@@ -15,31 +16,34 @@ namespace redkeep::actors {
 /// 15 bytes: "rk-" and the actor or job). A thread otherwise inherits its creator's name.
 inline void name_this_thread(const char* name) { pthread_setname_np(pthread_self(), name); }
 
-/// Runs `loop(stop)` on its own thread; the loop must return soon after
-/// `stop` turns true (poll with a timeout of at most ~200 ms). The destructor
-/// sets `stop` and joins, so an actor's state can own one.
+/// Runs `loop(stop)` on its own thread; the loop must return soon after `stop` turns true.
+/// The destructor sets `stop`, then joins (Ending::join), or lets the loop finish on its own
+/// (Ending::release): a scheduled actor must not wait on a worker for a round that blocks up
+/// to its timeout. A released loop may only use what it owns (copies, shared_ptr).
 class PollThread {
  public:
+  enum class Ending { join, release };
+
   PollThread() = default;
   /// `name`: the thread's name (name_this_thread), a string literal.
-  PollThread(const char* name, std::function<void(const std::atomic<bool>& stop)> loop)
-      : thread_([this, name, loop = std::move(loop)] {
-          name_this_thread(name);
-          loop(stop_);
-        }) {}
-  ~PollThread() { join(); }
+  PollThread(const char* name, std::function<void(const std::atomic<bool>& stop)> loop,
+             Ending ending = Ending::join);
+  ~PollThread();
   PollThread(const PollThread&) = delete;
   PollThread& operator=(const PollThread&) = delete;
 
   /// Asks the loop to stop and waits for it.
-  void join() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
+  void join();
 
  private:
-  std::atomic<bool> stop_{false};
-  std::thread thread_;  // last: started after stop_ exists
+  std::shared_ptr<std::atomic<bool>> stop_ = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<std::atomic<bool>> finished_ = std::make_shared<std::atomic<bool>>(false);
+  Ending ending_ = Ending::join;
+  std::thread thread_;  // last: started after the flags exist
 };
+
+/// Waits for the loops PollThread released (at the daemon's exit, after the actors are gone,
+/// so none runs while the process tears down).
+void join_released_threads();
 
 }  // namespace redkeep::actors

@@ -156,12 +156,12 @@ struct DiagnosisState {
 using Self = redis_diagnosis_actor::stateful_base<DiagnosisState>;
 
 redis_diagnosis_actor::behavior_type redis_diagnosis(Self* self, InstanceContext ctx) {
-  name_this_thread("rk-redis-diag");  // detached: this is its own thread
   self->set_exception_handler(crash_handler("redis_diagnosis" + ctx.tag()));
   auto me = caf::actor_cast<redis_diagnosis_actor>(self);
   self->state.thread = std::make_unique<PollThread>(
       "rk-diagnosis",
-      [ctx, me](const std::atomic<bool>& stop) { diagnosis_loop(ctx, me, stop); });
+      [ctx, me](const std::atomic<bool>& stop) { diagnosis_loop(ctx, me, stop); },
+      PollThread::Ending::release);
   return {
       [self](const Wiring& w) { self->state.wiring = w; },
       [self](const core::ReplicationDiagnosis& d) {
@@ -176,7 +176,8 @@ redis_diagnosis_actor::behavior_type redis_diagnosis(Self* self, InstanceContext
 }  // namespace
 
 caf::actor spawn_redis_diagnosis(caf::local_actor* parent, const InstanceContext& ctx) {
-  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(redis_diagnosis, ctx));
+  // On the scheduler: the rounds block on a thread of their own, which it never waits for.
+  return caf::actor_cast<caf::actor>(parent->spawn(redis_diagnosis, ctx));
 }
 
 }  // namespace redkeep::actors

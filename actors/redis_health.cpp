@@ -565,7 +565,6 @@ struct RedisHealthState {
 using Self = redis_health_actor::stateful_base<RedisHealthState>;
 
 redis_health_actor::behavior_type redis_health(Self* self, InstanceContext ctx) {
-  name_this_thread("rk-redis-health");  // detached: this is its own thread
   auto& st = self->state;
   st.ctx = std::move(ctx);
   self->set_exception_handler(crash_handler("redis_health" + st.ctx.tag()));
@@ -574,7 +573,8 @@ redis_health_actor::behavior_type redis_health(Self* self, InstanceContext ctx) 
       "rk-health",
       [me, c = st.ctx, signals = st.signals](const std::atomic<bool>& stop) {
         HealthLoop(me, c, signals).run(stop);
-      });
+      },
+      PollThread::Ending::release);
   return {
       [self](const Wiring& w) {
         auto& st = self->state;
@@ -611,7 +611,8 @@ redis_health_actor::behavior_type redis_health(Self* self, InstanceContext ctx) 
 }  // namespace
 
 caf::actor spawn_redis_health(caf::local_actor* parent, const InstanceContext& ctx) {
-  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(redis_health, ctx));
+  // On the scheduler: the checks block on a thread of their own, which it never waits for.
+  return caf::actor_cast<caf::actor>(parent->spawn(redis_health, ctx));
 }
 
 }  // namespace redkeep::actors

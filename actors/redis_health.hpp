@@ -12,7 +12,7 @@
 
 namespace redkeep::actors {
 
-/// Spawns the redis_health actor (detached: hiredis calls block).
+/// Spawns the redis_health actor (on the scheduler; the checks block on a thread of their own).
 caf::actor spawn_redis_health(caf::local_actor* parent, const InstanceContext& ctx);
 
 }  // namespace redkeep::actors

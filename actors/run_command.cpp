@@ -19,7 +19,9 @@
 #include "actors/supervisor.hpp"
 #include "config/parser.hpp"
 #include "net/advert_socket.hpp"
+#include "net/event_fds.hpp"
 #include "net/netlink.hpp"
+#include "net/reactor.hpp"
 
 namespace redkeep::actors {
 
@@ -100,6 +102,8 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
   sigemptyset(&signals);
   for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto& reactor = net::Reactor::get();
+  reactor.claim_thread();  // before any actor watches a socket
 
   int exit_code = 0;
   auto running = *started;  // the instances at exit (a reload may have changed them)
@@ -130,7 +134,12 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
                      field("priority", ctx.instance.priority),
                      field("version", static_cast<int>(ctx.instance.version)));
     Reloader reloader(sys, sup, config_path, *loaded.config, *started);
-    auto reload = [&reloader] { return reloader.reload(); };
+    std::function<void()> after_reload = [] {};
+    auto reload = [&reloader, &after_reload] {
+      auto result = reloader.reload();
+      after_reload();
+      return result;
+    };
     std::string control_path = loaded.config->global.control_socket;
     std::unique_ptr<ControlServer> control;
     try {
@@ -212,78 +221,101 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
                            control_path, e.what());
       }
     };
-    // SIGHUP reloads on a thread of its own: a reload may wait seconds for an instance's stop
-    // protocol, and stop signals must still be taken meanwhile.
+    // The main thread runs the node's reactor: signals (signalfd), the adverts and the link
+    // notifications of every instance. SIGHUP reloads and SIGUSR1 dumps run on a thread of
+    // their own: a reload may wait seconds for an instance's stop protocol, a status answer on
+    // every actor, and stop signals and adverts must still be taken meanwhile.
     // A SIGHUP during a reload runs another one after it: the file may have changed again.
     std::thread hup_thread;
     std::atomic<bool> hup_busy{false};
     std::atomic<bool> hup_again{false};
-
+    std::thread usr1_thread;
+    std::atomic<bool> usr1_busy{false};
     std::atomic<bool> done{false};
-    std::thread signal_thread([&] {
-      name_this_thread("rk-signals");
-      int stops = 0;
-      timespec poll_interval{0, 200'000'000};
-      while (!done) {
-        int sig = sigtimedwait(&signals, nullptr, &poll_interval);
-        if (sig == SIGTERM || sig == SIGINT) {
-          if (stops++ == 0) {
-            service.stopping();
-            daemon_log().info(core::LogKind::signal, "Received {}; stopping",
-                              sig == SIGTERM ? "SIGTERM" : "SIGINT");
-            caf::anon_send(sup, stop_atom::value);
-          } else {
-            // Not exit_reason::kill: that skips the supervisor's exit handler,
-            // and children left running would keep the process alive.
-            daemon_log().warn(core::LogKind::signal,
-                              "Received a second stop signal; stopping at once");
-            caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
-          }
-        } else if (sig == SIGHUP && stops == 0 && !hup_busy.exchange(true)) {
-          if (hup_thread.joinable()) hup_thread.join();
-          hup_thread = std::thread([&] {
-            name_this_thread("rk-reload");
-            do {
-              hup_again = false;
-              (void)reloader.reload();  // logs what it did or why not
-            } while (hup_again && !done);
-            hup_busy = false;
-          });
-        } else if (sig == SIGHUP && stops == 0) {
-          hup_again = true;
-          daemon_log().info(core::LogKind::signal,
-                            "SIGHUP during a reload: reloading again once it is done");
-        } else if (sig == SIGHUP) {
-          daemon_log().warn(core::LogKind::signal, "SIGHUP ignored: stopping");
-        } else if (sig == SIGUSR1) {
+    std::atomic<int> stops{0};
+
+    // After a reload (SIGHUP or the control socket): serve where the configuration says now.
+    net::EventFd reloaded;
+    auto reloaded_watch = reactor.watch(reloaded.fd(), [&] {
+      reloaded.drain();
+      move_control_socket();
+      move_metrics();
+    });
+    after_reload = [&reloaded] { reloaded.signal(); };
+
+    auto take_signal = [&](int sig) {
+      if (sig == SIGTERM || sig == SIGINT) {
+        if (stops++ == 0) {
+          service.stopping();
+          daemon_log().info(core::LogKind::signal, "Received {}; stopping",
+                            sig == SIGTERM ? "SIGTERM" : "SIGINT");
+          caf::anon_send(sup, stop_atom::value);
+        } else {
+          // Not exit_reason::kill: that skips the supervisor's exit handler,
+          // and children left running would keep the process alive.
+          daemon_log().warn(core::LogKind::signal,
+                            "Received a second stop signal; stopping at once");
+          caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+        }
+      } else if (sig == SIGHUP && stops == 0 && !hup_busy.exchange(true)) {
+        if (hup_thread.joinable()) hup_thread.join();
+        hup_thread = std::thread([&] {
+          name_this_thread("rk-reload");
+          do {
+            hup_again = false;
+            (void)reload();  // logs what it did or why not
+          } while (hup_again && !done);
+          hup_busy = false;
+        });
+      } else if (sig == SIGHUP && stops == 0) {
+        hup_again = true;
+        daemon_log().info(core::LogKind::signal,
+                          "SIGHUP during a reload: reloading again once it is done");
+      } else if (sig == SIGHUP) {
+        daemon_log().warn(core::LogKind::signal, "SIGHUP ignored: stopping");
+      } else if (sig == SIGUSR1 && !usr1_busy.exchange(true)) {
+        if (usr1_thread.joinable()) usr1_thread.join();
+        usr1_thread = std::thread([&, path = control_path] {
+          name_this_thread("rk-status-dump");
           try {
-            auto status = query_status(control_path);
+            auto status = query_status(path);
             while (!status.empty() && status.back() == '\n') status.pop_back();
             daemon_log().info(core::LogKind::status_dump, "Status: {}", status);
           } catch (const std::exception& e) {
             daemon_log().warn(core::LogKind::status_dump, "Status dump failed: {}", e.what());
           }
-        }
-        move_control_socket();
-        move_metrics();
+          usr1_busy = false;
+        });
       }
+    };
+    auto signal_fd = net::SignalFd::open(signals);
+    if (!signal_fd) throw std::runtime_error("signalfd: " + signal_fd.error().message);
+    auto signal_watch = reactor.watch(signal_fd->fd(), [&] {
+      while (auto sig = signal_fd->take()) take_signal(*sig);
     });
 
-    {
-      caf::scoped_actor self{sys};
-      self->monitor(sup);
-      self->receive([&](caf::down_msg& down) {
-        if (down.reason && down.reason != caf::exit_reason::user_shutdown) exit_code = 1;
-      });
-    }
+    // The supervisor's end (a stop, or restarts exhausted) ends the loop.
+    std::atomic<int> sup_exit{0};
+    caf::actor_cast<caf::abstract_actor*>(sup)->attach_functor([&](const caf::error& reason) {
+      if (reason && reason != caf::exit_reason::user_shutdown) sup_exit = 1;
+      reactor.stop();
+    });
+    reactor.run([](const std::string& error) {
+      daemon_log().error(core::LogKind::actor_crash, "{} crashed: {} (that socket is not read any more)",
+                         field("actor", "reactor"), field("error", error));
+    });
+    exit_code = sup_exit;
     service.stopping();
     done = true;
-    signal_thread.join();
+    signal_watch.reset();
+    reloaded_watch.reset();
     if (hup_thread.joinable()) hup_thread.join();
+    if (usr1_thread.joinable()) usr1_thread.join();
     control.reset();
     metrics.reset();
     running = reloader.contexts();
     sys.await_all_actors_done();
+    join_released_threads();
   }
   release_leftovers(running);
   daemon_log().info(core::LogKind::exited, "redkeep stopped (exit status {})",

@@ -9,10 +9,10 @@
 
 #include "actors/crash_reason.hpp"
 #include "actors/messages.hpp"
-#include "actors/poll_thread.hpp"
 #include "core/params.hpp"
 #include "net/garp.hpp"
 #include "net/netlink.hpp"
+#include "net/reactor.hpp"
 
 namespace redkeep::actors {
 
@@ -33,7 +33,8 @@ struct VipState {
   std::uint32_t lifetime_s = 0;
   bool quiet = false;  // a cut-off Master: delayed and refresh bursts are skipped
   std::optional<bool> link_up;
-  std::unique_ptr<PollThread> link_thread;
+  std::unique_ptr<net::LinkMonitor> link_monitor;
+  net::Reactor::Watch link_watch;  // after link_monitor: unwatched before it closes
   static inline const char* name = "vip";
 };
 
@@ -94,31 +95,24 @@ void report_link(Self* self) {
   if (st.link_up && st.wiring.election) self->send(st.wiring.election, LinkStatus{*st.link_up});
 }
 
-void start_link_thread(Self* self) {
+/// Link notifications come through the node's reactor; the actor asks the kernel for the link's
+/// state when one arrives (refresh_link), so only their arrival matters here.
+void watch_link(Self* self) {
+  auto& st = self->state;
+  auto monitor = net::LinkMonitor::open();
+  if (!monitor) {
+    st.ctx.log().error(core::LogKind::netlink, "Cannot watch the interface: {}",
+                       monitor.error().message);
+    return;
+  }
+  st.link_monitor = std::make_unique<net::LinkMonitor>(std::move(*monitor));
   auto me = caf::actor_cast<vip_actor>(self);
-  int ifindex = static_cast<int>(self->state.ctx.ifindex);
-  auto log = self->state.ctx.log();
-  self->state.link_thread = std::make_unique<PollThread>("rk-link", [me, ifindex, log](const auto& stop) {
-    auto monitor = net::LinkMonitor::open();
-    if (!monitor) {
-      log.error(core::LogKind::netlink, "Cannot watch the interface: {}", monitor.error().message);
-      return;
-    }
-    while (!stop) {
-      auto ready = net::wait_readable(monitor->fd(), 200);
-      if (!ready || !*ready) continue;
-      auto events = monitor->read_events(ifindex);
-      if (!events) continue;
-      for (const auto& e : *events) {
-        if (e.kind == net::LinkEvent::Kind::link_up) caf::anon_send(me, link_atom::value, true);
-        if (e.kind == net::LinkEvent::Kind::link_down ||
-            e.kind == net::LinkEvent::Kind::link_removed)
-          caf::anon_send(me, link_atom::value, false);
-        if (e.kind == net::LinkEvent::Kind::overflow)
-          caf::anon_send(me, link_atom::value, true, true);
-      }
-    }
-  });
+  auto* raw = st.link_monitor.get();
+  st.link_watch = net::Reactor::get().watch(
+      raw->fd(), [me, raw, ifindex = static_cast<int>(st.ctx.ifindex)] {
+        auto events = raw->read_events(ifindex);
+        if (events && !events->empty()) caf::anon_send(me, link_atom::value, true);
+      });
 }
 
 void refresh_link(Self* self) {
@@ -132,7 +126,6 @@ void refresh_link(Self* self) {
 }
 
 vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
-  name_this_thread("rk-vip");  // detached: this is its own thread
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.lifetime_s = core::vip_lifetime_seconds(st.ctx.instance);
@@ -170,7 +163,7 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
                         r.error().message);
     }
   }
-  start_link_thread(self);
+  watch_link(self);
   refresh_link(self);
   return {
       [self](const Wiring& w) {
@@ -234,7 +227,6 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
       },
       // The kernel's current state beats the event's: events may be stale.
       [self](link_atom, bool) { refresh_link(self); },
-      [self](link_atom, bool, bool /*overflow*/) { refresh_link(self); },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");
       },
@@ -244,7 +236,9 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
 }  // namespace
 
 caf::actor spawn_vip(caf::local_actor* parent, const InstanceContext& ctx, bool restart) {
-  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(vip, ctx, restart));
+  // On the scheduler: rtnetlink answers within the sendmsg call (the kernel handles a request
+  // in the sender's context), packet sockets send with MSG_DONTWAIT.
+  return caf::actor_cast<caf::actor>(parent->spawn(vip, ctx, restart));
 }
 
 }  // namespace redkeep::actors

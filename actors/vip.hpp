@@ -10,7 +10,7 @@
 
 namespace redkeep::actors {
 
-/// Spawns the vip actor (detached: netlink and packet sockets block). On the
+/// Spawns the vip actor (on the scheduler: its netlink and ARP calls do not block). On the
 /// daemon's first start (`restart` false) it removes VIPs an earlier run left
 /// behind; on a restart it leaves them to the election's next command.
 caf::actor spawn_vip(caf::local_actor* parent, const InstanceContext& ctx, bool restart);
