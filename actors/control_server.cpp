@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "actors/messages.hpp"
+#include "net/reactor.hpp"
 
 namespace redkeep::actors {
 
@@ -63,7 +64,8 @@ ControlServer::ControlServer(caf::actor_system& sys, caf::actor supervisor, std:
     std::filesystem::create_directories(dir, ec);
     if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
   }
-  listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  // Non-blocking: the reactor accepts until EAGAIN.
+  listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (listen_fd_ < 0) throw sys_error("cannot create control socket", path_);
   ::unlink(path_.c_str());
   // Created 0600 from the start: no window in which others could connect.
@@ -75,15 +77,17 @@ ControlServer::ControlServer(caf::actor_system& sys, caf::actor supervisor, std:
     ::close(listen_fd_);
     throw err;
   }
-  thread_ = std::thread([this] {
-    name_this_thread("rk-control");
-    serve();
-  });
+  accepts_ = net::Reactor::get().watch(listen_fd_, [this] { accept_clients(); });
 }
 
 ControlServer::~ControlServer() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
+  accepts_.reset();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  if (worker_.joinable()) worker_.join();
+  for (int client : queue_) ::close(client);
   if (long_thread_.joinable()) long_thread_.join();
   ::close(listen_fd_);
   ::unlink(path_.c_str());
@@ -118,29 +122,56 @@ std::optional<std::pair<std::uint64_t, std::string>> parse_switchover(const std:
 
 }  // namespace
 
-void ControlServer::serve() {
-  while (!stop_) {
-    if (!wait_fd(listen_fd_, POLLIN, 200)) continue;
+void ControlServer::accept_clients() {
+  for (;;) {
     int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (client < 0) continue;
+    if (client < 0) return;  // EAGAIN: all taken (or an error the next readiness repeats)
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stop_ || queue_.size() >= kMaxQueued) {
+      ::close(client);
+      continue;
+    }
+    queue_.push_back(client);
+    if (worker_busy_) continue;
+    worker_busy_ = true;
+    if (worker_.joinable()) worker_.join();  // it is past its last use of the queue
+    worker_ = std::thread([this] {
+      name_this_thread("rk-control");
+      work();
+    });
+  }
+}
+
+void ControlServer::work() {
+  for (;;) {
+    int client;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stop_ || queue_.empty()) {
+        worker_busy_ = false;
+        return;
+      }
+      client = queue_.front();
+      queue_.pop_front();
+    }
     auto request = read_request(client);
     const bool long_request = request.rfind("switchover ", 0) == 0 || request == "reload";
     if (long_request && !long_busy_.exchange(true)) {
       if (long_thread_.joinable()) long_thread_.join();
       long_thread_ = std::thread([this, client, request] {
         name_this_thread("rk-control-long");
-        answer(client, request);
+        answer(client, request, true);
         ::close(client);
         long_busy_ = false;
       });
       continue;
     }
-    answer(client, request);
+    answer(client, request, false);
     ::close(client);
   }
 }
 
-std::string ControlServer::reply_to(const std::string& request) {
+std::string ControlServer::reply_to(const std::string& request, bool long_thread) {
   auto ask = [&](std::chrono::milliseconds timeout, auto... xs) {
     std::string reply;
     caf::scoped_actor self{sys_};
@@ -158,9 +189,8 @@ std::string ControlServer::reply_to(const std::string& request) {
     const std::string instance = request.size() > 17 ? request.substr(17) : "";
     return ask(std::chrono::seconds(3), cold_start_atom::value, instance);
   }
-  const bool on_long_thread = std::this_thread::get_id() != thread_.get_id();
   if (request == "reload") {
-    if (!on_long_thread)
+    if (!long_thread)
       return nlohmann::json{{"ok", false},
                             {"errors", {"a switchover or reload is already running"}}}
           .dump();
@@ -168,7 +198,7 @@ std::string ControlServer::reply_to(const std::string& request) {
     return reload_();
   }
   if (request.rfind("switchover ", 0) == 0) {
-    if (!on_long_thread)
+    if (!long_thread)
       return nlohmann::json{{"ok", false},
                             {"detail", "a switchover or reload is already running"}}
           .dump();
@@ -203,8 +233,8 @@ std::string ControlServer::reply_to(const std::string& request) {
          R"('switchover TIMEOUT_MS [INSTANCE]' or 'reload'"})";
 }
 
-void ControlServer::answer(int client, const std::string& request) {
-  const auto reply = reply_to(request) + "\n";
+void ControlServer::answer(int client, const std::string& request, bool long_thread) {
+  const auto reply = reply_to(request, long_thread) + "\n";
   std::size_t off = 0;
   while (off < reply.size()) {
     auto n = ::send(client, reply.data() + off, reply.size() - off, MSG_NOSIGNAL);

@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <deque>
 #include <functional>
+#include <mutex>
 #include <ostream>
 #include <memory>
 #include <optional>
@@ -17,11 +19,14 @@
 #include <thread>
 #include <vector>
 
+#include "net/reactor.hpp"
+
 namespace redkeep::actors {
 
-/// Serves the control socket from its own thread (accept and read block, so
-/// they stay off CAF's scheduler); asks `supervisor` for status with a
-/// scoped actor. Stops and unlinks the socket in the destructor.
+/// Serves the control socket: the node's reactor accepts, and a thread that lives while
+/// requests wait answers them one by one (reads and answers block, so they stay off CAF's
+/// scheduler and off the reactor); asks `supervisor` with a scoped actor. Stops and unlinks
+/// the socket in the destructor.
 class ControlServer {
  public:
   /// Binds `path` (an existing socket file there is replaced; its directory is
@@ -35,9 +40,14 @@ class ControlServer {
   ControlServer& operator=(const ControlServer&) = delete;
 
  private:
-  void serve();
-  void answer(int client, const std::string& request);
-  std::string reply_to(const std::string& request);
+  /// At most this many connections wait for the worker; more are closed unanswered.
+  static constexpr std::size_t kMaxQueued = 16;
+
+  void accept_clients();  // on the reactor
+  void work();            // the worker: answers the queued clients, then ends
+  /// `long_thread`: on the switchover/reload thread (otherwise those are refused as busy).
+  void answer(int client, const std::string& request, bool long_thread);
+  std::string reply_to(const std::string& request, bool long_thread);
 
   /// A switchover or a reload runs for seconds: it is answered on its own thread so that
   /// status stays answered meanwhile (one at a time).
@@ -49,8 +59,12 @@ class ControlServer {
   std::string path_;
   std::function<std::string()> reload_;
   int listen_fd_ = -1;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  std::mutex mutex_;        // guards the four below
+  bool stop_ = false;
+  std::deque<int> queue_;   // accepted clients, not yet answered
+  bool worker_busy_ = false;
+  std::thread worker_;
+  net::Reactor::Watch accepts_;  // last: unwatched first
 };
 
 /// Why `path` cannot be this daemon's control socket, or nullopt when it is

@@ -85,6 +85,8 @@ using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
 /// The election's watchdog tick (systemd WATCHDOG=1, actors/service_manager.hpp).
 using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>;
+/// A task on an actor's lane (actors/poll_thread.hpp) threw: the actor crashes with its text.
+using failed_atom = caf::atom_constant<caf::atom("failed")>;
 /// Test hook (REDKEEP_TEST_HOOKS=1): blocks an election for a while, as a hang would.
 using hang_atom = caf::atom_constant<caf::atom("hang")>;
 
@@ -150,10 +152,11 @@ using vip_actor =
                      caf::reacts_to<link_atom, bool>,
                      caf::reacts_to<crash_atom>>;
 
-/// redis_role (actors/redis_role.cpp): role commands and its retry timer.
+/// redis_role (actors/redis_role.cpp): role commands and its retry timer; its lane's failure.
 using redis_role_actor =
     caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<core::RoleCommand>,
-                     caf::reacts_to<retry_atom, std::uint64_t>, caf::reacts_to<crash_atom>>;
+                     caf::reacts_to<retry_atom, std::uint64_t>,
+                     caf::reacts_to<failed_atom, std::string>, caf::reacts_to<crash_atom>>;
 
 /// redis_health (actors/redis_health.cpp): the Master overdue or heard, history comparisons;
 /// what its check thread found (reports, members, verdicts).
@@ -170,11 +173,12 @@ using member_probe_actor =
                      caf::reacts_to<core::VipWatch>, caf::reacts_to<core::VipReached>,
                      caf::reacts_to<core::ProbeRound>, caf::reacts_to<crash_atom>>;
 
-/// switchover (actors/switchover.cpp): the Redis side of a switchover to this node.
+/// switchover (actors/switchover.cpp): the Redis side of a switchover to this node; its lane's
+/// failure.
 using switchover_actor =
     caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<core::CatchUp>,
                      caf::reacts_to<core::ReleasePause>, caf::reacts_to<tick_atom, std::uint64_t>,
-                     caf::reacts_to<crash_atom>>;
+                     caf::reacts_to<failed_atom, std::string>, caf::reacts_to<crash_atom>>;
 
 /// track_scripts (actors/track_scripts.cpp): its timers (tick_atom, script index) and what its
 /// script threads report.

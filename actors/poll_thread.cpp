@@ -1,5 +1,9 @@
 #include "actors/poll_thread.hpp"
 
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -49,7 +53,91 @@ Reaper& reaper() {
   return r;
 }
 
+/// Starts `body` on a thread of its own that the reaper joins once it is done.
+void start_released(const char* name, std::function<void()> body) {
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  std::thread t([name, finished, body = std::move(body)] {
+    name_this_thread(name);
+    body();
+    *finished = true;
+  });
+  reaper().adopt(std::move(t), std::move(finished));
+}
+
+/// How long a lane's thread waits for another task before it ends (at once when closed).
+constexpr auto kLinger = std::chrono::seconds(2);
+
 }  // namespace
+
+struct LazyLane::Queue {
+  const char* name;
+  std::function<void(const std::string&)> on_error;
+  std::mutex mutex;
+  std::condition_variable posted;
+  std::deque<std::function<void()>> tasks;
+  bool running = false;  // a thread serves the queue
+  bool closed = false;
+
+  /// Precondition: the mutex is held and a task was queued.
+  void serve(const std::shared_ptr<Queue>& self) {
+    if (running) return;
+    start_released(name, [self] {
+      for (;;) {
+        std::function<void()> task;
+        {
+          std::unique_lock<std::mutex> lock(self->mutex);  // after serve() set running
+          // A while longer: a catch-up's reads, a retry come every few milliseconds.
+          self->posted.wait_for(lock, kLinger,
+                                [&] { return !self->tasks.empty() || self->closed; });
+          if (self->tasks.empty()) {
+            self->running = false;
+            return;
+          }
+          task = std::move(self->tasks.front());
+          self->tasks.pop_front();
+        }
+        try {
+          task();
+        } catch (const std::exception& e) {
+          if (self->on_error) self->on_error(e.what());
+        }
+      }
+    });
+    running = true;  // only once the thread exists: a failed start throws to the poster
+  }
+};
+
+LazyLane::LazyLane(const char* name, std::function<void(const std::string&)> on_error)
+    : queue_(std::make_shared<Queue>()) {
+  queue_->name = name;
+  queue_->on_error = std::move(on_error);
+}
+
+LazyLane::~LazyLane() {
+  std::lock_guard<std::mutex> lock(queue_->mutex);
+  if (queue_->closed) return;  // finish_with's task still runs
+  queue_->tasks.clear();
+  queue_->closed = true;
+  queue_->posted.notify_one();
+}
+
+void LazyLane::post(std::function<void()> task) {
+  std::lock_guard<std::mutex> lock(queue_->mutex);
+  if (queue_->closed) return;
+  queue_->tasks.push_back(std::move(task));
+  queue_->posted.notify_one();
+  queue_->serve(queue_);
+}
+
+void LazyLane::finish_with(std::function<void()> task) {
+  std::lock_guard<std::mutex> lock(queue_->mutex);
+  if (queue_->closed) return;
+  queue_->tasks.clear();
+  queue_->tasks.push_back(std::move(task));
+  queue_->closed = true;
+  queue_->posted.notify_one();
+  queue_->serve(queue_);
+}
 
 PollThread::PollThread(const char* name, std::function<void(const std::atomic<bool>& stop)> loop,
                        Ending ending)

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 
 namespace redkeep::actors {
@@ -40,6 +41,28 @@ class PollThread {
   std::shared_ptr<std::atomic<bool>> finished_ = std::make_shared<std::atomic<bool>>(false);
   Ending ending_ = Ending::join;
   std::thread thread_;  // last: started after the flags exist
+};
+
+/// Runs tasks one at a time, in order, on a thread that exists only while tasks wait: an actor
+/// whose blocking work comes now and then (a role change, a switchover) costs no thread while
+/// idle. Tasks must only use what they own (copies, shared_ptr). A task that throws: its text
+/// goes to `on_error` (on the lane's thread), and the lane goes on.
+class LazyLane {
+ public:
+  /// `name`: the thread's name (name_this_thread), a string literal.
+  LazyLane(const char* name, std::function<void(const std::string& error)> on_error);
+  /// Drops the waiting tasks; a running one finishes on its own.
+  ~LazyLane();
+  LazyLane(const LazyLane&) = delete;
+  LazyLane& operator=(const LazyLane&) = delete;
+
+  void post(std::function<void()> task);
+  /// Drops the waiting tasks, runs `task` last; later posts are ignored.
+  void finish_with(std::function<void()> task);
+
+ private:
+  struct Queue;
+  std::shared_ptr<Queue> queue_;
 };
 
 /// Waits for the loops PollThread released (at the daemon's exit, after the actors are gone,

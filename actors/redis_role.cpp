@@ -24,30 +24,29 @@ namespace {
 /// Delay between attempts while Redis refuses or is unreachable.
 constexpr auto kRetryInterval = std::chrono::milliseconds(250);
 
-struct RedisRoleState {
+/// The actor's state, used on its lane only: every message is handled there, since the hiredis
+/// calls block.
+struct RoleCore {
   InstanceContext ctx;
+  redis_role_actor me;
   Wiring wiring;
   std::unique_ptr<redis::Connection> conn;
   std::optional<RoleCommand> pending;  // latest command not yet verified
   std::string failure_reported;        // the kind last reported by RoleDone(ok=false)
   std::chrono::steady_clock::time_point failure_reported_at;
   bool gate_refused = false;  // the last attempt failed on the sync gate's refusal
-  static inline const char* name = "redis_role";
 };
 
-using Self = redis_role_actor::stateful_base<RedisRoleState>;
-
-redis::Result<redis::Connection> open_redis(Self* self, const std::string& host, int port,
+redis::Result<redis::Connection> open_redis(RoleCore& st, const std::string& host, int port,
                                             const char* client_name) {
-  return open_instance_redis(self->state.ctx, host, port, client_name);
+  return open_instance_redis(st.ctx, host, port, client_name);
 }
 
-redis::Result<redis::Connection*> connection(Self* self) {
-  auto& st = self->state;
+redis::Result<redis::Connection*> connection(RoleCore& st) {
   if (st.conn && !st.conn->is_broken()) return st.conn.get();
   st.conn.reset();
   const auto& rs = *st.ctx.instance.redis;
-  auto c = open_redis(self, rs.host, rs.port, "redkeep-role");
+  auto c = open_redis(st, rs.host, rs.port, "redkeep-role");
   if (!c) return c.error();
   st.conn = std::make_unique<redis::Connection>(std::move(c.value()));
   return st.conn.get();
@@ -56,16 +55,16 @@ redis::Result<redis::Connection*> connection(Self* self) {
 /// The sync gate (redis/sync_gate.hpp) on this Redis and the master at host:port: both INFO
 /// once, and key samples both ways only when the gate needs them, over one short-lived
 /// connection to the master. Errors: the local Redis's (retried).
-redis::Result<redis::SyncVerdict> ask_sync_gate(Self* self, redis::Connection& conn,
+redis::Result<redis::SyncVerdict> ask_sync_gate(RoleCore& st, redis::Connection& conn,
                                                 const std::string& host, const RoleCommand& cmd) {
   redis::SyncRequest request;
   request.loaded_data = cmd.loaded_data;
-  request.parties = {host, cmd.port, self->state.ctx.primary_address.to_string(),
-                     self->state.ctx.instance.redis->port};
+  request.parties = {host, cmd.port, st.ctx.primary_address.to_string(),
+                     st.ctx.instance.redis->port};
   auto mine = redis::info(conn, {"replication", "keyspace", "persistence"});
   if (!mine) return mine.error();
   request.mine = mine.value();
-  auto master = open_redis(self, host, cmd.port, "redkeep-peer");
+  auto master = open_redis(st, host, cmd.port, "redkeep-peer");
   if (master) {
     if (auto i = redis::info(master.value(), {"replication", "keyspace", "persistence"}))
       request.theirs = i.value();
@@ -80,8 +79,8 @@ redis::Result<redis::SyncVerdict> ask_sync_gate(Self* self, redis::Connection& c
 /// manage_masterauth yes: the redis block's credentials become this Redis's masterauth and
 /// masteruser at each role change, before REPLICAOF, so that the sync that follows
 /// authenticates. Returns the note for the role line ("" when not managed).
-std::string manage_masterauth(Self* self, redis::Connection& conn) {
-  const auto& rs = *self->state.ctx.instance.redis;
+std::string manage_masterauth(RoleCore& st, redis::Connection& conn) {
+  const auto& rs = *st.ctx.instance.redis;
   if (!rs.manage_masterauth) return "";
   redis::Access access;
   try {
@@ -97,20 +96,20 @@ std::string manage_masterauth(Self* self, redis::Connection& conn) {
 
 /// One attempt at the pending command. Returns the text for RoleDone, or an
 /// Error when it has to be retried.
-redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
-  auto c = connection(self);
+redis::Result<std::string> apply(RoleCore& st, const RoleCommand& cmd) {
+  auto c = connection(st);
   if (!c) return c.error();
   auto& conn = *c.value();
   auto before = redis::role(conn);
   if (!before) return before.error();
   bool was_master = before.value().kind == redis::Role::Kind::master;
-  const std::string masterauth = manage_masterauth(self, conn);
+  const std::string masterauth = manage_masterauth(st, conn);
   if (!cmd.master) {
     // Before the promotion, so that no write is accepted without the
     // replicas the operator asked for; a refusal (CONFIG renamed, ACL) is
     // reported but does not block the promotion.
     std::string min_replicas;
-    if (const auto& rs = *self->state.ctx.instance.redis; rs.min_replicas_to_write) {
+    if (const auto& rs = *st.ctx.instance.redis; rs.min_replicas_to_write) {
       auto r = redis::set_min_replicas(conn, *rs.min_replicas_to_write, rs.min_replicas_max_lag);
       if (!r && r.error().failure == redis::Failure::closed) return r.error();
       if (r) {
@@ -119,7 +118,7 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
       } else {
         // Promoting anyway: a master without the guard beats no master.
         min_replicas = ", without min-replicas (CONFIG SET refused)";
-        self->state.ctx.log().warn(
+        st.ctx.log().warn(
             core::LogKind::config_warning,
             "CONFIG SET {}: this master accepts writes without the replicas "
             "min_replicas_to_write asks for (check rename-command and the ACL: "
@@ -141,10 +140,10 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   auto expected = redis::ExpectedRole::replica_of(host, cmd.port);
   std::string discarded;
   if (!redis::role_matches(before.value(), expected)) {
-    auto verdict = ask_sync_gate(self, conn, host, cmd);
+    auto verdict = ask_sync_gate(st, conn, host, cmd);
     if (!verdict) return verdict.error();
     if (!verdict.value().permit) {
-      self->state.gate_refused = true;
+      st.gate_refused = true;
       // A Master that may not follow still must not take writes: a replica of nowhere keeps
       // its data read-only, and its clients go (they reconnect through the VIP).
       if (was_master && redis::replicaof_nowhere(conn) && cmd.kill_clients)
@@ -171,8 +170,7 @@ redis::Result<std::string> apply(Self* self, const RoleCommand& cmd) {
   return detail;
 }
 
-void attempt(Self* self) {
-  auto& st = self->state;
+void attempt(RoleCore& st) {
   if (!st.pending) return;
   auto cmd = *st.pending;
   redis::Result<std::string> r = redis::Error{};
@@ -180,13 +178,13 @@ void attempt(Self* self) {
   // immediate retry on a fresh one before anything is reported.
   for (int tries = 0; tries < 2; ++tries) {
     st.gate_refused = false;
-    r = apply(self, cmd);
+    r = apply(st, cmd);
     if (r || r.error().failure != redis::Failure::closed) break;
   }
   if (r) {
     st.pending.reset();
     if (st.wiring.election)
-      self->send(st.wiring.election, RoleDone{cmd.generation, true, r.value()});
+      caf::anon_send(st.wiring.election, RoleDone{cmd.generation, true, r.value()});
     return;
   }
   // Reported when it first fails and again when the failure changes (LOADING, then the gate's
@@ -198,7 +196,7 @@ void attempt(Self* self) {
   const auto now = std::chrono::steady_clock::now();
   if (kind != st.failure_reported && st.wiring.election &&
       (st.failure_reported.empty() || now - st.failure_reported_at >= std::chrono::seconds(5))) {
-    self->send(st.wiring.election,
+    caf::anon_send(st.wiring.election,
                RoleDone{cmd.generation, false,
                         std::string(redis::to_string(f)) + ": " + r.error().message + " (retrying)",
                         f == redis::Failure::noperm || f == redis::Failure::unknown_command,
@@ -206,25 +204,54 @@ void attempt(Self* self) {
     st.failure_reported = kind;
     st.failure_reported_at = now;
   }
-  self->delayed_send(self, kRetryInterval, retry_atom::value, cmd.generation);
+  caf::delayed_anon_send(st.me, kRetryInterval, retry_atom::value, cmd.generation);
+}
+
+struct RedisRoleState {
+  std::shared_ptr<RoleCore> core;
+  std::unique_ptr<LazyLane> lane;
+  static inline const char* name = "redis_role";
+};
+
+using Self = redis_role_actor::stateful_base<RedisRoleState>;
+
+/// Runs `f(core)` on the lane.
+template <class F>
+void on_lane(Self* self, F f) {
+  self->state.lane->post([core = self->state.core, f = std::move(f)] { f(*core); });
 }
 
 redis_role_actor::behavior_type redis_role(Self* self, InstanceContext ctx) {
-  name_this_thread("rk-redis-role");  // detached: this is its own thread
-  self->state.ctx = std::move(ctx);
-  self->set_exception_handler(crash_handler("redis_role" + self->state.ctx.tag()));
+  auto& st = self->state;
+  const auto tag = ctx.tag();
+  self->set_exception_handler(crash_handler("redis_role" + tag));
+  auto me = caf::actor_cast<redis_role_actor>(self);
+  st.core = std::make_shared<RoleCore>();
+  st.core->ctx = std::move(ctx);
+  st.core->me = me;
+  st.lane = std::make_unique<LazyLane>("rk-redis-role", [me](const std::string& error) {
+    caf::anon_send(me, failed_atom::value, error);
+  });
   return {
-      [self](const Wiring& w) { self->state.wiring = w; },
+      [self](const Wiring& w) {
+        on_lane(self, [w](RoleCore& st) { st.wiring = w; });
+      },
       [self](const RoleCommand& cmd) {
-        auto& st = self->state;
-        if (st.pending && st.pending->generation > cmd.generation) return;
-        st.pending = cmd;
-        st.failure_reported.clear();
-        attempt(self);
+        on_lane(self, [cmd](RoleCore& st) {
+          if (st.pending && st.pending->generation > cmd.generation) return;
+          st.pending = cmd;
+          st.failure_reported.clear();
+          attempt(st);
+        });
       },
       [self](retry_atom, std::uint64_t generation) {
-        auto& st = self->state;
-        if (st.pending && st.pending->generation == generation) attempt(self);
+        on_lane(self, [generation](RoleCore& st) {
+          if (st.pending && st.pending->generation == generation) attempt(st);
+        });
+      },
+      // A task that threw on the lane crashes the actor, as it would have on its own thread.
+      [](failed_atom, const std::string& error) -> caf::result<void> {
+        throw std::runtime_error(error);
       },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");
@@ -235,7 +262,8 @@ redis_role_actor::behavior_type redis_role(Self* self, InstanceContext ctx) {
 }  // namespace
 
 caf::actor spawn_redis_role(caf::local_actor* parent, const InstanceContext& ctx) {
-  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(redis_role, ctx));
+  // On the scheduler: the hiredis calls run on its lane, a thread only while there is work.
+  return caf::actor_cast<caf::actor>(parent->spawn(redis_role, ctx));
 }
 
 }  // namespace redkeep::actors

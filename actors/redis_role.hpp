@@ -11,7 +11,8 @@
 
 namespace redkeep::actors {
 
-/// Spawns the redis_role actor (detached: hiredis calls block).
+/// Spawns the redis_role actor (on the scheduler; its hiredis calls run on a thread of their own
+/// while there is a role to apply).
 caf::actor spawn_redis_role(caf::local_actor* parent, const InstanceContext& ctx);
 
 }  // namespace redkeep::actors

@@ -16,8 +16,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 /// Between two reads of both offsets while catching up, and of the old Master's role while it
-/// demotes: the writes wait meanwhile, so this is short. Each read is a message to itself, so
-/// that a stop or an abort is taken between two reads.
+/// demotes: the writes wait meanwhile, so this is short. Each read is a message to itself (and
+/// back to the lane), so that a stop or an abort is taken between two reads.
 constexpr auto kPoll = std::chrono::milliseconds(5);
 
 /// The switchover whose pause holds on the Master's Redis.
@@ -30,8 +30,11 @@ struct Run {
   bool releasing = false;  // lifting the pause once the old Master's Redis is a replica
 };
 
-struct SwitchoverState {
+/// The actor's state, used on its lane only: every message is handled there, since the hiredis
+/// calls block.
+struct SwitchoverCore {
   InstanceContext ctx;
+  switchover_actor me;
   Wiring wiring;
   std::unique_ptr<redis::Connection> master;  // to the paused Master's Redis
   std::optional<Run> run;
@@ -39,14 +42,12 @@ struct SwitchoverState {
   // An actor that fails or stops while catching up lifts the pause on its way out. After the
   // catch-up (the takeover under way) the pause ends by itself: writes must not reach the old
   // Master before it demotes.
-  ~SwitchoverState() {
+  void leave() {
     if (run && !run->caught_up && master && !master->is_broken()) (void)redis::unpause(*master);
   }
-
-  static inline const char* name = "switchover";
 };
 
-using Self = switchover_actor::stateful_base<SwitchoverState>;
+
 
 redis::Result<redis::ReplicationInfo> replication(redis::Connection& conn) {
   auto i = redis::info(conn, {"replication"});
@@ -81,8 +82,7 @@ std::string other_switchover(redis::Connection& master, bool all) {
 }
 
 /// Opens the connection to the Master's Redis again when it broke (a timeout, a reset).
-void reconnect_master(Self* self) {
-  auto& st = self->state;
+void reconnect_master(SwitchoverCore& st) {
   if (!st.master->is_broken()) return;
   auto again = open_instance_redis(st.ctx, st.run->request.master.address.to_string(),
                                    st.run->request.master.port, redis::kSwitchoverClientName);
@@ -90,10 +90,9 @@ void reconnect_master(Self* self) {
 }
 
 /// CLIENT UNPAUSE on the old Master; ends the run. Returns what happened, for the answer.
-std::string unpause(Self* self, const std::string& why) {
-  auto& st = self->state;
+std::string unpause(SwitchoverCore& st, const std::string& why) {
   std::string text;
-  reconnect_master(self);
+  reconnect_master(st);
   const auto peer = st.master->peer();
   if (auto u = redis::unpause(*st.master)) {
     text = "writes unpaused";
@@ -113,27 +112,26 @@ std::string unpause(Self* self, const std::string& why) {
   return text;
 }
 
-void answer(Self* self, core::CaughtUp answer) {
-  if (self->state.wiring.election) self->send(self->state.wiring.election, std::move(answer));
+void answer(SwitchoverCore& st, core::CaughtUp answer) {
+  if (st.wiring.election) caf::anon_send(st.wiring.election, std::move(answer));
 }
 
 /// Starts a catch-up: connections, no other switchover on the Master, the pause.
-void start(Self* self, const core::CatchUp& c) {
-  auto& st = self->state;
+void start(SwitchoverCore& st, const core::CatchUp& c) {
   const auto& rs = *st.ctx.instance.redis;
   const auto host = c.master.address.to_string();
   auto local = open_instance_redis(st.ctx, rs.host, rs.port, redis::kSwitchoverClientName);
   if (!local)
-    return answer(self, {c.id, false, "cannot reach the local Redis: " + local.error().message});
+    return answer(st, {c.id, false, "cannot reach the local Redis: " + local.error().message});
   auto m = open_instance_redis(st.ctx, host, c.master.port, redis::kSwitchoverClientName);
   if (!m)
-    return answer(self, {c.id, false,
+    return answer(st, {c.id, false,
                          "cannot reach the Master's Redis at " + host + ":" +
                              std::to_string(c.master.port) + ": " + m.error().message});
   st.master = std::make_unique<redis::Connection>(std::move(m.value()));
   if (auto other = other_switchover(*st.master, true); !other.empty()) {
     st.master.reset();
-    return answer(self, {c.id, false,
+    return answer(st, {c.id, false,
                          "another node's switchover (" + other +
                              ") runs on the Master's Redis; one at a time"});
   }
@@ -146,7 +144,7 @@ void start(Self* self, const core::CatchUp& c) {
         (void)redis::unpause(again.value());
     }
     st.master.reset();
-    return answer(self, {c.id, false, pause_error(p.error())});
+    return answer(st, {c.id, false, pause_error(p.error())});
   }
   const auto now = Clock::now();
   st.run =
@@ -156,29 +154,28 @@ void start(Self* self, const core::CatchUp& c) {
   if (auto other = other_switchover(*st.master, false); !other.empty()) {
     st.run.reset();
     st.master.reset();
-    return answer(self, {c.id, false,
+    return answer(st, {c.id, false,
                          "another node's switchover (" + other +
                              ") paused the Master's Redis first; it lifts the pause"});
   }
-  self->send(self, tick_atom::value, c.id);
+  caf::anon_send(st.me, tick_atom::value, c.id);
 }
 
 /// One read of both offsets; answers once caught up, or aborts.
-void catch_up_step(Self* self) {
-  auto& st = self->state;
+void catch_up_step(SwitchoverCore& st) {
   auto& run = *st.run;
   // Ours first: read after it, the Master's offset can only be ahead, never behind.
   auto mine = replication(*run.local);
   if (!mine) {
     const auto why = "reading the local offset failed: " + mine.error().message;
     const auto id = run.request.id;
-    return answer(self, {id, false, why + "; " + unpause(self, "catch-up aborted")});
+    return answer(st, {id, false, why + "; " + unpause(st, "catch-up aborted")});
   }
   auto theirs = replication(*st.master);
   if (!theirs) {
     const auto why = "reading the Master's offset failed: " + theirs.error().message;
     const auto id = run.request.id;
-    return answer(self, {id, false, why + "; " + unpause(self, "catch-up aborted")});
+    return answer(st, {id, false, why + "; " + unpause(st, "catch-up aborted")});
   }
   const auto s = redis::compare_catch_up(theirs.value(), mine.value());
   const auto waited =
@@ -186,8 +183,8 @@ void catch_up_step(Self* self) {
   if (s.done) {
     run.caught_up = true;
     // No ReleasePause by the end of the pause (the election restarted meanwhile): forget it.
-    self->delayed_send(self, run.pause_ends - Clock::now(), tick_atom::value, run.request.id);
-    return answer(self, {run.request.id, true,
+    caf::delayed_anon_send(st.me, run.pause_ends - Clock::now(), tick_atom::value, run.request.id);
+    return answer(st, {run.request.id, true,
                          "writes paused on the Master, its Redis at the Master's " + s.detail +
                              " after " + std::to_string(waited.count()) + " ms"});
   }
@@ -198,73 +195,105 @@ void catch_up_step(Self* self) {
           " ms (" + s.detail + ")";
   if (!why.empty()) {
     const auto id = run.request.id;
-    return answer(self, {id, false, why + "; " + unpause(self, "catch-up aborted")});
+    return answer(st, {id, false, why + "; " + unpause(st, "catch-up aborted")});
   }
-  self->delayed_send(self, kPoll, tick_atom::value, run.request.id);
+  caf::delayed_anon_send(st.me, kPoll, tick_atom::value, run.request.id);
 }
 
 /// One look at the old Master's role while releasing: the pause is lifted once it is a
 /// replica, or when the pause would end anyway (a connection lost meanwhile is opened again).
-void release_step(Self* self) {
-  auto& st = self->state;
-  reconnect_master(self);
+void release_step(SwitchoverCore& st) {
+  reconnect_master(st);
   auto role = redis::role(*st.master);
   if (role && role.value().kind != redis::Role::Kind::master)
-    return (void)unpause(self, "it is a replica now");
+    return (void)unpause(st, "it is a replica now");
   if (Clock::now() >= st.run->pause_ends) {
     st.ctx.log().error(core::LogKind::switchover, 
         "Switchover: the old Master's Redis {} is still {} at the end of the "
         "pause: its redkeep did not demote it (stopped, or not running)",
         st.master->peer(), role ? "master" : "unknown (" + role.error().message + ")");
-    return (void)unpause(self, "the pause is over");
+    return (void)unpause(st, "the pause is over");
   }
-  self->delayed_send(self, kPoll, tick_atom::value, st.run->request.id);
+  caf::delayed_anon_send(st.me, kPoll, tick_atom::value, st.run->request.id);
+}
+
+struct SwitchoverState {
+  std::shared_ptr<SwitchoverCore> core;
+  std::unique_ptr<LazyLane> lane;
+  ~SwitchoverState() {
+    if (lane) lane->finish_with([core = core] { core->leave(); });
+  }
+  static inline const char* name = "switchover";
+};
+
+using Self = switchover_actor::stateful_base<SwitchoverState>;
+
+/// Runs `f(core)` on the lane.
+template <class F>
+void on_lane(Self* self, F f) {
+  self->state.lane->post([core = self->state.core, f = std::move(f)] { f(*core); });
 }
 
 switchover_actor::behavior_type switchover(Self* self, InstanceContext ctx) {
-  name_this_thread("rk-switchover");  // detached: this is its own thread
-  self->state.ctx = std::move(ctx);
-  self->set_exception_handler(crash_handler("switchover" + self->state.ctx.tag()));
+  auto& state = self->state;
+  self->set_exception_handler(crash_handler("switchover" + ctx.tag()));
+  auto me = caf::actor_cast<switchover_actor>(self);
+  state.core = std::make_shared<SwitchoverCore>();
+  state.core->ctx = std::move(ctx);
+  state.core->me = me;
+  state.lane = std::make_unique<LazyLane>("rk-switchover", [me](const std::string& error) {
+    caf::anon_send(me, failed_atom::value, error);
+  });
   return {
       [self](const Wiring& w) {
-        auto& st = self->state;
-        const bool new_election = w.election != st.wiring.election;
-        st.wiring = w;
-        // A restarted election knows nothing of the run: a catch-up is abandoned, a takeover
-        // under way has its pause lifted once the old Master demotes.
-        if (!new_election || !st.run) return;
-        if (!st.run->caught_up) {
-          (void)unpause(self, "the election restarted during the catch-up");
-        } else if (!st.run->releasing) {
-          st.run->releasing = true;
-          self->send(self, tick_atom::value, st.run->request.id);
-        }
+        on_lane(self, [w](SwitchoverCore& st) {
+          const bool new_election = w.election != st.wiring.election;
+          st.wiring = w;
+          // A restarted election knows nothing of the run: a catch-up is abandoned, a takeover
+          // under way has its pause lifted once the old Master demotes.
+          if (!new_election || !st.run) return;
+          if (!st.run->caught_up) {
+            (void)unpause(st, "the election restarted during the catch-up");
+          } else if (!st.run->releasing) {
+            st.run->releasing = true;
+            caf::anon_send(st.me, tick_atom::value, st.run->request.id);
+          }
+        });
       },
       [self](const core::CatchUp& c) {
-        if (self->state.run) (void)unpause(self, "a new switchover");
-        start(self, c);
+        on_lane(self, [c](SwitchoverCore& st) {
+          if (st.run) (void)unpause(st, "a new switchover");
+          start(st, c);
+        });
       },
       [self](tick_atom, std::uint64_t id) {
-        auto& st = self->state;
-        if (!st.run || st.run->request.id != id) return;
-        if (st.run->releasing) return release_step(self);
-        if (!st.run->caught_up) return catch_up_step(self);
-        if (Clock::now() >= st.run->pause_ends) {
-          st.ctx.log().warn(core::LogKind::switchover, "Switchover: no release came; the pause on {} ended by itself",
-                            st.master->peer());
-          st.run.reset();
-          st.master.reset();
-        }
+        on_lane(self, [id](SwitchoverCore& st) {
+          if (!st.run || st.run->request.id != id) return;
+          if (st.run->releasing) return release_step(st);
+          if (!st.run->caught_up) return catch_up_step(st);
+          if (Clock::now() >= st.run->pause_ends) {
+            st.ctx.log().warn(core::LogKind::switchover,
+                              "Switchover: no release came; the pause on {} ended by itself",
+                              st.master->peer());
+            st.run.reset();
+            st.master.reset();
+          }
+        });
       },
       [self](const core::ReleasePause& r) {
-        auto& st = self->state;
-        if (!st.run || st.run->request.id != r.id) return;
-        if (!r.after_demotion || !st.run->caught_up) {
-          (void)unpause(self, "switchover aborted");
-          return;
-        }
-        st.run->releasing = true;
-        release_step(self);
+        on_lane(self, [r](SwitchoverCore& st) {
+          if (!st.run || st.run->request.id != r.id) return;
+          if (!r.after_demotion || !st.run->caught_up) {
+            (void)unpause(st, "switchover aborted");
+            return;
+          }
+          st.run->releasing = true;
+          release_step(st);
+        });
+      },
+      // A task that threw on the lane crashes the actor, as it would have on its own thread.
+      [](failed_atom, const std::string& error) -> caf::result<void> {
+        throw std::runtime_error(error);
       },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");
@@ -275,7 +304,8 @@ switchover_actor::behavior_type switchover(Self* self, InstanceContext ctx) {
 }  // namespace
 
 caf::actor spawn_switchover(caf::local_actor* parent, const InstanceContext& ctx) {
-  return caf::actor_cast<caf::actor>(parent->spawn<caf::detached>(switchover, ctx));
+  // On the scheduler: the hiredis calls run on its lane, a thread only while there is work.
+  return caf::actor_cast<caf::actor>(parent->spawn(switchover, ctx));
 }
 
 }  // namespace redkeep::actors

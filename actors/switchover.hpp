@@ -11,7 +11,8 @@
 
 namespace redkeep::actors {
 
-/// Spawns the switchover actor (detached: hiredis calls block).
+/// Spawns the switchover actor (on the scheduler; its hiredis calls run on a thread of their own
+/// while a switchover runs).
 caf::actor spawn_switchover(caf::local_actor* parent, const InstanceContext& ctx);
 
 }  // namespace redkeep::actors

@@ -1,13 +1,19 @@
 // Helper threads: a joined loop has finished when its PollThread is gone; a released one has
 // not (its owner does not wait for a round that blocks), stops on its own, and
-// join_released_threads waits for it.
+// join_released_threads waits for it. A LazyLane has a thread only while it has work.
 #include "actors/poll_thread.hpp"
 
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 using redkeep::actors::PollThread;
 
@@ -39,4 +45,103 @@ TEST_CASE("PollThread: a released loop stops on its own and is joined at exit",
   CHECK_FALSE(*ended);
   redkeep::actors::join_released_threads();
   CHECK(*ended);
+}
+
+namespace {
+
+/// Threads of this process named `name` (/proc/self/task/*/comm).
+int threads_named(const std::string& name) {
+  int n = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string line;
+    if (std::getline(comm, line) && line == name) ++n;
+  }
+  return n;
+}
+
+/// Polls `done` every millisecond for at most `limit`.
+template <class F>
+bool eventually(F done, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return done();
+}
+
+}  // namespace
+
+TEST_CASE("LazyLane: tasks run in order on one thread, which ends once idle",
+          "[actors][poll_thread]") {
+  auto order = std::make_shared<std::vector<int>>();
+  auto mutex = std::make_shared<std::mutex>();
+  {
+    redkeep::actors::LazyLane lane("rk-test-lane", {});
+    CHECK(threads_named("rk-test-lane") == 0);  // nothing posted: no thread
+    for (int i = 0; i < 50; ++i)
+      lane.post([order, mutex, i] {
+        std::lock_guard<std::mutex> lock(*mutex);
+        order->push_back(i);
+      });
+    REQUIRE(eventually([&] {
+      std::lock_guard<std::mutex> lock(*mutex);
+      return order->size() == 50;
+    }));
+    CHECK(threads_named("rk-test-lane") == 1);  // lingers a while for the next task
+    REQUIRE(eventually([] { return threads_named("rk-test-lane") == 0; }));
+    lane.post([order, mutex] {
+      std::lock_guard<std::mutex> lock(*mutex);
+      order->push_back(50);
+    });
+    REQUIRE(eventually([&] {
+      std::lock_guard<std::mutex> lock(*mutex);
+      return order->size() == 51;
+    }));
+  }
+  std::vector<int> expected(51);
+  for (int i = 0; i < 51; ++i) expected[i] = i;
+  CHECK(*order == expected);
+  REQUIRE(eventually([] { return threads_named("rk-test-lane") == 0; },
+                     std::chrono::milliseconds(500)));  // closed: no linger
+}
+
+TEST_CASE("LazyLane: finish_with drops waiting tasks and runs last, a throw goes to on_error",
+          "[actors][poll_thread]") {
+  auto ran = std::make_shared<std::vector<std::string>>();
+  auto mutex = std::make_shared<std::mutex>();
+  auto errors = std::make_shared<std::vector<std::string>>();
+  auto record = [ran, mutex](std::string what) {
+    return [ran, mutex, what] {
+      std::lock_guard<std::mutex> lock(*mutex);
+      ran->push_back(what);
+    };
+  };
+  auto release = std::make_shared<std::atomic<bool>>(false);
+  auto blocking = std::make_shared<std::atomic<bool>>(false);
+  {
+    redkeep::actors::LazyLane lane("rk-test-lane2", [errors, mutex](const std::string& e) {
+      std::lock_guard<std::mutex> lock(*mutex);
+      errors->push_back(e);
+    });
+    lane.post([] { throw std::runtime_error("boom"); });
+    lane.post(record("after the throw"));
+    lane.post([release, blocking] {
+      *blocking = true;
+      while (!*release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+    lane.post(record("dropped"));
+    REQUIRE(eventually([&] { return blocking->load(); }));
+    lane.finish_with(record("last"));
+    lane.post(record("ignored"));
+    *release = true;
+  }
+  REQUIRE(eventually([&] {
+    std::lock_guard<std::mutex> lock(*mutex);
+    return ran->size() == 2;
+  }));
+  redkeep::actors::join_released_threads();
+  CHECK(*ran == std::vector<std::string>{"after the throw", "last"});
+  CHECK(*errors == std::vector<std::string>{"boom"});
 }
