@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -16,11 +17,23 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// What the actor hands the probe thread.
+/// What the actor hands the probe thread, which waits on `wake` between rounds.
 struct ProbeInbox {
   std::mutex mutex;
+  std::condition_variable wake;
   std::optional<std::vector<net::RedisEndpoint>> members;  // new set, taken by the thread
-  std::atomic<bool> probe_now{false};
+  bool probe_now = false;
+  bool stop = false;  // the actor is gone
+
+  /// Changes the inbox under its mutex, then wakes the thread.
+  template <class F>
+  void post(F change) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      change(*this);
+    }
+    wake.notify_one();
+  }
 };
 
 /// A held takeover ends as soon as the VIP stops answering (issue 14.1). Every Backup watches
@@ -58,14 +71,14 @@ void probe_loop(member_probe_actor me, std::chrono::milliseconds interval,
   auto next = Clock::now();
   while (!stop) {
     {
-      std::lock_guard<std::mutex> lock(inbox->mutex);
+      std::unique_lock<std::mutex> lock(inbox->mutex);
+      inbox->wake.wait_until(lock, next, [&] {
+        return inbox->stop || inbox->probe_now || inbox->members.has_value();
+      });
+      if (inbox->stop) return;
       if (inbox->members) prober.set_members(std::move(*inbox->members));
       inbox->members.reset();
-    }
-    if (Clock::now() < next && !inbox->probe_now.exchange(false)) {
-      std::this_thread::sleep_for(
-          std::min<Clock::duration>(next - Clock::now(), std::chrono::milliseconds(5)));
-      continue;
+      if (!std::exchange(inbox->probe_now, false) && Clock::now() < next) continue;
     }
     const auto started = Clock::now();
     next = started + interval;
@@ -85,6 +98,9 @@ struct MemberProbeState {
   std::shared_ptr<ProbeInbox> inbox = std::make_shared<ProbeInbox>();
   std::unique_ptr<PollThread> thread;
   std::unique_ptr<PollThread> vip_thread;  // only while a takeover is held
+  ~MemberProbeState() {
+    inbox->post([](ProbeInbox& in) { in.stop = true; });
+  }
   static inline const char* name = "member_probe";
 };
 
@@ -105,10 +121,11 @@ member_probe_actor::behavior_type member_probe(Self* self, InstanceContext ctx) 
   return {
       [self](const Wiring& w) { self->state.wiring = w; },
       [self](const Members& m) {
-        std::lock_guard<std::mutex> lock(self->state.inbox->mutex);
-        self->state.inbox->members = m.endpoints;
+        self->state.inbox->post([&m](ProbeInbox& in) { in.members = m.endpoints; });
       },
-      [self](check_atom) { self->state.inbox->probe_now = true; },
+      [self](check_atom) {
+        self->state.inbox->post([](ProbeInbox& in) { in.probe_now = true; });
+      },
       [self](const VipWatch& w) {
         auto& st = self->state;
         st.vip_thread.reset();

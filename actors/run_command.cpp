@@ -102,6 +102,12 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
   sigemptyset(&signals);
   for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto signal_fd = net::SignalFd::open(signals);
+  if (!signal_fd) {
+    daemon_log().critical(core::LogKind::signal, "Cannot take signals: {}",
+                          signal_fd.error().message);
+    return 1;
+  }
   auto& reactor = net::Reactor::get();
   reactor.claim_thread();  // before any actor watches a socket
 
@@ -288,8 +294,6 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
         });
       }
     };
-    auto signal_fd = net::SignalFd::open(signals);
-    if (!signal_fd) throw std::runtime_error("signalfd: " + signal_fd.error().message);
     auto signal_watch = reactor.watch(signal_fd->fd(), [&] {
       while (auto sig = signal_fd->take()) take_signal(*sig);
     });
@@ -301,7 +305,8 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
       reactor.stop();
     });
     reactor.run([](const std::string& error) {
-      daemon_log().error(core::LogKind::actor_crash, "{} crashed: {} (that socket is not read any more)",
+      daemon_log().error(core::LogKind::actor_crash,
+                         "{} crashed: {} (that socket is not read any more)",
                          field("actor", "reactor"), field("error", error));
     });
     exit_code = sup_exit;

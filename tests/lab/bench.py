@@ -11,8 +11,8 @@ outage. Each cell is repeated --runs times.
 
   python3 tests/lab/bench.py [--runs 3] [--rss] [--no-failover] [--only v3-link]
 
---rss measures each redkeep's resident memory (VmRSS) after 60 s of a running
-lab (its own lab). Prints a table, then one JSON line starting with
+--rss measures each redkeep's resident memory (VmRSS), threads and CPU time over
+60 s of a running lab (its own lab); --max-threads N fails when a node runs more. Prints a table, then one JSON line starting with
 `BENCH_JSON ` for machines. Node logs of each run are kept under --keep-logs
 (default /tmp/redkeep-bench-<pid>). Needs root. Labs are always torn down.
 
@@ -225,6 +225,10 @@ def rss_run(cfg_name, seconds, prefix, logs_root):
         assert_one_master(lab, n1)
         for n in (n2, n3):
             assert_replica_of(n, n1)
+        def cpu_ticks(n):
+            f = Path(f"/proc/{n.redkeep.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return int(f[11]) + int(f[12])  # utime + stime, clock ticks
+        ticks = {n.name: cpu_ticks(n) for n in lab.nodes}
         time.sleep(seconds)  # the measurement is "after N s of running"
         out = {}
         for n in lab.nodes:
@@ -238,7 +242,9 @@ def rss_run(cfg_name, seconds, prefix, logs_root):
             # What the threads are: CAF names its own (caf.actor, caf.multiplexer, caf.clock).
             names = Counter(Path(f"/proc/{n.redkeep.pid}/task/{t}/comm").read_text().strip()
                             for t in os.listdir(f"/proc/{n.redkeep.pid}/task"))
+            cpu_s = (cpu_ticks(n) - ticks[n.name]) / os.sysconf("SC_CLK_TCK")
             out[n.name] = {"state": n.state(), "vmrss_kb": int(fields["VmRSS"].split()[0]),
+                           "cpu_s_per_min": cpu_s * 60 / seconds,
                            "vmhwm_kb": int(fields["VmHWM"].split()[0]),
                            "rss_anon_kb": int(fields["RssAnon"].split()[0]),
                            "rss_file_kb": int(fields["RssFile"].split()[0]),
@@ -264,6 +270,8 @@ def main():
     ap.add_argument("--rss", action="store_true", help="also measure redkeep RSS after 60 s")
     ap.add_argument("--rss-seconds", type=float, default=60.0)
     ap.add_argument("--rss-config", choices=sorted(CONFIGS), default="v2")
+    ap.add_argument("--max-threads", type=int,
+                    help="with --rss: fail when an idle node runs more threads than this")
     ap.add_argument("--no-failover", action="store_true", help="skip the failover matrix")
     ap.add_argument("--only", action="append", default=[],
                     help="cells to run, e.g. v2-redis-killed, v3-link-cut (repeatable)")
@@ -355,7 +363,11 @@ def main():
             print(f"  {name}: VmRSS {v['vmrss_kb'] / 1024:.1f} MB (peak {v['vmhwm_kb'] / 1024:.1f}"
                   f" MB; anonymous {v['rss_anon_kb'] / 1024:.1f} MB, file-backed "
                   f"{v['rss_file_kb'] / 1024:.1f} MB), {v['threads']} threads "
-                  f"({', '.join(f'{k} {c}' for k, c in v['thread_names'].items())}), {v['state']}")
+                  f"({', '.join(f'{k} {c}' for k, c in v['thread_names'].items())}), "
+                  f"{v['cpu_s_per_min']:.2f} CPU s/min, {v['state']}")
+            if a.max_threads is not None and v["threads"] > a.max_threads:
+                errors.append({"node": name, "error": f"{v['threads']} threads, more than "
+                                                      f"--max-threads {a.max_threads}"})
         print(f"  total {rss['total_kb'] / 1024:.1f} MB over three nodes, "
               f"{rss['total_kb'] / 3 / 1024:.1f} MB per node (keepalived: 13.4 MB per node, "
               "two processes)")
