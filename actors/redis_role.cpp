@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "actors/crash_reason.hpp"
-#include "actors/poll_thread.hpp"
+#include "actors/on_lane.hpp"
 #include "actors/messages.hpp"
 #include "actors/redis_health.hpp"
 #include "config/password.hpp"
@@ -207,37 +207,25 @@ void attempt(RoleCore& st) {
   caf::delayed_anon_send(st.me, kRetryInterval, retry_atom::value, cmd.generation);
 }
 
-struct RedisRoleState {
-  std::shared_ptr<RoleCore> core;
-  std::unique_ptr<LazyLane> lane;
+struct RedisRoleState : OnLane<RoleCore> {
   static inline const char* name = "redis_role";
 };
 
 using Self = redis_role_actor::stateful_base<RedisRoleState>;
 
-/// Runs `f(core)` on the lane.
-template <class F>
-void on_lane(Self* self, F f) {
-  self->state.lane->post([core = self->state.core, f = std::move(f)] { f(*core); });
-}
-
 redis_role_actor::behavior_type redis_role(Self* self, InstanceContext ctx) {
   auto& st = self->state;
-  const auto tag = ctx.tag();
-  self->set_exception_handler(crash_handler("redis_role" + tag));
+  self->set_exception_handler(crash_handler("redis_role" + ctx.tag()));
   auto me = caf::actor_cast<redis_role_actor>(self);
-  st.core = std::make_shared<RoleCore>();
   st.core->ctx = std::move(ctx);
   st.core->me = me;
-  st.lane = std::make_unique<LazyLane>("rk-redis-role", [me](const std::string& error) {
-    caf::anon_send(me, failed_atom::value, error);
-  });
+  st.start("rk-redis-role", me);
   return {
       [self](const Wiring& w) {
-        on_lane(self, [w](RoleCore& st) { st.wiring = w; });
+        self->state.run([w](RoleCore& st) { st.wiring = w; });
       },
       [self](const RoleCommand& cmd) {
-        on_lane(self, [cmd](RoleCore& st) {
+        self->state.run([cmd](RoleCore& st) {
           if (st.pending && st.pending->generation > cmd.generation) return;
           st.pending = cmd;
           st.failure_reported.clear();
@@ -245,7 +233,7 @@ redis_role_actor::behavior_type redis_role(Self* self, InstanceContext ctx) {
         });
       },
       [self](retry_atom, std::uint64_t generation) {
-        on_lane(self, [generation](RoleCore& st) {
+        self->state.run([generation](RoleCore& st) {
           if (st.pending && st.pending->generation == generation) attempt(st);
         });
       },

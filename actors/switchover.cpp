@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "actors/crash_reason.hpp"
-#include "actors/poll_thread.hpp"
+#include "actors/on_lane.hpp"
 #include "actors/messages.hpp"
 #include "redis/catch_up.hpp"
 #include "redis/operations.hpp"
@@ -217,9 +217,7 @@ void release_step(SwitchoverCore& st) {
   caf::delayed_anon_send(st.me, kPoll, tick_atom::value, st.run->request.id);
 }
 
-struct SwitchoverState {
-  std::shared_ptr<SwitchoverCore> core;
-  std::unique_ptr<LazyLane> lane;
+struct SwitchoverState : OnLane<SwitchoverCore> {
   ~SwitchoverState() {
     if (lane) lane->finish_with([core = core] { core->leave(); });
   }
@@ -228,25 +226,16 @@ struct SwitchoverState {
 
 using Self = switchover_actor::stateful_base<SwitchoverState>;
 
-/// Runs `f(core)` on the lane.
-template <class F>
-void on_lane(Self* self, F f) {
-  self->state.lane->post([core = self->state.core, f = std::move(f)] { f(*core); });
-}
-
 switchover_actor::behavior_type switchover(Self* self, InstanceContext ctx) {
   auto& state = self->state;
   self->set_exception_handler(crash_handler("switchover" + ctx.tag()));
   auto me = caf::actor_cast<switchover_actor>(self);
-  state.core = std::make_shared<SwitchoverCore>();
   state.core->ctx = std::move(ctx);
   state.core->me = me;
-  state.lane = std::make_unique<LazyLane>("rk-switchover", [me](const std::string& error) {
-    caf::anon_send(me, failed_atom::value, error);
-  });
+  state.start("rk-switchover", me);
   return {
       [self](const Wiring& w) {
-        on_lane(self, [w](SwitchoverCore& st) {
+        self->state.run([w](SwitchoverCore& st) {
           const bool new_election = w.election != st.wiring.election;
           st.wiring = w;
           // A restarted election knows nothing of the run: a catch-up is abandoned, a takeover
@@ -261,13 +250,13 @@ switchover_actor::behavior_type switchover(Self* self, InstanceContext ctx) {
         });
       },
       [self](const core::CatchUp& c) {
-        on_lane(self, [c](SwitchoverCore& st) {
+        self->state.run([c](SwitchoverCore& st) {
           if (st.run) (void)unpause(st, "a new switchover");
           start(st, c);
         });
       },
       [self](tick_atom, std::uint64_t id) {
-        on_lane(self, [id](SwitchoverCore& st) {
+        self->state.run([id](SwitchoverCore& st) {
           if (!st.run || st.run->request.id != id) return;
           if (st.run->releasing) return release_step(st);
           if (!st.run->caught_up) return catch_up_step(st);
@@ -281,7 +270,7 @@ switchover_actor::behavior_type switchover(Self* self, InstanceContext ctx) {
         });
       },
       [self](const core::ReleasePause& r) {
-        on_lane(self, [r](SwitchoverCore& st) {
+        self->state.run([r](SwitchoverCore& st) {
           if (!st.run || st.run->request.id != r.id) return;
           if (!r.after_demotion || !st.run->caught_up) {
             (void)unpause(st, "switchover aborted");
