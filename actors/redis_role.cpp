@@ -214,12 +214,8 @@ struct RedisRoleState : OnLane<RoleCore> {
 using Self = redis_role_actor::stateful_base<RedisRoleState>;
 
 redis_role_actor::behavior_type redis_role(Self* self, InstanceContext ctx) {
-  auto& st = self->state;
   self->set_exception_handler(crash_handler("redis_role" + ctx.tag()));
-  auto me = caf::actor_cast<redis_role_actor>(self);
-  st.core->ctx = std::move(ctx);
-  st.core->me = me;
-  st.start("rk-redis-role", me);
+  self->state.start("rk-redis-role", caf::actor_cast<redis_role_actor>(self), std::move(ctx));
   return {
       [self](const Wiring& w) {
         self->state.run([w](RoleCore& st) { st.wiring = w; });

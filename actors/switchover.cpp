@@ -227,12 +227,8 @@ struct SwitchoverState : OnLane<SwitchoverCore> {
 using Self = switchover_actor::stateful_base<SwitchoverState>;
 
 switchover_actor::behavior_type switchover(Self* self, InstanceContext ctx) {
-  auto& state = self->state;
   self->set_exception_handler(crash_handler("switchover" + ctx.tag()));
-  auto me = caf::actor_cast<switchover_actor>(self);
-  state.core->ctx = std::move(ctx);
-  state.core->me = me;
-  state.start("rk-switchover", me);
+  self->state.start("rk-switchover", caf::actor_cast<switchover_actor>(self), std::move(ctx));
   return {
       [self](const Wiring& w) {
         self->state.run([w](SwitchoverCore& st) {
