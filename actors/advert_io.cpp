@@ -97,7 +97,12 @@ advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
   auto* raw = st.socket.get();
   auto expect = core::expectation(st.ctx.instance, st.ctx.primary_address);
   st.reads = net::Reactor::get().watch(raw->fd(), [me, raw, expect, log = st.ctx.log()] {
-    read_adverts(me, *raw, expect, log);
+    try {
+      read_adverts(me, *raw, expect, log);
+    } catch (const std::exception& e) {
+      caf::anon_send(me, failed_atom::value, std::string(e.what()));
+      throw;  // the reactor drops the watch; the restarted actor makes a new one
+    }
   });
   return {
       [self](const Wiring& w) { self->state.wiring = w; },
@@ -122,6 +127,9 @@ advert_io_actor::behavior_type advert_io(Self* self, InstanceContext ctx) {
         ++st.send_failures;
         // Once per cause (the election steps a Master down and says so), not once per advert.
         if (st.causes_logged.insert(err).second) st.ctx.log().error(core::LogKind::advert_send_failed, "Cannot send adverts: {}", field("error", err));
+      },
+      [](failed_atom, const std::string& error) -> caf::result<void> {
+        throw std::runtime_error(error);
       },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");

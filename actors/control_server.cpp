@@ -1,6 +1,7 @@
 #include "actors/control_server.hpp"
 #include "actors/poll_thread.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -82,32 +84,25 @@ ControlServer::ControlServer(caf::actor_system& sys, caf::actor supervisor, std:
 
 ControlServer::~ControlServer() {
   accepts_.reset();
+  std::map<std::uint64_t, Reading> reading;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_ = true;
+    reading.swap(reading_);
+  }
+  // Without mutex_: a read handler running meanwhile takes it, finds nothing and returns.
+  for (auto& [id, r] : reading) {
+    r.watch.reset();
+    ::close(r.fd);
   }
   if (worker_.joinable()) worker_.join();
-  for (int client : queue_) ::close(client);
+  for (const auto& q : queue_) ::close(q.first);
   if (long_thread_.joinable()) long_thread_.join();
   ::close(listen_fd_);
   ::unlink(path_.c_str());
 }
 
 namespace {
-
-/// The request line, or "" when the client sends none in time (one slow client must not block
-/// status).
-std::string read_request(int client) {
-  std::string request;
-  char buf[256];
-  while (request.find('\n') == std::string::npos && request.size() < 1024) {
-    if (!wait_fd(client, POLLIN, 200)) return "";
-    auto n = ::read(client, buf, sizeof buf);
-    if (n <= 0) break;
-    request.append(buf, static_cast<std::size_t>(n));
-  }
-  return request.substr(0, request.find('\n'));
-}
 
 /// "switchover TIMEOUT_MS [INSTANCE]" -> (timeout, instance); nullopt when malformed.
 std::optional<std::pair<std::uint64_t, std::string>> parse_switchover(const std::string& request) {
@@ -124,47 +119,99 @@ std::optional<std::pair<std::uint64_t, std::string>> parse_switchover(const std:
 
 void ControlServer::accept_clients() {
   for (;;) {
-    int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (client < 0) return;  // EAGAIN: all taken (or an error the next readiness repeats)
     std::lock_guard<std::mutex> lock(mutex_);
-    if (stop_ || queue_.size() >= kMaxQueued) {
+    if (stop_) {
       ::close(client);
       continue;
     }
-    queue_.push_back(client);
-    if (worker_busy_) continue;
-    worker_busy_ = true;
-    if (worker_.joinable()) worker_.join();  // it is past its last use of the queue
+    // A client that never finishes its line waits until others push it out.
+    if (reading_.size() >= kMaxReading) {
+      ::close(reading_.begin()->second.fd);
+      reading_.erase(reading_.begin());
+    }
+    const auto id = next_reading_++;
+    auto& r = reading_[id];
+    r.fd = client;
+    try {
+      r.watch = net::Reactor::get().watch(client, [this, id] { read_client(id); });
+    } catch (const std::system_error& e) {
+      spdlog::error("Control socket: cannot watch a client: {}", e.what());
+      ::close(client);
+      reading_.erase(id);
+    }
+  }
+}
+
+void ControlServer::read_client(std::uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = reading_.find(id);
+  if (it == reading_.end()) return;
+  auto& r = it->second;
+  char buf[512];
+  for (;;) {
+    const auto n = ::read(r.fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // the rest comes later
+    if (n > 0) r.buffer.append(buf, static_cast<std::size_t>(n));
+    // A line, the end of the client's writing, an error or too much: answer what came.
+    if (n <= 0 || r.buffer.find('\n') != std::string::npos || r.buffer.size() >= kMaxRequest)
+      break;
+  }
+  const int client = r.fd;
+  std::string request = r.buffer.substr(0, r.buffer.find('\n'));
+  reading_.erase(it);  // drops this handler's own watch
+  // The answer is written blocking, but a client that stops reading costs at most 2 s.
+  ::fcntl(client, F_SETFL, ::fcntl(client, F_GETFL) & ~O_NONBLOCK);
+  timeval send_timeout{2, 0};
+  ::setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+  if (queue_.size() >= kMaxQueued) {
+    ::close(client);
+    return;
+  }
+  queue_.emplace_back(client, std::move(request));
+  if (worker_busy_) return;
+  if (worker_.joinable()) worker_.join();  // it is past its last use of the queue
+  try {
     worker_ = std::thread([this] {
       name_this_thread("rk-control");
       work();
     });
+    worker_busy_ = true;
+  } catch (const std::system_error& e) {  // no thread now: the next request tries again
+    spdlog::error("Control socket: cannot start a thread to answer: {}", e.what());
   }
 }
 
 void ControlServer::work() {
   for (;;) {
     int client;
+    std::string request;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stop_ || queue_.empty()) {
         worker_busy_ = false;
         return;
       }
-      client = queue_.front();
+      client = queue_.front().first;
+      request = std::move(queue_.front().second);
       queue_.pop_front();
     }
-    auto request = read_request(client);
     const bool long_request = request.rfind("switchover ", 0) == 0 || request == "reload";
     if (long_request && !long_busy_.exchange(true)) {
       if (long_thread_.joinable()) long_thread_.join();
-      long_thread_ = std::thread([this, client, request] {
-        name_this_thread("rk-control-long");
-        answer(client, request, true);
-        ::close(client);
-        long_busy_ = false;
-      });
-      continue;
+      try {
+        long_thread_ = std::thread([this, client, request] {
+          name_this_thread("rk-control-long");
+          answer(client, request, true);
+          ::close(client);
+          long_busy_ = false;
+        });
+        continue;
+      } catch (const std::system_error&) {
+        long_busy_ = false;  // answered below: "already running", the client may try again
+      }
     }
     answer(client, request, false);
     ::close(client);

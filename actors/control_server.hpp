@@ -11,6 +11,7 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <ostream>
 #include <memory>
@@ -23,10 +24,10 @@
 
 namespace redkeep::actors {
 
-/// Serves the control socket: the node's reactor accepts, and a thread that lives while
-/// requests wait answers them one by one (reads and answers block, so they stay off CAF's
-/// scheduler and off the reactor); asks `supervisor` with a scoped actor. Stops and unlinks
-/// the socket in the destructor.
+/// Serves the control socket: the node's reactor accepts and reads the request lines (a slow
+/// client holds nobody up), and a thread that lives while requests wait answers them one by
+/// one (answers wait on the actors, so they stay off CAF's scheduler and off the reactor);
+/// asks `supervisor` with a scoped actor. Stops and unlinks the socket in the destructor.
 class ControlServer {
  public:
   /// Binds `path` (an existing socket file there is replaced; its directory is
@@ -40,11 +41,23 @@ class ControlServer {
   ControlServer& operator=(const ControlServer&) = delete;
 
  private:
-  /// At most this many connections wait for the worker; more are closed unanswered.
+  /// At most this many requests wait for the worker; more are closed unanswered.
   static constexpr std::size_t kMaxQueued = 16;
+  /// At most this many clients are being read; a new one closes the oldest.
+  static constexpr std::size_t kMaxReading = 32;
+  /// A request line is at most this long (bytes); what came by then is the request.
+  static constexpr std::size_t kMaxRequest = 1024;
 
-  void accept_clients();  // on the reactor
-  void work();            // the worker: answers the queued clients, then ends
+  /// A client whose request line is not complete yet.
+  struct Reading {
+    int fd = -1;
+    std::string buffer;
+    net::Reactor::Watch watch;
+  };
+
+  void accept_clients();              // on the reactor
+  void read_client(std::uint64_t id);  // on the reactor
+  void work();  // the worker: answers the queued requests, then ends
   /// `long_thread`: on the switchover/reload thread (otherwise those are refused as busy).
   void answer(int client, const std::string& request, bool long_thread);
   std::string reply_to(const std::string& request, bool long_thread);
@@ -59,9 +72,11 @@ class ControlServer {
   std::string path_;
   std::function<std::string()> reload_;
   int listen_fd_ = -1;
-  std::mutex mutex_;        // guards the four below
+  std::mutex mutex_;  // guards the six below
   bool stop_ = false;
-  std::deque<int> queue_;   // accepted clients, not yet answered
+  std::map<std::uint64_t, Reading> reading_;  // by arrival
+  std::uint64_t next_reading_ = 0;
+  std::deque<std::pair<int, std::string>> queue_;  // (client, request line), not yet answered
   bool worker_busy_ = false;
   std::thread worker_;
   net::Reactor::Watch accepts_;  // last: unwatched first

@@ -45,9 +45,11 @@ std::chrono::milliseconds vip_watch_round(std::chrono::milliseconds interval) {
   return std::clamp(interval / 10, std::chrono::milliseconds(50), std::chrono::milliseconds(100));
 }
 
-/// Watches `vip` until stopped: VipReached whenever the verdict changes, the first at once.
+/// Watches `vip` until stopped: VipReached whenever the verdict changes, the first at once,
+/// with the watch's `generation` (a verdict of an older watch may still come in).
 void vip_watch_loop(member_probe_actor me, std::chrono::milliseconds interval,
-                    net::RedisEndpoint vip, const std::atomic<bool>& stop) {
+                    net::RedisEndpoint vip, std::uint64_t generation,
+                    const std::atomic<bool>& stop) {
   const auto round = vip_watch_round(interval);
   net::MemberProber prober(/*refused_is_reached=*/false);
   prober.set_members({vip});
@@ -56,7 +58,7 @@ void vip_watch_loop(member_probe_actor me, std::chrono::milliseconds interval,
     const auto started = Clock::now();
     const bool reached = prober.round(round) > 0;
     if (stop) return;
-    if (told != reached) caf::anon_send(me, VipReached{reached});
+    if (told != reached) caf::anon_send(me, VipReached{reached}, generation);
     told = reached;
     std::this_thread::sleep_until(started + round);
   }
@@ -98,6 +100,7 @@ struct MemberProbeState {
   std::shared_ptr<ProbeInbox> inbox = std::make_shared<ProbeInbox>();
   std::unique_ptr<PollThread> thread;
   std::unique_ptr<PollThread> vip_thread;  // only while a takeover is held
+  std::uint64_t vip_generation = 0;        // of the latest VipWatch
   ~MemberProbeState() {
     inbox->post([](ProbeInbox& in) { in.stop = true; });
   }
@@ -129,17 +132,20 @@ member_probe_actor::behavior_type member_probe(Self* self, InstanceContext ctx) 
       [self](const VipWatch& w) {
         auto& st = self->state;
         st.vip_thread.reset();
+        const auto generation = ++st.vip_generation;
         if (!w.vip) return;
         auto me = caf::actor_cast<member_probe_actor>(self);
         st.vip_thread = std::make_unique<PollThread>(
             "rk-vip-watch",
-            [me, interval = st.interval, vip = *w.vip](const std::atomic<bool>& stop) {
-              vip_watch_loop(me, interval, vip, stop);
+            [me, interval = st.interval, vip = *w.vip, generation](const std::atomic<bool>& stop) {
+              vip_watch_loop(me, interval, vip, generation, stop);
             },
             PollThread::Ending::release);
       },
-      [self](const VipReached& r) {
-        if (self->state.wiring.election) self->send(self->state.wiring.election, r);
+      [self](const VipReached& r, std::uint64_t generation) {
+        auto& st = self->state;
+        if (generation != st.vip_generation) return;  // an older watch's last word
+        if (st.wiring.election) self->send(st.wiring.election, r);
       },
       [self](const ProbeRound& r) {
         if (self->state.wiring.election) self->send(self->state.wiring.election, r);

@@ -85,7 +85,8 @@ using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
 /// The election's watchdog tick (systemd WATCHDOG=1, actors/service_manager.hpp).
 using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>;
-/// A task on an actor's lane (actors/poll_thread.hpp) threw: the actor crashes with its text.
+/// A task on an actor's lane (actors/poll_thread.hpp) or its reactor handler (net/reactor.hpp)
+/// threw: the actor crashes with its text.
 using failed_atom = caf::atom_constant<caf::atom("failed")>;
 /// Test hook (REDKEEP_TEST_HOOKS=1): blocks an election for a while, as a hang would.
 using hang_atom = caf::atom_constant<caf::atom("hang")>;
@@ -136,11 +137,11 @@ using election_actor = caf::typed_actor<
     caf::replies_to<stop_atom>::with<bool>, caf::reacts_to<crash_atom>,
     caf::reacts_to<watchdog_atom>, caf::reacts_to<hang_atom, std::uint64_t>>;
 
-/// advert_io (actors/advert_io.cpp): adverts to send; what its reader thread received.
+/// advert_io (actors/advert_io.cpp): adverts to send; what the reactor received for it.
 using advert_io_actor =
     caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<core::AdvertOut>,
                      caf::reacts_to<core::AdvertIn>, caf::reacts_to<core::AdvertRejected>,
-                     caf::reacts_to<crash_atom>>;
+                     caf::reacts_to<failed_atom, std::string>, caf::reacts_to<crash_atom>>;
 
 /// vip (actors/vip.cpp): VIP commands, renewals, ARP bursts; its retry and burst timers and
 /// its link monitor's events.
@@ -149,7 +150,7 @@ using vip_actor =
                      caf::reacts_to<retry_atom, core::VipCommand>, caf::reacts_to<quiet_atom, bool>,
                      caf::reacts_to<garp_atom>, caf::reacts_to<renew_atom>,
                      caf::reacts_to<garp_burst_atom, std::uint64_t, bool>,
-                     caf::reacts_to<link_atom, bool>,
+                     caf::reacts_to<link_atom, bool>, caf::reacts_to<failed_atom, std::string>,
                      caf::reacts_to<crash_atom>>;
 
 /// redis_role (actors/redis_role.cpp): role commands and its retry timer; its lane's failure.
@@ -170,7 +171,8 @@ using redis_health_actor =
 /// its probe threads found.
 using member_probe_actor =
     caf::typed_actor<caf::reacts_to<Wiring>, caf::reacts_to<Members>, caf::reacts_to<check_atom>,
-                     caf::reacts_to<core::VipWatch>, caf::reacts_to<core::VipReached>,
+                     caf::reacts_to<core::VipWatch>,
+                     caf::reacts_to<core::VipReached, std::uint64_t>,
                      caf::reacts_to<core::ProbeRound>, caf::reacts_to<crash_atom>>;
 
 /// switchover (actors/switchover.cpp): the Redis side of a switchover to this node; its lane's

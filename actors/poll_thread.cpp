@@ -96,11 +96,22 @@ struct LazyLane::Queue {
           task = std::move(self->tasks.front());
           self->tasks.pop_front();
         }
+        std::string error;
         try {
           task();
+          continue;
         } catch (const std::exception& e) {
-          if (self->on_error) self->on_error(e.what());
+          error = e.what();
+        } catch (...) {
+          error = "unknown exception";
         }
+        // As a detached actor would have died at the throw: nothing more runs on this core.
+        {
+          std::lock_guard<std::mutex> lock(self->mutex);
+          self->tasks.clear();
+          self->closed = true;
+        }
+        if (self->on_error) self->on_error(error);
       }
     });
     running = true;  // only once the thread exists: a failed start throws to the poster
@@ -165,5 +176,40 @@ void PollThread::join() {
 }
 
 void join_released_threads() { reaper().join_all(); }
+
+RerunThread::RerunThread(const char* name, std::function<void()> job)
+    : name_(name), job_(std::move(job)) {}
+
+void RerunThread::close() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closing_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+bool RerunThread::request() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closing_) return false;
+  if (running_) {
+    again_ = true;
+    return false;
+  }
+  if (thread_.joinable()) thread_.join();  // finished: it cleared running_ as its last act
+  thread_ = std::thread([this] {
+    name_this_thread(name_);
+    for (;;) {
+      job_();
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!again_ || closing_) {
+        running_ = false;
+        return;
+      }
+      again_ = false;
+    }
+  });
+  running_ = true;
+  return true;
+}
 
 }  // namespace redkeep::actors

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -45,8 +46,9 @@ class PollThread {
 
 /// Runs tasks one at a time, in order, on a thread that exists only while tasks wait: an actor
 /// whose blocking work comes now and then (a role change, a switchover) costs no thread while
-/// idle. Tasks must only use what they own (copies, shared_ptr). A task that throws: its text
-/// goes to `on_error` (on the lane's thread), and the lane goes on.
+/// idle. Tasks must only use what they own (copies, shared_ptr). A task that throws closes the
+/// lane (the tasks waiting are dropped, later posts ignored) and its text goes to `on_error`
+/// (on the lane's thread).
 class LazyLane {
  public:
   /// `name`: the thread's name (name_this_thread), a string literal.
@@ -63,6 +65,33 @@ class LazyLane {
  private:
   struct Queue;
   std::shared_ptr<Queue> queue_;
+};
+
+/// Runs a job on a thread of its own, one run at a time; asked again while it runs, it runs
+/// once more afterwards (a SIGHUP during a reload: the file may have changed again). The
+/// thread exists only during runs.
+class RerunThread {
+ public:
+  /// `name`: the thread's name (name_this_thread), a string literal.
+  RerunThread(const char* name, std::function<void()> job);
+  ~RerunThread() { close(); }
+  RerunThread(const RerunThread&) = delete;
+  RerunThread& operator=(const RerunThread&) = delete;
+
+  /// Starts a run, or books one more after the current one (then returns false). Never waits
+  /// for a run. Throws std::system_error when no thread can be started.
+  bool request();
+  /// Waits for the run in progress; later requests and runs booked meanwhile are dropped.
+  void close();
+
+ private:
+  const char* name_;
+  std::function<void()> job_;
+  std::mutex mutex_;  // guards the four below
+  bool running_ = false;
+  bool again_ = false;
+  bool closing_ = false;
+  std::thread thread_;
 };
 
 /// Waits for the loops PollThread released (at the daemon's exit, after the actors are gone,

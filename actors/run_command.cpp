@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <iostream>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -154,6 +155,7 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
       daemon_log().critical(core::LogKind::control_socket, "{}", e.what());
       caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
       sys.await_all_actors_done();
+      join_released_threads();
       release_leftovers(running);
       return 1;
     }
@@ -209,8 +211,9 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
       if (wanted == metrics_at) return;
       serve_metrics(wanted);
     };
-    // A reload moved control_socket: the new one first, then the old one goes (from this
-    // thread, never from the control server's own, which the old one's destructor joins).
+    // A reload moved control_socket: the new one first, then the old one goes (on the mover's
+    // thread: the old one's destructor waits for the requests it is answering).
+    std::mutex control_path_mutex;  // control_path: the mover writes, SIGUSR1 dumps read
     std::string control_wanted = control_path;  // the last path tried
     auto move_control_socket = [&] {
       const auto wanted = reloader.control_socket();
@@ -219,6 +222,7 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
       try {
         auto moved = std::make_unique<ControlServer>(sys, sup, wanted, reload);
         control = std::move(moved);
+        std::lock_guard<std::mutex> lock(control_path_mutex);
         daemon_log().info(core::LogKind::control_socket, "Control socket moved from {} to {}",
                           control_path, wanted);
         control_path = wanted;
@@ -228,27 +232,38 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
       }
     };
     // The main thread runs the node's reactor: signals (signalfd), the adverts and the link
-    // notifications of every instance. SIGHUP reloads and SIGUSR1 dumps run on a thread of
-    // their own: a reload may wait seconds for an instance's stop protocol, a status answer on
-    // every actor, and stop signals and adverts must still be taken meanwhile.
-    // A SIGHUP during a reload runs another one after it: the file may have changed again.
-    std::thread hup_thread;
-    std::atomic<bool> hup_busy{false};
-    std::atomic<bool> hup_again{false};
-    std::thread usr1_thread;
-    std::atomic<bool> usr1_busy{false};
-    std::atomic<bool> done{false};
-    std::atomic<int> stops{0};
-
-    // After a reload (SIGHUP or the control socket): serve where the configuration says now.
-    net::EventFd reloaded;
-    auto reloaded_watch = reactor.watch(reloaded.fd(), [&] {
-      reloaded.drain();
+    // notifications of every instance, the control socket's accepts. Nothing there may block,
+    // so reloads, status dumps and the servers' moves after a reload run on threads of their
+    // own: a reload may wait seconds for an instance's stop protocol, a dump for every actor,
+    // a server's end for the requests it answers.
+    RerunThread mover("rk-reload-move", [&] {
       move_control_socket();
       move_metrics();
     });
-    after_reload = [&reloaded] { reloaded.signal(); };
-
+    after_reload = [&mover] {
+      try {
+        (void)mover.request();
+      } catch (const std::exception& e) {
+        daemon_log().error(core::LogKind::control_socket,
+                           "Cannot apply control_socket and metrics_listen: {}", e.what());
+      }
+    };
+    RerunThread reloads("rk-reload", [&] { (void)reload(); });  // logs what it did or why not
+    RerunThread dumps("rk-status-dump", [&] {
+      std::string path;
+      {
+        std::lock_guard<std::mutex> lock(control_path_mutex);
+        path = control_path;
+      }
+      try {
+        auto status = query_status(path);
+        while (!status.empty() && status.back() == '\n') status.pop_back();
+        daemon_log().info(core::LogKind::status_dump, "Status: {}", status);
+      } catch (const std::exception& e) {
+        daemon_log().warn(core::LogKind::status_dump, "Status dump failed: {}", e.what());
+      }
+    });
+    int stops = 0;
     auto take_signal = [&](int sig) {
       if (sig == SIGTERM || sig == SIGINT) {
         if (stops++ == 0) {
@@ -263,40 +278,15 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
                             "Received a second stop signal; stopping at once");
           caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
         }
-      } else if (sig == SIGHUP && stops == 0 && !hup_busy.exchange(true)) {
-        if (hup_thread.joinable()) hup_thread.join();
-        hup_thread = std::thread([&] {
-          name_this_thread("rk-reload");
-          do {
-            hup_again = false;
-            (void)reload();  // logs what it did or why not
-          } while (hup_again && !done);
-          hup_busy = false;
-        });
-      } else if (sig == SIGHUP && stops == 0) {
-        hup_again = true;
+      } else if (sig == SIGHUP && stops > 0) {
+        daemon_log().warn(core::LogKind::signal, "SIGHUP ignored: stopping");
+      } else if (sig == SIGHUP && !reloads.request()) {
         daemon_log().info(core::LogKind::signal,
                           "SIGHUP during a reload: reloading again once it is done");
-      } else if (sig == SIGHUP) {
-        daemon_log().warn(core::LogKind::signal, "SIGHUP ignored: stopping");
-      } else if (sig == SIGUSR1 && !usr1_busy.exchange(true)) {
-        if (usr1_thread.joinable()) usr1_thread.join();
-        usr1_thread = std::thread([&, path = control_path] {
-          name_this_thread("rk-status-dump");
-          try {
-            auto status = query_status(path);
-            while (!status.empty() && status.back() == '\n') status.pop_back();
-            daemon_log().info(core::LogKind::status_dump, "Status: {}", status);
-          } catch (const std::exception& e) {
-            daemon_log().warn(core::LogKind::status_dump, "Status dump failed: {}", e.what());
-          }
-          usr1_busy = false;
-        });
+      } else if (sig == SIGUSR1) {
+        (void)dumps.request();
       }
     };
-    auto signal_watch = reactor.watch(signal_fd->fd(), [&] {
-      while (auto sig = signal_fd->take()) take_signal(*sig);
-    });
 
     // The supervisor's end (a stop, or restarts exhausted) ends the loop.
     std::atomic<int> sup_exit{0};
@@ -304,18 +294,35 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
       if (reason && reason != caf::exit_reason::user_shutdown) sup_exit = 1;
       reactor.stop();
     });
-    reactor.run([](const std::string& error) {
-      daemon_log().error(core::LogKind::actor_crash,
-                         "{} crashed: {} (that socket is not read any more)",
-                         field("actor", "reactor"), field("error", error));
-    });
+    try {
+      auto signal_watch = reactor.watch(signal_fd->fd(), [&] {
+        while (auto sig = signal_fd->take()) {
+          try {
+            take_signal(*sig);
+          } catch (const std::exception& e) {  // no thread for a reload or a dump
+            daemon_log().error(core::LogKind::signal, "Signal {} not handled: {}", *sig,
+                               e.what());
+          }
+        }
+      });
+      reactor.run([](const std::string& error) {
+        daemon_log().error(core::LogKind::actor_crash,
+                           "{} crashed: {} (that socket is not read any more)",
+                           field("actor", "reactor"), field("error", error));
+      });
+    } catch (const std::exception& e) {
+      // The signals cannot be read any more: stop rather than run on unstoppable.
+      daemon_log().critical(core::LogKind::signal, "Stopping: {}", e.what());
+      sup_exit = 1;
+      caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+    }
     exit_code = sup_exit;
     service.stopping();
-    done = true;
-    signal_watch.reset();
-    reloaded_watch.reset();
-    if (hup_thread.joinable()) hup_thread.join();
-    if (usr1_thread.joinable()) usr1_thread.join();
+    // The mover replaces `control` and `metrics`: closed before they go. A reload still running
+    // on the control socket may ask it for another run, which it no longer makes.
+    reloads.close();
+    mover.close();
+    dumps.close();
     control.reset();
     metrics.reset();
     running = reloader.contexts();

@@ -219,7 +219,12 @@ void release_step(SwitchoverCore& st) {
 
 struct SwitchoverState : OnLane<SwitchoverCore> {
   ~SwitchoverState() {
-    if (lane) lane->finish_with([core = core] { core->leave(); });
+    try {
+      if (lane) lane->finish_with([core = core] { core->leave(); });
+    } catch (const std::exception& e) {  // no thread for it: the pause ends by its timeout
+      core->ctx.log().warn(redkeep::core::LogKind::switchover,
+                           "Switchover: cannot lift the pause on exit: {}", e.what());
+    }
   }
   static inline const char* name = "switchover";
 };

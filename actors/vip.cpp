@@ -110,8 +110,13 @@ void watch_link(Self* self) {
   auto* raw = st.link_monitor.get();
   st.link_watch = net::Reactor::get().watch(
       raw->fd(), [me, raw, ifindex = static_cast<int>(st.ctx.ifindex)] {
-        auto events = raw->read_events(ifindex);
-        if (events && !events->empty()) caf::anon_send(me, link_atom::value, true);
+        try {
+          auto events = raw->read_events(ifindex);
+          if (events && !events->empty()) caf::anon_send(me, link_atom::value, true);
+        } catch (const std::exception& e) {
+          caf::anon_send(me, failed_atom::value, std::string(e.what()));
+          throw;  // the reactor drops the watch; the restarted actor makes a new one
+        }
       });
 }
 
@@ -227,6 +232,9 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
       },
       // The kernel's current state beats the event's: events may be stale.
       [self](link_atom, bool) { refresh_link(self); },
+      [](failed_atom, const std::string& error) -> caf::result<void> {
+        throw std::runtime_error(error);
+      },
       [self](crash_atom) -> caf::result<void> {
         throw std::runtime_error("crash requested by test hook");
       },

@@ -55,7 +55,7 @@ Reactor::Watch Reactor::watch(int fd, Handler handler) {
   if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
     throw std::system_error(errno, std::generic_category(),
                             "epoll_ctl(ADD, fd " + std::to_string(fd) + ")");
-  handlers_.emplace(id, std::make_pair(fd, std::move(handler)));
+  handlers_.emplace(id, std::make_pair(fd, std::make_shared<Handler>(std::move(handler))));
   if (!claimed_ && !thread_.joinable()) {
     thread_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "rk-io");
@@ -108,10 +108,14 @@ void Reactor::run(const std::function<void(const std::string&)>& on_error) {
       std::lock_guard<std::recursive_mutex> lock(mutex_);
       auto it = handlers_.find(id);
       if (it == handlers_.end()) continue;  // unwatched since epoll_wait returned
+      const auto handler = it->second.second;
       try {
-        it->second.second();
+        (*handler)();
       } catch (const std::exception& e) {
         if (on_error) on_error(e.what());
+        unwatch(id);
+      } catch (...) {
+        if (on_error) on_error("unknown exception");
         unwatch(id);
       }
     }

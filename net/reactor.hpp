@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -21,8 +22,9 @@ class Reactor {
   /// Called on the loop's thread each time the fd is readable, until it is drained.
   using Handler = std::function<void()>;
 
-  /// A registration; its destructor stops the calls, waiting for a call in progress, so the
-  /// handler may use objects that outlive the Watch. Never destroyed from its own handler.
+  /// A registration; its destructor stops the calls, waiting for a call in progress on another
+  /// thread, so the handler may use objects that outlive the Watch. A handler may drop its own
+  /// Watch: that call still ends normally.
   class Watch {
    public:
     Watch() = default;
@@ -66,7 +68,8 @@ class Reactor {
   UniqueFd epoll_fd_;
   EventFd wake_;  // stop()
   std::recursive_mutex mutex_;  // held while a handler runs: Watch::reset waits for it
-  std::map<std::uint64_t, std::pair<int, Handler>> handlers_;  // id -> (fd, handler)
+  // id -> (fd, handler); shared, so a handler that drops its own Watch outlives that call
+  std::map<std::uint64_t, std::pair<int, std::shared_ptr<Handler>>> handlers_;
   std::uint64_t next_id_ = 1;  // 0 is the wake fd's
   bool claimed_ = false;
   bool stopping_ = false;

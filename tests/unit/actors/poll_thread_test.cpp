@@ -107,11 +107,10 @@ TEST_CASE("LazyLane: tasks run in order on one thread, which ends once idle",
                      std::chrono::milliseconds(500)));  // closed: no linger
 }
 
-TEST_CASE("LazyLane: finish_with drops waiting tasks and runs last, a throw goes to on_error",
+TEST_CASE("LazyLane: finish_with drops the waiting tasks and runs last",
           "[actors][poll_thread]") {
   auto ran = std::make_shared<std::vector<std::string>>();
   auto mutex = std::make_shared<std::mutex>();
-  auto errors = std::make_shared<std::vector<std::string>>();
   auto record = [ran, mutex](std::string what) {
     return [ran, mutex, what] {
       std::lock_guard<std::mutex> lock(*mutex);
@@ -121,12 +120,8 @@ TEST_CASE("LazyLane: finish_with drops waiting tasks and runs last, a throw goes
   auto release = std::make_shared<std::atomic<bool>>(false);
   auto blocking = std::make_shared<std::atomic<bool>>(false);
   {
-    redkeep::actors::LazyLane lane("rk-test-lane2", [errors, mutex](const std::string& e) {
-      std::lock_guard<std::mutex> lock(*mutex);
-      errors->push_back(e);
-    });
-    lane.post([] { throw std::runtime_error("boom"); });
-    lane.post(record("after the throw"));
+    redkeep::actors::LazyLane lane("rk-test-lane2", {});
+    lane.post(record("first"));
     lane.post([release, blocking] {
       *blocking = true;
       while (!*release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -142,6 +137,27 @@ TEST_CASE("LazyLane: finish_with drops waiting tasks and runs last, a throw goes
     return ran->size() == 2;
   }));
   redkeep::actors::join_released_threads();
-  CHECK(*ran == std::vector<std::string>{"after the throw", "last"});
+  CHECK(*ran == std::vector<std::string>{"first", "last"});
+}
+
+TEST_CASE("LazyLane: a task that throws closes the lane and reports its text",
+          "[actors][poll_thread]") {
+  auto ran = std::make_shared<std::atomic<int>>(0);
+  auto errors = std::make_shared<std::vector<std::string>>();
+  auto mutex = std::make_shared<std::mutex>();
+  redkeep::actors::LazyLane lane("rk-test-lane3", [errors, mutex](const std::string& e) {
+    std::lock_guard<std::mutex> lock(*mutex);
+    errors->push_back(e);
+  });
+  lane.post([] { throw std::runtime_error("boom"); });
+  lane.post([ran] { ++*ran; });  // queued behind the throw: dropped
+  REQUIRE(eventually([&] {
+    std::lock_guard<std::mutex> lock(*mutex);
+    return !errors->empty();
+  }));
+  lane.post([ran] { ++*ran; });  // after it: ignored
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(*ran == 0);
+  std::lock_guard<std::mutex> lock(*mutex);
   CHECK(*errors == std::vector<std::string>{"boom"});
 }

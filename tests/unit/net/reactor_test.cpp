@@ -1,6 +1,6 @@
 // The node's read loop: a readable fd calls its handler on the loop's thread, a dropped Watch
-// is never called again (and waits for a call in progress), a throwing handler is dropped
-// without stopping the others, and stop() ends run().
+// is never called again (and waits for a call in progress), a handler may drop its own, a
+// throwing handler is dropped without stopping the others, and stop() ends run().
 #include "net/reactor.hpp"
 
 #include <sys/socket.h>
@@ -9,6 +9,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -140,4 +141,24 @@ TEST_CASE("Reactor: watching a closed fd throws", "[net][reactor]") {
   ::close(fds[0]);
   ::close(fds[1]);
   CHECK_THROWS_AS(reactor.watch(fds[0], [] {}), std::system_error);
+}
+
+TEST_CASE("Reactor: a handler may drop its own Watch", "[net][reactor]") {
+  Running r;
+  EventFd fd;
+  std::atomic<int> calls{0};
+  Reactor::Watch watch;
+  std::mutex m;
+  {
+    std::lock_guard<std::mutex> lock(m);
+    watch = r.reactor.watch(fd.fd(), [&] {
+      std::lock_guard<std::mutex> lock(m);
+      ++calls;
+      watch.reset();  // not drained: only the reset stops further calls
+    });
+  }
+  fd.signal();
+  REQUIRE(eventually([&] { return calls == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(calls == 1);
 }
