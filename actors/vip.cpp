@@ -244,8 +244,10 @@ vip_actor::behavior_type vip(Self* self, InstanceContext ctx, bool restart) {
 }  // namespace
 
 caf::actor spawn_vip(caf::local_actor* parent, const InstanceContext& ctx, bool restart) {
-  // On the scheduler: rtnetlink answers within the sendmsg call (the kernel handles a request
-  // in the sender's context), packet sockets send with MSG_DONTWAIT.
+  // On the scheduler: rtnetlink handles a request and queues its acknowledgement within the
+  // sendmsg call (in the sender's context), so the only wait is for the kernel's rtnl lock,
+  // as `ip addr add` has; packet sockets send with MSG_DONTWAIT. An election keeps the other
+  // worker meanwhile.
   return caf::actor_cast<caf::actor>(parent->spawn(vip, ctx, restart));
 }
 
