@@ -211,7 +211,11 @@ def scenario_reload_node_local(lab):
         code, out = reload(n3)
         assert code == 0 and "[HARedis] restart: global_defs.state_file" in out, out
         assert "restarting this instance" in n3.log_text()
-        wait_for("n3 BACKUP again", lambda: n3.state() == "BACKUP", timeout=15)
+        # Healthy and eligible too: a restarted instance is BACKUP for the few milliseconds
+        # before its first check, then FAULT until it has seen its Redis in sync.
+        wait_for("n3 BACKUP again, its Redis checked and in sync",
+                 lambda: n3.state() == "BACKUP" and n3.status()["redis"]["health"] == "healthy"
+                 and n3.status()["redis"]["eligible"], timeout=15)
         mon.restarting.discard(n3)
         # control_socket moves (the daemon answers at the new path only).
         old_socket = n2.socket
