@@ -128,8 +128,9 @@ void ControlServer::accept_clients() {
     }
     // A client that never finishes its line waits until others push it out.
     if (reading_.size() >= kMaxReading) {
-      ::close(reading_.begin()->second.fd);
-      reading_.erase(reading_.begin());
+      const int oldest = reading_.begin()->second.fd;
+      reading_.erase(reading_.begin());  // unwatched before its fd closes
+      ::close(oldest);
     }
     const auto id = next_reading_++;
     auto& r = reading_[id];
