@@ -76,7 +76,7 @@ void read_adverts(advert_io_actor me, net::AdvertSocket& socket, const vrrp::Exp
     auto reason = std::get<vrrp::RejectReason>(result);
     std::string from;
     auto ip = vrrp::parse_ipv4_packet(bytes.data(), bytes.size());
-    if (auto* p = std::get_if<vrrp::Ipv4Packet>(&ip)) from = " from " + p->source.to_string();
+    if (auto* p = std::get_if<vrrp::IpPacket>(&ip)) from = " from " + p->source.to_string();
     caf::anon_send(me,
                    AdvertRejected{reason, std::to_string(bytes.size()) + "-byte packet" + from});
   }

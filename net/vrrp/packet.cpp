@@ -102,7 +102,7 @@ std::variant<std::vector<std::uint8_t>, EncodeError> encode(const Advert& advert
   return out;
 }
 
-std::variant<Ipv4Packet, RejectReason> parse_ipv4_packet(const std::uint8_t* data,
+std::variant<IpPacket, RejectReason> parse_ipv4_packet(const std::uint8_t* data,
                                                          std::size_t size) {
   if (data == nullptr || size < kIpv4MinHeaderSize) return RejectReason::ip_header;
   if ((data[0] >> 4) != 4) return RejectReason::ip_header;
@@ -112,7 +112,7 @@ std::variant<Ipv4Packet, RejectReason> parse_ipv4_packet(const std::uint8_t* dat
   if (total_length < ihl) return RejectReason::ip_header;
   if (data[9] != kIpProtoVrrp) return RejectReason::ip_header;
   if (total_length != size) return RejectReason::length;
-  Ipv4Packet p;
+  IpPacket p;
   p.ttl = data[8];
   p.source = IpAddress::v4(data + 12);
   p.destination = IpAddress::v4(data + 16);
@@ -170,7 +170,7 @@ std::variant<ReceivedAdvert, RejectReason> decode(const std::uint8_t* data, std:
                                                   ChecksumMode mode) {
   auto ip = parse_ipv4_packet(data, size);
   if (auto* reason = std::get_if<RejectReason>(&ip)) return *reason;
-  const auto& p = std::get<Ipv4Packet>(ip);
+  const auto& p = std::get<IpPacket>(ip);
   auto message = decode_message(p.payload, p.payload_size, p.source, p.destination, mode);
   if (auto* reason = std::get_if<RejectReason>(&message)) return *reason;
   ReceivedAdvert r;

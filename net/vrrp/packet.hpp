@@ -48,10 +48,10 @@ struct Advert {
   std::vector<IpAddress> addresses;  ///< the virtual addresses, in wire order
 };
 
-/// An advert with the IPv4 header fields the state machine and validation need.
+/// An advert with the IP header fields the state machine and validation need.
 struct ReceivedAdvert {
   IpAddress source;       ///< IP source: the sender's primary address (RFC tie-break)
-  IpAddress destination;  ///< 224.0.0.18, or our address in unicast mode
+  IpAddress destination;  ///< 224.0.0.18 (ff02::12), or our address in unicast mode
   std::uint8_t ttl = 0;
   Advert advert;
 };
@@ -76,9 +76,10 @@ std::variant<std::vector<std::uint8_t>, EncodeError> encode(const Advert& advert
                                                             const IpAddress& destination,
                                                             ChecksumMode mode);
 
-/// The IPv4 header fields of a received packet and where its payload lies inside the caller's
-/// buffer (the view is only valid while that buffer lives).
-struct Ipv4Packet {
+/// The IP header fields of a received packet (IPv4: from its header; IPv6: from the socket's
+/// ancillary data, the hop limit as `ttl`) and where its payload lies inside the caller's buffer
+/// (the view is only valid while that buffer lives).
+struct IpPacket {
   IpAddress source;
   IpAddress destination;
   std::uint8_t ttl = 0;
@@ -92,7 +93,7 @@ struct Ipv4Packet {
 /// or protocol != 112; with length when total length != `size` (the kernel delivers exactly one
 /// datagram, so any difference is a truncated or padded buffer). The header checksum is not
 /// checked: the kernel drops bad ones before raw delivery. Never reads outside data[0..size).
-std::variant<Ipv4Packet, RejectReason> parse_ipv4_packet(const std::uint8_t* data,
+std::variant<IpPacket, RejectReason> parse_ipv4_packet(const std::uint8_t* data,
                                                          std::size_t size);
 
 /// Decodes a VRRP message (the IP payload) received with the given IP source/destination.

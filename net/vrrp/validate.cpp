@@ -22,12 +22,11 @@ bool constant_time_equal(const std::uint8_t* a, const std::uint8_t* b, std::size
   return diff == 0;
 }
 
-std::variant<ReceivedAdvert, RejectReason> receive(const std::uint8_t* data, std::size_t size,
-                                                   const Expectation& expected) {
-  auto ip = parse_ipv4_packet(data, size);
-  if (auto* reason = std::get_if<RejectReason>(&ip)) return *reason;
-  const Ipv4Packet& p = std::get<Ipv4Packet>(ip);
+namespace {
 
+/// Steps 2 to 8 of receive() on a message whose IP header fields are known.
+std::variant<ReceivedAdvert, RejectReason> check(const IpPacket& p,
+                                                 const Expectation& expected) {
   if ((!expected.unicast || p.destination.is_multicast()) && p.ttl != kVrrpTtl) {
     return RejectReason::ttl;
   }
@@ -66,6 +65,25 @@ std::variant<ReceivedAdvert, RejectReason> receive(const std::uint8_t* data, std
   r.ttl = p.ttl;
   r.advert = std::move(advert);
   return r;
+}
+
+}  // namespace
+
+std::variant<ReceivedAdvert, RejectReason> receive(const std::uint8_t* data, std::size_t size,
+                                                   const Expectation& expected) {
+  auto ip = parse_ipv4_packet(data, size);
+  if (auto* reason = std::get_if<RejectReason>(&ip)) return *reason;
+  return check(std::get<IpPacket>(ip), expected);
+}
+
+std::variant<ReceivedAdvert, RejectReason> receive_ipv6(const std::uint8_t* message,
+                                                        std::size_t size,
+                                                        const IpAddress& source,
+                                                        const IpAddress& destination,
+                                                        std::uint8_t hop_limit,
+                                                        const Expectation& expected) {
+  if (source.is_v4() || destination.is_v4()) return RejectReason::ip_header;
+  return check(IpPacket{source, destination, hop_limit, message, size}, expected);
 }
 
 }  // namespace redkeep::net::vrrp

@@ -56,6 +56,19 @@ struct Expectation {
 std::variant<ReceivedAdvert, RejectReason> receive(const std::uint8_t* data, std::size_t size,
                                                    const Expectation& expected);
 
+/// receive() for VRRPv3 over IPv6 (RFC 5798): a raw IPv6 socket delivers the VRRP message
+/// without the IP header, so the source, the destination (IPV6_RECVPKTINFO) and the hop limit
+/// (IPV6_RECVHOPLIMIT) come from the socket's ancillary data. The same checks from step 2 on,
+/// the hop limit in place of the TTL (RFC 5798 section 7.1: 255). `source` and `destination`
+/// must be IPv6 addresses; the checksum always covers the IPv6 pseudo-header. Never reads
+/// outside message[0..size).
+std::variant<ReceivedAdvert, RejectReason> receive_ipv6(const std::uint8_t* message,
+                                                        std::size_t size,
+                                                        const IpAddress& source,
+                                                        const IpAddress& destination,
+                                                        std::uint8_t hop_limit,
+                                                        const Expectation& expected);
+
 /// Compares n bytes in time independent of where they differ (password check).
 bool constant_time_equal(const std::uint8_t* a, const std::uint8_t* b, std::size_t n);
 

@@ -277,7 +277,7 @@ inline std::vector<Expectation> expectations(const std::uint8_t* data, std::size
                                              ChecksumMode mode) {
   std::uint8_t vrid = 0;
   auto ip4 = parse_ipv4_packet(data, size);
-  if (auto* p = std::get_if<Ipv4Packet>(&ip4); p && p->payload_size >= 2) vrid = p->payload[1];
+  if (auto* p = std::get_if<IpPacket>(&ip4); p && p->payload_size >= 2) vrid = p->payload[1];
   std::optional<ReceivedAdvert> d;
   if (auto decoded = decode(data, size, mode); std::holds_alternative<ReceivedAdvert>(decoded)) {
     d = std::get<ReceivedAdvert>(decoded);
@@ -628,6 +628,8 @@ inline std::string check_inspect(const std::uint8_t* data, std::size_t size) {
 ///  - the input as a received IPv4 packet: decode() in both checksum modes, and receive() for
 ///    the expectations() of each mode; whatever receive() accepts must satisfy what
 ///    validate.hpp documents and equal decode()'s result;
+///  - the input as a VRRP message received over IPv6: receive_ipv6() accepts only what
+///    decode_message() decodes, and gives the same advert;
 ///  - the input as a bare VRRP message: decode_message() from an IPv4 and an IPv6 source, with
 ///    no, v2 and v3 expected version, both modes; an accepted message re-encoded (when its
 ///    interval can be) must decode to the same advert;
@@ -642,6 +644,28 @@ inline std::string check_vrrp(const std::uint8_t* data, std::size_t size) {
       auto r = receive(data, size, e);
       if (auto* accepted = std::get_if<ReceivedAdvert>(&r)) {
         if (auto bug = check_accepted(data, size, e, *accepted); !bug.empty()) return bug;
+      }
+    }
+    // The input as a message received over IPv6 (receive_ipv6), for an instance built from
+    // what decode_message() makes of it: accepted means decode_message()'s advert.
+    {
+      const IpAddress src = ip("fe80::1");
+      const IpAddress dst = ip("ff02::12");
+      Expectation e6;
+      e6.version = Version::v3;
+      e6.checksum_mode = mode;
+      e6.own_address = ip("fe80::2");
+      auto m = decode_message(data, size, src, dst, mode, Version::v3);
+      if (auto* a = std::get_if<Advert>(&m)) {
+        e6.vrid = a->vrid;
+        e6.vips = a->addresses;
+      }
+      auto r = receive_ipv6(data, size, src, dst, 255, e6);
+      if (auto* ok = std::get_if<ReceivedAdvert>(&r)) {
+        if (!std::holds_alternative<Advert>(m))
+          return "receive_ipv6 accepted what decode_message rejects";
+        if (auto diff = compare(ok->advert, std::get<Advert>(m)); !diff.empty())
+          return "receive_ipv6 and decode_message disagree: " + diff;
       }
     }
     const std::pair<IpAddress, IpAddress> ends[] = {{ip("192.0.2.1"), ip("224.0.0.18")},
