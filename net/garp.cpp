@@ -1,5 +1,7 @@
 #include "net/garp.hpp"
 
+#include "net/neighbor_advert.hpp"
+
 #include <arpa/inet.h>
 #include <net/if_arp.h>
 #include <linux/if_ether.h>
@@ -64,7 +66,7 @@ IoResult<MacAddress> GratuitousArpSender::hardware_address(int ifindex) {
     return make_io_error(errno, "get hardware address of " + describe(ifindex, ifr.ifr_name));
   }
   if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
-    return make_io_error(EAFNOSUPPORT, "gratuitous ARP on non-Ethernet " +
+    return make_io_error(EAFNOSUPPORT, "no ARP or Neighbor Discovery on non-Ethernet " +
                                            describe(ifindex, ifr.ifr_name));
   }
   MacAddress mac;
@@ -73,27 +75,34 @@ IoResult<MacAddress> GratuitousArpSender::hardware_address(int ifindex) {
 }
 
 IoStatus GratuitousArpSender::send(int ifindex, const IpAddress& vip) {
-  if (!vip.is_v4()) {
-    return make_io_error(EAFNOSUPPORT, "gratuitous ARP for non-IPv4 address " + vip.to_string());
-  }
   auto mac = hardware_address(ifindex);
   if (!mac) return mac.error();
-  ArpFrame frame = build_gratuitous_arp(*mac, vip);
+  const bool v4 = vip.is_v4();
+  const char* what = v4 ? "gratuitous ARP" : "unsolicited Neighbor Advertisement";
+  ArpFrame arp{};
+  NeighborAdvertFrame na{};
+  if (v4) {
+    arp = build_gratuitous_arp(*mac, vip);
+  } else {
+    na = build_unsolicited_na(*mac, vip);
+  }
+  const std::uint8_t* frame = v4 ? arp.data() : na.data();
+  const std::size_t size = v4 ? arp.size() : na.size();
   sockaddr_ll to{};
   to.sll_family = AF_PACKET;
   to.sll_ifindex = ifindex;
-  to.sll_protocol = htons(ETH_P_ARP);
+  to.sll_protocol = htons(v4 ? ETH_P_ARP : ETH_P_IPV6);
   to.sll_halen = 6;
-  std::memset(to.sll_addr, 0xff, 6);
-  ssize_t n = ::sendto(fd_.get(), frame.data(), frame.size(), MSG_DONTWAIT,
+  std::memcpy(to.sll_addr, frame, 6);  // the frame's own Ethernet destination
+  ssize_t n = ::sendto(fd_.get(), frame, size, MSG_DONTWAIT,
                        reinterpret_cast<const sockaddr*>(&to), sizeof to);
   if (n < 0) {
-    return make_io_error(errno, "send gratuitous ARP for " + vip.to_string() + " on " +
-                                    describe(ifindex, nullptr));
+    return make_io_error(errno, std::string("send ") + what + " for " + vip.to_string() +
+                                    " on " + describe(ifindex, nullptr));
   }
-  if (static_cast<std::size_t>(n) != frame.size()) {
-    return make_io_error(EMSGSIZE, "short send of gratuitous ARP for " + vip.to_string() +
-                                       " on " + describe(ifindex, nullptr));
+  if (static_cast<std::size_t>(n) != size) {
+    return make_io_error(EMSGSIZE, std::string("short send of ") + what + " for " +
+                                       vip.to_string() + " on " + describe(ifindex, nullptr));
   }
   return {};
 }

@@ -28,7 +28,8 @@ using ArpFrame = std::array<std::uint8_t, kGratuitousArpFrameSize>;
 /// Precondition: vip.is_v4() (IPv6 uses unsolicited neighbour advertisements instead).
 ArpFrame build_gratuitous_arp(const MacAddress& src_mac, const IpAddress& vip);
 
-/// An AF_PACKET/SOCK_RAW socket that sends gratuitous ARPs on any interface of the network
+/// An AF_PACKET/SOCK_RAW socket that sends gratuitous ARPs (and, for IPv6 VIPs, unsolicited
+/// Neighbor Advertisements) on any interface of the network
 /// namespace it was opened in. It never receives (protocol 0), so it never needs reading.
 /// Sends do not block (MSG_DONTWAIT). Needs CAP_NET_RAW. Movable, not copyable.
 class GratuitousArpSender {
@@ -41,8 +42,9 @@ class GratuitousArpSender {
   /// EAFNOSUPPORT when the interface is not Ethernet (no ARP to send).
   IoResult<MacAddress> hardware_address(int ifindex);
 
-  /// Sends one gratuitous ARP for `vip` out of `ifindex`, from the interface's current MAC.
-  /// Errors: EAFNOSUPPORT for a non-IPv4 vip or non-Ethernet interface, ENODEV, ENETDOWN, ...
+  /// Announces `vip` out of `ifindex`, from the interface's current MAC: one gratuitous ARP
+  /// for an IPv4 VIP, one unsolicited Neighbor Advertisement (net/neighbor_advert.hpp) for an
+  /// IPv6 one. Errors: EAFNOSUPPORT for a non-Ethernet interface, ENODEV, ENETDOWN, ...
   IoStatus send(int ifindex, const IpAddress& vip);
 
  private:

@@ -1,4 +1,5 @@
-// Gratuitous ARP: the frame layout byte by byte, and a real send seen from the peer namespace.
+// Gratuitous ARP: the frame layout byte by byte, and a real send seen from the peer namespace;
+// for an IPv6 VIP the same sender puts an unsolicited Neighbor Advertisement on the wire.
 #include "net/garp.hpp"
 
 #include <arpa/inet.h>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "net/io.hpp"
+#include "net/neighbor_advert.hpp"
 #include "tests/support/netns.hpp"
 
 using redkeep::net::ArpFrame;
@@ -55,11 +57,11 @@ TEST_CASE("build_gratuitous_arp matches a frame captured from keepalived 2.2.7",
   CHECK(build_gratuitous_arp(mac, *IpAddress::parse("192.0.2.100")) == captured);
 }
 
-TEST_CASE("GratuitousArpSender refuses IPv6 and unknown interfaces", "[netns][garp]") {
+TEST_CASE("GratuitousArpSender refuses unknown and non-Ethernet interfaces", "[netns][garp]") {
   redkeep::test::NetNs ns("garp-err");
   auto sender = ns.run([] { return GratuitousArpSender::open(); });
   REQUIRE(sender.ok());
-  auto v6 = sender->send(1, *IpAddress::parse("2001:db8::1"));
+  auto v6 = sender->send(1, *IpAddress::parse("2001:db8::1"));  // loopback: not Ethernet
   REQUIRE_FALSE(v6.ok());
   CHECK(v6.error().code == EAFNOSUPPORT);
   auto nodev = sender->send(4242, *IpAddress::parse("192.0.2.100"));
@@ -124,4 +126,45 @@ TEST_CASE("A gratuitous ARP sent in one namespace arrives on the veth peer", "[n
   CHECK(std::equal(got.begin() + 22, got.begin() + 28, mac->begin()));  // ARP sender MAC
   CHECK(got[20] == 0x00);
   CHECK(got[21] == 0x01);  // request
+}
+
+TEST_CASE("An unsolicited Neighbor Advertisement sent in one namespace arrives on the veth peer",
+          "[netns][garp]") {
+  VethLab lab;
+  UniqueFd listener = lab.b.run([] {
+    UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IPV6)));
+    if (!fd.valid()) throw std::runtime_error("AF_PACKET socket failed");
+    sockaddr_ll addr{};
+    addr.sll_family = AF_PACKET;
+    addr.sll_protocol = htons(ETH_P_IPV6);
+    addr.sll_ifindex = static_cast<int>(if_nametoindex(VethLab::kDevB));
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      throw std::runtime_error("bind AF_PACKET socket failed");
+    }
+    return fd;
+  });
+  auto sender = lab.a.run([] { return GratuitousArpSender::open(); });
+  REQUIRE(sender.ok());
+  const int ifindex = lab.a.run([] { return static_cast<int>(if_nametoindex(VethLab::kDevA)); });
+  const IpAddress vip = *IpAddress::parse("2001:db8::100");
+  auto mac = sender->hardware_address(ifindex);
+  REQUIRE(mac.ok());
+  REQUIRE(sender->send(ifindex, vip).ok());
+
+  // SOCK_RAW on AF_PACKET delivers whole frames: ours is type 136 with the VIP as target.
+  std::vector<std::uint8_t> got;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (got.empty() && std::chrono::steady_clock::now() < deadline) {
+    auto ready = redkeep::net::wait_readable(listener.get(), 200);
+    REQUIRE(ready.ok());
+    std::uint8_t buf[256];
+    ssize_t n;
+    while ((n = ::recv(listener.get(), buf, sizeof buf, 0)) > 0) {
+      if (n >= 86 && buf[20] == 58 && buf[54] == 136 && std::equal(buf + 62, buf + 78, vip.data()))
+        got.assign(buf, buf + n);
+    }
+  }
+  REQUIRE(got.size() >= 86);
+  const auto expected = redkeep::net::build_unsolicited_na(*mac, vip);
+  CHECK(std::equal(expected.begin(), expected.end(), got.begin()));
 }
