@@ -92,6 +92,44 @@ TEST_CASE("Netlink adds a VIP with a lifetime, lists it, renews it and removes i
   CHECK(nl.remove_address(*index, prefix("192.0.2.200", 24)).ok());
 }
 
+TEST_CASE("Netlink adds IPv6 VIPs without DAD, with a lifetime, renews and removes them",
+          "[netns][netlink]") {
+  VethLab lab;
+  Netlink nl = open_in(lab.a);
+  auto index = nl.interface_index(VethLab::kDevA);
+  REQUIRE(index.ok());
+  for (const IpPrefix& vip : {prefix("2001:db8::100", 64), prefix("fe80::100", 64)}) {
+    INFO(vip.to_string());
+    REQUIRE(nl.add_address(*index, vip, 30, 30).ok());
+    auto list = nl.list_addresses(*index);
+    REQUIRE(list.ok());
+    auto info = find(*list, vip);
+    REQUIRE(info);
+    CHECK(info->valid_lft <= 30);
+    CHECK(info->valid_lft >= 28);
+    CHECK_FALSE(info->permanent);
+    // No duplicate address detection: usable at once, never "tentative" (the new master
+    // must answer for the VIP without the 1 s DAD delay).
+    const auto shown = lab.a.ip_output("-6 -o addr show dev veth0");
+    const auto line = shown.substr(shown.find(vip.address.to_string()));
+    CHECK(line.substr(0, line.find('\n')).find("nodad") != std::string::npos);
+    CHECK(line.substr(0, line.find('\n')).find("tentative") == std::string::npos);
+
+    REQUIRE(nl.add_address(*index, vip, 120, 120).ok());  // renewal
+    list = nl.list_addresses(*index);
+    REQUIRE(list.ok());
+    info = find(*list, vip);
+    REQUIRE(info);
+    CHECK(info->valid_lft > 100);
+
+    REQUIRE(nl.remove_address(*index, vip).ok());
+    list = nl.list_addresses(*index);
+    REQUIRE(list.ok());
+    CHECK_FALSE(find(*list, vip));
+    CHECK(nl.remove_address(*index, vip).ok());  // already gone: fine
+  }
+}
+
 TEST_CASE("Netlink errors name the operation, the address and the interface",
           "[netns][netlink]") {
   NetNs ns("err");
