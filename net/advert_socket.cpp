@@ -16,10 +16,15 @@
 #ifndef SO_BINDTOIFINDEX
 #define SO_BINDTOIFINDEX 62
 #endif
+#ifndef IPV6_MULTICAST_ALL
+#define IPV6_MULTICAST_ALL 29
+#endif
 
 namespace redkeep::net {
 
 IpAddress vrrp_group_v4() { return IpAddress::v4_host_order(0xE0000012u); }
+
+IpAddress vrrp_group_v6() { return *IpAddress::parse("ff02::12"); }
 
 namespace {
 
@@ -38,14 +43,51 @@ in_addr to_in_addr(const IpAddress& a) {
   return in;
 }
 
+in6_addr to_in6_addr(const IpAddress& a) {
+  in6_addr in{};
+  std::memcpy(in.s6_addr, a.data(), 16);
+  return in;
+}
+
+/// The IPv6 options of open(); `fail` names the option that failed.
+template <class Fail>
+std::optional<IoError> configure_v6(int s, const AdvertSocketOptions& options, Fail fail) {
+  const int ifindex = options.ifindex;
+  int hops = vrrp::kVrrpTtl;
+  int zero = 0, one = 1;
+  if (setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops) < 0)
+    return fail("IPV6_MULTICAST_HOPS 255");
+  if (setsockopt(s, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof hops) < 0)
+    return fail("IPV6_UNICAST_HOPS 255");
+  if (setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof zero) < 0)
+    return fail("IPV6_MULTICAST_LOOP 0");
+  if (setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &zero, sizeof zero) < 0)
+    return fail("IPV6_MULTICAST_ALL 0");
+  int tclass = IPTOS_PREC_INTERNETCONTROL;  // as keepalived
+  if (setsockopt(s, IPPROTO_IPV6, IPV6_TCLASS, &tclass, sizeof tclass) < 0)
+    return fail("IPV6_TCLASS 0xc0");
+  if (setsockopt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) < 0)
+    return fail("IPV6_RECVPKTINFO");
+  if (setsockopt(s, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof one) < 0)
+    return fail("IPV6_RECVHOPLIMIT");
+  if (setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex) < 0)
+    return fail("IPV6_MULTICAST_IF");
+  if (options.join_group) {
+    ipv6_mreq mreq{};
+    mreq.ipv6mr_multiaddr = to_in6_addr(vrrp_group_v6());
+    mreq.ipv6mr_interface = static_cast<unsigned>(ifindex);
+    if (setsockopt(s, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof mreq) < 0)
+      return fail("IPV6_JOIN_GROUP ff02::12");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 IoResult<AdvertSocket> AdvertSocket::open(const AdvertSocketOptions& options) {
-  if (!options.source.is_v4()) {
-    return make_io_error(EAFNOSUPPORT, "open VRRP socket with non-IPv4 source " +
-                                           options.source.to_string());
-  }
-  UniqueFd fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, vrrp::kIpProtoVrrp));
+  const bool v4 = options.source.is_v4();
+  UniqueFd fd(::socket(v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                       vrrp::kIpProtoVrrp));
   if (!fd.valid()) return make_io_error(errno, "open raw socket for IP protocol 112");
   const int s = fd.get();
   const int ifindex = options.ifindex;
@@ -67,6 +109,10 @@ IoResult<AdvertSocket> AdvertSocket::open(const AdvertSocketOptions& options) {
                    static_cast<socklen_t>(name.size())) < 0) {
       return fail("SO_BINDTODEVICE");
     }
+  }
+  if (!v4) {
+    if (auto error = configure_v6(s, options, fail)) return *error;
+    return AdvertSocket(std::move(fd), options, where);
   }
   int ttl = vrrp::kVrrpTtl;
   if (setsockopt(s, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) < 0) {
@@ -100,32 +146,51 @@ IoResult<AdvertSocket> AdvertSocket::open(const AdvertSocketOptions& options) {
 
 IoStatus AdvertSocket::send_to(const IpAddress& destination, const std::uint8_t* data,
                                std::size_t size) {
-  if (!destination.is_v4()) {
-    return make_io_error(EAFNOSUPPORT, "send VRRP advert to " + destination.to_string());
+  const bool v4 = options_.source.is_v4();
+  if (destination.is_v4() != v4) {
+    return make_io_error(EAFNOSUPPORT, "send VRRP advert from " + options_.source.to_string() +
+                                           " to " + destination.to_string());
   }
   sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_addr = to_in_addr(destination);
+  sockaddr_in6 to6{};
   iovec iov{const_cast<std::uint8_t*>(data), size};
-  // The source address goes with each packet (IP_PKTINFO ipi_spec_dst) rather than bind():
-  // bind() on a raw socket would also filter received packets by destination and drop the
-  // multicast adverts.
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
+  // The source address goes with each packet (IP_PKTINFO ipi_spec_dst, IPV6_PKTINFO ipi6_addr)
+  // rather than bind(): bind() on a raw socket would also filter received packets by
+  // destination and drop the multicast adverts.
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
   msghdr msg{};
-  msg.msg_name = &to;
-  msg.msg_namelen = sizeof to;
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  msg.msg_controllen = v4 ? CMSG_SPACE(sizeof(in_pktinfo)) : CMSG_SPACE(sizeof(in6_pktinfo));
   cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = IPPROTO_IP;
-  cm->cmsg_type = IP_PKTINFO;
-  cm->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
-  in_pktinfo info{};
-  info.ipi_ifindex = options_.ifindex;
-  info.ipi_spec_dst = to_in_addr(options_.source);
-  std::memcpy(CMSG_DATA(cm), &info, sizeof info);
+  if (v4) {
+    to.sin_family = AF_INET;
+    to.sin_addr = to_in_addr(destination);
+    msg.msg_name = &to;
+    msg.msg_namelen = sizeof to;
+    cm->cmsg_level = IPPROTO_IP;
+    cm->cmsg_type = IP_PKTINFO;
+    cm->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+    in_pktinfo info{};
+    info.ipi_ifindex = options_.ifindex;
+    info.ipi_spec_dst = to_in_addr(options_.source);
+    std::memcpy(CMSG_DATA(cm), &info, sizeof info);
+  } else {
+    to6.sin6_family = AF_INET6;
+    to6.sin6_addr = to_in6_addr(destination);
+    // Link-local and multicast destinations only mean something on one interface.
+    to6.sin6_scope_id = static_cast<std::uint32_t>(options_.ifindex);
+    msg.msg_name = &to6;
+    msg.msg_namelen = sizeof to6;
+    cm->cmsg_level = IPPROTO_IPV6;
+    cm->cmsg_type = IPV6_PKTINFO;
+    cm->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+    in6_pktinfo info{};
+    info.ipi6_ifindex = static_cast<unsigned>(options_.ifindex);
+    info.ipi6_addr = to_in6_addr(options_.source);
+    std::memcpy(CMSG_DATA(cm), &info, sizeof info);
+  }
   for (int attempt = 0; attempt < 3; ++attempt) {
     ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_DONTWAIT);
     if (n >= 0) {
@@ -145,7 +210,7 @@ IoResult<std::optional<ReceivedPacket>> AdvertSocket::receive(int timeout_ms) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
   std::vector<std::uint8_t> buf(65536);
   for (;;) {
-    sockaddr_in from{};
+    sockaddr_storage from{};
     iovec iov{buf.data(), buf.size()};
     alignas(cmsghdr) char control[256];
     msghdr msg{};
@@ -168,6 +233,20 @@ IoResult<std::optional<ReceivedPacket>> AdvertSocket::receive(int timeout_ms) {
           p.ifindex = info.ipi_ifindex;
           p.destination = IpAddress::v4(reinterpret_cast<const std::uint8_t*>(&info.ipi_addr));
         }
+        if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
+          in6_pktinfo info;
+          std::memcpy(&info, CMSG_DATA(cm), sizeof info);
+          p.ifindex = static_cast<int>(info.ipi6_ifindex);
+          p.destination = IpAddress::v6(info.ipi6_addr.s6_addr);
+        }
+        if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_HOPLIMIT) {
+          int hops = 0;
+          std::memcpy(&hops, CMSG_DATA(cm), sizeof hops);
+          p.hop_limit = static_cast<std::uint8_t>(hops);
+        }
+      }
+      if (from.ss_family == AF_INET6) {
+        p.source = IpAddress::v6(reinterpret_cast<const sockaddr_in6&>(from).sin6_addr.s6_addr);
       }
       return std::optional<ReceivedPacket>(std::move(p));
     }

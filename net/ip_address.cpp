@@ -26,6 +26,13 @@ IpAddress IpAddress::v4(const std::uint8_t* network_order) {
   return a;
 }
 
+IpAddress IpAddress::v6(const std::uint8_t* network_order) {
+  IpAddress a;
+  a.family_ = Family::ipv6;
+  std::memcpy(a.bytes_.data(), network_order, 16);
+  return a;
+}
+
 IpAddress IpAddress::v4_host_order(std::uint32_t host_order) {
   const std::uint8_t b[4] = {static_cast<std::uint8_t>(host_order >> 24),
                              static_cast<std::uint8_t>(host_order >> 16),

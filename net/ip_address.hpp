@@ -26,6 +26,9 @@ class IpAddress {
   /// Builds an IPv4 address from 4 bytes in network byte order.
   static IpAddress v4(const std::uint8_t* network_order);
 
+  /// Builds an IPv6 address from 16 bytes in network byte order.
+  static IpAddress v6(const std::uint8_t* network_order);
+
   /// Builds an IPv4 address from a 32-bit value in host byte order.
   static IpAddress v4_host_order(std::uint32_t host_order);
 

@@ -20,19 +20,7 @@ std::uint16_t get16(const std::uint8_t* p) {
 }
 
 IpAddress address_from(const std::uint8_t* p, bool v4) {
-  if (v4) return IpAddress::v4(p);
-  // IpAddress has no raw IPv6 constructor; go through its text form.
-  char text[40];
-  static const char* hex = "0123456789abcdef";
-  std::size_t n = 0;
-  for (int i = 0; i < 16; i += 2) {
-    if (i) text[n++] = ':';
-    for (int j = 0; j < 2; ++j) {
-      text[n++] = hex[p[i + j] >> 4];
-      text[n++] = hex[p[i + j] & 0xf];
-    }
-  }
-  return *IpAddress::parse(std::string_view(text, n));
+  return v4 ? IpAddress::v4(p) : IpAddress::v6(p);
 }
 
 }  // namespace

@@ -121,6 +121,53 @@ TEST_CASE("Adverts go out with TTL 255 and protocol 112, multicast and unicast, 
   CHECK_FALSE(rest_b->has_value());
 }
 
+TEST_CASE("IPv6 adverts: hop limit 255, from the chosen link-local source, to ff02::12 and "
+          "unicast, not looped back",
+          "[netns][advert]") {
+  VethLab lab;
+  // Fixed link-local and global addresses, usable at once (no DAD).
+  lab.a.ip("addr add fe80::1/64 dev veth0 nodad");
+  lab.a.ip("addr add 2001:db8::1/64 dev veth0 nodad");
+  lab.b.ip("addr add fe80::2/64 dev veth1 nodad");
+  lab.b.ip("addr add 2001:db8::2/64 dev veth1 nodad");
+  Opened a = open_advert(lab.a, VethLab::kDevA, "fe80::1");
+  Opened b = open_advert(lab.b, VethLab::kDevB, "fe80::2");
+
+  // The sockets deliver the VRRP message only; the bytes need not be a valid advert.
+  std::vector<std::uint8_t> message = kMessage;
+  message[0] = 0x31;  // version 3
+  REQUIRE(a.socket.send_to(redkeep::net::vrrp_group_v6(), message).ok());
+  auto got = b.socket.receive(2000);
+  REQUIRE(got.ok());
+  REQUIRE(got->has_value());
+  const ReceivedPacket& m = **got;
+  CHECK(m.packet == message);
+  CHECK(m.source == ip("fe80::1"));
+  CHECK(m.destination == redkeep::net::vrrp_group_v6());
+  CHECK(int{m.hop_limit} == 255);
+  CHECK(m.ifindex == b.ifindex);
+
+  // Unicast between global addresses, the hop limit 255 too.
+  Opened a2 = open_advert(lab.a, VethLab::kDevA, "2001:db8::1", false);
+  message[3] = 60;
+  REQUIRE(a2.socket.send_to(ip("2001:db8::2"), message).ok());
+  auto direct = b.socket.receive(2000);
+  REQUIRE(direct.ok());
+  REQUIRE(direct->has_value());
+  CHECK((**direct).packet == message);
+  CHECK((**direct).source == ip("2001:db8::1"));
+  CHECK((**direct).destination == ip("2001:db8::2"));
+  CHECK(int{(**direct).hop_limit} == 255);
+
+  // No loopback of A's multicast; the family must match.
+  auto rest_a = a.socket.receive(0);
+  REQUIRE(rest_a.ok());
+  CHECK_FALSE(rest_a->has_value());
+  auto wrong = a.socket.send_to(vrrp_group_v4(), message);
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.error().code == EAFNOSUPPORT);
+}
+
 TEST_CASE("An advert socket without the group gets unicast adverts only", "[netns][advert]") {
   VethLab lab;
   Opened a = open_advert(lab.a, VethLab::kDevA, "192.0.2.1");

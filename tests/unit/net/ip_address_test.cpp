@@ -25,3 +25,11 @@ TEST_CASE("IpAddress orders numerically for the RFC tie-break", "[net][ip]") {
   CHECK(IpAddress::v4_host_order(0xC000020B) == *IpAddress::parse("192.0.2.11"));
   CHECK(IpAddress::parse("224.0.0.18")->is_multicast());
 }
+
+TEST_CASE("IpAddress::v6 builds an IPv6 address from 16 bytes in network order", "[net]") {
+  const std::uint8_t bytes[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00};
+  const auto a = redkeep::net::IpAddress::v6(bytes);
+  CHECK_FALSE(a.is_v4());
+  CHECK(a.to_string() == "2001:db8::100");
+  CHECK(a == *redkeep::net::IpAddress::parse("2001:db8::100"));
+}
