@@ -69,25 +69,31 @@ std::string remove_all(Self* self) {
   return error;
 }
 
+/// `repeat` gratuitous ARPs per IPv4 VIP, unsolicited Neighbor Advertisements per IPv6 one.
 void send_garps(Self* self, unsigned repeat) {
   auto& st = self->state;
-  std::uint32_t sent = 0;
+  std::uint32_t arps = 0;
+  std::uint32_t nas = 0;
   for (const auto& v : st.ctx.instance.virtual_ipaddress) {
-    if (!v.address.is_v4()) continue;
+    const bool v4 = v.address.is_v4();
     for (unsigned i = 0; i < repeat; ++i) {
       auto r = st.garp->send(static_cast<int>(st.ctx.ifindex), v.address);
       if (!r) {
-        st.ctx.log().warn(core::LogKind::garp_failed, "Gratuitous ARP for {} failed: {}", v.address.to_string(),
-                          r.error().message);
+        st.ctx.log().warn(core::LogKind::garp_failed, "{} for {} failed: {}",
+                          v4 ? "Gratuitous ARP" : "Unsolicited Neighbor Advertisement",
+                          v.address.to_string(), r.error().message);
         break;
       }
-      ++sent;
+      ++(v4 ? arps : nas);
     }
   }
-  if (sent == 0) return;
-  st.ctx.log().info(core::LogKind::garp, "Sent {} gratuitous ARP(s) on {}", field("count", sent),
-                    field("interface", st.ctx.instance.interface));
-  if (st.wiring.election) self->send(st.wiring.election, GarpSent{sent});
+  if (arps > 0)
+    st.ctx.log().info(core::LogKind::garp, "Sent {} gratuitous ARP(s) on {}", field("count", arps),
+                      field("interface", st.ctx.instance.interface));
+  if (nas > 0)
+    st.ctx.log().info(core::LogKind::garp, "Sent {} unsolicited Neighbor Advertisement(s) on {}",
+                      field("count", nas), field("interface", st.ctx.instance.interface));
+  if (arps + nas > 0 && st.wiring.election) self->send(st.wiring.election, GarpSent{arps + nas});
 }
 
 void report_link(Self* self) {
