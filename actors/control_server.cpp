@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 #include <stdexcept>
 
+#include "actors/log.hpp"
 #include "actors/messages.hpp"
 #include "net/reactor.hpp"
 
@@ -138,7 +139,8 @@ void ControlServer::accept_clients() {
     try {
       r.watch = net::Reactor::get().watch(client, [this, id] { read_client(id); });
     } catch (const std::system_error& e) {
-      spdlog::error("Control socket: cannot watch a client: {}", e.what());
+      daemon_log().error(core::LogKind::control_socket, "Control socket: cannot watch a client: {}",
+                         e.what());
       ::close(client);
       reading_.erase(id);
     }
@@ -181,7 +183,8 @@ void ControlServer::read_client(std::uint64_t id) {
     });
     worker_busy_ = true;
   } catch (const std::system_error& e) {  // no thread now: the next request tries again
-    spdlog::error("Control socket: cannot start a thread to answer: {}", e.what());
+    daemon_log().error(core::LogKind::control_socket,
+                       "Control socket: cannot start a thread to answer: {}", e.what());
   }
 }
 

@@ -48,8 +48,14 @@ TEST_CASE("Redis 7.0 restores its history (replid2, second_repl_offset) from the
   auto m = must_connect(master_server);
   auto r = must_connect(replica_server);
   REQUIRE(replicaof(r, permit_to(r, master_server.port())).ok());
+  // Synced first: a master keeps (and saves) a replication history only once a replica has
+  // connected, and before that both offsets read 0.
+  REQUIRE(eventually([&] {
+    return parse_replication_info(loaded_info(r)).master_link_status == LinkStatus::up;
+  }));
   write_keys(m, "k", 0, 50);
   const auto before = parse_replication_info(loaded_info(m));
+  REQUIRE(before.master_repl_offset.value_or(0) > 0);
   REQUIRE(eventually([&] {
     return parse_replication_info(loaded_info(r)).master_repl_offset == before.master_repl_offset;
   }));
