@@ -28,7 +28,8 @@ std::string send_advert(net::AdvertSocket& socket, const InstanceContext& ctx,
   if (a.auth_type == vrrp::AuthType::simple_text) a.auth_data = e.auth_pass;
   a.addresses = e.vips;
   std::vector<net::IpAddress> targets = ctx.instance.unicast_peer;
-  if (targets.empty()) targets.push_back(net::vrrp_group_v4());
+  if (targets.empty())
+    targets.push_back(ctx.primary_address.is_v4() ? net::vrrp_group_v4() : net::vrrp_group_v6());
   std::string error;
   for (const auto& dst : targets) {
     auto bytes = vrrp::encode(a, ctx.primary_address, dst, e.checksum_mode);
@@ -58,6 +59,7 @@ using Self = advert_io_actor::stateful_base<AdvertIoState>;
 /// validation runs here so a flood of bad packets costs the actors one small message each.
 void read_adverts(advert_io_actor me, net::AdvertSocket& socket, const vrrp::Expectation& expect,
                   const Log& log) {
+  const bool v4 = socket.options().source.is_v4();
   for (int i = 0; i < 64; ++i) {
     auto r = socket.receive(0);
     if (!r) {
@@ -65,8 +67,12 @@ void read_adverts(advert_io_actor me, net::AdvertSocket& socket, const vrrp::Exp
       return;
     }
     if (!r->has_value()) return;
-    const auto& bytes = (*r)->packet;
-    auto result = vrrp::receive(bytes.data(), bytes.size(), expect);
+    const auto& p = **r;
+    const auto& bytes = p.packet;
+    // IPv6: the socket gave the message alone, and the header's fields beside it.
+    auto result = v4 ? vrrp::receive(bytes.data(), bytes.size(), expect)
+                      : vrrp::receive_ipv6(bytes.data(), bytes.size(), p.source, p.destination,
+                                           p.hop_limit, expect);
     if (auto* ok = std::get_if<vrrp::ReceivedAdvert>(&result)) {
       vrrp::PeerAdvert event{ok->source, ok->advert.priority,
                              vrrp::Centiseconds{ok->advert.adver_int_cs}};
@@ -75,8 +81,12 @@ void read_adverts(advert_io_actor me, net::AdvertSocket& socket, const vrrp::Exp
     }
     auto reason = std::get<vrrp::RejectReason>(result);
     std::string from;
-    auto ip = vrrp::parse_ipv4_packet(bytes.data(), bytes.size());
-    if (auto* p = std::get_if<vrrp::IpPacket>(&ip)) from = " from " + p->source.to_string();
+    if (!v4) {
+      from = " from " + p.source.to_string();
+    } else if (auto ip = vrrp::parse_ipv4_packet(bytes.data(), bytes.size());
+               std::holds_alternative<vrrp::IpPacket>(ip)) {
+      from = " from " + std::get<vrrp::IpPacket>(ip).source.to_string();
+    }
     caf::anon_send(me,
                    AdvertRejected{reason, std::to_string(bytes.size()) + "-byte packet" + from});
   }
