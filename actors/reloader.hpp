@@ -16,7 +16,7 @@
 
 namespace redkeep::actors {
 
-/// Thread-safe: SIGHUP (the signal thread) and `redkeep reload` (the control socket) may ask at
+/// Thread-safe: SIGHUP (its reload thread) and `redkeep reload` (the control socket) may ask at
 /// once; one reload runs at a time.
 class Reloader {
  public:

@@ -93,7 +93,7 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
   auto started = resolve(*loaded.config);
   if (!started) return 1;
 
-  // Signals are taken by sigwait on our own thread, never by a handler that
+  // Signals are read from a signalfd on the main thread's reactor, never by a handler that
   // would run on some CAF worker.
   // A peer that closes a socket we write to (a /metrics client, a Redis) must cost an EPIPE,
   // not the daemon: SIGPIPE's default action kills it with the VIP still held. Before any
