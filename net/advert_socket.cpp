@@ -52,30 +52,28 @@ in6_addr to_in6_addr(const IpAddress& a) {
 /// The IPv6 options of open(); `fail` names the option that failed.
 template <class Fail>
 std::optional<IoError> configure_v6(int s, const AdvertSocketOptions& options, Fail fail) {
-  const int ifindex = options.ifindex;
-  int hops = vrrp::kVrrpTtl;
-  int zero = 0, one = 1;
-  if (setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops) < 0)
-    return fail("IPV6_MULTICAST_HOPS 255");
-  if (setsockopt(s, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof hops) < 0)
-    return fail("IPV6_UNICAST_HOPS 255");
-  if (setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof zero) < 0)
-    return fail("IPV6_MULTICAST_LOOP 0");
-  if (setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &zero, sizeof zero) < 0)
-    return fail("IPV6_MULTICAST_ALL 0");
-  int tclass = IPTOS_PREC_INTERNETCONTROL;  // as keepalived
-  if (setsockopt(s, IPPROTO_IPV6, IPV6_TCLASS, &tclass, sizeof tclass) < 0)
-    return fail("IPV6_TCLASS 0xc0");
-  if (setsockopt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) < 0)
-    return fail("IPV6_RECVPKTINFO");
-  if (setsockopt(s, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof one) < 0)
-    return fail("IPV6_RECVHOPLIMIT");
-  if (setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex) < 0)
-    return fail("IPV6_MULTICAST_IF");
+  struct IntOption {
+    int name;
+    int value;
+    const char* text;
+  };
+  const IntOption ints[] = {
+      {IPV6_MULTICAST_HOPS, vrrp::kVrrpTtl, "IPV6_MULTICAST_HOPS 255"},
+      {IPV6_UNICAST_HOPS, vrrp::kVrrpTtl, "IPV6_UNICAST_HOPS 255"},
+      {IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP 0"},
+      {IPV6_MULTICAST_ALL, 0, "IPV6_MULTICAST_ALL 0"},  // only the groups joined here
+      {IPV6_TCLASS, IPTOS_PREC_INTERNETCONTROL, "IPV6_TCLASS 0xc0"},  // as keepalived
+      {IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO"},
+      {IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT"},
+      {IPV6_MULTICAST_IF, options.ifindex, "IPV6_MULTICAST_IF"},
+  };
+  for (const auto& o : ints) {
+    if (setsockopt(s, IPPROTO_IPV6, o.name, &o.value, sizeof o.value) < 0) return fail(o.text);
+  }
   if (options.join_group) {
     ipv6_mreq mreq{};
     mreq.ipv6mr_multiaddr = to_in6_addr(vrrp_group_v6());
-    mreq.ipv6mr_interface = static_cast<unsigned>(ifindex);
+    mreq.ipv6mr_interface = static_cast<unsigned>(options.ifindex);
     if (setsockopt(s, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof mreq) < 0)
       return fail("IPV6_JOIN_GROUP ff02::12");
   }

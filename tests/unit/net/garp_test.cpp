@@ -24,6 +24,42 @@ using redkeep::net::MacAddress;
 using redkeep::net::UniqueFd;
 using redkeep::test::VethLab;
 
+namespace {
+
+/// A packet socket on the peer's end of the veth pair, receiving whole frames of `ethertype`.
+UniqueFd listen_frames(VethLab& lab, int ethertype) {
+  return lab.b.run([ethertype] {
+    UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ethertype)));
+    if (!fd.valid()) throw std::runtime_error("AF_PACKET socket failed");
+    sockaddr_ll addr{};
+    addr.sll_family = AF_PACKET;
+    addr.sll_protocol = htons(static_cast<std::uint16_t>(ethertype));
+    addr.sll_ifindex = static_cast<int>(if_nametoindex(VethLab::kDevB));
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      throw std::runtime_error("bind AF_PACKET socket failed");
+    }
+    return fd;
+  });
+}
+
+/// The first frame on `listener` that `ours(frame, size)` accepts within 3 s; empty if none.
+template <class Predicate>
+std::vector<std::uint8_t> receive_frame(const UniqueFd& listener, Predicate ours) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto ready = redkeep::net::wait_readable(listener.get(), 200);
+    REQUIRE(ready.ok());
+    std::uint8_t buf[256];
+    ssize_t n;
+    while ((n = ::recv(listener.get(), buf, sizeof buf, 0)) > 0) {
+      if (ours(buf, static_cast<std::size_t>(n))) return {buf, buf + n};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 TEST_CASE("build_gratuitous_arp lays out a broadcast ARP request with sender = target = VIP",
           "[garp]") {
   const MacAddress mac{0x02, 0x00, 0x5e, 0x10, 0x20, 0x30};
@@ -76,18 +112,7 @@ TEST_CASE("GratuitousArpSender refuses unknown and non-Ethernet interfaces", "[n
 TEST_CASE("A gratuitous ARP sent in one namespace arrives on the veth peer", "[netns][garp]") {
   VethLab lab;
   // The peer listens to ARP frames on its end of the veth pair.
-  UniqueFd listener = lab.b.run([] {
-    UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ARP)));
-    if (!fd.valid()) throw std::runtime_error("AF_PACKET socket failed");
-    sockaddr_ll addr{};
-    addr.sll_family = AF_PACKET;
-    addr.sll_protocol = htons(ETH_P_ARP);
-    addr.sll_ifindex = static_cast<int>(if_nametoindex(VethLab::kDevB));
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      throw std::runtime_error("bind AF_PACKET socket failed");
-    }
-    return fd;
-  });
+  UniqueFd listener = listen_frames(lab, ETH_P_ARP);
   auto sender = lab.a.run([] { return GratuitousArpSender::open(); });
   REQUIRE(sender.ok());
   const int ifindex = lab.a.run([] { return static_cast<int>(if_nametoindex(VethLab::kDevA)); });
@@ -104,21 +129,11 @@ TEST_CASE("A gratuitous ARP sent in one namespace arrives on the veth peer", "[n
   auto sent = sender->send(ifindex, vip);
   REQUIRE(sent.ok());
 
-  std::vector<std::uint8_t> got;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  while (got.empty() && std::chrono::steady_clock::now() < deadline) {
-    auto ready = redkeep::net::wait_readable(listener.get(), 200);
-    REQUIRE(ready.ok());
-    std::uint8_t buf[256];
-    ssize_t n;
-    while ((n = ::recv(listener.get(), buf, sizeof buf, 0)) > 0) {
-      // Only ours: the kernel of either side may send other ARP traffic.
-      if (n >= 42 && std::equal(buf + 28, buf + 32, vip.data()) &&
-          std::equal(buf + 38, buf + 42, vip.data())) {
-        got.assign(buf, buf + n);
-      }
-    }
-  }
+  // Only ours: the kernel of either side may send other ARP traffic.
+  const auto got = receive_frame(listener, [&](const std::uint8_t* f, std::size_t n) {
+    return n >= 42 && std::equal(f + 28, f + 32, vip.data()) &&
+           std::equal(f + 38, f + 42, vip.data());
+  });
   REQUIRE(got.size() >= 42);
   const ArpFrame expected = build_gratuitous_arp(*mac, vip);
   CHECK(std::equal(expected.begin(), expected.end(), got.begin()));
@@ -131,18 +146,7 @@ TEST_CASE("A gratuitous ARP sent in one namespace arrives on the veth peer", "[n
 TEST_CASE("An unsolicited Neighbor Advertisement sent in one namespace arrives on the veth peer",
           "[netns][garp]") {
   VethLab lab;
-  UniqueFd listener = lab.b.run([] {
-    UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IPV6)));
-    if (!fd.valid()) throw std::runtime_error("AF_PACKET socket failed");
-    sockaddr_ll addr{};
-    addr.sll_family = AF_PACKET;
-    addr.sll_protocol = htons(ETH_P_IPV6);
-    addr.sll_ifindex = static_cast<int>(if_nametoindex(VethLab::kDevB));
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      throw std::runtime_error("bind AF_PACKET socket failed");
-    }
-    return fd;
-  });
+  UniqueFd listener = listen_frames(lab, ETH_P_IPV6);
   auto sender = lab.a.run([] { return GratuitousArpSender::open(); });
   REQUIRE(sender.ok());
   const int ifindex = lab.a.run([] { return static_cast<int>(if_nametoindex(VethLab::kDevA)); });
@@ -152,18 +156,9 @@ TEST_CASE("An unsolicited Neighbor Advertisement sent in one namespace arrives o
   REQUIRE(sender->send(ifindex, vip).ok());
 
   // SOCK_RAW on AF_PACKET delivers whole frames: ours is type 136 with the VIP as target.
-  std::vector<std::uint8_t> got;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  while (got.empty() && std::chrono::steady_clock::now() < deadline) {
-    auto ready = redkeep::net::wait_readable(listener.get(), 200);
-    REQUIRE(ready.ok());
-    std::uint8_t buf[256];
-    ssize_t n;
-    while ((n = ::recv(listener.get(), buf, sizeof buf, 0)) > 0) {
-      if (n >= 86 && buf[20] == 58 && buf[54] == 136 && std::equal(buf + 62, buf + 78, vip.data()))
-        got.assign(buf, buf + n);
-    }
-  }
+  const auto got = receive_frame(listener, [&](const std::uint8_t* f, std::size_t n) {
+    return n >= 86 && f[20] == 58 && f[54] == 136 && std::equal(f + 62, f + 78, vip.data());
+  });
   REQUIRE(got.size() >= 86);
   const auto expected = redkeep::net::build_unsolicited_na(*mac, vip);
   CHECK(std::equal(expected.begin(), expected.end(), got.begin()));
