@@ -49,6 +49,15 @@ in6_addr to_in6_addr(const IpAddress& a) {
   return in;
 }
 
+/// Fills the control message `cm` with `value`.
+template <class T>
+void put_cmsg(cmsghdr* cm, int level, int type, const T& value) {
+  cm->cmsg_level = level;
+  cm->cmsg_type = type;
+  cm->cmsg_len = CMSG_LEN(sizeof value);
+  std::memcpy(CMSG_DATA(cm), &value, sizeof value);
+}
+
 /// The IPv6 options of open(); `fail` names the option that failed.
 template <class Fail>
 std::optional<IoError> configure_v6(int s, const AdvertSocketOptions& options, Fail fail) {
@@ -167,13 +176,10 @@ IoStatus AdvertSocket::send_to(const IpAddress& destination, const std::uint8_t*
     to.sin_addr = to_in_addr(destination);
     msg.msg_name = &to;
     msg.msg_namelen = sizeof to;
-    cm->cmsg_level = IPPROTO_IP;
-    cm->cmsg_type = IP_PKTINFO;
-    cm->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
     in_pktinfo info{};
     info.ipi_ifindex = options_.ifindex;
     info.ipi_spec_dst = to_in_addr(options_.source);
-    std::memcpy(CMSG_DATA(cm), &info, sizeof info);
+    put_cmsg(cm, IPPROTO_IP, IP_PKTINFO, info);
   } else {
     to6.sin6_family = AF_INET6;
     to6.sin6_addr = to_in6_addr(destination);
@@ -181,13 +187,10 @@ IoStatus AdvertSocket::send_to(const IpAddress& destination, const std::uint8_t*
     to6.sin6_scope_id = static_cast<std::uint32_t>(options_.ifindex);
     msg.msg_name = &to6;
     msg.msg_namelen = sizeof to6;
-    cm->cmsg_level = IPPROTO_IPV6;
-    cm->cmsg_type = IPV6_PKTINFO;
-    cm->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
     in6_pktinfo info{};
     info.ipi6_ifindex = static_cast<unsigned>(options_.ifindex);
     info.ipi6_addr = to_in6_addr(options_.source);
-    std::memcpy(CMSG_DATA(cm), &info, sizeof info);
+    put_cmsg(cm, IPPROTO_IPV6, IPV6_PKTINFO, info);
   }
   for (int attempt = 0; attempt < 3; ++attempt) {
     ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_DONTWAIT);
