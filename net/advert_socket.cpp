@@ -264,16 +264,23 @@ IoResult<std::optional<ReceivedPacket>> AdvertSocket::receive(int timeout_ms) {
 }
 
 IoResult<IpAddress> primary_address(Netlink& netlink, int ifindex,
-                                    const std::vector<IpAddress>& exclude) {
+                                    const std::vector<IpAddress>& exclude, Family family) {
   auto list = netlink.list_addresses(ifindex);
   if (!list) return list.error();
   for (const auto& a : *list) {
-    if (!a.prefix.address.is_v4()) continue;
-    if (std::find(exclude.begin(), exclude.end(), a.prefix.address) != exclude.end()) continue;
-    return a.prefix.address;
+    const IpAddress& address = a.prefix.address;
+    if (address.family() != family) continue;
+    // fe80::/10: the first 10 bits 1111 1110 10.
+    const bool link_local = address.data()[0] == 0xfe && (address.data()[1] & 0xc0) == 0x80;
+    if (family == Family::ipv6 && !link_local) continue;
+    if (std::find(exclude.begin(), exclude.end(), address) != exclude.end()) continue;
+    return address;
   }
-  return make_io_error(EADDRNOTAVAIL, "find a primary IPv4 address (other than the VIPs) on "
-                                      "ifindex " + std::to_string(ifindex));
+  return make_io_error(EADDRNOTAVAIL,
+                       std::string(family == Family::ipv4
+                                       ? "find a primary IPv4 address (other than the VIPs) on "
+                                       : "find a link-local IPv6 address (other than the VIPs) on ") +
+                           "ifindex " + std::to_string(ifindex));
 }
 
 }  // namespace redkeep::net

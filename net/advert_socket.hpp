@@ -90,8 +90,11 @@ class AdvertSocket {
 
 /// The address adverts should come from: the first IPv4 address of `ifindex`, in the kernel's
 /// order (primary addresses first), that is not in `exclude` (the instance's VIPs, which come
-/// and go). Errors: EADDRNOTAVAIL when the interface has no such address, netlink errors.
+/// and go); for `Family::ipv6` its first link-local (fe80::/10) address not in `exclude`
+/// (RFC 5798 section 5.1.2.1). Errors: EADDRNOTAVAIL when the interface has no such address,
+/// netlink errors.
 IoResult<IpAddress> primary_address(Netlink& netlink, int ifindex,
-                                    const std::vector<IpAddress>& exclude);
+                                    const std::vector<IpAddress>& exclude,
+                                    Family family = Family::ipv4);
 
 }  // namespace redkeep::net

@@ -236,3 +236,30 @@ TEST_CASE("primary_address skips the VIPs and reports an interface without addre
   REQUIRE(without_vip.ok());
   CHECK(*without_vip == ip("192.0.2.1"));
 }
+
+TEST_CASE("primary_address for IPv6 is the first link-local address that is not a VIP",
+          "[netns][advert]") {
+  NetNs ns("prim6");
+  ns.ip("link add veth0 type veth peer name veth1");
+  ns.ip("link set veth0 addrgenmode none");  // no automatic link-local address
+  auto nl = ns.run([] { return Netlink::open(); });
+  REQUIRE(nl.ok());
+  auto index = nl->interface_index("veth0");
+  REQUIRE(index.ok());
+  ns.ip("addr add 2001:db8::1/64 dev veth0 nodad");
+  ns.ip("addr add 192.0.2.1/24 dev veth0");
+  auto none = primary_address(*nl, *index, {}, redkeep::net::Family::ipv6);
+  REQUIRE_FALSE(none.ok());  // a global address and an IPv4 one: no link-local
+  CHECK(none.error().code == EADDRNOTAVAIL);
+  CHECK(none.error().message.find("link-local") != std::string::npos);
+
+  const IpAddress vip = ip("fe80::100");
+  REQUIRE(nl->add_address(*index, IpPrefix{vip, 64}, 60, 60).ok());
+  ns.ip("addr add fe80::1/64 dev veth0 nodad");
+  auto got = primary_address(*nl, *index, {vip}, redkeep::net::Family::ipv6);
+  REQUIRE(got.ok());
+  CHECK(*got == ip("fe80::1"));
+  auto v4 = primary_address(*nl, *index, {vip});
+  REQUIRE(v4.ok());
+  CHECK(*v4 == ip("192.0.2.1"));
+}
