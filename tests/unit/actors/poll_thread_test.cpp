@@ -15,7 +15,10 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/netns.hpp"
+
 using redkeep::actors::PollThread;
+using redkeep::test::eventually;
 
 namespace {
 
@@ -60,17 +63,6 @@ int threads_named(const std::string& name) {
   return n;
 }
 
-/// Polls `done` every millisecond for at most `limit`.
-template <class F>
-bool eventually(F done, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return done();
-}
-
 }  // namespace
 
 TEST_CASE("LazyLane: tasks run in order on one thread, which ends once idle",
@@ -103,8 +95,7 @@ TEST_CASE("LazyLane: tasks run in order on one thread, which ends once idle",
   std::vector<int> expected(51);
   for (int i = 0; i < 51; ++i) expected[i] = i;
   CHECK(*order == expected);
-  REQUIRE(eventually([] { return threads_named("rk-test-lane") == 0; },
-                     std::chrono::milliseconds(500)));  // closed: no linger
+  REQUIRE(eventually([] { return threads_named("rk-test-lane") == 0; }, 500));  // closed: no linger
 }
 
 TEST_CASE("LazyLane: finish_with drops the waiting tasks and runs last",

@@ -14,22 +14,13 @@
 #include <thread>
 
 #include "net/event_fds.hpp"
+#include "tests/support/netns.hpp"
 
 using redkeep::net::EventFd;
 using redkeep::net::Reactor;
+using redkeep::test::eventually;
 
 namespace {
-
-/// Polls `done` every millisecond for at most two seconds.
-template <class F>
-bool eventually(F done) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return done();
-}
 
 /// A reactor whose loop runs on a thread of the test's, stopped and joined at the end.
 struct Running {
