@@ -19,6 +19,7 @@
 #include "actors/service_manager.hpp"
 #include "actors/supervisor.hpp"
 #include "config/parser.hpp"
+#include "core/signal_policy.hpp"
 #include "net/advert_socket.hpp"
 #include "net/event_fds.hpp"
 #include "net/netlink.hpp"
@@ -263,28 +264,35 @@ int run_daemon(const std::string& config_path, LogFormat log_format) {
         daemon_log().warn(core::LogKind::status_dump, "Status dump failed: {}", e.what());
       }
     });
-    int stops = 0;
+    core::SignalPolicy signal_policy;
     auto take_signal = [&](int sig) {
-      if (sig == SIGTERM || sig == SIGINT) {
-        if (stops++ == 0) {
+      switch (signal_policy.take(sig)) {
+        case core::SignalAction::stop:
           service.stopping();
           daemon_log().info(core::LogKind::signal, "Received {}; stopping",
                             sig == SIGTERM ? "SIGTERM" : "SIGINT");
           caf::anon_send(sup, stop_atom::value);
-        } else {
+          break;
+        case core::SignalAction::stop_at_once:
           // Not exit_reason::kill: that skips the supervisor's exit handler,
           // and children left running would keep the process alive.
           daemon_log().warn(core::LogKind::signal,
                             "Received a second stop signal; stopping at once");
           caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
-        }
-      } else if (sig == SIGHUP && stops > 0) {
-        daemon_log().warn(core::LogKind::signal, "SIGHUP ignored: stopping");
-      } else if (sig == SIGHUP && !reloads.request()) {
-        daemon_log().info(core::LogKind::signal,
-                          "SIGHUP during a reload: reloading again once it is done");
-      } else if (sig == SIGUSR1) {
-        (void)dumps.request();
+          break;
+        case core::SignalAction::reload:
+          if (!reloads.request())
+            daemon_log().info(core::LogKind::signal,
+                              "SIGHUP during a reload: reloading again once it is done");
+          break;
+        case core::SignalAction::reload_ignored:
+          daemon_log().warn(core::LogKind::signal, "SIGHUP ignored: stopping");
+          break;
+        case core::SignalAction::status_dump:
+          (void)dumps.request();
+          break;
+        case core::SignalAction::none:
+          break;
       }
     };
 
