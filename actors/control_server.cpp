@@ -13,13 +13,13 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
-#include <sstream>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <stdexcept>
 
 #include "actors/log.hpp"
 #include "actors/messages.hpp"
+#include "core/control_request.hpp"
 #include "net/reactor.hpp"
 
 namespace redkeep::actors {
@@ -102,21 +102,6 @@ ControlServer::~ControlServer() {
   ::close(listen_fd_);
   ::unlink(path_.c_str());
 }
-
-namespace {
-
-/// "switchover TIMEOUT_MS [INSTANCE]" -> (timeout, instance); nullopt when malformed.
-std::optional<std::pair<std::uint64_t, std::string>> parse_switchover(const std::string& request) {
-  std::istringstream in(request.substr(11));
-  std::int64_t timeout_ms = 0;
-  std::string instance;
-  // The CLI's bounds (0.001 to 300 s): the pause's length follows from it.
-  if (!(in >> timeout_ms) || timeout_ms < 1 || timeout_ms > 300'000) return std::nullopt;
-  in >> instance;
-  return std::make_pair(static_cast<std::uint64_t>(timeout_ms), instance);
-}
-
-}  // namespace
 
 void ControlServer::accept_clients() {
   for (;;) {
@@ -202,8 +187,7 @@ void ControlServer::work() {
       request = std::move(queue_.front().second);
       queue_.pop_front();
     }
-    const bool long_request = request.rfind("switchover ", 0) == 0 || request == "reload";
-    if (long_request && !long_busy_.exchange(true)) {
+    if (core::parse_control_request(request).long_running() && !long_busy_.exchange(true)) {
       if (long_thread_.joinable()) long_thread_.join();
       try {
         long_thread_ = std::thread([this, client, request] {
@@ -222,7 +206,7 @@ void ControlServer::work() {
   }
 }
 
-std::string ControlServer::reply_to(const std::string& request, bool long_thread) {
+std::string ControlServer::reply_to(const std::string& line, bool long_thread) {
   auto ask = [&](std::chrono::milliseconds timeout, auto... xs) {
     std::string reply;
     caf::scoped_actor self{sys_};
@@ -235,50 +219,46 @@ std::string ControlServer::reply_to(const std::string& request, bool long_thread
                  });
     return reply;
   };
-  if (request == "status") return ask(std::chrono::seconds(3), status_atom::value);
-  if (request == "cold-start-force" || request.rfind("cold-start-force ", 0) == 0) {
-    const std::string instance = request.size() > 17 ? request.substr(17) : "";
-    return ask(std::chrono::seconds(3), cold_start_atom::value, instance);
-  }
-  if (request == "reload") {
-    if (!long_thread)
-      return nlohmann::json{{"ok", false},
-                            {"errors", {"a switchover or reload is already running"}}}
-          .dump();
-    if (!reload_) return nlohmann::json{{"ok", false}, {"errors", {"reload not available"}}}.dump();
-    return reload_();
-  }
-  if (request.rfind("switchover ", 0) == 0) {
-    if (!long_thread)
-      return nlohmann::json{{"ok", false},
-                            {"detail", "a switchover or reload is already running"}}
-          .dump();
-    const auto parsed = parse_switchover(request);
-    if (!parsed)
+  // The test hooks answer whether the actor was found, as {"<key>":true|false}.
+  auto ask_found = [&](const char* key, auto... xs) {
+    std::string reply;
+    caf::scoped_actor self{sys_};
+    self->request(supervisor_, std::chrono::seconds(3), xs...)
+        .receive([&](bool found) { reply = nlohmann::json{{key, found}}.dump(); },
+                 [&](caf::error& err) {
+                   reply = nlohmann::json{{"error", caf::to_string(err)}}.dump();
+                 });
+    return reply;
+  };
+  const std::string running = "a switchover or reload is already running";
+  using Kind = core::ControlRequest::Kind;
+  const auto request = core::parse_control_request(line);
+  switch (request.kind) {
+    case Kind::status:
+      return ask(std::chrono::seconds(3), status_atom::value);
+    case Kind::cold_start_force:
+      return ask(std::chrono::seconds(3), cold_start_atom::value, request.target);
+    case Kind::reload:
+      if (!long_thread) return nlohmann::json{{"ok", false}, {"errors", {running}}}.dump();
+      if (!reload_)
+        return nlohmann::json{{"ok", false}, {"errors", {"reload not available"}}}.dump();
+      return reload_();
+    case Kind::malformed_switchover:
+      if (!long_thread) return nlohmann::json{{"ok", false}, {"detail", running}}.dump();
       return nlohmann::json{{"ok", false}, {"detail", "malformed switchover request"}}.dump();
-    return ask(std::chrono::milliseconds(parsed->first) + kSwitchoverSlack + std::chrono::seconds(5),
-               switchover_atom::value, parsed->second, parsed->first);
-  }
-  if (request.rfind("crash ", 0) == 0 && test_hooks_enabled()) {
-    caf::scoped_actor self{sys_};
-    std::string reply;
-    self->request(supervisor_, std::chrono::seconds(3), crash_atom::value, request.substr(6))
-        .receive([&](bool found) { reply = found ? R"({"crashed":true})" : R"({"crashed":false})"; },
-                 [&](caf::error& err) { reply = R"({"error":")" + caf::to_string(err) + "\"}"; });
-    return reply;
-  }
-  if (request.rfind("hang ", 0) == 0 && test_hooks_enabled()) {
-    // "hang ACTOR MS": the election ACTOR blocks for MS milliseconds.
-    const auto space = request.rfind(' ');
-    const auto name = request.substr(5, space > 5 ? space - 5 : 0);
-    const auto ms = std::strtoull(request.c_str() + space + 1, nullptr, 10);
-    caf::scoped_actor self{sys_};
-    std::string reply;
-    self->request(supervisor_, std::chrono::seconds(3), hang_atom::value, name,
-                  static_cast<std::uint64_t>(ms))
-        .receive([&](bool found) { reply = found ? R"({"hung":true})" : R"({"hung":false})"; },
-                 [&](caf::error& err) { reply = R"({"error":")" + caf::to_string(err) + "\"}"; });
-    return reply;
+    case Kind::switchover:
+      if (!long_thread) return nlohmann::json{{"ok", false}, {"detail", running}}.dump();
+      return ask(std::chrono::milliseconds(request.ms) + kSwitchoverSlack + std::chrono::seconds(5),
+                 switchover_atom::value, request.target, request.ms);
+    case Kind::crash:
+      if (test_hooks_enabled()) return ask_found("crashed", crash_atom::value, request.target);
+      break;
+    case Kind::hang:
+      if (test_hooks_enabled())
+        return ask_found("hung", hang_atom::value, request.target, request.ms);
+      break;
+    case Kind::unknown:
+      break;
   }
   return R"({"error":"unknown request; expected 'status', 'cold-start-force [INSTANCE]', )"
          R"('switchover TIMEOUT_MS [INSTANCE]' or 'reload'"})";
