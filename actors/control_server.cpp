@@ -96,8 +96,7 @@ ControlServer::~ControlServer() {
     r.watch.reset();
     ::close(r.fd);
   }
-  if (worker_.joinable()) worker_.join();
-  for (const auto& q : queue_) ::close(q.first);
+  lane_.close_and_wait();  // the requests waiting are dropped, their clients closed
   if (long_thread_.joinable()) long_thread_.join();
   ::close(listen_fd_);
   ::unlink(path_.c_str());
@@ -154,56 +153,44 @@ void ControlServer::read_client(std::uint64_t id) {
   ::fcntl(client, F_SETFL, ::fcntl(client, F_GETFL) & ~O_NONBLOCK);
   timeval send_timeout{2, 0};
   ::setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
-  if (queue_.size() >= kMaxQueued) {
+  if (waiting_ >= kMaxQueued) {
     ::close(client);
     return;
   }
-  queue_.emplace_back(client, std::move(request));
-  if (worker_busy_) return;
-  if (worker_.joinable()) worker_.join();  // it is past its last use of the queue
+  ++waiting_;
+  auto fd = std::make_shared<net::UniqueFd>(client);  // closed with the last task holding it
   try {
-    worker_ = std::thread([this] {
-      name_this_thread("rk-control");
-      work();
+    lane_.post([this, fd, request = std::move(request)] {
+      --waiting_;
+      try {
+        handle(fd, request);
+      } catch (const std::exception& e) {  // that client goes unanswered; the lane goes on
+        daemon_log().error(core::LogKind::control_socket, "Control socket: '{}' failed: {}",
+                           request, e.what());
+      }
     });
-    worker_busy_ = true;
   } catch (const std::system_error& e) {  // no thread now: the next request tries again
     daemon_log().error(core::LogKind::control_socket,
                        "Control socket: cannot start a thread to answer: {}", e.what());
   }
 }
 
-void ControlServer::work() {
-  for (;;) {
-    int client;
-    std::string request;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stop_ || queue_.empty()) {
-        worker_busy_ = false;
-        return;
-      }
-      client = queue_.front().first;
-      request = std::move(queue_.front().second);
-      queue_.pop_front();
+void ControlServer::handle(const std::shared_ptr<net::UniqueFd>& client,
+                           const std::string& request) {
+  if (core::parse_control_request(request).long_running() && !long_busy_.exchange(true)) {
+    if (long_thread_.joinable()) long_thread_.join();
+    try {
+      long_thread_ = std::thread([this, client, request] {
+        name_this_thread("rk-control-long");
+        answer(client->get(), request, true);
+        long_busy_ = false;
+      });
+      return;
+    } catch (const std::system_error&) {
+      long_busy_ = false;  // answered below: "already running", the client may try again
     }
-    if (core::parse_control_request(request).long_running() && !long_busy_.exchange(true)) {
-      if (long_thread_.joinable()) long_thread_.join();
-      try {
-        long_thread_ = std::thread([this, client, request] {
-          name_this_thread("rk-control-long");
-          answer(client, request, true);
-          ::close(client);
-          long_busy_ = false;
-        });
-        continue;
-      } catch (const std::system_error&) {
-        long_busy_ = false;  // answered below: "already running", the client may try again
-      }
-    }
-    answer(client, request, false);
-    ::close(client);
   }
+  answer(client->get(), request, false);
 }
 
 std::string ControlServer::reply_to(const std::string& line, bool long_thread) {

@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
-#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -20,13 +19,15 @@
 #include <thread>
 #include <vector>
 
+#include "actors/poll_thread.hpp"
+#include "net/io.hpp"
 #include "net/reactor.hpp"
 
 namespace redkeep::actors {
 
 /// Serves the control socket: the node's reactor accepts and reads the request lines (a slow
-/// client holds nobody up), and a thread that lives while requests wait answers them one by
-/// one (answers wait on the actors, so they stay off CAF's scheduler and off the reactor);
+/// client holds nobody up), and a LazyLane answers them one by one (answers wait on the
+/// actors, so they stay off CAF's scheduler and off the reactor);
 /// asks `supervisor` with a scoped actor. Stops and unlinks the socket in the destructor.
 class ControlServer {
  public:
@@ -57,7 +58,8 @@ class ControlServer {
 
   void accept_clients();              // on the reactor
   void read_client(std::uint64_t id);  // on the reactor
-  void work();  // the worker: answers the queued requests, then ends
+  /// On the lane: a switchover or a reload goes to the long thread, the rest is answered here.
+  void handle(const std::shared_ptr<net::UniqueFd>& client, const std::string& request);
   /// `long_thread`: on the switchover/reload thread (otherwise those are refused as busy).
   void answer(int client, const std::string& request, bool long_thread);
   std::string reply_to(const std::string& request, bool long_thread);
@@ -72,13 +74,12 @@ class ControlServer {
   std::string path_;
   std::function<std::string()> reload_;
   int listen_fd_ = -1;
-  std::mutex mutex_;  // guards the six below
+  std::mutex mutex_;  // guards the three below
   bool stop_ = false;
   std::map<std::uint64_t, Reading> reading_;  // by arrival
   std::uint64_t next_reading_ = 0;
-  std::deque<std::pair<int, std::string>> queue_;  // (client, request line), not yet answered
-  bool worker_busy_ = false;
-  std::thread worker_;
+  std::atomic<std::size_t> waiting_{0};  // requests posted, not yet begun
+  LazyLane lane_{"rk-control", [](const std::string&) {}};  // its tasks catch what they throw
   net::Reactor::Watch accepts_;  // last: unwatched first
 };
 

@@ -74,6 +74,7 @@ struct LazyLane::Queue {
   std::function<void(const std::string&)> on_error;
   std::mutex mutex;
   std::condition_variable posted;
+  std::condition_variable idle;  // `running` turned false
   std::deque<std::function<void()>> tasks;
   bool running = false;  // a thread serves the queue
   bool closed = false;
@@ -91,6 +92,7 @@ struct LazyLane::Queue {
                                 [&] { return !self->tasks.empty() || self->closed; });
           if (self->tasks.empty()) {
             self->running = false;
+            self->idle.notify_all();
             return;
           }
           task = std::move(self->tasks.front());
@@ -130,6 +132,14 @@ LazyLane::~LazyLane() {
   queue_->tasks.clear();
   queue_->closed = true;
   queue_->posted.notify_one();
+}
+
+void LazyLane::close_and_wait() {
+  std::unique_lock<std::mutex> lock(queue_->mutex);
+  queue_->tasks.clear();
+  queue_->closed = true;
+  queue_->posted.notify_one();
+  queue_->idle.wait(lock, [&] { return !queue_->running; });
 }
 
 void LazyLane::post(std::function<void()> task) {

@@ -61,6 +61,9 @@ class LazyLane {
   void post(std::function<void()> task);
   /// Drops the waiting tasks, runs `task` last; later posts are ignored.
   void finish_with(std::function<void()> task);
+  /// Drops the waiting tasks and waits for the running one (never call it from a task); later
+  /// posts are ignored. For an owner whose tasks use it.
+  void close_and_wait();
 
  private:
   struct Queue;

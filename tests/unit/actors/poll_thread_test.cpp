@@ -152,3 +152,22 @@ TEST_CASE("LazyLane: a task that throws closes the lane and reports its text",
   std::lock_guard<std::mutex> lock(*mutex);
   CHECK(*errors == std::vector<std::string>{"boom"});
 }
+
+TEST_CASE("LazyLane: close_and_wait drops the waiting tasks and waits for the running one",
+          "[actors][poll_thread]") {
+  std::atomic<int> ran{0};
+  std::atomic<bool> started{false};
+  redkeep::actors::LazyLane lane("rk-test-lane4", {});
+  lane.post([&] {
+    started = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ++ran;
+  });
+  lane.post([&] { ++ran; });  // waiting: dropped
+  REQUIRE(eventually([&] { return started.load(); }));
+  lane.close_and_wait();
+  CHECK(ran == 1);  // the running one finished before close_and_wait returned
+  lane.post([&] { ++ran; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(ran == 1);
+}
