@@ -209,10 +209,12 @@ IoStatus AdvertSocket::send_to(const IpAddress& destination, const std::uint8_t*
 IoResult<std::optional<ReceivedPacket>> AdvertSocket::receive(int timeout_ms) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
-  std::vector<std::uint8_t> buf(65536);
+  // On the stack: the reactor calls this until the socket is drained, most calls find nothing,
+  // and a heap buffer of the largest datagram each time would cost more than the packet.
+  std::uint8_t buf[65536];
   for (;;) {
     sockaddr_storage from{};
-    iovec iov{buf.data(), buf.size()};
+    iovec iov{buf, sizeof buf};
     alignas(cmsghdr) char control[256];
     msghdr msg{};
     msg.msg_name = &from;
@@ -224,8 +226,7 @@ IoResult<std::optional<ReceivedPacket>> AdvertSocket::receive(int timeout_ms) {
     ssize_t n = ::recvmsg(fd_.get(), &msg, MSG_DONTWAIT);
     if (n >= 0) {
       ReceivedPacket p;
-      buf.resize(static_cast<std::size_t>(n));
-      p.packet = std::move(buf);
+      p.packet.assign(buf, buf + n);
       p.ifindex = options_.ifindex;
       for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
         if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
