@@ -64,11 +64,15 @@ std::optional<InstanceContext> resolve_instance(net::Netlink& nl,
   } else {
     std::vector<net::IpAddress> vips;
     for (const auto& v : ctx.instance.virtual_ipaddress) vips.push_back(v.address);
-    auto addr = net::primary_address(nl, *idx, vips);
+    // An instance is one family, its VIPs' (config validation); IPv6 adverts come from a
+    // link-local address (RFC 5798 section 5.1.2.1).
+    const auto family = vips.empty() ? net::Family::ipv4 : vips.front().family();
+    auto addr = net::primary_address(nl, *idx, vips, family);
     if (!addr) {
-      error = "no IPv4 address on " + ctx.instance.interface +
-              " to send adverts from, other than the VIPs (" + addr.error().message +
-              "); a VIP must not be the node's own address";
+      error = std::string(family == net::Family::ipv4 ? "no IPv4 address on "
+                                                      : "no link-local IPv6 address on ") +
+              ctx.instance.interface + " to send adverts from, other than the VIPs (" +
+              addr.error().message + "); a VIP must not be the node's own address";
       return std::nullopt;
     }
     ctx.primary_address = *addr;

@@ -14,6 +14,7 @@
 #include "config/password.hpp"
 #include "core/check_log.hpp"
 #include "core/check_schedule.hpp"
+#include "core/params.hpp"
 #include "core/redis_report.hpp"
 #include "core/takeover_hold.hpp"
 #include "net/io.hpp"
@@ -77,7 +78,8 @@ class HealthLoop {
       return;
     }
     load_state();
-    for (const auto& peer : ctx_.instance.unicast_peer) learn_member(peer.to_string(), rs_.port);
+    for (const auto& member : core::configured_redis_members(ctx_.instance))
+      learn_member(member.to_string(), rs_.port);
     publish_members();
     schedule_.due_now(Clock::now());
     while (!stop) step();
@@ -332,7 +334,9 @@ class HealthLoop {
   /// against a restart its replicas would copy: no hold. Asked first in the check, so the
   /// verdict is in before Master_Down_Interval ends; not answered: nullopt.
   void probe_vip(RedisHealth& r) {
-    const auto vip = ctx_.instance.virtual_ipaddress.front().address.to_string();
+    const auto client_vip = core::client_vip(ctx_.instance);
+    if (!client_vip) return;
+    const auto vip = client_vip->to_string();
     auto c = redis::Connection::open(vip, rs_.port, peer_timeout(), peer_timeout(), access_,
                                      "redkeep-peer");
     if (!c) return;
@@ -493,9 +497,11 @@ class HealthLoop {
     }
   }
 
-  /// A member of the cluster: an IPv4 address other than our own node's (and our loopback).
+  /// A member of the cluster: an address other than our own node's Redis (and our loopback).
   void learn_member(const std::string& host, int port) {
-    const auto member = core::member_endpoint(host, port, ctx_.primary_address, rs_.port);
+    const auto own = core::peer_redis_address(ctx_.instance, ctx_.primary_address)
+                         .value_or(ctx_.primary_address);
+    const auto member = core::member_endpoint(host, port, own, rs_.port);
     if (member && members_.size() < kMaxMembers) members_.insert(*member);
   }
 

@@ -99,7 +99,7 @@ class Builder {
       }
       if (spec) {
         if (!st.has_block && kw != "vrrp_instance" && kw != "vrrp_script" &&
-            kw != "rename_command") {
+            kw != "rename_command" && kw != "peer_address") {
           auto it = seen.find(kw);
           if (it != seen.end()) {
             warning(st.keyword, "'" + kw + "' is set again; this value replaces the one at " +
@@ -140,6 +140,14 @@ class Builder {
     if (k.kind == ValueKind::command || k.kind == ValueKind::notify ||
         k.kind == ValueKind::weight || k.kind == ValueKind::user || k.kind == ValueKind::rename) {
       return parse_words(k, st, v);
+    }
+    if (k.kind == ValueKind::address_pair) {
+      if (!expect_args(st, 2, expected)) return std::nullopt;
+      v.at = where(st.args[0]);
+      v.address = address(st.args[0], st.keyword.text);
+      v.second = address(st.args[1], st.keyword.text);
+      if (!v.address || !v.second) return std::nullopt;
+      return v;
     }
     if (!expect_args(st, 1, expected, k.kind == ValueKind::secret)) return std::nullopt;
     const Token& t = st.args[0];
@@ -189,6 +197,7 @@ class Builder {
       case ValueKind::weight:
       case ValueKind::user:
       case ValueKind::rename:
+      case ValueKind::address_pair:
         return std::nullopt;
     }
     error(t, "expected " + expected + " for " + st.keyword.text + ", got '" + t.text + "'");

@@ -3,6 +3,7 @@
 // Rules that relate several keywords (required ones, version-dependent ranges, duplicate VRIDs)
 // are validate.hpp's job; this stage records where each keyword was so that they can be named.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,7 @@ struct InstanceSource {
   std::vector<Where> vips;  ///< one per virtual_ipaddress entry kept
   std::size_t vip_tokens = 0;  ///< entries written, valid or not
   std::vector<Where> peers;
+  std::map<net::IpAddress, Where> peer_address;  ///< redis block: each entry, by advert source
   bool vrid_valid = false;
   Where notify_master, notify_backup, notify_fault, notify_stop, notify;
   /// One `track_script` entry as written: `NAME [weight N [reverse|noreverse]]`.

@@ -443,6 +443,19 @@ std::vector<KeywordSpec> make_table() {
     };
   }
   {
+    auto& k = add(redis, "peer_address", K::address_pair);
+    k.expected = "a node's advert source address, then the address its Redis listens on";
+    k.set = [](Target& t, const Value& v) -> std::optional<std::string> {
+      const bool again = t.redis->peer_address.count(*v.address) > 0;
+      t.redis->peer_address[*v.address] = *v.second;
+      if (t.instance_source) t.instance_source->peer_address[*v.address] = v.at;
+      if (again)
+        return "peer_address " + v.address->to_string() +
+               " is given again; this Redis address replaces the other";
+      return no_warning();
+    };
+  }
+  {
     auto& k = add(redis, "manage_masterauth", K::choice);
     k.expected = "yes or no";
     k.choices = {"yes", "no"};

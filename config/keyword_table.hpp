@@ -32,6 +32,7 @@ enum class ValueKind {
   weight,   ///< a whole number from -253 to 253, then optionally `reverse`
   user,     ///< USER [GROUP]
   rename,   ///< ORIGINAL NEW (rename_command)
+  address_pair,  ///< two IP addresses (peer_address ADVERT_SOURCE REDIS_ADDRESS)
 };
 
 /// Where a setter writes: the parts of the model being built (null when not in that block).
@@ -53,6 +54,7 @@ struct Value {
   bool reverse = false;  ///< weight ... reverse
   std::optional<std::string> user, group;  ///< notify, user
   std::string renamed;                     ///< rename: NEW (`text` is ORIGINAL, upper case)
+  std::optional<net::IpAddress> second;    ///< address_pair: the second address
   Where keyword;  ///< where the keyword was written
   Where at;       ///< where its value was written
 };

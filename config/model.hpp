@@ -105,6 +105,11 @@ struct RedisSettings {
   /// `manage_masterauth yes`: at each role change redkeep sets the Redis's masterauth (and
   /// masteruser) to this block's password (and user) with CONFIG SET. Default no.
   bool manage_masterauth = false;
+  /// `peer_address ADVERT_SOURCE REDIS_ADDRESS`, repeatable: where the Redis of the node whose
+  /// adverts come from ADVERT_SOURCE listens. Without an entry a node's Redis is at its advert
+  /// source, which an IPv6 instance cannot use (RFC 5798 section 5.1.2.1: the source is
+  /// link-local). The same table on every node; this node's own entry is not used.
+  std::map<net::IpAddress, net::IpAddress> peer_address;
 };
 
 /// `vrrp_script NAME { ... }` (keepalived): a command run every `interval`; after rise/fall its

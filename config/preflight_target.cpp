@@ -1,6 +1,7 @@
 #include "config/preflight_target.hpp"
 
 #include "config/password.hpp"
+#include "core/params.hpp"
 #include "redis/state_file.hpp"
 
 namespace redkeep::config {
@@ -14,7 +15,8 @@ redis::PreflightTarget preflight_target(const VrrpInstance& instance,
   t.access = read_redis_access(rs);
   t.timeout = rs.check_timeout;
   t.manage_masterauth = rs.manage_masterauth && t.access.password.has_value();
-  for (const auto& peer : instance.unicast_peer) t.members.emplace_back(peer.to_string(), rs.port);
+  for (const auto& member : core::configured_redis_members(instance))
+    t.members.emplace_back(member.to_string(), rs.port);
   if (auto saved = redis::load_redis_state(state_file, instance.name)) {
     for (const auto& m : saved->members) {  // "ADDRESS:PORT"
       const auto colon = m.rfind(':');

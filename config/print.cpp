@@ -108,6 +108,8 @@ std::string format_effective(const Config& config) {
       if (r.cold_start_quorum) o << "        cold_start_quorum " << *r.cold_start_quorum << "\n";
       for (const auto& [original, renamed] : r.rename_command)
         o << "        rename_command " << original << " " << value(renamed) << "\n";
+      for (const auto& [source, address] : r.peer_address)
+        o << "        peer_address " << source.to_string() << " " << address.to_string() << "\n";
       o << "        manage_masterauth " << (r.manage_masterauth ? "yes" : "no") << "\n";
       o << "    }\n";
     } else {

@@ -52,6 +52,7 @@ std::vector<std::string> redis_changes(const std::optional<RedisSettings>& a,
   compare(out, "redis.min_replicas_max_lag", a->min_replicas_max_lag, b->min_replicas_max_lag);
   compare(out, "redis.cold_start_quorum", a->cold_start_quorum, b->cold_start_quorum);
   compare(out, "redis.rename_command", a->rename_command, b->rename_command);
+  compare(out, "redis.peer_address", a->peer_address, b->peer_address);
   compare(out, "redis.manage_masterauth", a->manage_masterauth, b->manage_masterauth);
   return out;
 }

@@ -1,5 +1,6 @@
 #include "config/validate.hpp"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -10,9 +11,20 @@ namespace {
 
 using Severity = Diagnostic::Severity;
 
-/// Why an IPv4 address cannot be an address of a node on the VRRP link (a VIP, a
-/// unicast_src_ip or a unicast_peer), or nullptr.
+/// Why an address cannot be an address of a node on the VRRP link (a VIP, a unicast_src_ip,
+/// a unicast_peer or a peer's Redis), or nullptr.
 const char* not_a_host_address(const net::IpAddress& a) {
+  if (!a.is_v4()) {
+    const std::uint8_t* b = a.data();
+    const bool zero_80 = std::all_of(b, b + 10, [](std::uint8_t x) { return x == 0; });
+    if (zero_80 && std::all_of(b + 10, b + 16, [](std::uint8_t x) { return x == 0; }))
+      return "it is the unspecified address";
+    if (a.is_loopback()) return "it is the loopback address";
+    if (a.is_multicast()) return "it is a multicast address";
+    if (zero_80 && b[10] == 0xff && b[11] == 0xff)
+      return "it is an IPv4-mapped address (::ffff:0:0/96); write the IPv4 address instead";
+    return nullptr;
+  }
   const std::uint32_t v = a.v4_host_order();
   if (v == 0) return "it is the unspecified address";
   if ((v >> 24) == 0) return "it is in 0.0.0.0/8 (\"this network\", RFC 1122), not a host address";
@@ -23,15 +35,25 @@ const char* not_a_host_address(const net::IpAddress& a) {
   return nullptr;
 }
 
-/// Shortest VIP prefix accepted: the widest network one VRRP link can be.
+/// Shortest VIP prefix accepted: the widest network one VRRP link can be (IPv6: a subnet is
+/// a /64, RFC 4291 section 2.5.1).
 constexpr unsigned kMinVipPrefix = 8;
+constexpr unsigned kMinVipPrefixV6 = 64;
 
-/// Why an IPv4 VIP with this prefix length cannot serve clients, or an empty string. The
-/// kernel adds a prefix route for every address (RTM_NEWADDR): a short prefix makes a huge
-/// range look directly reachable on the interface, shadowing the default route for it (/0:
-/// every address); a VIP that is the broadcast address of its own prefix is a broadcast
+/// Why a VIP with this prefix length cannot serve clients, or an empty string. The kernel adds
+/// a prefix route for every address (RTM_NEWADDR): a short prefix makes a huge range look
+/// directly reachable on the interface, shadowing the default route for it (/0: every
+/// address); an IPv4 VIP that is the broadcast address of its own prefix is a broadcast
 /// destination for every host on that network, which TCP refuses to connect to.
 std::string unusable_prefix(const net::IpPrefix& p) {
+  if (!p.address.is_v4()) {
+    if (p.prefix_length >= kMinVipPrefixV6) return {};
+    return "an IPv6 VIP's prefix length must be 64 to 128 (128 = the address alone, "
+           "keepalived's default; else the length of the subnet it floats in): /" +
+           std::to_string(p.prefix_length) + " would add an on-link route to " +
+           (p.prefix_length == 0 ? "every IPv6 address" : "a network wider than one subnet") +
+           ", shadowing the default route for it";
+  }
   if (p.prefix_length < kMinVipPrefix) {
     return "a VIP's prefix length must be 8 to 32 (32 = the address alone, keepalived's "
            "default; else the length of the network it floats in): /" +
@@ -51,13 +73,13 @@ std::string unusable_prefix(const net::IpPrefix& p) {
   return {};
 }
 
-/// The one diagnostic for every IPv6 address in an instance until redkeep speaks VRRPv3 over
-/// IPv6 (RFC 5798 with ff02::12 and unsolicited Neighbor Advertisements): it cannot encode an
-/// IPv6 advert, so an IPv6 Master would hold its VIP without ever advertising it.
-std::string ipv6_not_supported(const std::string& what, const std::string& address) {
-  return "IPv6 is not supported yet: " + what + " " + address +
-         " (redkeep cannot advertise an IPv6 virtual router: VRRPv3 over IPv6 is not "
-         "implemented); use IPv4 addresses";
+const char* family_name(net::Family f) { return f == net::Family::ipv4 ? "IPv4" : "IPv6"; }
+
+/// The address family of an instance: its first VIP's, as keepalived decides it (IPv4 when it
+/// has none; that is an error of its own).
+net::Family instance_family(const VrrpInstance& inst) {
+  return inst.virtual_ipaddress.empty() ? net::Family::ipv4
+                                        : inst.virtual_ipaddress.front().address.family();
 }
 
 std::string at(const Where& w) { return std::to_string(w.line) + ":" + std::to_string(w.column); }
@@ -80,8 +102,24 @@ class Validator {
 
   void instance(const GlobalDefs& global, VrrpInstance& inst, const InstanceSource& src) {
     const std::string name = "vrrp_instance " + inst.name;
-    if (!src.version.present()) inst.version = global.vrrp_version;
+    const net::Family family = instance_family(inst);
+    const bool v6 = family == net::Family::ipv6;
+    // keepalived: an IPv6 instance without a version of its own is VRRPv3, whatever
+    // global_defs says.
+    if (!src.version.present()) {
+      inst.version = v6 ? VrrpVersion::v3 : global.vrrp_version;
+    } else if (v6 && inst.version == VrrpVersion::v2) {
+      error(src.version, "version 2 cannot carry " + name + ": VRRPv2 (RFC 3768) is IPv4 only; "
+                         "an IPv6 instance uses version 3 (RFC 5798)");
+    }
     const bool v3 = inst.version == VrrpVersion::v3;
+    const std::string mixed_family =
+        v6 ? " but " + name + " is IPv6 (its first virtual_ipaddress is " +
+                 inst.virtual_ipaddress.front().address.to_string() + ")"
+           : " but " + name + " is IPv4";
+    const std::string one_family =
+        ": an instance is one address family, as in keepalived; an IPv4 and an IPv6 "
+        "vrrp_instance may run side by side";
 
     if (!src.interface.present()) error(src.keyword, name + " has no interface (required)");
     if (!src.virtual_router_id.present()) {
@@ -147,8 +185,9 @@ class Validator {
     for (std::size_t i = 0; i < inst.virtual_ipaddress.size(); ++i) {
       const net::IpPrefix& vip = inst.virtual_ipaddress[i];
       const std::string what = "virtual_ipaddress " + vip.to_string();
-      if (!vip.address.is_v4()) {
-        error(src.vips[i], ipv6_not_supported("virtual_ipaddress", vip.to_string()));
+      if (vip.address.family() != family) {
+        error(src.vips[i], what + " is " + family_name(vip.address.family()) + mixed_family +
+                               one_family);
       } else if (auto why = not_a_host_address(vip.address)) {
         error(src.vips[i], what + " cannot be a VIP: " + why);
       } else if (auto why = unusable_prefix(vip); !why.empty()) {
@@ -161,6 +200,13 @@ class Validator {
         }
       }
     }
+    if (v6 && !inst.virtual_ipaddress.front().address.is_link_local()) {
+      warning(src.vips[0], "the first virtual_ipaddress of IPv6 " + name + " is not link-local: "
+                           "RFC 5798 section 5.2.9 makes the first address of an IPv6 advert the "
+                           "virtual router's link-local address, and keepalived peers expect it "
+                           "when they compare address lists; put one (e.g. fe80::" +
+                           std::to_string(inst.virtual_router_id) + "/64) first");
+    }
     const auto is_vip = [&](const net::IpAddress& a) {
       for (const auto& v : inst.virtual_ipaddress)
         if (v.address == a) return true;
@@ -169,8 +215,8 @@ class Validator {
     for (std::size_t i = 0; i < inst.unicast_peer.size(); ++i) {
       const net::IpAddress& peer = inst.unicast_peer[i];
       const std::string what = "unicast_peer " + peer.to_string();
-      if (!peer.is_v4()) {
-        error(src.peers[i], ipv6_not_supported("unicast_peer", peer.to_string()));
+      if (peer.family() != family) {
+        error(src.peers[i], what + " is " + family_name(peer.family()) + mixed_family + one_family);
       } else if (auto why = not_a_host_address(peer)) {
         error(src.peers[i], what + " cannot be a peer: " + why);
       } else if (inst.unicast_src_ip && peer == *inst.unicast_src_ip) {
@@ -189,9 +235,9 @@ class Validator {
     }
     if (inst.unicast_src_ip) {
       const std::string what = "unicast_src_ip " + inst.unicast_src_ip->to_string();
-      if (!inst.unicast_src_ip->is_v4()) {
-        error(src.unicast_src_ip,
-              ipv6_not_supported("unicast_src_ip", inst.unicast_src_ip->to_string()));
+      if (inst.unicast_src_ip->family() != family) {
+        error(src.unicast_src_ip, what + " is " + family_name(inst.unicast_src_ip->family()) +
+                                      mixed_family + one_family);
       } else if (auto why = not_a_host_address(*inst.unicast_src_ip)) {
         error(src.unicast_src_ip, what + " cannot be the source of adverts: " + why);
       } else if (is_vip(*inst.unicast_src_ip)) {
@@ -213,10 +259,58 @@ class Validator {
         warning(src.manage_masterauth, "manage_masterauth yes does nothing without password or "
                                        "password_file: there is no credential to set");
       }
+      redis_addresses(inst, src, family, name);
     }
   }
 
  private:
+  /// Where the other nodes' Redis listen: at each node's advert source unless peer_address
+  /// says otherwise. An IPv6 advert comes from a link-local address (RFC 5798 section 5.1.2.1)
+  /// that REPLICAOF cannot use, so an IPv6 instance needs the table or global unicast
+  /// addresses.
+  void redis_addresses(const VrrpInstance& inst, const InstanceSource& src, net::Family family,
+                       const std::string& name) {
+    for (const auto& [source, address] : inst.redis->peer_address) {
+      const Where& w = src.peer_address.at(source);
+      const std::string what = "peer_address " + source.to_string() + " " + address.to_string();
+      if (source.family() != family) {
+        error(w, what + ": the advert source is " + family_name(source.family()) + " but " +
+                     name + " is " + family_name(family) + " (adverts of an instance come from "
+                     "addresses of its family)");
+      } else if (auto why = not_a_host_address(source)) {
+        error(w, what + ": " + source.to_string() + " cannot be an advert source: " + why);
+      }
+      if (auto why = not_a_host_address(address)) {
+        error(w, what + ": " + address.to_string() + " cannot be a Redis address: " + why);
+      } else if (address.is_link_local()) {
+        error(w, what + ": a link-local Redis address is valid on one interface only, which "
+                        "REPLICAOF cannot name; use a global address");
+      }
+    }
+    if (family != net::Family::ipv6) return;
+    const auto listed = [&](const net::IpAddress& a) {
+      return inst.redis->peer_address.count(a) > 0;
+    };
+    const bool global_unicast = inst.unicast_src_ip && !inst.unicast_src_ip->is_link_local() &&
+                                !inst.unicast_peer.empty();
+    if (inst.redis->peer_address.empty() && !global_unicast) {
+      error(src.redis, name + " is IPv6 and manages Redis, but nothing says where the other "
+                       "nodes' Redis listen: an IPv6 advert comes from a link-local address "
+                       "(RFC 5798 section 5.1.2.1) and the VIP floats. List every node in the "
+                       "redis block as `peer_address ADVERT_SOURCE REDIS_ADDRESS`, or use "
+                       "unicast_src_ip and unicast_peer with global addresses (a node's Redis "
+                       "is then at its advert source)");
+      return;
+    }
+    for (std::size_t i = 0; i < inst.unicast_peer.size(); ++i) {
+      const net::IpAddress& peer = inst.unicast_peer[i];
+      if (peer.is_link_local() && !listed(peer))
+        error(src.peers[i], "unicast_peer " + peer.to_string() + " is link-local, which "
+                            "REPLICAOF cannot use: give its Redis address in the redis block "
+                            "as `peer_address " + peer.to_string() + " REDIS_ADDRESS`");
+    }
+  }
+
   const std::string& file_;
   std::vector<Diagnostic>& out_;
 };

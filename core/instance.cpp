@@ -107,13 +107,16 @@ void Instance::command_role(const RoleTarget& master) {
 }
 
 /// What the local Redis should be now: master (inner nullopt) on the Master; a replica of the
-/// Master's primary address on a Backup or in Fault when it is known; nothing to change
-/// otherwise.
+/// Master's Redis (peer_redis_address) on a Backup or in Fault when it is known; nothing to
+/// change otherwise.
 std::optional<RoleTarget> Instance::desired_role() const {
   if (!has_redis()) return std::nullopt;
   if (sm_.state() == vrrp::State::master) return RoleTarget{};
   const bool follows = sm_.state() == vrrp::State::backup || sm_.state() == vrrp::State::fault;
-  if (follows && sm_.master_address() && !sm_.master_is_self()) return *sm_.master_address();
+  if (follows && sm_.master_address() && !sm_.master_is_self()) {
+    // A Master whose Redis address is unknown (on_master_changed logged it) is not followed.
+    if (auto redis = peer_redis_address(config_, *sm_.master_address())) return RoleTarget{*redis};
+  }
   return std::nullopt;
 }
 
@@ -180,6 +183,12 @@ void Instance::execute(const vrrp::Actions& actions, TimePoint now) {
       } else if (m->master) {
         log(LogLevel::info, LogKind::master_change, "Master is now " + m->master->to_string(),
             {{"master", m->master->to_string()}});
+        if (has_redis() && !peer_redis_address(config_, *m->master))
+          log(LogLevel::warn, LogKind::config_warning,
+              "The Master's adverts come from " + m->master->to_string() +
+                  ", which has no peer_address entry in the redis block: where its Redis "
+                  "listens is unknown, so this node's Redis does not follow it",
+              {{"master", m->master->to_string()}});
       } else {
         // Which replica is most up to date must be known before Skew_Time: the Master is
         // overdue at once (update_master_overdue).
@@ -255,7 +264,8 @@ void Instance::apply_takeover_hold(TimePoint now) {
   const auto c = takeover_hold_.commands();
   if (c.watch) {
     std::optional<net::RedisEndpoint> vip;
-    if (*c.watch) vip = net::RedisEndpoint{config_.virtual_ipaddress.front().address, redis_port()};
+    const auto address = client_vip(config_);  // a watch follows a verdict through it
+    if (*c.watch && address) vip = net::RedisEndpoint{*address, redis_port()};
     emit(VipWatch{vip});
   }
   if (!c.hold) return;
@@ -272,10 +282,12 @@ void Instance::apply_takeover_hold(TimePoint now) {
 }
 
 /// True when the local Redis has completed a sync with the current Master: replica of its
-/// primary address, link up, no sync running.
+/// Redis address, link up, no sync running.
 bool Instance::synced_with_master(const RedisHealth& h) const {
   if (!sm_.master_address() || sm_.master_is_self()) return false;
-  return h.role == redis::InfoRole::replica && h.master_host == sm_.master_address()->to_string() &&
+  const auto master_redis = peer_redis_address(config_, *sm_.master_address());
+  if (!master_redis) return false;
+  return h.role == redis::InfoRole::replica && h.master_host == master_redis->to_string() &&
          h.master_port == redis_port() && h.master_link_status == redis::LinkStatus::up &&
          !h.sync_in_progress;
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "core/instance.hpp"
+#include "core/params.hpp"
 
 namespace redkeep::core {
 
@@ -55,7 +56,9 @@ void Instance::on(const SwitchoverStart& s, TimePoint now) {
                   "waiting up to {} ms for its Redis to reach the Master's offset",
                   f.master->to_string(), pause.count(), s.timeout.count()),
       {{"outcome", "started"}, {"master", f.master->to_string()}});
-  emit(CatchUp{s.id, {*f.master, redis_port()}, s.timeout, pause});
+  // Synced with the Master (a refusal otherwise): its Redis address is known.
+  const auto master_redis = peer_redis_address(config_, *f.master).value_or(*f.master);
+  emit(CatchUp{s.id, {master_redis, redis_port()}, s.timeout, pause});
   emit(ArmSwitchoverDeadline{s.id, pause});
 }
 

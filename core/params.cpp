@@ -70,4 +70,32 @@ std::chrono::microseconds stop_wait(std::chrono::microseconds master_down_interv
                                              std::chrono::seconds(8));
 }
 
+std::vector<net::IpAddress> configured_redis_members(const config::VrrpInstance& instance) {
+  std::vector<net::IpAddress> out;
+  const auto add = [&](const net::IpAddress& a) {
+    if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+  };
+  for (const auto& peer : instance.unicast_peer)
+    if (auto a = peer_redis_address(instance, peer)) add(*a);
+  if (instance.redis)
+    for (const auto& [source, address] : instance.redis->peer_address) add(address);
+  return out;
+}
+
+std::optional<net::IpAddress> client_vip(const config::VrrpInstance& instance) {
+  for (const auto& v : instance.virtual_ipaddress)
+    if (!v.address.is_link_local()) return v.address;
+  return std::nullopt;
+}
+
+std::optional<net::IpAddress> peer_redis_address(const config::VrrpInstance& instance,
+                                                 const net::IpAddress& advert_source) {
+  if (instance.redis) {
+    const auto& table = instance.redis->peer_address;
+    if (auto it = table.find(advert_source); it != table.end()) return it->second;
+  }
+  if (advert_source.is_link_local()) return std::nullopt;
+  return advert_source;
+}
+
 }  // namespace redkeep::core

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <vector>
 
 #include "config/model.hpp"
 #include "net/ip_address.hpp"
@@ -37,6 +39,23 @@ std::uint32_t vip_lifetime_seconds(const config::VrrpInstance& instance);
 /// How long a cut-off Master may reach no member before it counts as cut off (DESIGN.md
 /// section 3): 2 x Advertisement_Interval.
 std::chrono::microseconds alone_bound(const config::VrrpInstance& instance);
+
+/// Where the Redis of the node whose adverts come from `advert_source` listens: its
+/// `peer_address` entry, else the advert source itself. nullopt for a link-local source
+/// without an entry: an IPv6 advert's source (RFC 5798 section 5.1.2.1), which REPLICAOF
+/// cannot use.
+std::optional<net::IpAddress> peer_redis_address(const config::VrrpInstance& instance,
+                                                 const net::IpAddress& advert_source);
+
+/// The members' Redis addresses the configuration names: each unicast_peer's
+/// (peer_redis_address) and every peer_address entry's, this node's own included (callers
+/// leave it out), without duplicates.
+std::vector<net::IpAddress> configured_redis_members(const config::VrrpInstance& instance);
+
+/// The VIP clients reach Redis at, which the held-takeover check asks: the first VIP that is
+/// not link-local (an IPv6 instance's first VIP is, RFC 5798 section 5.2.9, and connecting to
+/// it would need the interface). nullopt when every VIP is link-local.
+std::optional<net::IpAddress> client_vip(const config::VrrpInstance& instance);
 
 /// A stopping Master waits this long at most for the new master's advert before it exits with
 /// its Redis left as it is: Master_Down_Interval + 1 s, capped at 8 s (with advert_int 255 it

@@ -63,8 +63,8 @@ std::optional<net::RedisEndpoint> member_endpoint(const std::string& host, int p
                                                   const net::IpAddress& self,
                                                   std::uint16_t self_port) {
   const auto address = net::IpAddress::parse(host);
-  if (!address || !address->is_v4() || port <= 0 || port > 65535) return std::nullopt;
-  if ((address->v4_host_order() >> 24) == 127) return std::nullopt;
+  if (!address || port <= 0 || port > 65535) return std::nullopt;
+  if (address->is_loopback() || address->is_link_local()) return std::nullopt;
   if (*address == self && port == self_port) return std::nullopt;
   return net::RedisEndpoint{*address, static_cast<std::uint16_t>(port)};
 }

@@ -54,8 +54,9 @@ void carry_over(const std::string& member, const std::vector<MemberData>& last,
                 std::vector<MemberData>& compared, std::vector<std::string>& missing);
 
 /// A member of the cluster as INFO, unicast_peer or the state file name it (`host`:`port`):
-/// an IPv4 address that is not loopback and not this node's own Redis (`self`:`self_port`).
-/// nullopt for anything else (a name, IPv6, a port out of range).
+/// an IPv4 or IPv6 address that is not loopback, not link-local (no interface to reach it
+/// by) and not this node's own Redis (`self`:`self_port`). nullopt for anything else (a
+/// name, a port out of range).
 std::optional<net::RedisEndpoint> member_endpoint(const std::string& host, int port,
                                                   const net::IpAddress& self,
                                                   std::uint16_t self_port);

@@ -271,9 +271,7 @@ IoResult<IpAddress> primary_address(Netlink& netlink, int ifindex,
   for (const auto& a : *list) {
     const IpAddress& address = a.prefix.address;
     if (address.family() != family) continue;
-    // fe80::/10: the first 10 bits 1111 1110 10.
-    const bool link_local = address.data()[0] == 0xfe && (address.data()[1] & 0xc0) == 0x80;
-    if (family == Family::ipv6 && !link_local) continue;
+    if (family == Family::ipv6 && !address.is_link_local()) continue;
     if (std::find(exclude.begin(), exclude.end(), address) != exclude.end()) continue;
     return address;
   }

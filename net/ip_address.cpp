@@ -50,6 +50,17 @@ bool IpAddress::is_multicast() const {
   return is_v4() ? (bytes_[0] & 0xf0) == 0xe0 : bytes_[0] == 0xff;
 }
 
+bool IpAddress::is_link_local() const {
+  return !is_v4() && bytes_[0] == 0xfe && (bytes_[1] & 0xc0) == 0x80;
+}
+
+bool IpAddress::is_loopback() const {
+  if (is_v4()) return bytes_[0] == 127;
+  static constexpr std::array<std::uint8_t, 16> kLoopback{0, 0, 0, 0, 0, 0, 0, 0,
+                                                          0, 0, 0, 0, 0, 0, 0, 1};
+  return bytes_ == kLoopback;
+}
+
 std::string IpAddress::to_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
   inet_ntop(is_v4() ? AF_INET : AF_INET6, bytes_.data(), buf, sizeof buf);

@@ -47,6 +47,13 @@ class IpAddress {
   /// True for IPv4 224.0.0.0/4 and IPv6 ff00::/8.
   bool is_multicast() const;
 
+  /// True for IPv6 fe80::/10 (RFC 4291 section 2.5.6): valid on one link only, so useless
+  /// as a Redis address or a unicast peer without naming the interface. False for IPv4.
+  bool is_link_local() const;
+
+  /// True for IPv4 127.0.0.0/8 and IPv6 ::1.
+  bool is_loopback() const;
+
   std::string to_string() const;
 
   friend bool operator==(const IpAddress& a, const IpAddress& b) {

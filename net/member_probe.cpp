@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace redkeep::net {
 
@@ -18,14 +19,25 @@ constexpr char kPing[] = "PING\r\n";  // an inline command: no RESP framing need
 
 /// Starts a non-blocking connect; an invalid fd when the socket cannot even be created.
 UniqueFd start_connect(const RedisEndpoint& m) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  const bool v4 = m.address.is_v4();
+  UniqueFd fd(::socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return fd;
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(m.port);
-  to.sin_addr.s_addr = htonl(m.address.v4_host_order());
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&to), sizeof to) < 0 &&
-      errno != EINPROGRESS)
+  sockaddr_storage to{};
+  socklen_t length = 0;
+  if (v4) {
+    auto* in = reinterpret_cast<sockaddr_in*>(&to);
+    in->sin_family = AF_INET;
+    in->sin_port = htons(m.port);
+    std::memcpy(&in->sin_addr, m.address.data(), 4);
+    length = sizeof *in;
+  } else {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&to);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(m.port);
+    std::memcpy(&in6->sin6_addr, m.address.data(), 16);
+    length = sizeof *in6;
+  }
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&to), length) < 0 && errno != EINPROGRESS)
     fd.reset();
   return fd;
 }
@@ -67,7 +79,6 @@ std::size_t MemberProber::round(std::chrono::milliseconds timeout,
   std::vector<Wait> wait(members_.size(), Wait::none);
   for (std::size_t i = 0; i < members_.size(); ++i) {
     Link& l = links_[i];
-    if (!members_[i].address.is_v4()) continue;
     if (l.fd.valid() && l.connected && send_ping(l.fd.get())) {
       wait[i] = Wait::reply;
       continue;

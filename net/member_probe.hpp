@@ -30,7 +30,7 @@ struct RedisEndpoint {
   }
 };
 
-/// Probes a set of Redis endpoints in parallel. IPv4 only. Not thread-safe.
+/// Probes a set of Redis endpoints (IPv4 or IPv6) in parallel. Not thread-safe.
 class MemberProber {
  public:
   /// `refused_is_reached`: whether a refused connection counts as reached (a member's node

@@ -15,9 +15,10 @@ in a network namespace of its own, and fails when:
   priority and VIP count), or any advert could not be sent;
 - SIGTERM does not end it with exit status 0.
 
-Topology (TEST-NET-1 only): node namespace with eth0 192.0.2.11/25 and eth1
-192.0.2.140/25; peer namespace with p0 (192.0.2.12, 192.0.2.13) and p1
-(192.0.2.141). Redis on 127.0.0.1:6379 (no password) and :6380 (requirepass,
+Topology (TEST-NET-1 and 2001:db8::/64 only): node namespace with eth0
+192.0.2.11/25, fe80::11 and 2001:db8::11 and eth1 192.0.2.140/25; peer
+namespace with p0 (192.0.2.12, 192.0.2.13, fe80::12, 2001:db8::12) and p1
+(192.0.2.141). Redis on 127.0.0.1 and ::1, port 6379 (no password) and :6380 (requirepass,
 ACL user redkeep, CONFIG renamed to rk-config) in the node namespace. The daemon gets a private /run and
 /var/lib (tmpfs) so default paths work and nothing is left on the host.
 
@@ -39,12 +40,15 @@ from lab import ROOT, sh, wait_for  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "config" / "accepted"
 NODE_ADDRESSES = {"eth0": "192.0.2.11/25", "eth1": "192.0.2.140/25"}
-PEER_ADDRESSES = {"p0": ("192.0.2.12/25", "192.0.2.13/25"), "p1": ("192.0.2.141/25",)}
+PEER_ADDRESSES = {"p0": ("192.0.2.12/25", "192.0.2.13/25", "fe80::12/64", "2001:db8::12/64"),
+                  "p1": ("192.0.2.141/25",)}
+# IPv6 on eth0 only; its link-local address is the source of an IPv6 instance's adverts.
+NODE_ADDRESSES6 = {"eth0": ("fe80::11/64", "2001:db8::11/64")}
 PEER_OF = {"eth0": "p0", "eth1": "p1"}
 REQUIREPASS = "Rq8vLm3Tw"      # two_instances.conf's `password`
 ACL_PASSWORD = "acl-Kq2rT7"    # written to /run/redkeep-test/redis.pass
-MULTICAST = "224.0.0.18"
-UNICAST_PEERS = {"192.0.2.12", "192.0.2.13"}
+MULTICAST = {"224.0.0.18", "ff02::12"}
+UNICAST_PEERS = {"192.0.2.12", "192.0.2.13", "2001:db8::12"}
 
 # Inside the daemon's private mount namespace: fresh /run and /var/lib, the
 # password file the fixtures name, then the daemon itself (same pid).
@@ -72,9 +76,13 @@ class AcceptedLab:
         for iface, peer in PEER_OF.items():
             sh("ip", "-n", self.node, "link", "add", iface, "type", "veth", "peer", "name", peer,
                "netns", self.peer)
-            sh("ip", "-n", self.node, "addr", "add", NODE_ADDRESSES[iface], "dev", iface)
+            # Fixed link-local addresses only, usable at once (no DAD).
+            sh("ip", "-n", self.node, "link", "set", iface, "addrgenmode", "none")
+            sh("ip", "-n", self.peer, "link", "set", peer, "addrgenmode", "none")
+            for a in (NODE_ADDRESSES[iface], *NODE_ADDRESSES6.get(iface, ())):
+                sh("ip", "-n", self.node, "addr", "add", a, "dev", iface, "nodad")
             for a in PEER_ADDRESSES[peer]:
-                sh("ip", "-n", self.peer, "addr", "add", a, "dev", peer)
+                sh("ip", "-n", self.peer, "addr", "add", a, "dev", peer, "nodad")
             sh("ip", "-n", self.node, "link", "set", iface, "up")
             sh("ip", "-n", self.peer, "link", "set", peer, "up")
 
@@ -100,7 +108,7 @@ class AcceptedLab:
     # must not meet the next.
     def start_redis(self):
         self.stop_redis()
-        common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        common = ["--bind", "127.0.0.1", "::1", "--save", "", "--appendonly", "no"]
         for port, extra in ((6379, []),
                             (6380, ["--requirepass", REQUIREPASS,
                                     "--user", "redkeep", "on", f">{ACL_PASSWORD}", "~*", "&*",
@@ -181,7 +189,8 @@ def run_fixture(lab, fixture):
             held = lab.addresses(iface)
             for vip in inst["virtual_ipaddress"]:
                 assert f" {vip} " in held, f"{inst['name']}: VIP {vip} not on {iface}:\n{held}"
-            source = NODE_ADDRESSES[iface].split("/")[0]
+            v6 = ":" in inst["virtual_ipaddress"][0]
+            source = (NODE_ADDRESSES6[iface][0] if v6 else NODE_ADDRESSES[iface]).split("/")[0]
 
             def heard(inst=inst, source=source):
                 return [a for a in adverts(listener_log)
@@ -191,7 +200,7 @@ def run_fixture(lab, fixture):
                            timeout=5)
             a = got[0]
             assert a["ttl"] == 255, a
-            assert a["dst"] in UNICAST_PEERS | {MULTICAST}, a
+            assert a["dst"] in UNICAST_PEERS | MULTICAST, a
             assert a["priority"] == inst["effective_priority"], (a, inst["effective_priority"])
             assert a["count"] == len(inst["virtual_ipaddress"]), a
         # Two advert intervals more (at most 3 s): nothing unsent, still MASTER everywhere.

@@ -206,24 +206,25 @@ TEST_CASE("redkeep check runs on a good and a broken file (CLI)", "[config]") {
         "/nonexistent/redkeep.conf: error: cannot open: No such file or directory\n");
 }
 
-TEST_CASE("check and run refuse an IPv6 instance and a /0 VIP at FILE:LINE:COLUMN (CLI)",
+TEST_CASE("check and run refuse an IPv6 instance that cannot find its peers' Redis and a /0 VIP "
+          "at FILE:LINE:COLUMN (CLI)",
           "[config]") {
   TempDir dir{"redkeep-config-test"};
   const Cli cli{dir};
   const std::string& err = cli.err;
   const auto run = [&](const std::string& args) { return cli.run(args); };
   const auto slurp = Cli::slurp;
-  // The configuration of the report: `check` used to accept it, and `run` held the VIP without
-  // ever advertising it.
   const std::string ipv6 = dir.write(
-      "ipv6.conf", instance_with("192.0.2.100/24", "2001:db8::100/64", "    version 3\n"), 0600);
+      "ipv6.conf",
+      instance_with("192.0.2.100/24", "fe80::55/64", "    redis {\n        port 6379\n    }\n"),
+      0600);
   const std::string prefix0 =
       dir.write("prefix0.conf", instance_with("192.0.2.100/24", "192.0.2.100/0"), 0600);
   for (const char* command : {"check", "run"}) {
     INFO(command);
     CHECK(run(std::string(command) + " --config " + ipv6) == 1);
-    CHECK(slurp(err).find(ipv6 + ":5:9: error: IPv6 is not supported yet: virtual_ipaddress "
-                                 "2001:db8::100/64") == 0);
+    CHECK(slurp(err).find(ipv6 + ":7:5: error: vrrp_instance A is IPv6 and manages Redis, but "
+                                 "nothing says where the other nodes' Redis listen") == 0);
     CHECK(run(std::string(command) + " --config " + prefix0) == 1);
     CHECK(slurp(err).find(prefix0 + ":5:9: error: virtual_ipaddress 192.0.2.100/0 cannot be a "
                                     "VIP: a VIP's prefix length must be 8 to 32") == 0);

@@ -79,7 +79,8 @@ TEST_CASE("a fellow replica is ahead only in the same history and with a larger 
   CHECK_FALSE(core::fellow_ahead(fellow, "aaaa", 100));
 }
 
-TEST_CASE("members are other nodes' Redis at IPv4 addresses, never this node's own or loopback",
+TEST_CASE("members are other nodes' Redis at IPv4 or IPv6 addresses, never this node's own, "
+          "loopback or link-local",
           "[core][redis_report]") {
   const auto self = *net::IpAddress::parse("192.0.2.11");
   const auto member = core::member_endpoint("192.0.2.12", 6379, self, 6379);
@@ -90,7 +91,11 @@ TEST_CASE("members are other nodes' Redis at IPv4 addresses, never this node's o
   CHECK_FALSE(core::member_endpoint("192.0.2.11", 6379, self, 6379));
   CHECK_FALSE(core::member_endpoint("127.0.0.1", 6379, self, 6379));
   CHECK_FALSE(core::member_endpoint("redis.example", 6379, self, 6379));
-  CHECK_FALSE(core::member_endpoint("2001:db8::1", 6379, self, 6379));
+  CHECK(core::member_endpoint("2001:db8::12", 6379, self, 6379));
+  CHECK_FALSE(core::member_endpoint("::1", 6379, self, 6379));
+  CHECK_FALSE(core::member_endpoint("fe80::12", 6379, self, 6379));
+  const auto self6 = *net::IpAddress::parse("2001:db8::11");
+  CHECK_FALSE(core::member_endpoint("2001:db8::11", 6379, self6, 6379));
   CHECK_FALSE(core::member_endpoint("192.0.2.12", 0, self, 6379));
   CHECK_FALSE(core::member_endpoint("192.0.2.12", 65536, self, 6379));
 }

@@ -33,3 +33,15 @@ TEST_CASE("IpAddress::v6 builds an IPv6 address from 16 bytes in network order",
   CHECK(a.to_string() == "2001:db8::100");
   CHECK(a == *redkeep::net::IpAddress::parse("2001:db8::100"));
 }
+
+TEST_CASE("IpAddress knows IPv6 link-local and loopback addresses", "[net][ip]") {
+  CHECK(IpAddress::parse("fe80::1")->is_link_local());
+  CHECK(IpAddress::parse("febf::1")->is_link_local());
+  CHECK_FALSE(IpAddress::parse("fec0::1")->is_link_local());
+  CHECK_FALSE(IpAddress::parse("2001:db8::1")->is_link_local());
+  CHECK_FALSE(IpAddress::parse("192.0.2.1")->is_link_local());
+  CHECK(IpAddress::parse("::1")->is_loopback());
+  CHECK(IpAddress::parse("127.0.0.2")->is_loopback());
+  CHECK_FALSE(IpAddress::parse("::2")->is_loopback());
+  CHECK_FALSE(IpAddress::parse("2001:db8::1")->is_loopback());
+}

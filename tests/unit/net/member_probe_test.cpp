@@ -70,6 +70,23 @@ TEST_CASE("a member probe reaches every member whose node answers: a reply, NOAU
   CHECK(vip_watch.round(300ms) == 1);
 }
 
+TEST_CASE("a member probe reaches a member over IPv6, and not a closed IPv6 port",
+          "[net][member_probe]") {
+  test::RedisServer::Options dual;
+  dual.extra_args = {"--bind", "127.0.0.1", "::1"};
+  test::RedisServer redis(dual);
+  test::RedisServer gone;
+  const int gone_port = gone.port();
+  gone.kill9();
+  net::MemberProber prober;
+  prober.set_members({endpoint("::1", redis.port())});
+  CHECK(prober.round(300ms) == 1);
+  CHECK(prober.round(300ms) == 1);  // the kept connection
+  net::MemberProber vip_watch(/*refused_is_reached=*/false);
+  vip_watch.set_members({endpoint("::1", gone_port)});
+  CHECK(vip_watch.round(300ms) == 0);
+}
+
 TEST_CASE("a member cut off at the network level is not reached, and is again once back",
           "[net][member_probe]") {
   test::VethLab lab;
