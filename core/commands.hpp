@@ -80,7 +80,7 @@ struct GarpQuiet {
 /// Compare the local Redis's replication history with that of `peer`'s Redis (same port);
 /// answered by HistoryVerdict.
 struct CompareHistory {
-  net::IpAddress peer;
+  net::IpAddress peer;  ///< the other Master's Redis address (peer_redis_address)
 };
 
 /// Deliver Recheck after the current event (a re-run of the data rules).

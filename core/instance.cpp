@@ -422,9 +422,11 @@ void Instance::compare_with_floor_master(const vrrp::PeerAdvert& a, TimePoint no
   if (!has_redis() || sm_.state() != vrrp::State::master || !eligibility_.hold_floor_tie() ||
       a.priority != sm_.effective_priority() || a.source == primary_)
     return;
+  const auto peer_redis = peer_redis_address(config_, a.source);
+  if (!peer_redis) return;  // its Redis address is unknown (logged when it became Master)
   if (history_asked_ && now - *history_asked_ < advert_interval(config_)) return;
   history_asked_ = now;
-  emit(CompareHistory{a.source});
+  emit(CompareHistory{*peer_redis});
 }
 
 void Instance::finish_stop(const std::string& how) {
@@ -534,11 +536,12 @@ void Instance::on(const AdvertIn& in, TimePoint now) {
   ++counters_.adverts_received;
   const auto& a = in.advert;
   if (stopping_) {
+    const auto new_master = peer_redis_address(config_, a.source);
     if (a.priority > 0 && a.source != primary_ && has_redis() && !stop_done_ &&
-        !role_commanded_.has_value()) {
+        !role_commanded_.has_value() && new_master) {
       log(LogLevel::info, LogKind::stop_demote,
           "New master " + a.source.to_string() + " heard; demoting Redis");
-      command_role(a.source);
+      command_role(*new_master);
     }
     return;
   }

@@ -84,6 +84,22 @@ FLOOD_KINDS = {
     "length": ["--password", "redkeep1", "--truncate", "3"],
     "vrid": ["--password", "redkeep1", "--vrid", "56"],
 }
+# The same over IPv6 (VRRPv3, no authentication): an address list of another
+# virtual router's takes the password's place; `ttl` is the hop limit.
+V6 = ["--version", "3", "--dst", "ff02::12", "--src", "fe80::50"]
+FLOOD_KINDS6 = {
+    "checksum": [*V6, "--bad-checksum"],
+    "address_list": [*V6, "--vip", "fe80::55", "--vip", "2001:db8::99"],
+    "ttl": [*V6, "--ttl", "64"],
+    "length": [*V6, "--truncate", "3"],
+    "vrid": [*V6, "--vrid", "56"],
+}
+
+
+def flood_kinds(lab):
+    return FLOOD_KINDS6 if lab.family == 6 else FLOOD_KINDS
+
+
 FLOOD_RATE = 10000  # adverts per second, all kinds together
 FLOOD_SECONDS = 10
 # Resident memory the flood may add to the master's redkeep. Every advert is
@@ -98,12 +114,13 @@ FLOOD_RSS_BOUND_KIB = 2048
 
 def socket_drops(node):
     """Packets the kernel dropped at the node's VRRP raw sockets (protocol 112) because their
-    receive buffer was full: the drops column of /proc/net/raw in its namespace."""
+    receive buffer was full: the drops column of /proc/net/raw and raw6 in its namespace."""
     drops = 0
-    for line in node.exec("cat", "/proc/net/raw").splitlines()[1:]:
-        fields = line.split()
-        if fields[1].endswith(":0070"):
-            drops += int(fields[-1])
+    for table in ("/proc/net/raw", "/proc/net/raw6"):
+        for line in node.exec("cat", table).splitlines()[1:]:
+            fields = line.split()
+            if fields[1].endswith(":0070"):
+                drops += int(fields[-1])
     return drops
 
 
@@ -116,12 +133,13 @@ def backlog_drops():
 
 
 def flood(lab, seconds, tag):
-    """Sends every FLOOD_KINDS kind at FLOOD_RATE / len(kinds) per second for
+    """Sends every flood_kinds() kind at FLOOD_RATE / len(kinds) per second for
     `seconds`, one injector process per kind; returns {kind: sent}, elapsed s."""
-    per_kind = FLOOD_RATE // len(FLOOD_KINDS)
+    kinds = flood_kinds(lab)
+    per_kind = FLOOD_RATE // len(kinds)
     started = time.monotonic()
     procs = {k: injector(lab, f"{tag}-{k}", args, per_kind, seconds)
-             for k, args in FLOOD_KINDS.items()}
+             for k, args in kinds.items()}
     return procs, started
 
 
@@ -170,7 +188,7 @@ def scenario_flood(lab):
 
     def counted(node):
         now = node.status()["counters"]["rejected"]
-        return {k: now.get(k, 0) - before[node.name].get(k, 0) for k in FLOOD_KINDS}
+        return {k: now.get(k, 0) - before[node.name].get(k, 0) for k in flood_kinds(lab)}
 
     # The counters settle once the election has taken the last message.
     last = {}
@@ -189,7 +207,7 @@ def scenario_flood(lab):
         dropped = socket_drops(node) - drops_before[node.name]
         print(f"{node.name}: counted {c}, dropped by the kernel at its socket {dropped}, "
               f"at input backlogs (machine-wide) {backlog}", flush=True)
-        for kind in FLOOD_KINDS:
+        for kind in flood_kinds(lab):
             assert 0 < c[kind] <= sent[kind], \
                 f"{node.name}: {c[kind]} '{kind}' adverts counted of {sent[kind]} sent"
         # The few valid adverts of the master are among the dropped too: never fewer.
@@ -201,7 +219,7 @@ def scenario_flood(lab):
     assert_replica_of(n3, n1)
 
     for node in lab.nodes:
-        for kind in FLOOD_KINDS:
+        for kind in flood_kinds(lab):
             times = log_times(node, f"Rejected advert ({kind})")
             if kind == "vrid":
                 assert not times, f"{node.name} logged other-VRID adverts"

@@ -126,7 +126,7 @@ class Writer:
         self.proc = lab.client_popen(
             ["python3", os.path.join(here, "writer.py"), "--prefix", prefix, "--duration",
              str(duration), "--out", str(self.out), "--status", str(self.status_file),
-             *(["--host", host] if host else []), *extra],
+             "--host", host or lab.vip, *extra],
             lab.dir / f"writer-{prefix}.log")
 
     def status(self):

@@ -5,6 +5,11 @@ A bridge in its own namespace, three node namespaces (192.0.2.11-13/24, VIP
 redis-server and redkeep. Everything lives under one name prefix, so several
 labs can exist side by side, and `down()` removes all of it.
 
+With family=6 the same lab speaks IPv6: nodes 2001:db8::11-13/64 with the
+link-local addresses fe80::11-13 (their advert sources), VIPs fe80::55 (the
+virtual router's link-local address, first) and 2001:db8::100, client
+2001:db8::50, VRRPv3, and each node's Redis address listed as peer_address.
+
 Used by tests/lab/labctl (the operator command) and the lab tests.
 Addresses are TEST-NET-1 and never leave the namespaces.
 """
@@ -23,6 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SUBNET = "192.0.2"
 VIP = f"{SUBNET}.100"
 CLIENT_IP = f"{SUBNET}.50"
+SUBNET6 = "2001:db8:"
+VIP6 = f"{SUBNET6}:100"
+VIP6_LINK_LOCAL = "fe80::55"
+CLIENT_IP6 = f"{SUBNET6}:50"
 PRIORITIES = (150, 100, 50)
 METRICS_PORT = 9470
 
@@ -68,7 +77,10 @@ class Node:
         self.index = index
         self.name = f"n{index}"
         self.ns = f"{lab.prefix}-{self.name}"
-        self.ip = f"{SUBNET}.{10 + index}"
+        v6 = lab.family == 6
+        self.ip = f"{SUBNET6}:{10 + index}" if v6 else f"{SUBNET}.{10 + index}"
+        # Where its adverts come from: its primary IPv4 address, or its link-local IPv6 one.
+        self.advert_source = f"fe80::{10 + index}" if v6 else self.ip
         self.priority = PRIORITIES[index - 1]
         self.dir = lab.dir / self.name
         self.config = self.dir / "redkeep.conf"
@@ -94,7 +106,8 @@ class Node:
         extra = (*self.lab.redis_args, *extra)
         conf = [str(self.redis_conf)] if self.redis_conf else []
         self.redis = self.popen(
-            ["redis-server", *conf, "--port", "6379", "--bind", "0.0.0.0", "--protected-mode", "no",
+            ["redis-server", *conf, "--port", "6379", "--bind", "0.0.0.0",
+             *(["::"] if self.lab.family == 6 else []), "--protected-mode", "no",
              "--save", "", "--appendonly", "no", "--dir", str(self.dir),
              "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0", *extra], self.dir / "redis.log")
         wait_for(f"redis on {self.name}", lambda: self.redis_cli(*auth, "PING").strip() == "PONG")
@@ -171,7 +184,8 @@ class Node:
             return None
 
     def has_vip(self):
-        return f" {VIP}/" in self.exec("ip", "-4", "-o", "addr", "show", "dev", "eth0")
+        family = "-6" if self.lab.family == 6 else "-4"
+        return f" {self.lab.vip}/" in self.exec("ip", family, "-o", "addr", "show", "dev", "eth0")
 
     def link(self, up):
         sh("ip", "-n", self.lab.bridge_ns, "link", "set", self.name, "up" if up else "down")
@@ -207,13 +221,16 @@ class Lab:
     def __init__(self, prefix=None, binary=None, version=2, advert_int="1",
                  check_interval="1", fall=3, rise=2, nopreempt=True, test_hooks=False,
                  unicast=False, redis_args=(), min_replicas=None, cold_start_quorum=None,
-                 cli_auth=(), metrics=False):
+                 cli_auth=(), metrics=False, family=4):
         self.prefix = prefix or os.environ.get("REDKEEP_LAB_PREFIX", f"rk{os.getpid() % 10000}")
         self.binary = Path(binary or os.environ.get("REDKEEP_BINARY", ROOT / "build" / "redkeep"))
         self.dir = Path(f"/tmp/redkeep-lab-{self.prefix}")
         self.bridge_ns = f"{self.prefix}-br"
         self.client_ns = f"{self.prefix}-cl"
-        self.version = version
+        self.family = family
+        self.vip = VIP6 if family == 6 else VIP
+        self.client_ip = CLIENT_IP6 if family == 6 else CLIENT_IP
+        self.version = 3 if family == 6 else version  # VRRPv2 is IPv4 only
         self.advert_int = advert_int
         self.check_interval = check_interval
         self.fall = fall
@@ -242,13 +259,24 @@ class Lab:
         br = self.bridge_ns
         sh("ip", "-n", br, "link", "add", "br0", "type", "bridge")
         sh("ip", "-n", br, "link", "set", "br0", "up")
-        hosts = [(n.ns, n.name, n.ip) for n in self.nodes] + [(self.client_ns, "cl", CLIENT_IP)]
-        for ns, port, ip in hosts:
+        hosts = [(n.ns, n.name, n.ip, n.advert_source) for n in self.nodes] + \
+            [(self.client_ns, "cl", self.client_ip, "fe80::50")]
+        if self.family == 6:
+            # ff02::12 goes to every port: no MLD querier runs on this switch.
+            sh("ip", "-n", br, "link", "set", "br0", "type", "bridge", "mcast_snooping", "0")
+        for ns, port, ip, link_local in hosts:
             sh("ip", "-n", br, "link", "add", port, "type", "veth", "peer", "name", "eth0",
                "netns", ns)
             sh("ip", "-n", br, "link", "set", port, "master", "br0")
             sh("ip", "-n", br, "link", "set", port, "up")
-            sh("ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", "eth0")
+            if self.family == 6:
+                # Fixed link-local addresses (the advert sources peer_address names), no
+                # others; no DAD wait before the addresses are usable.
+                sh("ip", "-n", ns, "link", "set", "eth0", "addrgenmode", "none")
+                sh("ip", "-n", ns, "addr", "add", f"{link_local}/64", "dev", "eth0", "nodad")
+                sh("ip", "-n", ns, "addr", "add", f"{ip}/64", "dev", "eth0", "nodad")
+            else:
+                sh("ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", "eth0")
             sh("ip", "-n", ns, "link", "set", "eth0", "up")
         for n in self.nodes:
             n.dir.mkdir()
@@ -271,7 +299,17 @@ class Lab:
         quorum = ""
         if self.cold_start_quorum is not None:
             quorum = f"        cold_start_quorum {self.cold_start_quorum}\n"
-        metrics = f"    metrics_listen {node.ip}:{METRICS_PORT}\n" if self.metrics else ""
+        metrics = ""
+        if self.metrics:
+            where = f"[{node.ip}]" if self.family == 6 else node.ip
+            metrics = f"    metrics_listen {where}:{METRICS_PORT}\n"
+        if self.family == 6:
+            vips = f"        {VIP6_LINK_LOCAL}/64\n        {VIP6}/64\n"
+            redis_host = "::1"
+            peer_addresses = "".join(f"        peer_address {n.advert_source} {n.ip}\n"
+                                     for n in self.nodes)
+        else:
+            vips, redis_host, peer_addresses = f"        {VIP}/24\n", "127.0.0.1", ""
         return f"""# redkeep lab node {node.name} (generated by tests/lab/lab.py)
 global_defs {{
     router_id {node.name}
@@ -286,12 +324,11 @@ vrrp_instance HARedis {{
 {nopreempt}    advert_int {self.advert_int}
     version {self.version}
 {auth}{unicast}    virtual_ipaddress {{
-        {VIP}/24
-    }}
+{vips}    }}
     redis {{
-        host 127.0.0.1
+        host {redis_host}
         port 6379
-        check_interval {self.check_interval}
+{peer_addresses}        check_interval {self.check_interval}
         check_timeout 1
         fall {self.fall}
         rise {self.rise}
@@ -393,7 +430,7 @@ vrrp_instance HARedis {{
         return holders[0] if len(holders) == 1 else None
 
     def client(self, *args, timeout=2):
-        return sh("ip", "netns", "exec", self.client_ns, "redis-cli", "-h", VIP, "-p", "6379",
+        return sh("ip", "netns", "exec", self.client_ns, "redis-cli", "-h", self.vip, "-p", "6379",
                   *args, check=False, timeout=timeout)
 
     def client_run(self, *args, timeout=30):

@@ -3,7 +3,7 @@
 interop_scenarios.py, fault_scenarios.py, island_scenarios.py,
 cold_start_scenarios.py, switchover_scenarios.py, reload_scenarios.py,
 script_scenarios.py, instance_scenarios.py, migrate_scenarios.py,
-redis_config_scenarios.py or service_scenarios.py) in a fresh
+redis_config_scenarios.py, service_scenarios.py or ipv6_scenarios.py) in a fresh
 lab and always tears the lab down, even when the scenario fails.
 
   python3 tests/lab/run.py NAME      exit 0 = passed
@@ -28,10 +28,12 @@ import instance_scenarios  # noqa: E402
 import migrate_scenarios  # noqa: E402
 import redis_config_scenarios  # noqa: E402
 import service_scenarios  # noqa: E402
+import ipv6_scenarios  # noqa: E402
 
 MODULES = (scenarios, interop_scenarios, fault_scenarios, island_scenarios, cold_start_scenarios,
            switchover_scenarios, reload_scenarios, script_scenarios,
-           instance_scenarios, migrate_scenarios, redis_config_scenarios, service_scenarios)
+           instance_scenarios, migrate_scenarios, redis_config_scenarios, service_scenarios,
+           ipv6_scenarios)
 
 
 def find(name):

@@ -25,7 +25,7 @@ def scenario_cold_start(lab):
     assert m.status()["vip_held"] is True
     for n in (n2, n3):
         assert_replica_of(n, n1)
-        assert n.status()["master_address"] == n1.ip
+        assert n.status()["master_address"] == n1.advert_source
     write_through_vip(lab, "lab:a", "cold-start")
     for n in lab.nodes:
         wait_for(f"key on {n.name}", lambda n=n: n.redis_cli("GET", "lab:a").strip() == "cold-start")
@@ -99,7 +99,7 @@ def scenario_sigterm(lab):
     assert code == 0, f"redkeep exit status {code}"
     assert not n1.has_vip()
     new = assert_one_master(lab, n2, timeout=10)
-    assert f"Entering MASTER state (priority 0 advert from {n1.ip}" in n2.log_text(), \
+    assert f"Entering MASTER state (priority 0 advert from {n1.advert_source}" in n2.log_text(), \
         n2.log_text()[-2000:]
     assert "master down timer expired" not in n2.log_text()
     assert_replica_of(n1, new)
@@ -195,6 +195,28 @@ def inject(lab, *args):
     return int(out.split()[-1])
 
 
+# Reason -> inject.py arguments of adverts rejected for it.
+REJECTIONS = {
+    "auth_password": ["--password", "wrong"],
+    "ttl": ["--password", "redkeep1", "--ttl", "64"],
+    "checksum": ["--password", "redkeep1", "--bad-checksum"],
+    "length": ["--password", "redkeep1", "--truncate", "3"],
+    "address_list": ["--password", "redkeep1", "--vip", "192.0.2.99"],
+    "version_mismatch": ["--version", "3"],
+    "interval": ["--password", "redkeep1", "--interval", "2"],
+}
+# Over IPv6 (VRRPv3: no authentication, and a Backup takes the Master's interval, RFC 5798
+# section 6.4.2); `ttl` is the hop limit; a VRRPv2 advert is the other version.
+V6 = ["--dst", "ff02::12", "--src", "fe80::50"]
+REJECTIONS6 = {
+    "ttl": [*V6, "--version", "3", "--ttl", "64"],
+    "checksum": [*V6, "--version", "3", "--bad-checksum"],
+    "length": [*V6, "--version", "3", "--truncate", "3"],
+    "address_list": [*V6, "--version", "3", "--vip", "fe80::55", "--vip", "2001:db8::99"],
+    "version_mismatch": [*V6, "--version", "2"],
+}
+
+
 def scenario_rejections(lab):
     """Issue 4.3: invalid adverts are rejected, counted per reason and logged
     at most once per interval per reason, with no role change."""
@@ -202,15 +224,7 @@ def scenario_rejections(lab):
     n1, n2, n3 = lab.nodes
     assert_one_master(lab, n1)
     before = n1.status()["counters"]
-    cases = {
-        "auth_password": ["--password", "wrong"],
-        "ttl": ["--password", "redkeep1", "--ttl", "64"],
-        "checksum": ["--password", "redkeep1", "--bad-checksum"],
-        "length": ["--password", "redkeep1", "--truncate", "3"],
-        "address_list": ["--password", "redkeep1", "--vip", "192.0.2.99"],
-        "version_mismatch": ["--version", "3"],
-        "interval": ["--password", "redkeep1", "--interval", "2"],
-    }
+    cases = REJECTIONS6 if lab.family == 6 else REJECTIONS
     for reason, args in cases.items():
         sent = inject(lab, "--count", "30", "--rate", "100", *args)
         assert sent == 30

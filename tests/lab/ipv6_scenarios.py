@@ -1,0 +1,31 @@
+"""The core lab scenarios over IPv6 (RFC 5798 over ff02::12): the same steps and
+checks as scenarios.py and fault_scenarios.py, in a lab whose nodes speak only
+IPv6 to each other (lab.Lab with family=6: link-local advert sources
+fe80::11-13, VIPs fe80::55 and 2001:db8::100, Redis replicating over
+2001:db8::/64 at the addresses peer_address names).
+
+  python3 tests/lab/run.py ipv6_redis_killed      # see the scenario_* names below
+"""
+
+import fault_scenarios
+import scenarios
+
+
+def over_ipv6(scenario):
+    """`scenario` (a function of a lab) run in an IPv6 lab, with the options it already has."""
+    def run(lab):
+        assert lab.family == 6, "an IPv6 scenario ran in an IPv4 lab"
+        scenario(lab)
+    run.__doc__ = f"Over IPv6: {scenario.__doc__}"
+    run.lab_options = {**getattr(scenario, "lab_options", {}), "family": 6}
+    return run
+
+
+scenario_ipv6_cold_start = over_ipv6(scenarios.scenario_cold_start)
+scenario_ipv6_redis_killed = over_ipv6(scenarios.scenario_redis_killed)
+scenario_ipv6_link_cut = over_ipv6(scenarios.scenario_link_cut)
+scenario_ipv6_sigterm = over_ipv6(scenarios.scenario_sigterm)
+scenario_ipv6_sigkill = over_ipv6(scenarios.scenario_sigkill)
+scenario_ipv6_fast_restart = over_ipv6(scenarios.scenario_fast_restart)
+scenario_ipv6_rejections = over_ipv6(scenarios.scenario_rejections)
+scenario_ipv6_flood = over_ipv6(fault_scenarios.scenario_flood)
