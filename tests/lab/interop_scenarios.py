@@ -12,7 +12,7 @@ import signal
 import time
 
 from keepalived_lab import KeepalivedLab, hold
-from lab import VIP, wait_for
+from lab import wait_for
 import helpers
 from helpers import assert_one_master, assert_replica_of, write_through_vip
 
@@ -49,7 +49,8 @@ def assert_keepalived_follows_vip(node, timeout=15):
     """The recipe's notify_backup/stop: the keepalived node's Redis replicates
     from the VIP, link up."""
     wait_for(f"{node.name} (keepalived) Redis replica of the VIP",
-             lambda: node.role()[:4] == ["slave", VIP, "6379", "connected"], timeout=timeout)
+             lambda: node.role()[:4] == ["slave", node.lab.vip, "6379", "connected"],
+             timeout=timeout)
 
 
 def assert_redkeep_clean(node):
@@ -102,7 +103,7 @@ def handover(lab):
     assert_one_master(lab, n1)
     for n in (n2, n3):
         assert_replica_of(n, n1)
-        assert n.status()["master_address"] == n1.ip
+        assert n.status()["master_address"] == n1.advert_source
     write_through_vip(lab, "mixed:1", "keepalived-master")
     for n in lab.nodes:
         wait_for(f"mixed:1 on {n.name}",
@@ -121,7 +122,8 @@ def handover(lab):
     assert not n1.has_vip()
     assert_one_master(lab, n2, timeout=10)
     log2 = n2.log_text()
-    assert f"Entering MASTER state (priority 0 advert from {n1.ip}" in log2, log2[-2000:]
+    assert f"Entering MASTER state (priority 0 advert from {n1.advert_source}" in log2, \
+        log2[-2000:]
     assert "master down timer expired" not in log2, log2[-2000:]
     assert_replica_of(n3, n2)
     assert_keepalived_follows_vip(n1)  # notify_stop: REPLICAOF <VIP>
@@ -175,6 +177,13 @@ def scenario_keepalived_v2(lab):
 @interop(version=3)
 def scenario_keepalived_v3(lab):
     """Issue 5.1/5.2, VRRPv3 without authentication."""
+    handover(lab)
+
+
+@interop(version=3, family=6)
+def scenario_keepalived_ipv6(lab):
+    """Issue 5.1/5.2 over IPv6 (VRRPv3 over ff02::12): keepalived's adverts from its
+    link-local address, the redkeep nodes' Redis following its Redis through peer_address."""
     handover(lab)
 
 

@@ -18,7 +18,7 @@ import signal
 import subprocess
 import time
 
-from lab import VIP, Lab, sh, wait_for
+from lab import VIP6, VIP6_LINK_LOCAL, Lab, sh, wait_for
 
 KEEPALIVED = os.environ.get("REDKEEP_KEEPALIVED", "/usr/sbin/keepalived")
 
@@ -70,7 +70,7 @@ class KeepalivedNode:
             # The recipe's redis_backup.sh (notify_backup, notify_fault, notify_stop):
             # replicas follow the VIP.
             "redis_backup.sh": f'echo "[$1] $(date)" >> {d}/notify.log\n'
-                               f'{cli} REPLICAOF {VIP} 6379 >> {d}/notify.log 2>&1\n',
+                               f'{cli} REPLICAOF {self.lab.vip} 6379 >> {d}/notify.log 2>&1\n',
         }
         for name, body in scripts.items():
             p = d / name
@@ -86,6 +86,9 @@ class KeepalivedNode:
         auth = (f"    authentication {{\n        auth_type PASS\n"
                 f"        auth_pass {self.password}\n    }}\n"
                 if self.version == 2 and self.password is not None else "")
+        # Over IPv6 the VIPs skip DAD (keepalived's `nodad`), as redkeep's do.
+        vips = (f"        {VIP6_LINK_LOCAL}/64 nodad\n        {VIP6}/64 nodad\n"
+                if self.lab.family == 6 else f"        {self.lab.vip}/24\n")
         return f"""! keepalived lab node {n.name}: the recipe's keepalived.conf (tests/lab/keepalived_lab.py)
 global_defs {{
     router_id {n.name}
@@ -106,8 +109,7 @@ vrrp_instance HARedis {{
     priority {n.priority}
 {nopreempt}    advert_int {self.lab.advert_int}
 {auth}    virtual_ipaddress {{
-        {VIP}/24
-    }}
+{vips}    }}
     track_script {{
         redis_check
     }}
