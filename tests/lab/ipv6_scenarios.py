@@ -29,3 +29,5 @@ scenario_ipv6_sigkill = over_ipv6(scenarios.scenario_sigkill)
 scenario_ipv6_fast_restart = over_ipv6(scenarios.scenario_fast_restart)
 scenario_ipv6_rejections = over_ipv6(scenarios.scenario_rejections)
 scenario_ipv6_flood = over_ipv6(fault_scenarios.scenario_flood)
+# Unicast over IPv6 with global addresses: each node's Redis is at its advert source.
+scenario_ipv6_unicast = over_ipv6(scenarios.scenario_unicast)

@@ -249,7 +249,10 @@ def scenario_unicast(lab):
     assert_one_master(lab, n1)
     assert_replica_of(n2, n1)
     assert n2.status()["counters"]["adverts_received"] > 0
-    inject(lab, "--count", "5", "--password", "redkeep1", "--dst", n2.ip)
+    if lab.family == 6:
+        inject(lab, "--count", "5", "--version", "3", "--src", lab.client_ip, "--dst", n2.ip)
+    else:
+        inject(lab, "--count", "5", "--password", "redkeep1", "--dst", n2.ip)
     wait_for("unicast_peer rejection on n2",
              lambda: n2.status()["counters"]["rejected"].get("unicast_peer", 0) >= 5)
     n1.kill_redis()
