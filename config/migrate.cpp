@@ -9,6 +9,7 @@
 #include "config/lexer.hpp"
 #include "config/syntax.hpp"
 #include "exec/command_line.hpp"
+#include "net/ip_address.hpp"
 
 namespace redkeep::config {
 namespace {
@@ -296,6 +297,19 @@ class Migrator {
   void vrrp_instance(const Statement& st) {
     out_ << "vrrp_instance " << (st.args.empty() ? "" : token_text(st.args[0])) << " {\n";
     RedisBlock redis;
+    // An IPv6 instance's adverts come from link-local addresses unless unicast_src_ip names
+    // a global one: where the other nodes' Redis listen then needs peer_address.
+    bool ipv6 = false, global_unicast_source = false, unicast_peers = false;
+    for (const Statement& inner : st.block) {
+      const std::string& kw = inner.keyword.text;
+      if (kw == "virtual_ipaddress" && !inner.block.empty() && !ipv6)
+        ipv6 = inner.block.front().keyword.text.find(':') != std::string::npos;
+      if ((kw == "unicast_src_ip" || kw == "mcast_src_ip") && !inner.args.empty()) {
+        const auto a = net::IpAddress::parse(inner.args[0].text);
+        global_unicast_source = a && !a->is_v4() && !a->is_link_local();
+      }
+      if (kw == "unicast_peer" && !inner.block.empty()) unicast_peers = true;
+    }
     for (const Statement& inner : st.block) {
       const std::string& kw = inner.keyword.text;
       if (kw == "track_script") {
@@ -329,6 +343,13 @@ class Migrator {
       out_ << kIndent << kIndent << "port " << redis.port.value_or(6379) << "\n";
       if (redis.password) credentials(redis);
       for (const auto& s : redis.settings) out_ << kIndent << kIndent << s << "\n";
+      if (ipv6 && !(global_unicast_source && unicast_peers)) {
+        comment(std::string(kIndent) + kIndent,
+                "an IPv6 instance: its adverts come from link-local addresses, which REPLICAOF "
+                "cannot use. List every node here as `peer_address ADVERT_SOURCE "
+                "REDIS_ADDRESS` (its link-local address on the interface, then the address its "
+                "Redis listens on); `check` refuses the file until then");
+      }
       out_ << kIndent << "}\n";
     } else {
       comment(kIndent,

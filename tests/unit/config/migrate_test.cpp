@@ -22,18 +22,22 @@ std::optional<std::string> read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-/// Migrates `name`/keepalived.conf with its scripts read from `name`/scripts, as if installed
-/// in /etc/keepalived/scripts (the path the files name).
-MigrateResult migrate_fixture(const std::string& name) {
-  const std::string dir = kDir + "/" + name;
-  const auto text = read_file(dir + "/keepalived.conf");
-  REQUIRE(text);
-  const ReadFile read = [dir](const std::string& path) -> std::optional<std::string> {
+/// Reads the scripts of fixture directory `dir` (its scripts/ folder) as if installed in
+/// /etc/keepalived/scripts (the path the files name).
+ReadFile scripts_of(const std::string& dir) {
+  return [dir](const std::string& path) -> std::optional<std::string> {
     const std::string installed = "/etc/keepalived/scripts/";
     if (path.rfind(installed, 0) != 0) return std::nullopt;
     return read_file(dir + "/scripts/" + path.substr(installed.size()));
   };
-  return migrate(*text, "keepalived.conf", read);
+}
+
+/// Migrates `name`/keepalived.conf with its scripts.
+MigrateResult migrate_fixture(const std::string& name) {
+  const std::string dir = kDir + "/" + name;
+  const auto text = read_file(dir + "/keepalived.conf");
+  REQUIRE(text);
+  return migrate(*text, "keepalived.conf", scripts_of(dir));
 }
 
 std::string migrated(const std::string& name) {
@@ -176,4 +180,30 @@ TEST_CASE("migrate: an include says its file's content is missing from the outpu
                               [](const std::string&) { return std::nullopt; });
   CHECK(result.text.find("not carried over: 'include /etc/keepalived/instances.conf' (line 1): "
                          "what that file holds is not in this output") != std::string::npos);
+}
+
+TEST_CASE("migrate: an IPv6 recipe says peer_address is needed, and check refuses it until then",
+          "[config][migrate]") {
+  const std::string dir = kDir + "/recipe";
+  auto text = read_file(dir + "/keepalived.conf");
+  REQUIRE(text);
+  const auto replace = [&](const std::string& from, const std::string& to) {
+    const auto at = text->find(from);
+    REQUIRE(at != std::string::npos);
+    text->replace(at, from.size(), to);
+  };
+  replace("192.0.2.100/24", "fe80::55/64\n        2001:db8::100/64");
+  replace("auth_type PASS\n        auth_pass 1111", "");
+  const auto result = migrate(*text, "keepalived.conf", scripts_of(dir));
+  INFO(result.text);
+  CHECK(result.text.find("# migrate: an IPv6 instance: its adverts come from link-local "
+                         "addresses, which REPLICAOF cannot use. List every node here as "
+                         "`peer_address ADVERT_SOURCE REDIS_ADDRESS`") != std::string::npos);
+  const auto check = parse_text(result.text, "migrated.conf");
+  CHECK_FALSE(check.ok());
+  bool refused = false;
+  for (const auto& d : check.diagnostics)
+    refused = refused || d.message.find("is IPv6 and manages Redis, but nothing says where the "
+                                        "other nodes' Redis listen") != std::string::npos;
+  CHECK(refused);
 }
