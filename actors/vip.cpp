@@ -52,8 +52,12 @@ std::string add_all(Self* self) {
   auto& st = self->state;
   std::string error;
   for (const auto& v : st.ctx.instance.virtual_ipaddress) {
+    // An IPv6 VIP in the node's own /64 would be chosen as the source of the node's own
+    // connections (RFC 6724), which break when it moves: deprecated (preferred_lft 0), it
+    // still takes connections but is never picked as a source.
+    const std::uint32_t preferred = v.address.is_v4() ? st.lifetime_s : 0;
     auto r =
-        st.netlink->add_address(static_cast<int>(st.ctx.ifindex), v, st.lifetime_s, st.lifetime_s);
+        st.netlink->add_address(static_cast<int>(st.ctx.ifindex), v, st.lifetime_s, preferred);
     if (!r && error.empty()) error = r.error().message;
   }
   return error;

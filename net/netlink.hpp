@@ -71,8 +71,8 @@ class Netlink {
   /// NLM_F_CREATE | NLM_F_REPLACE), with kernel lifetimes in seconds (IFA_CACHEINFO): the
   /// kernel removes the address by itself `valid_lft` seconds after the last renewal, so a VIP
   /// does not outlive a killed redkeep. Pass kInfiniteLifetime for both to make it permanent.
-  /// Use preferred_lft == valid_lft: a preferred lifetime of 0 deprecates the address (no
-  /// longer chosen as a source). The kernel checks lifetimes about once a second, so an
+  /// preferred_lft 0 deprecates the address: it still takes connections, but the kernel no
+  /// longer chooses it as a source (RFC 6724 rule 3 for IPv6). The kernel checks lifetimes about once a second, so an
   /// address may live up to ~1 s past valid_lft. Renewing an address that an operator added
   /// by hand also puts that lifetime on it. IPv6 addresses get IFA_F_NODAD (as keepalived).
   /// Errors: EINVAL (valid_lft 0, preferred_lft > valid_lft, bad prefix), ENODEV, EPERM, ...

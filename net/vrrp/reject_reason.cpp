@@ -32,6 +32,8 @@ const char* to_string(RejectReason reason) {
       return "interval";
     case RejectReason::address_list:
       return "address_list";
+    case RejectReason::source_address:
+      return "source_address";
   }
   return "unknown";
 }

@@ -26,11 +26,14 @@ enum class RejectReason : std::uint8_t {
   interval,          ///< v2 Adver Int differs from our advert_int (RFC 3768 section 7.1)
   address_list,      ///< Count IPvX Addr or the address set differs from our VIPs and the
                      ///< sender's priority is not 255 (RFC 3768 / RFC 5798 section 7.1)
+  source_address,    ///< IPv6 multicast mode and the source is not link-local (RFC 5798
+                     ///< section 5.1.2.1): not a router on this link, and a Master the data
+                     ///< rules would follow to its source
 };
 
 /// Number of RejectReason values, for per-reason counter arrays.
 inline constexpr std::size_t kRejectReasonCount =
-    static_cast<std::size_t>(RejectReason::address_list) + 1;
+    static_cast<std::size_t>(RejectReason::source_address) + 1;
 
 /// Short stable snake_case name ("ip_header", "ttl", ...), equal to the enumerator's name: used
 /// as the counter key and in log lines. Never null; "unknown" for an out-of-range value.

@@ -38,6 +38,10 @@ std::variant<ReceivedAdvert, RejectReason> check(const IpPacket& p,
 
   if (advert.vrid != expected.vrid) return RejectReason::vrid;
   if (p.source == expected.own_address) return RejectReason::own_address;
+  // Over IPv6 a router advertises from its link-local address; without unicast_peer to vouch
+  // for a global one, a global source is no router of this link.
+  if (!expected.unicast && !p.source.is_v4() && !p.source.is_link_local())
+    return RejectReason::source_address;
   if (expected.unicast &&
       std::find(expected.unicast_peers.begin(), expected.unicast_peers.end(), p.source) ==
           expected.unicast_peers.end()) {

@@ -43,7 +43,8 @@ struct Expectation {
 ///     only when told to; RFC 3768/5798 7.1 otherwise.
 ///  3. version, version_mismatch, length, checksum, type: see decode_message().
 ///  4. VRID == expected.vrid (vrid: another router's traffic, to be ignored, not logged loudly).
-///  5. source != own_address (own_address), then, in unicast mode, source in unicast_peers
+///  5. source != own_address (own_address); over IPv6 without unicast, a link-local source
+///     (source_address, RFC 5798 section 5.1.2.1); in unicast mode, source in unicast_peers
 ///     (unicast_peer). After the VRID check so several instances sharing a socket count each
 ///     other's adverts as vrid, not as looped-back ones.
 ///  6. v2 only: Auth Type == expected (auth_type; always fails when AH is expected, AH is not

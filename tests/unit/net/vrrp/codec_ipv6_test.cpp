@@ -124,6 +124,19 @@ TEST_CASE("receive_ipv6 checks VRID, own address and the address set", "[vrrp][c
   CHECK(std::holds_alternative<ReceivedAdvert>(receive6(encoded(reordered))));
 }
 
+TEST_CASE("receive_ipv6 refuses a multicast advert from a global source, not a unicast peer's",
+          "[vrrp][codec]") {
+  const auto global = ip("2001:db8::50");
+  CHECK(reason(receive6(encoded(advert(), global), 255, expectation(), global)) ==
+        RejectReason::source_address);
+  auto unicast = expectation();
+  unicast.unicast = true;
+  unicast.unicast_peers = {global};
+  const auto to_us = ip("2001:db8::2");
+  CHECK(std::holds_alternative<ReceivedAdvert>(
+      receive6(encoded(advert(), global, to_us), 255, unicast, global, to_us)));
+}
+
 TEST_CASE("receive_ipv6 survives every truncation", "[vrrp][codec]") {
   const auto m = encoded(advert());
   for (std::size_t n = 0; n < m.size(); ++n) {
