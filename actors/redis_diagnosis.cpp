@@ -82,7 +82,7 @@ redis::LinkObservation observe(redis::Connection& conn, const redis::PreflightTa
   // redis_health's restart guard points a restarted Redis at nowhere: not a link to diagnose.
   if (*repl.master_host == redis::kNowhereHost && *repl.master_port == redis::kNowherePort)
     return o;
-  o.master = *repl.master_host + ":" + std::to_string(*repl.master_port);
+  o.master = net::host_port(*repl.master_host, *repl.master_port);
   o.link_up = repl.master_link_status == redis::LinkStatus::up;
   if (o.link_up || !diagnosis.probes_due(o.now)) return o;
   redis::LocalFacts local;

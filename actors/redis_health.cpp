@@ -161,7 +161,7 @@ class HealthLoop {
     if (run_id.empty() || run_id == last_run_id_) return;
     unknown_history_ = false;
     // Keys (or LOADING) at first sight after the restart came from disk: worth guarding until
-    // it has synced or been promoted (issue 16).
+    // it has synced or been promoted.
     // Unread: assumed loaded; the first comparison finds out (an empty Redis ends it).
     auto data = redis::info(*conn_, {"keyspace", "persistence"});
     const auto keys = data ? redis::key_count(data.value()) : 0;
@@ -234,7 +234,7 @@ class HealthLoop {
     report(redis::CheckOutcome::pong, "PONG", std::move(r));
   }
 
-  /// Cold start (issue 16.4): while the local Redis holds data loaded at its restart and has
+  /// Cold start after a power loss: while the local Redis holds data loaded at its restart and has
   /// neither synced from a master nor been promoted since, its data is compared with each
   /// member's Redis (redis::compare_data); members that do not answer, or are LOADING, are
   /// missing. The election decides on them (core::judge_cold_start).
@@ -260,7 +260,7 @@ class HealthLoop {
     const auto start = cold_start_next_;
     for (std::size_t i = 0; i < all.size(); ++i) {
       const auto& m = all[(start + i) % all.size()];
-      const auto name = m.address.to_string() + ":" + std::to_string(m.port);
+      const auto name = net::host_port(m.address.to_string(), m.port);
       if (Clock::now() >= deadline) {
         core::carry_over(name, cold_start_compared_, compared, missing);
         continue;
@@ -285,7 +285,7 @@ class HealthLoop {
     cold_start_missing_ = std::move(missing);
   }
 
-  /// Most up-to-date replica wins (issue 7.2). While this replica's link is
+  /// Most up-to-date replica wins. While this replica's link is
   /// up it learns its fellow replicas from the master's INFO. Once the link
   /// is down (the master died, or this replica was cut off) it asks them
   /// directly: a fellow replica of the same history with a larger offset
@@ -318,7 +318,7 @@ class HealthLoop {
       if (own && !core::fellow_ahead(peer, r.replid, *own)) continue;
       const auto offset = peer.master_repl_offset.value_or(-1);
       r.behind_peer = true;
-      r.behind_detail = "replica " + host + ":" + std::to_string(port) + " has offset " +
+      r.behind_detail = "replica " + net::host_port(host, port) + " has offset " +
                         std::to_string(offset) + ", this one " +
                         std::to_string(own.value_or(r.repl_offset));
       return;
@@ -329,7 +329,7 @@ class HealthLoop {
   /// While the Master's adverts are overdue: does the VIP still lead to a master Redis of the
   /// history this replica follows (our replication id, or the previous id of a fellow replica
   /// promoted meanwhile) that a live redkeep watches? Then clients still write there, and
-  /// promoting this one would split the writes (issue 14.1): the election holds its takeover.
+  /// promoting this one would split the writes: the election holds its takeover.
   /// Unwatched (the Master's redkeep died, a keepalived master) nothing guards that Redis
   /// against a restart its replicas would copy: no hold. Asked first in the check, so the
   /// verdict is in before Master_Down_Interval ends; not answered: nullopt.
@@ -351,7 +351,7 @@ class HealthLoop {
     r.vip_detail = v.detail;
   }
 
-  /// Two floor-priority Masters met (issue 14): whose Redis history contains the other's.
+  /// Two floor-priority Masters met, one of them cut off: whose Redis history contains the other's.
   void compare_history_if_asked() {
     std::optional<net::IpAddress> peer;
     {
@@ -397,7 +397,7 @@ class HealthLoop {
   }
 
   void learn_peers(const RedisHealth& r) {
-    const auto peer = r.master_host + ":" + std::to_string(r.master_port);
+    const auto peer = net::host_port(r.master_host, r.master_port);
     if (!master_conn_ || master_conn_->is_broken() || master_conn_->peer() != peer) {
       master_conn_.reset();
       auto c = redis::Connection::open(r.master_host, r.master_port, peer_timeout(), peer_timeout(),
@@ -471,7 +471,7 @@ class HealthLoop {
     r.loading = tracker_.loading();
     r.config_error = tracker_.config_error();
     r.last_result = text;
-    const auto address = rs_.host + ":" + std::to_string(rs_.port);
+    const auto address = net::host_port(rs_.host, rs_.port);
     for (const auto& line : check_log_.record(outcome, text, changed, tracker_.healthy(), address))
       log_.write(line);
     caf::anon_send(me_, std::move(r));

@@ -36,6 +36,7 @@ struct InstanceSource {
   std::size_t vip_tokens = 0;  ///< entries written, valid or not
   std::vector<Where> peers;
   std::map<net::IpAddress, Where> peer_address;  ///< redis block: each entry, by advert source
+  Where peer_address_written;  ///< a peer_address line, whether it parsed or not
   bool vrid_valid = false;
   Where notify_master, notify_backup, notify_fault, notify_stop, notify;
   /// One `track_script` entry as written: `NAME [weight N [reverse|noreverse]]`.

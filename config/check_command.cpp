@@ -33,7 +33,7 @@ int run_check_online(const std::string& path, std::ostream& out, std::ostream& e
       continue;
     }
     const auto findings = redis::judge_preflight(redis::probe_preflight(target));
-    out << "vrrp_instance " << instance.name << ": Redis " << target.host << ":" << target.port
+    out << "vrrp_instance " << instance.name << ": Redis " << net::host_port(target.host, target.port)
         << ", " << findings.size() << " finding(s)\n";
     for (const auto& f : findings) {
       out << "  " << f.to_string() << "\n";

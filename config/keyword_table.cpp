@@ -16,9 +16,16 @@ Check control_socket_length(const std::string& v) {
 }
 
 Check listen_address(const std::string& v) {
-  if (parse_listen_address(v)) return std::nullopt;
-  return "expected ADDRESS:PORT for metrics_listen (e.g. 192.0.2.11:9470 or [2001:db8::1]:9470, "
-         "port 1-65535), got '" + v + "'";
+  const auto listen = parse_listen_address(v);
+  if (!listen)
+    return "expected ADDRESS:PORT for metrics_listen (e.g. 192.0.2.11:9470 or [2001:db8::1]:9470, "
+           "port 1-65535), got '" + v + "'";
+  if (listen->address.is_link_local())
+    return "metrics_listen " + v + ": a link-local address is valid on one interface only, "
+           "which ADDRESS:PORT cannot name; use a global or loopback address";
+  if (listen->address.is_multicast())
+    return "metrics_listen " + v + ": a multicast address cannot be listened on";
+  return std::nullopt;
 }
 
 Check interface_name(const std::string& v) {
@@ -46,10 +53,20 @@ Check auth_type_ah(const std::string& v) {
   return "auth_type AH is not supported: use PASS, or no authentication";
 }
 
-Check host_without_port(const std::string& v) {
+Check redis_host(const std::string& v) {
+  if (!v.empty() && v.front() == '[')
+    return "host takes an address or a name, not '" + v + "': write an IPv6 address without "
+           "brackets (host ::1) and the port in `port`";
+  if (const auto address = net::IpAddress::parse(v)) {
+    if (address->is_link_local())
+      return "host " + v + ": a link-local address is valid on one interface only, which a "
+             "Redis connection cannot name; use ::1 or a global address";
+    if (address->is_multicast()) return "host " + v + " is a multicast address, not a Redis";
+    return std::nullopt;
+  }
   const auto colon = v.find(':');
   if (colon == std::string::npos || v.find(':', colon + 1) != std::string::npos)
-    return std::nullopt;  // a name, an IPv4 address, or an IPv6 address
+    return std::nullopt;  // a name
   return "host takes an address or a name, not '" + v + "': put the port in `port`";
 }
 
@@ -337,7 +354,7 @@ std::vector<KeywordSpec> make_table() {
     auto& k = add(redis, "host", K::word);
     k.expected = "an address or host name";
     k.default_value = "127.0.0.1";
-    k.check = host_without_port;
+    k.check = redis_host;
     k.set = [](Target& t, const Value& v) {
       t.redis->host = v.text;
       return no_warning();
@@ -445,6 +462,7 @@ std::vector<KeywordSpec> make_table() {
   {
     auto& k = add(redis, "peer_address", K::address_pair);
     k.expected = "a node's advert source address, then the address its Redis listens on";
+    k.seen = &InstanceSource::peer_address_written;
     k.set = [](Target& t, const Value& v) -> std::optional<std::string> {
       const bool again = t.redis->peer_address.count(*v.address) > 0;
       t.redis->peer_address[*v.address] = *v.second;

@@ -84,9 +84,12 @@ net::Family instance_family(const VrrpInstance& inst) {
 
 std::string at(const Where& w) { return std::to_string(w.line) + ":" + std::to_string(w.column); }
 
-/// The Redis a redis block names, as the duplicate check compares it.
+/// The Redis a redis block names, as the duplicate check compares it: an address in its one
+/// spelling (0:0::1 is ::1).
 std::pair<std::string, std::uint16_t> redis_key(const RedisSettings& r) {
-  return {r.host == "localhost" ? "127.0.0.1" : r.host, r.port};
+  if (r.host == "localhost") return {"127.0.0.1", r.port};
+  const auto address = net::IpAddress::parse(r.host);
+  return {address ? address->to_string() : r.host, r.port};
 }
 
 class Validator {
@@ -270,9 +273,28 @@ class Validator {
   /// addresses.
   void redis_addresses(const VrrpInstance& inst, const InstanceSource& src, net::Family family,
                        const std::string& name) {
+    const auto is_vip = [&](const net::IpAddress& a) {
+      for (const auto& v : inst.virtual_ipaddress)
+        if (v.address == a) return true;
+      return false;
+    };
+    if (const auto host = net::IpAddress::parse(inst.redis->host); host && is_vip(*host)) {
+      error(src.redis, "host " + inst.redis->host + " of vrrp_instance " + inst.name +
+                           " is one of its VIPs: the local Redis must be reached at an address "
+                           "that stays when the VIP moves (127.0.0.1, ::1 or the node's own)");
+    }
+    std::map<net::IpAddress, net::IpAddress> listed_for;  // Redis address -> advert source
     for (const auto& [source, address] : inst.redis->peer_address) {
       const Where& w = src.peer_address.at(source);
       const std::string what = "peer_address " + source.to_string() + " " + address.to_string();
+      if (is_vip(address)) {
+        error(w, what + ": " + address.to_string() + " is a VIP of " + name + ", not the "
+                     "address of one node's Redis");
+      } else if (auto [it, inserted] = listed_for.emplace(address, source); !inserted) {
+        error(w, what + ": " + address.to_string() + " is already the Redis address of " +
+                     it->second.to_string() + " (at " + at(src.peer_address.at(it->second)) +
+                     "); each node has its own Redis");
+      }
       if (source.family() != family) {
         error(w, what + ": the advert source is " + family_name(source.family()) + " but " +
                      name + " is " + family_name(family) + " (adverts of an instance come from "
@@ -293,7 +315,9 @@ class Validator {
     };
     const bool global_unicast = inst.unicast_src_ip && !inst.unicast_src_ip->is_link_local() &&
                                 !inst.unicast_peer.empty();
-    if (inst.redis->peer_address.empty() && !global_unicast) {
+    // A peer_address line that did not parse was reported where it is written.
+    if (inst.redis->peer_address.empty() && !global_unicast &&
+        !src.peer_address_written.present()) {
       error(src.redis, name + " is IPv6 and manages Redis, but nothing says where the other "
                        "nodes' Redis listen: an IPv6 advert comes from a link-local address "
                        "(RFC 5798 section 5.1.2.1) and the VIP floats. List every node in the "
@@ -431,7 +455,7 @@ void validate(Config& config, const SourceMap& source, const std::string& file_n
       auto [it, inserted] = redis_owners.emplace(redis_key(*inst.redis), i);
       if (!inserted) {
         v.error(src.redis, "the redis block of vrrp_instance " + inst.name + " names " +
-                               inst.redis->host + ":" + std::to_string(inst.redis->port) +
+                               net::host_port(inst.redis->host, inst.redis->port) +
                                ", the Redis of vrrp_instance " +
                                config.instances[it->second].name + " at " +
                                where_in_file(source.instances[it->second].redis) +

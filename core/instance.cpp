@@ -39,7 +39,7 @@ Instance::Instance(config::VrrpInstance config, net::IpAddress primary)
 Output Instance::resume(const Snapshot& snap, TimePoint now) {
   out_.clear();
   auto machine = snap.machine;
-  // The snapshot is this instance's, whatever VRID a reload gave it since (issue 17.2).
+  // The snapshot is this instance's, whatever VRID a reload gave it since.
   machine.vrid = config_.virtual_router_id;
   // A snapshot may be a second old, older after restarts in quick succession: a Backup waits
   // a whole Master_Down_Interval again rather than firing a stale timer, and a Master
@@ -224,7 +224,7 @@ void Instance::arm_timer(TimePoint now) {
 /// Tells redis_health when the Master's adverts stop (overdue) and when a Master is heard
 /// again: while overdue it compares offsets with the fellow replicas at every check, so that a
 /// replica behind another advertises the floor priority before Master_Down_Interval ends and
-/// the one holding the most takes over (issue 7.2; the link still looks up when the Master's
+/// the one holding the most takes over (the link still looks up when the Master's
 /// node vanished silently).
 void Instance::update_master_overdue(TimePoint now) {
   const auto at = sm_.master_overdue_at();
@@ -398,8 +398,8 @@ void Instance::correct_role_drift(const RedisHealth& h) {
   command_role(*want);
 }
 
-/// A Master hearing another Master of lower priority (one that took over on an island, issue
-/// 14) sends a gratuitous ARP burst at once, as keepalived's garp_lower_prio_repeat does:
+/// A Master hearing another Master of lower priority (one that took over on an island)
+/// sends a gratuitous ARP burst at once, as keepalived's garp_lower_prio_repeat does:
 /// clients that followed the other's ARPs come back before it yields. Once per interval.
 void Instance::garp_for_lower_master(const vrrp::PeerAdvert& a, TimePoint now) {
   if (sm_.state() != vrrp::State::master || a.priority == 0 || a.source == primary_) return;
@@ -410,14 +410,15 @@ void Instance::garp_for_lower_master(const vrrp::PeerAdvert& a, TimePoint now) {
   if (lower_master_garp_ && now - *lower_master_garp_ < advert_interval(config_)) return;
   lower_master_garp_ = now;
   log(LogLevel::info, LogKind::lower_master_garp,
-      fmt::format("Heard another Master, {} with priority {} (own {}): sending gratuitous ARPs "
-                  "now so clients that followed it come back",
-                  a.source.to_string(), a.priority, own));
+      fmt::format("Heard another Master, {} with priority {} (own {}): announcing the VIPs now "
+                  "({}) so clients that followed it come back",
+                  a.source.to_string(), a.priority, own,
+                  a.source.is_v4() ? "gratuitous ARP" : "unsolicited Neighbor Advertisements"));
   emit(GarpBurst{});
 }
 
 /// A cut-off Master (at the floor) meets another floor-priority Master: before the address
-/// decides, whose Redis history contains the other's (issue 14). Asked once per interval.
+/// decides, whose Redis history contains the other's. Asked once per interval.
 void Instance::compare_with_floor_master(const vrrp::PeerAdvert& a, TimePoint now) {
   if (!has_redis() || sm_.state() != vrrp::State::master || !eligibility_.hold_floor_tie() ||
       a.priority != sm_.effective_priority() || a.source == primary_)
@@ -652,7 +653,7 @@ void Instance::on(const RedisHealth& h, TimePoint now) {
   execute(actions, now);
 }
 
-/// Cold start (issue 16.4): the verdict on this report's comparisons, handed to the data rules,
+/// Cold start: the verdict on this report's comparisons, handed to the data rules,
 /// and logged once per state (waiting: with the command that overrides it).
 void Instance::judge_cold_start(const RedisHealth& h) {
   // The override is for the restart at hand: the next one waits for the quorum again.

@@ -84,7 +84,7 @@ std::string Instance::status_json(const std::map<std::string, std::uint64_t>& re
   const auto& r = redis_;
   const auto reached = eligibility_.last_member_reached();
   j["redis"] = {
-      {"address", in.redis->host + ":" + std::to_string(in.redis->port)},
+      {"address", net::host_port(in.redis->host, in.redis->port)},
       {"health", !redis_reported_ ? "unknown"
                  : r.healthy      ? "healthy"
                                   : "failed"},

@@ -67,6 +67,11 @@ std::string IpAddress::to_string() const {
   return buf;
 }
 
+std::string host_port(const std::string& host, unsigned port) {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 std::string IpPrefix::to_string() const {
   return address.to_string() + "/" + std::to_string(prefix_length);
 }

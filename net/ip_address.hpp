@@ -71,6 +71,10 @@ class IpAddress {
   std::array<std::uint8_t, 16> bytes_{};
 };
 
+/// `host`:`port` as people write it: an IPv6 address in brackets ("[2001:db8::1]:6379", RFC
+/// 3986 section 3.2.2), a name or an IPv4 address as it is ("192.0.2.1:6379").
+std::string host_port(const std::string& host, unsigned port);
+
 /// An address with a prefix length, as written in `virtual_ipaddress`
 /// (`192.0.2.100/24`).
 struct IpPrefix {

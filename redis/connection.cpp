@@ -1,4 +1,5 @@
 #include "redis/connection.hpp"
+#include "net/ip_address.hpp"
 
 #include <hiredis/hiredis.h>
 #include <arpa/inet.h>
@@ -66,7 +67,7 @@ Result<Connection> Connection::open(const std::string& host, int port,
   const auto& user = access.user;
   const auto& password = access.password;
   Connection conn;
-  conn.peer_ = host + ":" + std::to_string(port);
+  conn.peer_ = net::host_port(host, port);
   conn.renames_ = access.renames;
   errno = 0;
   conn.ctx_.reset(redisConnectWithTimeout(host.c_str(), port, to_timeval(connect_timeout)));

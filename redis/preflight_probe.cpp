@@ -8,13 +8,14 @@
 
 #include "redis/connection.hpp"
 #include "redis/operations.hpp"
+#include "net/ip_address.hpp"
 
 namespace redkeep::redis {
 
 namespace {
 
 std::string address_of(const std::string& host, int port) {
-  return host + ":" + std::to_string(port);
+  return net::host_port(host, port);
 }
 
 std::string lower(std::string s) {

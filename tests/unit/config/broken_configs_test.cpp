@@ -32,6 +32,17 @@ std::string repeat(const std::string& s, int n) {
 
 }  // namespace
 
+TEST_CASE("a peer_address line that does not parse is the only error an IPv6 instance gets",
+          "[config]") {
+  const auto r = parse(instance_with("192.0.2.100/24", "fe80::55/64",
+                                     "    redis {\n        peer_address fe80::11\n    }\n"));
+  INFO(all_diagnostics(r));
+  std::size_t errors = 0;
+  for (const auto& d : r.diagnostics) errors += d.severity == Diagnostic::Severity::error;
+  CHECK(errors == 1);
+  CHECK(has_diagnostic(r, Diagnostic::Severity::error, "expected a node's advert source address"));
+}
+
 TEST_CASE("broken configurations are refused at FILE:LINE:COLUMN with the reason", "[config]") {
   const std::vector<Broken> cases = {
       {"typo in vrrp_instance", instance("    priorty 150\n"), 7, 5,
@@ -232,6 +243,30 @@ TEST_CASE("broken configurations are refused at FILE:LINE:COLUMN with the reason
       {"VIP is the broadcast address of its prefix",
        instance_with("192.0.2.100/24", "192.0.2.255/24"), 5, 9,
        "cannot be a VIP: it is the broadcast address of its /24 network"},
+      {"one Redis as ::1 and 0:0::1",
+       instance("    redis {\n        host ::1\n    }\n") +
+           renamed(with_vip(instance_with("55", "56", "    redis {\n        host 0:0::1\n    }\n"),
+                            "192.0.2.101/24"),
+                   "B"),
+       17, 5, "the redis block of vrrp_instance B names [0:0::1]:6379, the Redis of vrrp_instance A"},
+      {"redis host link-local", with_redis("        host fe80::21\n"), 8, 14,
+       "host fe80::21: a link-local address is valid on one interface only"},
+      {"redis host in brackets", with_redis("        host [::1]\n"), 8, 14,
+       "write an IPv6 address without brackets (host ::1)"},
+      {"redis host multicast", with_redis("        host ff02::1\n"), 8, 14,
+       "host ff02::1 is a multicast address, not a Redis"},
+      {"redis host a VIP", with_redis("        host 192.0.2.100\n"), 7, 5,
+       "host 192.0.2.100 of vrrp_instance A is one of its VIPs"},
+      {"metrics_listen link-local",
+       "global_defs {\n    metrics_listen [fe80::21]:7590\n}\n" + instance(), 2, 20,
+       "metrics_listen [fe80::21]:7590: a link-local address is valid on one interface only"},
+      {"peer_address Redis address a VIP",
+       with_redis("        peer_address 192.0.2.11 192.0.2.100\n"), 8, 22,
+       "192.0.2.100 is a VIP of vrrp_instance A, not the address of one node's Redis"},
+      {"peer_address: two nodes, one Redis",
+       with_redis("        peer_address 192.0.2.12 198.51.100.12\n"
+                  "        peer_address 192.0.2.13 198.51.100.12\n"),
+       9, 22, "198.51.100.12 is already the Redis address of 192.0.2.12 (at 8:22)"},
       {"one VIP in two instances", instance() + renamed(instance_with("55", "56"), "B"), 12, 9,
        "virtual_ipaddress 192.0.2.100 is already a VIP of vrrp_instance A at t.conf:5:9"},
       {"one Redis in two instances",
