@@ -1,6 +1,6 @@
 #pragma once
 // `redkeep cold-start [--force] [--instance NAME]`: what a cold start waits for, and the
-// operator's override (issue 16.4), over the running daemon's control socket.
+// operator's override, over the running daemon's control socket.
 
 #include <ostream>
 #include <string>

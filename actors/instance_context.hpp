@@ -24,7 +24,7 @@ struct InstanceContext {
   net::IpAddress primary_address;
   /// global_defs state_file: run_id / replication id / offset across restarts.
   std::string state_file;
-  /// VIPs a reload took out of this instance's virtual_ipaddress (issue 17.2): the first vip
+  /// VIPs a reload took out of this instance's virtual_ipaddress: the first vip
   /// actor that starts with this context removes them from the interface and empties the list
   /// (shared by the context's copies), so a later restart does not remove them again.
   std::shared_ptr<std::vector<net::IpPrefix>> retired_vips;

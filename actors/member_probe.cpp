@@ -36,7 +36,7 @@ struct ProbeInbox {
   }
 };
 
-/// A held takeover ends as soon as the VIP stops answering (issue 14.1). Every Backup watches
+/// A held takeover ends as soon as the VIP stops answering. Every Backup watches
 /// at this cadence, so the one that notices first is at most one round ahead: with Skew_Time
 /// after the release, the highest priority still takes over first when Skew_Time gaps exceed
 /// a round (100 ms at advert_int 1). Never under 50 ms: a busy Redis's kernel may delay its

@@ -2,7 +2,7 @@
 // The member_probe actor: every Advertisement_Interval it asks the Redis of each member of the
 // cluster for any reply (net::MemberProber, timeout half an interval, at most 250 ms) and
 // reports the round to the election, which decides whether this node is cut off from the
-// cluster (issue 14). Rounds run on a poll thread of their own (and the VIP's watch on
+// cluster. Rounds run on a poll thread of their own (and the VIP's watch on
 // another, while a takeover is held).
 
 #include <caf/all.hpp>

@@ -30,7 +30,7 @@
 //   supervisor   -> election      ColdStartOverride -> bool (a cold start held it)
 //   control      -> supervisor    switchover_atom(instance, timeout ms) -> JSON text
 //   supervisor   -> election      switchover_atom(timeout ms) -> JSON text (when done or refused)
-//   run_command  -> supervisor    reload_atom, Reload -> "" once carried out (issue 17.2)
+//   run_command  -> supervisor    reload_atom, Reload -> "" once carried out
 //   supervisor   -> election      reload_atom -> ElectionSnapshot (its state now, to resume from)
 //   election     -> switchover    CatchUp, ReleasePause
 //   switchover   -> election      CaughtUp

@@ -1,6 +1,6 @@
 #pragma once
 // `redkeep reload`: asks the running daemon to read its configuration file again (as SIGHUP
-// does; issue 17.2) and says what it applied or why it kept the running configuration.
+// does) and says what it applied or why it kept the running configuration.
 
 #include <ostream>
 #include <string>

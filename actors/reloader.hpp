@@ -1,5 +1,5 @@
 #pragma once
-// Reload (SIGHUP, `redkeep reload`; issue 17.2), the daemon's side: reads the configuration
+// Reload (SIGHUP, `redkeep reload`), the daemon's side: reads the configuration
 // file again, and either keeps the running configuration (the file has errors, or an instance
 // cannot be resolved) or has the supervisor apply the difference (config/reload_plan.hpp).
 

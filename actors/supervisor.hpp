@@ -38,7 +38,7 @@ struct ChildSpec {
       start;
 };
 
-/// One instance's part of a reload (issue 17.2), as the supervisor carries it out.
+/// One instance's part of a reload, as the supervisor carries it out.
 struct InstanceReload {
   std::string name;  ///< the vrrp_instance, for the log
   std::size_t group = 0;

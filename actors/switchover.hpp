@@ -1,5 +1,5 @@
 #pragma once
-// The switchover actor (issue 17.1): the Redis side of `redkeep switchover` on its target
+// The switchover actor: the Redis side of `redkeep switchover` on its target
 // node. Pauses writes on the Master's Redis (CLIENT PAUSE WRITE, with a timeout so a redkeep
 // that dies cannot leave them paused), waits until the local Redis holds the Master's offset,
 // and lifts the pause once the old Master's Redis is a replica. The election decides; this

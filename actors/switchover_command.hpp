@@ -1,6 +1,6 @@
 #pragma once
-// `redkeep switchover`: asks the daemon on this node to become Master without losing a write
-// (issue 17.1), and waits for the outcome.
+// `redkeep switchover`: asks the daemon on this node to become Master without losing a write,
+// and waits for the outcome.
 
 #include <ostream>
 #include <string>

@@ -94,7 +94,7 @@ struct RedisSettings {
   /// Redis `min-replicas-max-lag`, seconds, set together with min_replicas_to_write (Redis's
   /// default 10).
   unsigned min_replicas_max_lag = 10;
-  /// Cold start (issue 16.4): a node whose Redis restarted with data does not become master
+  /// Cold start after a power loss: a node whose Redis restarted with data does not become master
   /// before it compared data with this many members of the cluster, itself included. Absent:
   /// a majority of the members remembered in the state file (1 when none is: a new cluster).
   /// 1: no wait (after twice Master_Down_Interval, the floor priority).

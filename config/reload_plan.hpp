@@ -1,5 +1,5 @@
 #pragma once
-// Reload (SIGHUP, `redkeep reload`; issue 17.2): what a new configuration file changes against
+// Reload (SIGHUP, `redkeep reload`): what a new configuration file changes against
 // the running one, instance by instance, and what that asks of the daemon. Pure: compares two
 // validated configurations.
 

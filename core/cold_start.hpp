@@ -1,8 +1,8 @@
 #pragma once
-// Cold start after a power loss (issue 16.4): a node whose Redis restarted with data does not
+// Cold start after a power loss: a node whose Redis restarted with data does not
 // become master before it has compared its data with `cold_start_quorum` members of the
 // cluster (itself included), and among those compared the newest data leads. Members are
-// the Redis addresses learned while running and kept in the state file (issue 14); at a cold
+// the Redis addresses learned while running and kept in the state file; at a cold
 // start nobody advertises, so redis_health asks their Redis directly. Pure: comparisons in,
 // verdict out.
 

@@ -97,7 +97,7 @@ struct ArmStopWait {
   std::chrono::microseconds wait;
 };
 
-/// Switchover (issue 17.1): pause writes on the Master's Redis (`CLIENT PAUSE pause WRITE`),
+/// Switchover: pause writes on the Master's Redis (`CLIENT PAUSE pause WRITE`),
 /// then wait up to `timeout` until the local Redis holds a fresh read of the Master's offset.
 /// Answered by CaughtUp of the same id; on failure the pause is lifted before the answer.
 struct CatchUp {

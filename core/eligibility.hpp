@@ -64,7 +64,7 @@ class Eligibility {
   /// diverged keep a node whose Redis restarted with data out of Master (must_step_down) with
   /// no time limit, also while its Redis is LOADING, until it has synced (instead of "until no
   /// master was heard for twice Master_Down_Interval"); newest lets it lead although its Redis
-  /// restarted, while no other Master is heard (issue 16.4).
+  /// restarted, while no other Master is heard.
   void set_cold_start(ColdStartState state, std::string why) {
     cold_start_ = state;
     cold_start_why_ = std::move(why);
@@ -78,7 +78,7 @@ class Eligibility {
   /// The current Master_Down_Interval (a v3 Backup learns the Master's interval).
   void set_master_down_interval(std::chrono::microseconds mdi) { master_down_interval_ = mdi; }
 
-  // ---- Cut off from the cluster (issue 14). Members are the nodes learned while running:
+  // ---- Cut off from the cluster. Members are the nodes learned while running:
   // the Master's advert source, the replicas in INFO, unicast_peer, kept in the state file.
   // "Reached" is any reply from a member's Redis (an error such as LOADING counts) or an
   // advert from another node. Without members known, these rules do not apply. ----

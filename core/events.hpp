@@ -72,13 +72,13 @@ struct RedisHealth {
   bool restarted = false;
   /// Redis restarted with data (keys, or LOADING, when first seen after the restart: loaded
   /// from disk) and has not synced from a master or been promoted since: its data may be the
-  /// only copy of writes the others lack (issue 16). Passed to the sync gate with each
+  /// only copy of writes the others lack. Passed to the sync gate with each
   /// RoleCommand.
   bool loaded_data = false;
   /// Members of the cluster known (learned while running, kept in the state file).
   std::size_t members_known = 0;
-  /// While loaded_data: its data compared with each member's Redis that answered (cold start,
-  /// issue 16.4), and the members that did not (or could not be compared yet).
+  /// While loaded_data: its data compared with each member's Redis that answered (cold start
+  /// after a power loss), and the members that did not (or could not be compared yet).
   std::vector<MemberData> cold_start_compared;
   std::vector<std::string> cold_start_missing;
   /// Replica whose master link is down: whether a fellow replica of the same
@@ -101,7 +101,7 @@ struct RedisHealth {
   /// nullopt: not known (no replica, link never up).
   std::optional<std::int64_t> replication_lag_s;
   /// Replica, asked while the Master's adverts are overdue: the first VIP (at our Redis port)
-  /// still leads to a master Redis of the history this replica follows (issue 14.1).
+  /// still leads to a master Redis of the history this replica follows.
   /// nullopt: not asked, or nothing answered at the VIP.
   std::optional<bool> vip_serves_master;
   std::string vip_detail;  ///< what answered at the VIP, for the log
@@ -179,7 +179,7 @@ struct StopWaitOver {};
 /// with cold_start_quorum 1. Ignored when no cold start holds.
 struct ColdStartOverride {};
 
-/// `redkeep switchover` asks this node to become Master (issue 17.1). Answered by exactly one
+/// `redkeep switchover` asks this node to become Master. Answered by exactly one
 /// SwitchoverResult of the same id; `timeout` bounds the catch-up (milliseconds).
 struct SwitchoverStart {
   std::uint64_t id = 0;

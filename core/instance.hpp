@@ -179,7 +179,7 @@ class Instance {
   ColdStartState cold_start_logged_ = ColdStartState::off;
   bool stop_done_ = false;
 
-  // Switchover (issue 17.1): the run in progress, and the priority 254 it leaves behind.
+  // Switchover: the run in progress, and the priority 254 it leaves behind.
   struct SwitchoverRun {
     std::uint64_t id = 0;
     net::IpAddress old_master;

@@ -1,4 +1,4 @@
-// core::Instance's part of a switchover (issue 17.1): the request, the catch-up's answer, the
+// core::Instance's part of a switchover: the request, the catch-up's answer, the
 // takeover at priority 254 and its end. The policy (who may be a target, how long 254 lasts)
 // is core/switchover.cpp; this file applies it to the instance's state.
 #include <fmt/format.h>

@@ -1,6 +1,7 @@
 #pragma once
 // From what the local Redis says to a RedisHealth report, and the fellow-replica comparison
-// (issue 7.2): pure decisions of redis_health, which only asks Redis and sends the result.
+// (the most up-to-date replica wins): pure decisions of redis_health, which only asks Redis
+// and sends the result.
 
 #include <cstdint>
 #include <optional>
@@ -39,7 +40,7 @@ bool fellow_ahead(const redis::ReplicationInfo& fellow, const std::string& our_r
                   std::int64_t our_offset);
 
 /// Whether the local Redis is a replica of nowhere (redis::kNowhereHost:kNowherePort): the
-/// restart guard put it there, so if it holds keys its restart is not resolved yet (issue 16).
+/// restart guard put it there, so if it holds keys its restart is not resolved yet.
 bool replica_of_nowhere(const RedisHealth& report);
 
 /// Whether a restart with data is resolved: the Redis was promoted (master), or is a replica of
@@ -47,7 +48,7 @@ bool replica_of_nowhere(const RedisHealth& report);
 /// nowhere.
 bool restart_resolved(const RedisHealth& report);
 
-/// A cold-start round (issue 16.4) that ran out of time before it asked `member`: the last
+/// A cold-start round that ran out of time before it asked `member`: the last
 /// round's finding for it stands, or it is missing ("ADDRESS:PORT (not asked yet)"). Appends
 /// to `compared` or `missing`.
 void carry_over(const std::string& member, const std::vector<MemberData>& last,

@@ -1,5 +1,5 @@
 #pragma once
-// Switchover (issue 17.1), the policy part: whether this node may be a switchover's target,
+// Switchover, the policy part: whether this node may be a switchover's target,
 // how long the Master's writes stay paused, and how long the target keeps priority 254. The
 // orchestration (pause, catch-up, takeover, release) runs in core::Instance and the switchover
 // actor; this file has no I/O.

@@ -1,5 +1,5 @@
 #pragma once
-// When a Backup holds its takeover (issue 14.1, README "A Backup holds its takeover"): its
+// When a Backup holds its takeover (docs/data-safety.md, "A Backup holds its takeover"): its
 // Master's adverts are overdue, a Redis check found the VIP leading to a master Redis of this
 // node's history that a live redkeep watches, and the VIP watch (member_probe) still reaches
 // it. Pure: core::Instance feeds observations and carries out the commands that come back

@@ -1,8 +1,8 @@
 #pragma once
 // Asks the Redis of every known member of the cluster for a sign of life, all at once and
 // within a deadline: one PING on a kept TCP connection (opened again when it breaks). What
-// matters is that the member's node can be reached, not that its Redis is healthy (issue 14:
-// a node cut off from every member must not win the cluster back), so a member counts as
+// matters is that the member's node can be reached, not that its Redis is healthy (a
+// node cut off from every member must not win the cluster back), so a member counts as
 // reached on any reply (an error such as -LOADING or -NOAUTH too), and also when its kernel
 // acknowledged our PING (its Redis too busy to answer: DEBUG SLEEP, a long script) or refused
 // the connection (its Redis is down, its node is not). No CAF; the member_probe actor runs

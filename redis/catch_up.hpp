@@ -1,5 +1,5 @@
 #pragma once
-// Switchover (issue 17.1): whether the target's Redis holds everything the paused Master has.
+// Switchover: whether the target's Redis holds everything the paused Master has.
 // Pure: compares two INFO replication reads.
 
 #include <string>

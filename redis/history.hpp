@@ -1,7 +1,7 @@
 #pragma once
 // Comparing this node's Redis data with another node's before a role change:
 // what a demotion discards, and whether a full sync may replace data loaded
-// from disk (DESIGN.md section 3, issue 7.1 and 7.5). Pure: INFO sections in,
+// from disk (DESIGN.md section 3). Pure: INFO sections in,
 // verdicts and log text out; the caller does the Redis round trips.
 
 #include <cstddef>
@@ -39,13 +39,13 @@ std::string writes_discarded(const InfoSections& mine, const InfoSections& their
 /// Whether the data of `a` holds everything the data of `b` does, by replication ids and
 /// offsets (Redis PSYNC2, INFO replication): `b`'s stream is a prefix of `a`'s. A promoted
 /// replica that took nothing since its promotion (master_repl_offset = second_repl_offset - 1)
-/// counts as the history it left. Used when two floor-priority Masters meet (issue 14): the
+/// counts as the history it left. Used when two floor-priority Masters meet: the
 /// one whose history contains the other's wins. Offsets cannot prove a promoted Redis took
 /// nothing of meaning (expired keys put deletions in its stream): then neither contains the
 /// other, and the address decides.
 bool history_contains(const ReplicationInfo& a, const ReplicationInfo& b);
 
-/// Who wins when two floor-priority Masters meet, one of them cut off (issue 14).
+/// Who wins when two floor-priority Masters meet, one of them cut off.
 enum class FloorTie {
   ours,     ///< our history contains theirs, or only we kept replicas: return to our priority
   theirs,   ///< theirs contains ours, or only they kept replicas: concede the tie
@@ -81,8 +81,8 @@ struct KeySample {
   std::size_t missing = 0;
 };
 
-/// Two floor Masters whose offsets decide nothing (floor_tie_outcome gave `address`, issue
-/// 14.3): keys decide where they can. `ours_there`: a sample of our keys looked up on theirs;
+/// Two floor Masters whose offsets decide nothing (floor_tie_outcome gave
+/// `address`): keys decide where they can. `ours_there`: a sample of our keys looked up on theirs;
 /// `theirs_here` the other way (sample_against). The side that holds every sampled key of the
 /// other while the other lacks some of its own wins (the island that only expired keys, against
 /// the side that took writes); anything else leaves it to the address. A sample, not proof.

@@ -1,5 +1,5 @@
 #pragma once
-// The cold start's comparison of the local Redis with one member's (issue 16.4): the round
+// The cold start's comparison of the local Redis with one member's: the round
 // trips, with the verdict left to redis::compare_data. Blocks up to `timeout` per round trip:
 // for redis_health's own thread, never CAF's scheduler.
 

@@ -18,7 +18,7 @@ struct PersistedRedisState {
   std::int64_t offset = -1;  ///< master_repl_offset, bytes
   std::string role;          ///< "master" / "slave"
   /// Members of the cluster learned while running ("ADDRESS:PORT" of their Redis), so that a
-  /// node that restarts into a cut-off network knows whom it cannot reach (issue 14).
+  /// node that restarts into a cut-off network knows whom it cannot reach.
   std::vector<std::string> members;
 
   friend bool operator==(const PersistedRedisState& a, const PersistedRedisState& b) {

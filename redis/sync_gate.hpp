@@ -1,11 +1,11 @@
 #pragma once
-// The one gate every REPLICAOF <master> goes through (issue 16.1): boot, a restarted Redis,
+// The one gate every REPLICAOF <master> goes through: boot, a restarted Redis,
 // demotion, self-correction, following a new master, retries. A full sync replaces the
 // replica's data set, so before it the two data sets are compared, and a Redis whose data
 // the master lacks is not pointed at it. Bypassing the gate does not compile: REPLICAOF to a
 // master (redis::replicaof) takes a SyncPermit, and only judge_sync makes one.
 //
-// Also the comparison of two data sets the cold-start rule uses (issue 16.3, 16.4): which of
+// Also the comparison of two data sets the cold-start rule uses: which of
 // two Redis holds the other's data, by replication ids and offsets where they decide, else by
 // key samples looked up both ways. Pure: INFO and samples in, verdicts and text out; the
 // caller does the Redis round trips.

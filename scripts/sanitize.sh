@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sanitizer run (issue 9.5): builds redkeep and its unit tests with AddressSanitizer +
+# The sanitizer run: builds redkeep and its unit tests with AddressSanitizer +
 # UndefinedBehaviorSanitizer (LeakSanitizer included) in build-asan, runs the unit tests, then a
 # subset of the lab scenarios on the sanitized daemon (tests/lab/leak_check.py: each scenario,
 # then SIGTERM to every daemon so LeakSanitizer runs at exit). Any ASan/UBSan report, a leak

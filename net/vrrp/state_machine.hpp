@@ -71,13 +71,13 @@ struct PriorityInputs {
   /// Sum of the weights of the tracked checks (keepalived `weight`: positive
   /// weights count while the check succeeds, negative ones while it fails).
   int weight_sum = 0;
-  /// A Master at the floor priority because it was cut off from the cluster (issue 14):
+  /// A Master at the floor priority because it was cut off from the cluster:
   /// meeting another floor-priority Master, it does not yield to it by address for one
   /// Advertisement_Interval, while the two compare their Redis histories (the one whose
   /// history contains the other's returns to its configured priority and wins by priority).
   /// A bounded deviation from RFC 5798 6.4.3's address tie-break between redkeep nodes only.
   bool hold_floor_tie = false;
-  /// The target of a switchover (`redkeep switchover`, issue 17): while eligible it advertises
+  /// The target of a switchover (`redkeep switchover`): while eligible it advertises
   /// kMaxPriority (254) whatever its configured priority and weights, so that the Master it
   /// replaces yields at once (RFC 5798 6.4.3: a higher-priority advert) and nobody preempts it.
   bool switchover = false;
@@ -229,13 +229,13 @@ class StateMachine {
   /// Skew_Time (a node that became unfit must not fire with its old skew).
   Actions priority_inputs(const PriorityInputs& inputs, TimePoint now);
 
-  /// Switchover (issue 17): a Backup takes Master now, without waiting for its
+  /// Switchover: a Backup takes Master now, without waiting for its
   /// Master_Down_Timer, as if the timer had fired: its first advert (with the priority the
   /// inputs give, 254 for a switchover) makes the current Master yield (RFC 5798 6.4.3).
   /// Ignored outside Backup (no actions).
   Actions take_master(TimePoint now, const std::string& reason);
 
-  /// Holds a Backup's takeover (issue 14.1): its Master's adverts are overdue, but the VIP
+  /// Holds a Backup's takeover: its Master's adverts are overdue, but the VIP
   /// still leads to the Redis this node replicates from (multicast filtered, or the Master's
   /// redkeep killed while its VIP lives out its lifetime): promoting would split the writes.
   /// While held, an expired Master_Down_Timer is re-armed one Master_Adver_Interval later

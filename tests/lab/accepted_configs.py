@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What `check` accepts, `run` carries out (issue 13.2).
+"""What `check` accepts, `run` carries out.
 
 Runs every configuration under tests/fixtures/config/accepted (which together
 use every keyword of the keyword table: tests/unit/config/accepted_test.cpp)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The failover benchmark of issue 4, in the three-node lab.
+"""The failover benchmark, in the three-node lab.
 
 For each configuration (VRRPv2 advert_int 1, VRRPv3 advert_int 0.1; both with
 check_interval 1, fall 3) and fault (the master's redis-server killed with
@@ -16,7 +16,7 @@ outage. Each cell is repeated --runs times.
 `BENCH_JSON ` for machines. Node logs of each run are kept under --keep-logs
 (default /tmp/redkeep-bench-<pid>). Needs root. Labs are always torn down.
 
-Targets (issue 4): (i) redis killed: < 1 s (< 0.2 s with v3 at 0.1);
+Targets: (i) redis killed: < 1 s (< 0.2 s with v3 at 0.1);
 (ii) link cut: <= 1.05 x (3 x advert_int + Skew_Time of the new master)
 (< 0.5 s with v3 at 0.1). keepalived recipe, same lab: 7.5 s and 3.6 s.
 """
@@ -52,7 +52,7 @@ WRITER_MAX_S = 120.0
 
 
 def target_for(cfg_name, fault, skew):
-    """Returns (target seconds, text) for one cell, from issue 4."""
+    """Returns (target seconds, text) for one cell, from the targets above."""
     cfg = CONFIGS[cfg_name]
     if fault == "redis-killed":
         t = 1.0 if cfg["version"] == 2 else 0.2
@@ -276,7 +276,7 @@ def main():
     ap.add_argument("--only", action="append", default=[],
                     help="cells to run, e.g. v2-redis-killed, v3-link-cut (repeatable)")
     ap.add_argument("--writer-timeout", type=float, default=0.2,
-                    help="per-attempt timeout of the writer, s (issue 4: 0.2; diagnostics only)")
+                    help="per-attempt writer timeout, s (the targets assume 0.2; diagnostics only)")
     ap.add_argument("--keep-logs", default=f"/tmp/redkeep-bench-{os.getpid()}")
     a = ap.parse_args()
     if os.geteuid() != 0:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Cold start after a power failure, measured in the namespace lab (issue 16's
-benchmark; outside CI).
+"""Cold start after a power failure, measured in the namespace lab (a benchmark;
+outside CI).
 
 Each cell is cold_start_scenarios.run_cell in a fresh lab (one cell, one lab,
 always torn down): three redkeep nodes (150/100/50, nopreempt, advert_int 1),
@@ -15,7 +15,7 @@ AOF, appendfsync always) x stale node (n1, n2, n3) x the 6 start orders x two
 gap variants: short, both gaps drawn from U(0, 2) s, and long, both 10 s +
 U(0, 2) s (the first node alone, then the first two together, for longer than
 twice Master_Down_Interval, 7.6 s for n3: a stale node alone that long is
-issue 16's failing case). Every order is run, not a subset: which node comes
+the failing case). Every order is run, not a subset: which node comes
 first (alone) and which last (meeting a master) is the whole question. 108
 cells, about 1.5 hours. The gaps are drawn from a generator seeded with
 (--seed, the cell, the run), so one seed reproduces a cell's gaps whatever
@@ -25,7 +25,7 @@ The repeated row (--repeat ROW, default aof/n3, the failing case's row): its 6
 start orders --runs times each (20), fresh short gaps each run (or
 --repeat-gaps long).
 
-The failing case beside the recipe (--recipe): issue 16's scenario (AOF, n3
+The failing case beside the recipe (--recipe): the lab scenario's cell (AOF, n3
 stale, n3 first, n2 15 s later, n1 1 s after n2) with redkeep, and with the
 keepalived recipe instead of redkeep on every node (recipe_bench.RecipeLab:
 Debian's keepalived 2.2.7, notify scripts REPLICAOF NO ONE / REPLICAOF <VIP>;
@@ -255,7 +255,7 @@ def main():
                          "orders": repeat_table(a.repeat, results["repeat"]),
                          "cells": [brief(r) for r in results["repeat"]]}
     if "failing-redkeep" in results or "failing-recipe" in results:
-        print(f"\nissue 16's failing case ({FAILING_CASE.label()}): redkeep beside the "
+        print(f"\nthe failing case ({FAILING_CASE.label()}): redkeep beside the "
               "keepalived recipe")
         out["failing_case"] = {}
         for part, name in (("failing-redkeep", "redkeep"), ("failing-recipe", "recipe")):

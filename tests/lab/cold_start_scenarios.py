@@ -1,4 +1,4 @@
-"""Lab scenarios of issue 16: a cold start after a power failure. The node with
+"""Lab scenarios of a cold start after a power failure. The node with
 the newest data must lead; a node whose Redis restarted with older data must
 neither take writes alone nor make a newer node re-sync from it.
 
@@ -31,7 +31,7 @@ A cell records every violation instead of stopping at the first, so that a
 failing run reports all that went wrong with its figures (run_cell returns
 them; check() raises). tests/lab/cold_start_bench.py runs the whole matrix.
 
-  python3 tests/lab/run.py power_loss_aof_stale_n3_first     (issue 16's failing case)
+  python3 tests/lab/run.py power_loss_aof_stale_n3_first     (the failing case)
   python3 tests/lab/run.py power_loss_rdb_stale_n1
   python3 tests/lab/run.py power_loss_none_stale_n2
   python3 tests/lab/run.py power_loss_quorum_one
@@ -542,12 +542,13 @@ def options(persistence, **kw):
 # ---- the named scenarios (CI)
 
 def scenario_power_loss_aof_stale_n3_first(lab):
-    """Issue 16's failing case: AOF on every node; n3 (priority 50) dies after
-    the first 500 keys, 500 more are written, power failure; n3 boots first,
-    alone, with the older data; 15 s later n2, 1 s after it n1. n3 must wait
-    (never MASTER alone, although 15 s is twice Master_Down_Interval, 7.6 s),
-    and the cluster must end with one master holding all 1000 keys, every node
-    re-synced from it, 0 acknowledged writes lost."""
+    """The failing case the cold-start rule is for: AOF on every node; n3
+    (priority 50) dies after the first 500 keys, 500 more are written, power
+    failure; n3 boots first, alone, with the older data; 15 s later n2, 1 s
+    after it n1. n3 must wait (never MASTER alone, although 15 s is twice
+    Master_Down_Interval, 7.6 s), and the cluster must end with one master
+    holding all 1000 keys, every node re-synced from it, 0 acknowledged writes
+    lost."""
     mdi = master_down_interval(lab.version, 50, lab.advert_int)
     print(f"n3 alone for 15 s: 2 x Master_Down_Interval of n3 is {2 * mdi:.2f} s")
     return check(run_cell(lab, Cell("aof", 3, (3, 2, 1), (15.0, 1.0))))
@@ -683,7 +684,7 @@ scenario_power_loss_quorum_one.lab_options = options("aof", cold_start_quorum=1)
 
 
 def scenario_power_loss_force(lab):
-    """The operator's override (issue 16.4): after the failing case's power
+    """The operator's override: after the failing case's power
     failure n3 (stale, AOF) boots alone and waits: `redkeep status --json` and
     `redkeep cold-start` show it waiting for cold_start_quorum 2, with both
     members not reached, and the log says so once with the command that

@@ -1,4 +1,4 @@
-"""Lab scenarios of faults from outside and inside (issue 9 items 1, 2 and 6):
+"""Lab scenarios of faults from outside and inside:
 an advert flood, a sick Redis (hung, slow, BUSY, LOADING, NOAUTH, REPLICAOF
 refused) and secrets at run time. Each takes a lab that is up (namespaces made,
 nothing running) and raises on failure; they poll `redkeep status --json`,
@@ -72,7 +72,7 @@ def sent_by(lab, name):
     return int(re.findall(r"sent (\d+)", text)[-1])
 
 
-# ---- 9.1: a flood of adverts ----
+# ---- A flood of adverts ----
 
 # Kind of advert -> (the reason it is counted under, inject.py arguments). The
 # last one is a valid advert of another virtual router: normal traffic on a
@@ -151,7 +151,7 @@ def finish_flood(lab, procs, started, tag):
 
 
 def scenario_flood(lab):
-    """Issue 9.1: 10,000 adverts per second for 10 s from the client namespace
+    """10,000 adverts per second for 10 s from the client namespace
     (bad checksum, wrong password, TTL 64, truncated, and valid adverts of
     another VRID): no redkeep exits, no role change, every kind counted under
     its reason, each reason logged at most once per 10 s, and the master's
@@ -240,11 +240,11 @@ def scenario_flood(lab):
         f"VmRSS peaked {peak_rss - base_rss} KiB above the baseline during the flood"
 
 
-# ---- 9.2: a sick Redis ----
+# ---- A sick Redis ----
 # Lab defaults: check_interval 1 s, check_timeout 1 s, fall 3, rise 2.
 
 def scenario_redis_hung(lab):
-    """Issue 9.2: the master's redis-server stopped (SIGSTOP): its PINGs time
+    """The master's redis-server stopped (SIGSTOP): its PINGs time
     out and after fall x check_interval the node goes FAULT and another takes
     over (not before ~2 s, by 8 s); after SIGCONT the old node ends as a
     replica of the new master and there is exactly one master."""
@@ -279,7 +279,7 @@ def background_redis_cli(node, *args):
 
 
 def scenario_redis_slow(lab):
-    """Issue 9.2: `DEBUG SLEEP 1.5` on the master's Redis (shorter than fall x
+    """`DEBUG SLEEP 1.5` on the master's Redis (shorter than fall x
     check_interval): no failover, no flapping, over 5 s."""
     n1, n2, n3 = steady_cluster(lab)
     base = transitions(lab)
@@ -302,7 +302,7 @@ BUSY_SCRIPT = ("local t=redis.call('TIME') local s=t[1]*1000000+t[2] while true 
 
 
 def scenario_redis_busy(lab):
-    """Issue 9.2: a 2 s Lua script on the master's Redis with
+    """A 2 s Lua script on the master's Redis with
     busy-reply-threshold 100 ms, so PING answers BUSY: redkeep counts it
     toward fall (logs it) but 2 s is short of fall x check_interval: no
     failover, no flapping, over 5 s."""
@@ -330,7 +330,7 @@ def restart_loading(node, master):
     raised."""
     # Written on the master and replicated: the RDB holds the master's history, so the
     # re-sync after the restart replaces nothing the master lacks (the sync gate would refuse
-    # keys only this node held, issue 16).
+    # keys only this node held).
     assert master.redis_cli("EVAL", "for i=1,80000 do redis.call('SET','load:'..i,'0123456789') "
                             "end", "0", timeout=30).strip() == ""
     wait_for(f"80,000 keys replicated to {node.name}",
@@ -356,7 +356,7 @@ def restart_loading(node, master):
 
 
 def unfit_replica_passed_over(lab, how):
-    """Issue 7.3: n2 (priority 100) is not eligible when the master's Redis
+    """n2 (priority 100) is not eligible when the master's Redis
     dies: `how` = "loading" (its Redis restarted on a large RDB, LOADING) or
     "restarted" (its Redis restarted empty and cannot sync: its replication
     traffic to n1 dropped). n3 (priority 50) takes Master, n2 then syncs from
@@ -397,14 +397,14 @@ def unfit_replica_passed_over(lab, how):
 
 
 def scenario_loading_replica_passed_over(lab):
-    """Issue 7.3: a LOADING replica does not take Master while an eligible one exists."""
+    """A LOADING replica does not take Master while an eligible one exists."""
     f = unfit_replica_passed_over(lab, "loading")
     print(f"loading replica passed over: {f}")
     return f
 
 
 def scenario_unsynced_replica_passed_over(lab):
-    """Issue 7.3: a replica whose Redis restarted and has not synced since
+    """A replica whose Redis restarted and has not synced since
     does not take Master while an eligible one exists."""
     f = unfit_replica_passed_over(lab, "restarted")
     print(f"unsynced replica passed over: {f}")
@@ -412,12 +412,12 @@ def scenario_unsynced_replica_passed_over(lab):
 
 
 def scenario_redis_loading(lab):
-    """Issue 9.2: a backup's Redis restarted on an RDB of 80,000 keys loaded
+    """A backup's Redis restarted on an RDB of 80,000 keys loaded
     with key-load-delay 40 us (~9 s of LOADING here; each usleep takes ~115
     us), answering clients every KiB of RDB read: while INFO says loading:1, redkeep
     reports it alive (health healthy, not a failed check) but not eligible
     (priority 1), and out of Master (FAULT) because its Redis restarted with
-    data (issue 16: the cold start holds it until it has synced); the master
+    data (the cold-start rule holds it until it has synced); the master
     is untouched; afterwards the node re-syncs and is eligible again."""
     n1, n2, n3 = steady_cluster(lab)
     starter, failure = restart_loading(n2, n1)
@@ -456,7 +456,7 @@ def scenario_redis_loading(lab):
 
 
 def scenario_redis_noauth(lab):
-    """Issue 9.2: a backup's Redis starts requiring a password redkeep does
+    """A backup's Redis starts requiring a password redkeep does
     not have (CONFIG SET requirepass, CLIENT KILL so redkeep reconnects): it
     goes FAULT and logs exactly one configuration-error line over 5 s; with
     the password removed again it recovers to BACKUP."""
@@ -488,7 +488,7 @@ def at_most_one_vip_holder(lab):
 
 
 def scenario_replicaof_refused(lab):
-    """Issue 9.2: n2's Redis refuses REPLICAOF (ACL: default -replicaof
+    """n2's Redis refuses REPLICAOF (ACL: default -replicaof
     -slaveof) and the master's Redis dies, so n2 (next in priority) must be
     promoted and cannot: the refusal is reported once, no redkeep exits, the
     VIP is never on two nodes, and n2 does not stay MASTER with a Redis that
@@ -521,7 +521,7 @@ def scenario_replicaof_refused(lab):
 
 
 def scenario_replicaof_refused_replica(lab):
-    """Issue 9.2: n3's Redis refuses REPLICAOF (ACL) and the master's Redis
+    """n3's Redis refuses REPLICAOF (ACL) and the master's Redis
     dies: n2 takes over; n3 cannot follow it: the refusal is reported (NOPERM,
     once, not once per retry), n3 stays BACKUP and, from its next check on,
     not eligible (priority 1: it does not follow the master), no redkeep exits,
@@ -555,7 +555,7 @@ def scenario_replicaof_refused_replica(lab):
     assert_alive(lab)
 
 
-# ---- 9.6: secrets at run time ----
+# ---- Secrets at run time ----
 
 REDIS_PASSWORD = "Rp9sEcretRedisPw"
 AUTH_PASS = "Vq7kZ2mX"  # 8 bytes: VRRPv2 PASS uses no more
@@ -609,7 +609,7 @@ def redkeep_cli(lab, node, *args):
 
 
 def scenario_secrets(lab):
-    """Issue 9.6: with a Redis password and a VRRP auth_pass, neither (nor a
+    """With a Redis password and a VRRP auth_pass, neither (nor a
     wrong one configured on a node) appears in the logs, in `status` (text
     and --json), in the SIGUSR1 status dump, in `check`, in the state file or
     in error messages: through a cold start, the auth failure path (n3
@@ -717,7 +717,7 @@ def scenario_secrets(lab):
 scenario_secrets.lab_class = SecretLab
 
 
-# ---- A Master whose adverts cannot be sent (issue 13.3) ----
+# ---- A Master whose adverts cannot be sent ----
 
 def block_adverts(node, on):
     """The node's own firewall drops its outgoing VRRP packets (sendto fails
@@ -771,7 +771,7 @@ def unsendable_round(lab, fault, heal, cause, errno_text):
 
 
 def scenario_unsendable_adverts(lab):
-    """Issue 13.3: the master's own firewall drops its adverts (its link and
+    """The master's own firewall drops its adverts (its link and
     Redis replication stay up) under a writer. It steps down within two advert
     intervals, one backup takes over alone, no acknowledged write is lost, and
     once the firewall lets adverts out it follows the new master."""
@@ -793,12 +793,12 @@ def scenario_unsendable_adverts(lab):
 
 
 def scenario_unsendable_adverts_unicast(lab):
-    """Issue 13.3 with another cause, in unicast mode: the master's primary
+    """Adverts that cannot be sent for another cause, in unicast mode: the master's primary
     address (its adverts' source) is removed from its interface, as a DHCP
     client or an operator may do, so sendmsg fails (ENETUNREACH). Same outcome:
     step-down within two intervals, one takeover, back to BACKUP once the
     address is back. No writer: without its address the master's replication
-    stream stops too, as in an isolation (issue 14's case)."""
+    stream stops too, as for a node cut off from the cluster."""
     n1, n2, n3 = steady_cluster(lab)
 
     def address(on):

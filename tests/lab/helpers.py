@@ -165,7 +165,7 @@ def wait_takeover(lab, timeout=10):
 
 
 def figures(summary, master, prefix, before=()):
-    """One run's figures for the issue 7 benchmark (tests/lab/safety_bench.py):
+    """One run's figures for the data-safety benchmark (tests/lab/safety_bench.py):
     acknowledged writes missing on the final master, keys some replica held
     just before the fault (`before`) missing there, the longest write outage."""
     final = keys_on(master, prefix)

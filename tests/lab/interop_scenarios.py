@@ -1,5 +1,5 @@
 """Lab scenarios of mixed clusters: redkeep and Debian's keepalived 2.2.7 on one
-VRID (issue 5). One node runs keepalived with the recipe's scripts
+VRID. One node runs keepalived with the recipe's scripts
 (keepalived_lab.py), the others redkeep. Each scenario takes a lab that is up
 and raises on failure; they poll `redkeep status --json`, keepalived's log and
 JSON stats dump, `ip addr` and Redis ROLE with deadlines, never a fixed sleep.
@@ -90,7 +90,7 @@ def start_cluster(lab, first):
 
 
 def handover(lab):
-    """Issue 5.1 and 5.2 with keepalived on n1 (150) and redkeep on n2 (100)
+    """Handover both ways with keepalived on n1 (150) and redkeep on n2 (100)
     and n3 (50), nopreempt: keepalived master with redkeep backups, keepalived
     SIGTERM -> n2 takes over on the priority-0 advert, keepalived restarted
     stays BACKUP under a redkeep master, redkeep SIGTERM -> keepalived takes
@@ -170,25 +170,25 @@ def handover(lab):
 
 @interop(version=2)
 def scenario_keepalived_v2(lab):
-    """Issue 5.1/5.2, VRRPv2 with PASS auth."""
+    """Handover both ways, VRRPv2 with PASS auth."""
     handover(lab)
 
 
 @interop(version=3)
 def scenario_keepalived_v3(lab):
-    """Issue 5.1/5.2, VRRPv3 without authentication."""
+    """Handover both ways, VRRPv3 without authentication."""
     handover(lab)
 
 
 @interop(version=3, family=6)
 def scenario_keepalived_ipv6(lab):
-    """Issue 5.1/5.2 over IPv6 (VRRPv3 over ff02::12): keepalived's adverts from its
+    """Handover both ways over IPv6 (VRRPv3 over ff02::12): keepalived's adverts from its
     link-local address, the redkeep nodes' Redis following its Redis through peer_address."""
     handover(lab)
 
 
 def tiebreak(lab, ka_node, rk_node):
-    """Issue 5.3: keepalived and redkeep with the same priority, both master
+    """keepalived and redkeep with the same priority, both master
     while VRRP is blocked on the keepalived node; once it flows again the one
     with the higher primary address stays master on both implementations:
     exactly one VIP holder, for longer than Master_Down_Interval."""
@@ -235,7 +235,7 @@ def tiebreak(lab, ka_node, rk_node):
 
 @interop(keepalived=(1,), priorities=(100, 100, 50))
 def scenario_keepalived_tiebreak_redkeep_higher(lab):
-    """Issue 5.3: keepalived on n1 (192.0.2.11), redkeep on n2 (192.0.2.12),
+    """Equal priorities: keepalived on n1 (192.0.2.11), redkeep on n2 (192.0.2.12),
     both priority 100: n2 wins, keepalived agrees."""
     n1, n2, _ = lab.nodes
     tiebreak(lab, n1, n2)
@@ -243,7 +243,7 @@ def scenario_keepalived_tiebreak_redkeep_higher(lab):
 
 @interop(keepalived=(2,), priorities=(100, 100, 50))
 def scenario_keepalived_tiebreak_keepalived_higher(lab):
-    """Issue 5.3: redkeep on n1 (192.0.2.11), keepalived on n2 (192.0.2.12),
+    """Equal priorities: redkeep on n1 (192.0.2.11), keepalived on n2 (192.0.2.12),
     both priority 100: keepalived wins, redkeep agrees."""
     n1, n2, _ = lab.nodes
     tiebreak(lab, n2, n1)
@@ -320,7 +320,7 @@ def assert_rejects_keepalived(lab, reason, keepalived_complaint):
 @interop(keepalived=(3,), priorities=(150, 100, 200),
          keepalived_options={3: {"password": "other"}})
 def scenario_keepalived_mismatch(lab):
-    """Issue 5.4: a keepalived peer on the same VRID with another password,
+    """A keepalived peer on the same VRID with another password,
     then with VRRPv3: redkeep (v2, PASS) counts its adverts as auth_password,
     then version_mismatch, logs them at most once per 10 s, keeps its role."""
     n1, n2, n3 = lab.nodes

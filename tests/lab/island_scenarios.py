@@ -1,4 +1,4 @@
-"""Lab scenarios of a node cut off from the cluster (issue 14): it must never
+"""Lab scenarios of a node cut off from the cluster: it must never
 win the cluster back, whatever its priority. Islands are made at the switch
 (Node.isolate: its sends succeed and go nowhere). Each scenario takes a lab
 that is up (namespaces made, nothing running) and raises on failure.
@@ -50,7 +50,7 @@ def island_round(lab, island, master, writer, prefix, seconds):
 
 
 def scenario_island_backup(lab):
-    """Issue 14, the failing case with the recipe's settings (150/100/50,
+    """The island case with the recipe's settings (150/100/50,
     nopreempt, advert_int 1) under a writer through the VIP: the priority-150
     node's redkeep is restarted (SIGTERM, start), so the priority-100 node
     takes over and the 150 node rejoins as a synced replica; then the 150 node
@@ -90,7 +90,7 @@ def scenario_island_backup(lab):
 
 
 def scenario_two_node_islands(lab):
-    """Issue 14: a two-node cluster (n3 never started) under a writer, each node
+    """A two-node cluster (n3 never started) under a writer, each node
     cut off at the switch in turn for 10 s. Each time both end as floor-priority
     Masters (the cut-off one took Master on its island, the other lost its only
     member); on healing they compare Redis histories instead of letting the
@@ -139,7 +139,7 @@ def scenario_two_node_islands(lab):
 
 
 def scenario_held_takeover(lab):
-    """Issue 14.1: the Master's adverts stop reaching the others (dropped at the
+    """The Master's adverts stop reaching the others (dropped at the
     switch: multicast filtered) while its Redis keeps serving through the VIP
     and streaming to its replicas. The Backups hold their takeover as long as
     the VIP leads to the Redis they replicate from: one master all along, for
@@ -179,7 +179,7 @@ def scenario_held_takeover(lab):
 
 
 def scenario_long_sync_preempt(lab):
-    """Issue 14.2: a full sync longer than three Master_Down_Intervals, with
+    """A full sync longer than three Master_Down_Intervals, with
     `preempt` on a higher-priority node, causes no flap. n2 (100) is master;
     n1 (150, preempt) comes back with an empty Redis whose full sync from n2
     is slowed to over 11 s (rdb-key-save-delay). Throughout the sync n2 keeps

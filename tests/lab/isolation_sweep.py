@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The master's short-isolation sweep (issue 14 item 5): in a three-node lab
+"""The master's short-isolation sweep: in a three-node lab
 with a writer through the VIP (tests/lab/writer.py: SET every 10 ms, 200 ms
 timeout), the master is isolated for a duration d, started at a random phase
 of the advert interval (measured from one of its adverts as the client
@@ -14,7 +14,7 @@ Two ways to isolate it, two timings:
 
   own      the node's own firewall (nftables in its namespace) drops all it
            sends and receives on eth0: its sends fail, so it steps to FAULT
-           (issue 13) and a backup takes over
+           and a backup takes over
   switch   Node.isolate: a bridge filter in the switch namespace; its sends
            succeed and go nowhere, it floors itself (no member reached)
   v2-1     VRRPv2, advert_int 1        v3-0.1   VRRPv3, advert_int 0.1

@@ -1,5 +1,5 @@
 """Mixed clusters in the namespace lab: some nodes run Debian's keepalived 2.2.7
-with the recipe's scripts instead of redkeep (issue 5).
+with the recipe's scripts instead of redkeep.
 
 `KeepalivedLab` is a `lab.Lab` whose nodes listed in `keepalived` get a
 `KeepalivedNode` helper (`node.ka`): a keepalived.conf equivalent to the
@@ -26,8 +26,8 @@ KEEPALIVED = os.environ.get("REDKEEP_KEEPALIVED", "/usr/sbin/keepalived")
 # "vrrp packet too short", "invalid TTL/HL", "wrong version", "received a 0 auth,
 # expecting 1!", "received an invalid passwd!", "advertisement interval mismatch",
 # "Invalid packet type", "unexpected ip number count", "expected 1 VIPs but received",
-# "not present in MASTER advert", "Expected multicast packet". The issue names
-# "bad" / "invalid" / "authentication" too.
+# "not present in MASTER advert", "Expected multicast packet". Also any
+# "bad" / "invalid" / "authentication", whatever the wording around it.
 KEEPALIVED_COMPLAINT = re.compile(
     r"bad|invalid|authentication|passwd|wrong version|mismatch|unexpected|expect|"
     r"packet too|TTL/HL|not present", re.IGNORECASE)

@@ -243,7 +243,7 @@ class Lab:
         self.redis_args = tuple(redis_args)  # appended to every redis-server command line
         self.cli_auth = tuple(cli_auth)  # redis-cli's arguments when the Redis want a password
         self.min_replicas = min_replicas  # (min_replicas_to_write, min_replicas_max_lag) or None
-        # `cold_start_quorum N` in the redis block (issue 16); None leaves it out (the default).
+        # `cold_start_quorum N` in the redis block; None leaves it out (the default).
         self.cold_start_quorum = cold_start_quorum
         self.metrics = metrics  # metrics_listen NODE_IP:METRICS_PORT on every node
         self.nodes = [Node(self, i) for i in (1, 2, 3)]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Sanitizer checks of the real daemon in the lab (issue 9.5), for an ASan + UBSan build of
+"""Sanitizer checks of the real daemon in the lab, for an ASan + UBSan build of
 redkeep (scripts/sanitize.sh builds it in build-asan and points REDKEEP_BINARY at it).
 
   leak_check.py --reports DIR --scenario NAME   one lab scenario (tests/lab/run.py's names),

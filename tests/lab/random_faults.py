@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Random faults under a writer (issue 14.6, Jepsen-style).
+"""Random faults under a writer (Jepsen-style).
 
 A three-node lab (tests/lab/lab.py; its own prefix, so it never meets another
 lab on the machine), Redis with AOF (appendonly yes, appendfsync everysec), a

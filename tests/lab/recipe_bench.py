@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The recipe on keepalived, measured in the namespace lab (closing notes of
-issues 6 and 7): the baseline redkeep's data-safety rules are compared with.
+"""The recipe on keepalived, measured in the namespace lab: the baseline
+redkeep's data-safety rules are compared with.
 
 All three nodes run Debian's keepalived 2.2.7 with the recipe's configuration
 (DESIGN.md section 1, seed/): state BACKUP, nopreempt, VRID 55, advert_int 1,
@@ -11,15 +11,15 @@ persistence (lab.py). keepalived runs as keepalived_lab.py runs it. A writer
 (writer.py in the client namespace, SET through the VIP every 10 ms, 200 ms
 timeout) runs during each run. A fresh lab per run; every lab is torn down.
 
-  (A) fast-restart (issue 6.1): kill -9 of the master's redis-server, started
+  (A) fast-restart: kill -9 of the master's redis-server, started
       again 50 ms later. Keys lost = keys on some replica right after the kill
       that are missing on the final master (the VIP holder at the end).
-  (B) isolated-master (issue 7.1): the master's packets all dropped for 10 s
+  (B) isolated-master: the master's packets all dropped for 10 s
       with its link up (Node.isolate), under writes, then healed;
       isolated-master-link: its link cut for 10 s instead (carrier loss). Keys lost =
       writes acknowledged from 0.5 s after the new master took over (as in
       scenarios.scenario_isolated_master) that are missing on the final master.
-  (C) rolling-restart (issue 7.6): each node in turn: SIGTERM keepalived,
+  (C) rolling-restart: each node in turn: SIGTERM keepalived,
       SIGTERM redis-server (RDB saved at shutdown: --save "3600 1" here), 2 s,
       redis-server, keepalived, 10 s. Keys lost = acknowledged writes missing
       on the final master; a 100 ms poll counts moments with more than one

@@ -1,4 +1,4 @@
-"""Lab scenarios of configuration reload (issue 17.2): SIGHUP and `redkeep reload`. Each
+"""Lab scenarios of configuration reload: SIGHUP and `redkeep reload`. Each
 scenario takes a lab that is up and raises on failure; a monitor samples every node's VIP,
 Redis role and VRRP state every 100 ms and fails the scenario on any flap.
 
@@ -160,7 +160,7 @@ def applied(node, how, keyword):
 
 
 def scenario_reload_node_local(lab):
-    """Issue 17.2: on the master (n1) and on a backup (n2), each node-local setting reloaded in
+    """On the master (n1) and on a backup (n2), each node-local setting reloaded in
     turn (priority, nopreempt, preempt_delay, garp settings, the redis block), by SIGHUP or
     `redkeep reload`: applied, the status shows it, and a 100 ms VIP/role monitor sees no
     flap. Then an instance added and removed on n1 (its VIP comes and goes), a state_file
@@ -234,7 +234,7 @@ def scenario_reload_node_local(lab):
 
 
 def scenario_reload_broken(lab):
-    """Issue 17.2: a broken file keeps the running configuration: `redkeep reload` exits 1
+    """A broken file keeps the running configuration: `redkeep reload` exits 1
     with the errors as `check` prints them (FILE:LINE:COLUMN), SIGHUP logs them, the daemon
     keeps running as it was; fixed, the file applies."""
     lab.start_all()
@@ -258,7 +258,7 @@ def scenario_reload_broken(lab):
 
 
 def scenario_reload_priority_sequence(lab):
-    """Issue 17.2: the effective priority after a sequence of reloads is computed from the
+    """The effective priority after a sequence of reloads is computed from the
     final file and the current facts, never from the old value: on the master (n1) four
     reloads (170, 140, 145 with weight-free facts, 160), checked against a capture of its
     adverts; on a backup not eligible (n3, its replication blocked: the floor), three reloads
@@ -310,7 +310,7 @@ def scenario_reload_priority_sequence(lab):
 
 
 def scenario_reload_rolling_cluster_wide(lab):
-    """Issue 17.2 and the README's rolling procedure for the settings every node must share
+    """The rolling procedure of docs/operations.md for the settings every node must share
     (advert_int 1 -> 2, a second VIP, VRID 55 -> 56, a new auth_pass, all at once): stop
     redkeep on each backup (their Redis stays a
     replica), edit every file, `redkeep reload` on the master, start the backups. Under a
@@ -356,7 +356,7 @@ def scenario_reload_rolling_cluster_wide(lab):
 
 
 def scenario_reload_hup_during_reload(lab):
-    """Issue 17.2: a SIGHUP that arrives while a reload runs (here one that restarts the
+    """A SIGHUP that arrives while a reload runs (here one that restarts the
     master's instance, which waits for the new master) is not lost: the daemon reloads again
     once it is done and ends on the file's last content."""
     lab.start_all()
@@ -372,7 +372,7 @@ def scenario_reload_hup_during_reload(lab):
 
 
 def scenario_reload_then_stop(lab):
-    """Issue 17.2: SIGTERM right after a SIGHUP that restarts the master's instance: one stop
+    """SIGTERM right after a SIGHUP that restarts the master's instance: one stop
     protocol, answered to both; the daemon exits promptly with status 0, its Redis a replica
     of the new master, no VIP left behind."""
     lab.start_all()

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The data-safety benchmark of issue 7: each lab scenario of the issue run
+"""The data-safety benchmark: each data-safety lab scenario run
 --runs times (5), each run in a fresh namespace lab with a writer through the
 VIP (tests/lab/writer.py: SET every 10 ms, 200 ms timeout), with three
 figures per run:
@@ -7,17 +7,18 @@ figures per run:
   acked lost    writes the writer had acknowledged that are missing on the
                 final master (the whole run, before and after the fault)
   keys lost     keys some replica held just before the fault that are missing
-                on the final master (5: keys of the node with the newest RDB
-                that are gone from it)
+                on the final master (cold_start_order: keys of the node with
+                the newest RDB that are gone from it)
   outage        the writer's longest run of failures, from the last
                 acknowledged write before it to the first one after, seconds
 
 The scenarios are the lab tests themselves (scenarios.py, fault_scenarios.py):
 a run whose assertions fail is reported as FAILED with the error. For the
-split with clients on both sides (7.1 with 7.7) a second writer writes to the
+split with clients on both sides a second writer writes to the
 old master's own address; its acknowledged writes count in "acked lost", and
 the case runs with min_replicas_to_write 1 / min_replicas_max_lag 1 and
-without. The recipe beside (1 and 6): tests/lab/recipe_bench.py.
+without. The recipe beside (isolated master, rolling restart):
+tests/lab/recipe_bench.py.
 
   python3 tests/lab/safety_bench.py [--runs 5] [--only NAME ...]
 

@@ -1,4 +1,4 @@
-"""Lab scenarios of the redkeep daemon (issue 4, section 9). Each takes a lab
+"""Lab scenarios of the redkeep daemon. Each takes a lab
 that is up (namespaces made, nothing running) and raises on failure. They poll
 `redkeep status --json`, `ip addr` and Redis ROLE with deadlines, never a
 fixed sleep."""
@@ -132,7 +132,7 @@ def restarts_of(node, actor):
 
 
 def scenario_crash_actors(lab):
-    """Issue 4.2 / 9.3: each actor crashed in turn on the running master and on
+    """Each actor crashed in turn on the running master and on
     a backup is restarted, with no VIP flap and no failover; the crash reason
     is in the log."""
     lab.start_all()
@@ -157,7 +157,7 @@ scenario_crash_actors.lab_options = {"test_hooks": True}
 
 
 def scenario_restart_budget(lab):
-    """Issue 4.2: a child that keeps failing past the restart budget makes the
+    """A child that keeps failing past the restart budget makes the
     daemon release the VIP, send priority 0 and exit non-zero."""
     lab.start_all()
     n1, n2, n3 = lab.nodes
@@ -218,7 +218,7 @@ REJECTIONS6 = {
 
 
 def scenario_rejections(lab):
-    """Issue 4.3: invalid adverts are rejected, counted per reason and logged
+    """Invalid adverts are rejected, counted per reason and logged
     at most once per interval per reason, with no role change."""
     lab.start_all()
     n1, n2, n3 = lab.nodes
@@ -241,7 +241,7 @@ def scenario_rejections(lab):
 
 
 def scenario_unicast(lab):
-    """Issue 4.3: unicast_peer mode (no multicast): cold start and a failover
+    """unicast_peer mode (no multicast): cold start and a failover
     when the master's Redis is killed; an advert from outside unicast_peer is
     rejected."""
     lab.start_all()
@@ -263,7 +263,7 @@ def scenario_unicast(lab):
 scenario_unicast.lab_options = {"unicast": True}
 
 
-# ---- Local data safety (issue 6) ----
+# ---- Local data safety ----
 
 
 def fast_restart_round(lab, writer, delay=0.05):
@@ -300,7 +300,7 @@ def fast_restart_round(lab, writer, delay=0.05):
 
 
 def scenario_fast_restart(lab):
-    """Issue 6.1: kill -9 of the master's redis-server, started again 50 ms
+    """kill -9 of the master's redis-server, started again 50 ms
     later without persistence, under writes: no key lost; a node that kept the
     data ends master with the VIP; the restarted one re-syncs as a replica.
     $REDKEEP_LAB_ROUNDS rounds in a row (default 3; the benchmark runs 20)."""
@@ -320,7 +320,7 @@ def scenario_fast_restart(lab):
 
 
 def scenario_self_correction(lab):
-    """Issue 6.6: the VIP holder's Redis made a replica by hand, a backup's
+    """The VIP holder's Redis made a replica by hand, a backup's
     Redis made a master, a replica pointed at the wrong node: redkeep puts each
     right within one check interval, without a failover, and logs it."""
     lab.start_all()
@@ -343,7 +343,7 @@ def scenario_self_correction(lab):
 
 
 def scenario_node_restart(lab):
-    """Issue 6.4: redkeep and Redis die together on the master (a node crash)
+    """redkeep and Redis die together on the master (a node crash)
     and come back, Redis 50 ms after the crash, redkeep at once: the state file
     tells redkeep that Redis restarted; no key is lost; the node rejoins as a
     replica of the node that kept the data."""
@@ -377,9 +377,9 @@ def scenario_node_restart(lab):
 
 
 def scenario_fast_restart_rdb(lab):
-    """Issue 6.2 with RDB: the restarted Redis loads an older snapshot; redkeep
-    never keeps a restarted Redis as master, so it fails over as in 6.1 and
-    nothing that the replicas held is lost."""
+    """A fast restart with RDB: the restarted Redis loads an older snapshot;
+    redkeep never keeps a restarted Redis as master, so it fails over as
+    without persistence and nothing that the replicas held is lost."""
     scenario_fast_restart(lab)
 
 
@@ -387,19 +387,19 @@ scenario_fast_restart_rdb.lab_options = {"redis_args": ("--save", "1 1")}
 
 
 def scenario_fast_restart_aof(lab):
-    """Issue 6.2 with AOF only: continuity cannot be proven (Redis restores no
-    replication id from AOF): as in 6.1."""
+    """A fast restart with AOF only: continuity cannot be proven (Redis restores
+    no replication id from AOF): as without persistence."""
     scenario_fast_restart(lab)
 
 
 scenario_fast_restart_aof.lab_options = {"redis_args": ("--appendonly", "yes")}
 
 
-# ---- Cluster-wide data safety (issue 7) and stalls (issue 9.4) ----
+# ---- Cluster-wide data safety and stalls ----
 
 
 def scenario_stalled_master(lab):
-    """Issue 9.4 / 7.1: redkeep on the master stopped (SIGSTOP) for 5 s, then
+    """redkeep on the master stopped (SIGSTOP) for 5 s, then
     continued: exactly one master afterwards (the one elected meanwhile); the
     resumed node notices it was superseded, steps down without taking the VIP
     back, and no write acknowledged by the new master is lost."""
@@ -431,7 +431,7 @@ def scenario_stalled_master(lab):
 
 
 def scenario_isolated_master(lab):
-    """Issue 7.1: the master isolated for 10 s with its link up (all its
+    """The master isolated for 10 s with its link up (all its
     packets dropped), so it still believes it is master, under writes. On
     healing exactly one master remains, the side that kept serving, although
     the isolated node has the higher configured priority; the old master's
@@ -471,7 +471,7 @@ def scenario_isolated_master(lab):
 
 
 def lagging_round(lab, how):
-    """Issue 7.2: the master is lost while one replica lags (its replication
+    """The master is lost while one replica lags (its replication
     stream from the master was dropped for a while): the replica with the
     larger offset is promoted although its configured priority is lower, and
     the other re-syncs from it. `how` the master is lost: "redis killed" (its
@@ -517,17 +517,17 @@ def lagging_round(lab, how):
 
 
 def scenario_lagging_replica(lab):
-    """Issue 7.2, the master's Redis killed (priority 0 from its redkeep)."""
+    """A lagging replica, the master's Redis killed (priority 0 from its redkeep)."""
     return lagging_round(lab, "redis killed")
 
 
 def scenario_lagging_replica_silent(lab):
-    """Issue 7.2, the master isolated: found out by missed adverts alone."""
+    """A lagging replica, the master isolated: found out by missed adverts alone."""
     return lagging_round(lab, "isolated")
 
 
 def scenario_boot_without_network(lab):
-    """Issue 7.4: a node (re)starts while its link is down for 5 s, and again
+    """A node (re)starts while its link is down for 5 s, and again
     while its packets are dropped for 5 s with the link up: it does not take
     the VIP from the healthy master afterwards and nobody's data is wiped."""
     lab.start_all()
@@ -569,7 +569,7 @@ def scenario_boot_without_network(lab):
 
 
 def scenario_cold_start_order(lab):
-    """Issue 7.5 (the minimum): all nodes stopped; the node with the newest
+    """All nodes stopped; the node with the newest
     persisted data (RDB) starts last, after an emptier master is up: it
     refuses to re-sync from it, keeps its data and says plainly what each
     side holds and which commands settle it; those commands (copy what you
@@ -628,7 +628,7 @@ def scenario_cold_start_order(lab):
 
 
 def scenario_isolated_master_link(lab):
-    """Issue 7.1, carrier-loss variant: the master's link cut for 10 s under
+    """The isolated master, carrier-loss variant: the master's link cut for 10 s under
     writes, then healed: the side that kept serving stays master although the
     cut node has the higher priority; nothing it acknowledged is lost."""
     lab.start_all()
@@ -658,7 +658,7 @@ def scenario_isolated_master_link(lab):
 
 
 def partition_round(lab, isolation_s=10.0):
-    """Issue 7.1 with clients on both sides: the master cut off from the other
+    """An isolated master with clients on both sides: the master cut off from the other
     nodes for `isolation_s` (its link up, nftables dropping what goes to or
     comes from them and its VRRP multicast) while the client still reaches
     it. One writer goes through the VIP, a second one to the old master's own
@@ -710,11 +710,11 @@ def partition_round(lab, isolation_s=10.0):
 
 
 def scenario_partition_min_replicas(lab):
-    """Issue 7.7: with min_replicas_to_write 1 / min_replicas_max_lag 1 in
+    """With min_replicas_to_write 1 / min_replicas_max_lag 1 in
     the redis block, a master cut off from its replicas (clients still
     reaching it) refuses writes with NOREPLICAS within a few seconds, so
     the writes it takes and the re-sync throws away are bounded: fewer than
-    (max_lag + 3) s worth of each writer's writes in the 10 s split. The issue's on/off comparison
+    (max_lag + 3) s worth of each writer's writes in the 10 s split. The on/off comparison
     is in tests/lab/safety_bench.py."""
     f = partition_round(lab)
     print(f"partition with min-replicas 1/1: {f}")
@@ -732,7 +732,7 @@ scenario_partition_min_replicas.lab_options = {"min_replicas": (1, 1)}
 
 
 def scenario_rolling_restart(lab):
-    """Issue 7.6: each node in turn: SIGTERM redkeep, SIGTERM redis-server
+    """Each node in turn: SIGTERM redkeep, SIGTERM redis-server
     (RDB saved at shutdown), 2 s, start redis-server, then redkeep; 10 s
     between nodes; under writes. At every 100 ms poll at most one node holds
     the VIP and its Redis is master; no acknowledged key is lost."""

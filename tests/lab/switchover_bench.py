@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Switchover under writes, measured in the namespace lab (issue 17's benchmark; outside CI
+"""Switchover under writes, measured in the namespace lab (a benchmark; outside CI
 but for a one-run smoke).
 
 One lab (three redkeep nodes 150/100/50, nopreempt, advert_int 1, VRRPv2), a writer through
@@ -11,8 +11,8 @@ at its configured priority and the target's redkeep sees its Redis synced, then 
 Per run: the `redkeep switchover` wall time, and the write outage around it (writer.py's
 outages that began between the command's start and its end + 1 s: from the last acknowledged
 SET before the failures to the first after them; 0 when no write failed). At the end:
-acknowledged writes missing on the final master (issue 17's figure: 0), the outage's median,
-95th percentile and maximum (issue 17's target: below 1 s at advert_int 1).
+acknowledged writes missing on the final master (the goal: 0), the outage's median,
+95th percentile and maximum (the target: below 1 s at advert_int 1).
 
   python3 tests/lab/switchover_bench.py [--runs 20] [--timeout 5]
 

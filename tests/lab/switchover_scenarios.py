@@ -1,4 +1,4 @@
-"""Lab scenarios of planned maintenance (issue 17): `redkeep switchover` run on the node that
+"""Lab scenarios of planned maintenance: `redkeep switchover` run on the node that
 is to become master. Each scenario takes a lab that is up and raises on failure; it polls
 `redkeep status --json`, `ip addr` and Redis ROLE with deadlines, never a fixed sleep.
 
@@ -66,7 +66,7 @@ def switch_to(lab, target, writer=None):
 
 
 def scenario_switchover_each_replica(lab):
-    """Issue 17.1: under a writer through the VIP (SET every 10 ms), a switchover to n2, then
+    """Under a writer through the VIP (SET every 10 ms), a switchover to n2, then
     to n3, then back to n1: each ends with the target master and the others its replicas, and
     no acknowledged write is lost. With nopreempt (the lab's default) each target returns to
     its configured priority after Master_Down_Interval, and nobody takes Master back; before
@@ -105,7 +105,7 @@ def replication_port(node):
 
 
 def scenario_switchover_lagging(lab):
-    """Issue 17.1: the target's replication link blocked (its packets dropped, the link still
+    """The target's replication link blocked (its packets dropped, the link still
     "up" in INFO), so it cannot catch up: `redkeep switchover --timeout 2` aborts with the
     reason and exit 1, nothing changes (n1 stays master with the VIP all along) and the master
     keeps taking writes. With every connection to the master's Redis blocked, the link goes
@@ -149,7 +149,7 @@ def scenario_switchover_lagging(lab):
 
 
 def scenario_switchover_refused(lab):
-    """Issue 17.1: a node that is not eligible refuses at once with the reason and pauses
+    """A node that is not eligible refuses at once with the reason and pauses
     nothing: the master itself, and a node in FAULT (its Redis killed). The CLI's other
     answers: an unknown instance, and no daemon."""
     lab.start_all()
@@ -171,7 +171,7 @@ def scenario_switchover_refused(lab):
 
 @interop(version=2, keepalived=(1,))
 def scenario_switchover_keepalived(lab):
-    """Issue 17.1: a mixed cluster, keepalived with the recipe's scripts on n1 (150, nopreempt),
+    """A mixed cluster, keepalived with the recipe's scripts on n1 (150, nopreempt),
     redkeep on n2 (master) and n3: a switchover from n2 to n3 and back under a writer. The
     keepalived node follows the new master (BACKUP, its Redis a replica of the VIP), and no
     acknowledged write is lost."""
@@ -204,7 +204,7 @@ def scenario_switchover_keepalived(lab):
 
 
 def scenario_switchover_concurrent(lab):
-    """Issue 17.1, one switchover at a time across nodes: while n3's switchover holds the pause
+    """One switchover at a time across nodes: while n3's switchover holds the pause
     on n1's Redis (n3 lagging, its replication port blocked), one on n2 is refused at once and
     leaves the pause alone; once n3's link flows again it catches up and takes Master, and no
     acknowledged write is lost."""

@@ -1,4 +1,4 @@
-// Issue 6.5: a burst of election decisions MASTER -> BACKUP -> MASTER, faster
+// A burst of election decisions MASTER -> BACKUP -> MASTER, faster
 // than VRRP timers allow, ends with the local Redis master (the final state),
 // and the log shows every step in order. Real election and redis_role actors,
 // a real redis-server; the vip and advert_io actors are stand-ins that answer

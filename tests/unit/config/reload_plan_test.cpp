@@ -1,4 +1,4 @@
-// Reload (issue 17.2): what a new file changes, instance by instance.
+// Reload: what a new file changes, instance by instance.
 #include "config/reload_plan.hpp"
 
 #include <catch2/catch.hpp>

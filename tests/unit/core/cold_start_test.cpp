@@ -1,4 +1,4 @@
-// Cold start after a power loss (issue 16.4): the verdict on the members compared, and the
+// Cold start after a power loss: the verdict on the members compared, and the
 // data rules it drives, on a virtual clock.
 #include "core/cold_start.hpp"
 

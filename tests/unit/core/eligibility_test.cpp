@@ -242,7 +242,7 @@ TEST_CASE("LOADING and an unhealthy Redis are not eligible", "[core][eligibility
   CHECK_FALSE(e.eligible());
 }
 
-// ---- Cut off from the cluster (issue 14) ----
+// ---- Cut off from the cluster ----
 
 TEST_CASE("a Backup that reached no member since its Master's adverts stopped is not eligible",
           "[core][eligibility]") {

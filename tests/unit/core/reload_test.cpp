@@ -1,4 +1,4 @@
-// Reload (issue 17.2) as the core sees it: the election resumes from its snapshot under the new
+// Reload as the core sees it: the election resumes from its snapshot under the new
 // configuration, and its effective priority comes from that configuration and the current
 // facts, never from the old value.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// Switchover (issue 17.1) as the core runs it: who may be a target, the catch-up and the
+// Switchover as the core runs it: who may be a target, the catch-up and the
 // takeover at priority 254, the abort paths, and how long 254 lasts.
 #include "core/switchover.hpp"
 

@@ -1,4 +1,4 @@
-// The held-takeover policy of issue 14.1 (core::TakeoverHold, core::judge_vip), as the
+// The held-takeover policy (core::TakeoverHold, core::judge_vip), as the
 // election feeds it: observations in, watch and hold commands out.
 #include "core/takeover_hold.hpp"
 

@@ -132,7 +132,8 @@ TEST_CASE("inspect: a text line's sentence gives the event its JSON line names",
   CHECK(checked > 50);
 }
 
-TEST_CASE("inspect: the README's picture is the lab's link cut as inspect draws it", "[inspect]") {
+TEST_CASE("inspect: the picture in docs/operations.md is the lab's link cut as inspect draws it",
+          "[inspect]") {
   InspectOptions o;
   for (const char* n : {"n1.log", "n2.log", "n3.log"}) o.files.push_back(kDir / "link_cut" / n);
   const auto svg = fs::temp_directory_path() / "redkeep-inspect-link-cut.svg";

@@ -1,4 +1,4 @@
-// Switchover catch-up (issue 17.1): the offset comparison on INFO texts, then on a real
+// Switchover catch-up: the offset comparison on INFO texts, then on a real
 // master and replica with writes paused.
 #include "redis/catch_up.hpp"
 

@@ -43,7 +43,7 @@ TEST_CASE("writes_discarded: bytes an old master took after the new one continue
 }
 
 TEST_CASE("history_contains: the stream of one is a prefix of the other's",
-          "[redis][history][issue14]") {
+          "[redis][history][cut_off]") {
   const auto repl = [](const std::string& replid, const std::string& replid2, long offset,
                        long second = -1) {
     return parse_replication_info(info(replid, replid2, offset, "", 0, second));
@@ -76,7 +76,7 @@ TEST_CASE("history_contains: the stream of one is a prefix of the other's",
 
 TEST_CASE("floor_tie_outcome: a comparison with a lagging member restores nothing, and when neither "
           "history contains the other, the Master that kept replicas wins",
-          "[redis][history][issue14]") {
+          "[redis][history][cut_off]") {
   const auto repl = [](const std::string& replid, const std::string& replid2, long offset,
                        long second, int replicas) {
     auto r = parse_replication_info(info(replid, replid2, offset, "", 0, second));
@@ -113,7 +113,7 @@ TEST_CASE("floor_tie_outcome: a comparison with a lagging member restores nothin
 
 TEST_CASE("floor_tie_by_keys: the side holding every sampled key of the other, while the other "
           "lacks some of its own, wins",
-          "[redis][history][issue14]") {
+          "[redis][history][cut_off]") {
   // The island only expired keys: all of its keys are on the serving side, which took writes.
   CHECK(floor_tie_by_keys({64, 0}, {64, 12}) == FloorTie::theirs);
   CHECK(floor_tie_by_keys({64, 12}, {64, 0}) == FloorTie::ours);
@@ -126,7 +126,7 @@ TEST_CASE("floor_tie_by_keys: the side holding every sampled key of the other, w
 
 TEST_CASE("floor_tie_outcome: when neither history contains the other and neither kept a "
           "replica, the side that took more bytes since the fork wins",
-          "[redis][history][issue14]") {
+          "[redis][history][cut_off]") {
   const auto repl = [](const std::string& replid, const std::string& replid2, long offset,
                        long second) {
     return parse_replication_info(info(replid, replid2, offset, "", 0, second));
@@ -150,7 +150,7 @@ TEST_CASE("floor_tie_outcome: when neither history contains the other and neithe
 }
 
 TEST_CASE("describe_floor_tie and describe_key_samples: the log text of a floor tie",
-          "[redis][history][issue14]") {
+          "[redis][history][cut_off]") {
   auto served = parse_replication_info(info(kA, kNone, 37945, "", 0));
   served.replicas.push_back({0, "192.0.2.13", 6379, "online", 37945, 0});
   const auto island = parse_replication_info(info(kB, kA, 18098, "", 0, 18001));

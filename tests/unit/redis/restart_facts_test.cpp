@@ -1,5 +1,5 @@
 // What redis-server (Debian's 7.0) really restores after a restart, which the sync gate and the
-// cold-start comparison rely on (issue 16.3), and the gate on real data sets: checked here
+// cold-start comparison rely on, and the gate on real data sets: checked here
 // against the server rather than trusted from the docs.
 #include <catch2/catch.hpp>
 
@@ -103,7 +103,8 @@ TEST_CASE("Redis 7.0 restores no history from an AOF, and counts none of its key
   CHECK(repl.master_repl_offset == 0);
   CHECK(key_count(after) == 50);
   CHECK(parse_persistence_info(after).aof_enabled == true);
-  // Why the gate does not take that counter for "loaded from disk" (the issue 16 failing case).
+  // Why the gate does not take that counter for "loaded from disk": the stale AOF node of a
+  // power loss would look as if it loaded nothing.
   CHECK(parse_persistence_info(after).rdb_last_load_keys_loaded == 0);
   CHECK_FALSE(holds_loaded_data(after));
 }

@@ -1,6 +1,5 @@
-// The sync gate and the data comparison, on INFO text as Redis 7.0 prints it (issue 16.1,
-// 16.3). What Redis itself restores after a restart is checked against redis-server in
-// restart_facts_test.cpp.
+// The sync gate and the data comparison, on INFO text as Redis 7.0 prints it. What Redis
+// itself restores after a restart is checked against redis-server in restart_facts_test.cpp.
 #include "redis/sync_gate.hpp"
 
 #include <catch2/catch.hpp>
@@ -122,7 +121,7 @@ TEST_CASE("sync gate: an empty Redis, or one whose history the master holds, fol
 TEST_CASE("rule sync_gate: data loaded from disk of another history is guarded by key samples",
           "[redis][sync_gate]") {
   // Loaded from an AOF: Redis 7.0 counts none of it in rdb_last_load_keys_loaded, so the gate
-  // must not depend on that counter (the issue 16 failing case).
+  // must not depend on that counter (the stale AOF node of a power loss would look unloaded).
   const Side aof{kA, kNone, 0, -1, 1000, 0, true};
   const Side stale_master{kB, kNone, 2000, -1, 600, 0, true};
   for (bool loaded : {true, false}) {
@@ -221,7 +220,7 @@ TEST_CASE("sync gate: data that came by replication follows the elected master, 
           "[redis][sync_gate]") {
   // A demoted Master (it once synced as a replica, so INFO counts keys loaded by that full
   // sync; AOF on): it shares the new master's history, the election chose the other; the
-  // note says what the re-sync discards (issue 7.1).
+  // note says what the re-sync discards.
   const Side old_master{kA, kNone, 2000, -1, 50, 50, true};
   const Side new_master{kB, kA, 1500, 1001, 40};
   auto r = request(old_master, new_master);

@@ -769,7 +769,7 @@ TEST_CASE("A Backup that becomes unfit moves its Master_Down_Timer by the Skew_T
 
 TEST_CASE("A Backup holds its takeover while its Master's Redis still serves through the VIP, "
           "and takes Master at once when released",
-          "[vrrp][election][issue14]") {
+          "[vrrp][election][cut_off]") {
   StateMachine sm(params(100, "192.0.2.12"));
   sm.startup(t0);
   sm.advert_received(advert("192.0.2.11", 150), t0 + seconds(1));
@@ -809,7 +809,7 @@ TEST_CASE("A Backup holds its takeover while its Master's Redis still serves thr
 
 TEST_CASE("A preempting Backup hears its Master: it is not overdue and a hold does not stop the "
           "preemption",
-          "[vrrp][election][issue14]") {
+          "[vrrp][election][cut_off]") {
   auto p = params(150, "192.0.2.11");
   StateMachine sm(p);
   sm.startup(t0);
