@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The compose lab (docker/compose.yml) against the real Docker engine.
 
-Builds the image (docker/build-image.sh: makes debian:bookworm-slim with mmdebstrap when it is
-missing, legacy builder, no registry), starts the lab under a project name of its own, and
-asserts with deadlines, polling `ip -4 addr`, `redkeep status` and Redis ROLE in the containers:
+Starts the lab with the README's quick-start command, `docker/lab.sh up` (debian:bookworm-slim
+from Docker, a registry, or made with mmdebstrap when neither has it; the image built with the
+legacy builder; compose up; a master awaited), under a project name of its own, and asserts
+with deadlines, polling `ip -4 addr`, `redkeep status` and Redis ROLE in the containers:
 
   up       exactly one node holds VIP 192.0.2.100, its redkeep is MASTER and its Redis master,
            the two others are BACKUP with Redis replicating from it (link up); a write from the
@@ -41,6 +42,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COMPOSE_FILE = os.path.join(ROOT, "docker", "compose.yml")
+LAB_SH = os.path.join(ROOT, "docker", "lab.sh")
 HOOKS_FILE = os.path.join(ROOT, "tests", "docker", "compose.test-hooks.yml")
 CONTROL_SOCKET = "/run/redkeep/redkeep.sock"  # docker/node{1,2,3}.conf
 IMAGE = "redkeep:lab"
@@ -78,6 +80,17 @@ COMPOSE = None
 
 def compose(*args, **kw):
     return run([*COMPOSE, "-f", COMPOSE_FILE, "-f", HOOKS_FILE, "-p", PROJECT, *args], **kw)
+
+
+def lab_sh(*args, timeout):
+    """docker/lab.sh, the README's quick-start command, on this test's compose files and
+    project (COMPOSE_FILE and COMPOSE_PROJECT_NAME, which compose itself reads); its output
+    goes to the test's."""
+    env = {**os.environ, "COMPOSE_FILE": f"{COMPOSE_FILE}:{HOOKS_FILE}",
+           "COMPOSE_PROJECT_NAME": PROJECT}
+    r = subprocess.run([LAB_SH, *args], env=env, timeout=timeout)
+    if r.returncode != 0:
+        raise AssertionError(f"docker/lab.sh {' '.join(args)} exited {r.returncode}")
 
 
 def check_hooks_off_as_shipped():
@@ -258,9 +271,7 @@ def leftovers():
 
 def scenario():
     nodes = list(NODES)
-    with Step("compose up"):
-        _cids.clear()
-        compose("up", "-d", "--no-build", timeout=180)
+    _cids.clear()
     with Step("one master holds the VIP, writes through it reach every node"):
         m = wait_for("exactly one VIP holder, MASTER, Redis master", lambda: one_master(nodes),
                      timeout=60)
@@ -426,10 +437,11 @@ def main():
         check_hooks_off_as_shipped()
         if os.environ.get("REDKEEP_DOCKER_NO_BUILD") == "1":  # iterate on the test alone
             log(f"REDKEEP_DOCKER_NO_BUILD=1: using the existing {IMAGE}")
+            with Step("compose up"):
+                compose("up", "-d", "--no-build", timeout=180)
         else:
-            with Step("image build (docker/build-image.sh)"):
-                run([os.path.join(ROOT, "docker", "build-image.sh"), IMAGE], timeout=1800,
-                    capture=False)
+            with Step("docker/lab.sh up (base image, image build, compose up, a master)"):
+                lab_sh("up", timeout=1800)
         scenario()
         ok = True
     finally:

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The compose lab in one command, on any machine with Docker, with or without a registry.
+#
+#   docker/lab.sh up        build the image and start three nodes and a client, then wait until
+#                           one node is master (prints `redkeep status` of each node)
+#   docker/lab.sh down      stop and remove everything the lab made
+#   docker/lab.sh ARGS...   any other compose command: `docker/lab.sh exec node1 redkeep
+#                           status`, `docker/lab.sh logs -f`, `docker/lab.sh kill node1`
+#
+# The base image (debian:bookworm-slim) is used when Docker has it, pulled when a registry
+# answers, and made locally otherwise (docker/make-base-image.sh: mmdebstrap from this
+# machine's Debian mirror, needs root). Works with `docker compose` (v2) and `docker-compose`
+# (v1). COMPOSE_FILE and COMPOSE_PROJECT_NAME are honoured, as compose itself does (the
+# docker lab test adds its test-hooks file and a project name of its own that way).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+base=debian:bookworm-slim
+image=redkeep:lab
+
+if docker compose version >/dev/null 2>&1; then
+  compose=(docker compose)
+elif command -v docker-compose >/dev/null 2>&1; then
+  compose=(docker-compose)
+else
+  echo "docker/lab.sh: neither \`docker compose\` nor docker-compose is installed" >&2
+  exit 1
+fi
+files=()
+[[ -n "${COMPOSE_FILE:-}" ]] || files=(-f "$root/docker/compose.yml")
+dc() { "${compose[@]}" "${files[@]}" "$@"; }
+
+ensure_base_image() {
+  docker image inspect "$base" >/dev/null 2>&1 && return 0
+  echo "docker/lab.sh: $base is not here; trying a registry (60 s at most)"
+  if timeout 60 docker pull "$base" >/dev/null 2>&1; then
+    return 0
+  fi
+  echo "docker/lab.sh: no registry answered; making $base locally"
+  if [[ $EUID -ne 0 ]] || ! command -v mmdebstrap >/dev/null 2>&1; then
+    echo "docker/lab.sh: that needs root and mmdebstrap (apt-get install mmdebstrap)" >&2
+    exit 1
+  fi
+  "$root/docker/make-base-image.sh" "$base"
+}
+
+# The first node whose `redkeep status` says MASTER, within 60 s.
+wait_for_master() {
+  local deadline=$((SECONDS + 60)) node
+  while ((SECONDS < deadline)); do
+    for node in node1 node2 node3; do
+      if dc exec -T "$node" redkeep status >/dev/null 2>&1; then
+        echo "docker/lab.sh: $node is master"
+        return 0
+      fi
+    done
+    sleep 1
+  done
+  echo "docker/lab.sh: no master within 60 s; see \`docker/lab.sh logs\`" >&2
+  return 1
+}
+
+case "${1:-}" in
+  up)
+    ensure_base_image
+    "$root/docker/build-image.sh" "$image"
+    dc up -d --no-build
+    wait_for_master
+    for node in node1 node2 node3; do
+      echo "--- $node"
+      dc exec -T "$node" redkeep status || true
+    done
+    ;;
+  down)
+    dc down -v --remove-orphans
+    ;;
+  "")
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    ;;
+  *)
+    dc "$@"
+    ;;
+esac
