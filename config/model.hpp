@@ -108,7 +108,8 @@ struct RedisSettings {
   /// `peer_address ADVERT_SOURCE REDIS_ADDRESS`, repeatable: where the Redis of the node whose
   /// adverts come from ADVERT_SOURCE listens. Without an entry a node's Redis is at its advert
   /// source, which an IPv6 instance cannot use (RFC 5798 section 5.1.2.1: the source is
-  /// link-local). The same table on every node; this node's own entry is not used.
+  /// link-local). The same table on every node; its own entry tells a node which member is
+  /// itself.
   std::map<net::IpAddress, net::IpAddress> peer_address;
 };
 

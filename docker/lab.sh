@@ -76,6 +76,10 @@ case "${1:-}" in
   "")
     sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     ;;
+  exec)
+    # Without a terminal (a script, a pipe) compose's exec cannot allocate one: -T.
+    if [[ -t 0 ]]; then dc "$@"; else shift; dc exec -T "$@"; fi
+    ;;
   *)
     dc "$@"
     ;;
