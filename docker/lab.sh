@@ -43,6 +43,21 @@ ensure_base_image() {
   "$root/docker/make-base-image.sh" "$base"
 }
 
+# Another checkout's lab under the same project name would be taken over by this one's `up`
+# (compose recreates its containers): refuse, naming where it runs.
+ensure_own_project() {
+  local project="${COMPOSE_PROJECT_NAME:-$(sed -n 's/^COMPOSE_PROJECT_NAME=//p' "$root/docker/.env")}"
+  local dir
+  for dir in $(docker ps -a --filter "label=com.docker.compose.project=$project" \
+                 --format '{{.Label "com.docker.compose.project.working_dir"}}' | sort -u); do
+    if [[ "$dir" != "$root/docker" ]]; then
+      echo "docker/lab.sh: a lab of the compose project $project runs from $dir; stop it there" \
+           "(docker/lab.sh down) or set COMPOSE_PROJECT_NAME to another name" >&2
+      exit 1
+    fi
+  done
+}
+
 # The first node whose `redkeep status` says MASTER, within 60 s.
 wait_for_master() {
   local deadline=$((SECONDS + 60)) node
@@ -61,6 +76,7 @@ wait_for_master() {
 
 case "${1:-}" in
   up)
+    ensure_own_project
     ensure_base_image
     "$root/docker/build-image.sh" "$image"
     dc up -d --no-build

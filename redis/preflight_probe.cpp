@@ -8,6 +8,7 @@
 
 #include "redis/connection.hpp"
 #include "redis/operations.hpp"
+#include "redis/sync_gate.hpp"
 #include "net/ip_address.hpp"
 
 namespace redkeep::redis {
@@ -116,7 +117,8 @@ void probe_listed_replicas(const PreflightTarget& t, PreflightFacts& facts) {
   std::string master = facts.local.address;
   if (repl.role == InfoRole::master) {
     listed = repl.replicas;
-  } else if (repl.master_host && repl.master_port) {
+  } else if (repl.master_host && repl.master_port &&
+             !is_nowhere(*repl.master_host, *repl.master_port)) {
     master = address_of(*repl.master_host, *repl.master_port);
     auto c = open(t, *repl.master_host, *repl.master_port, t.access, "redkeep-preflight");
     if (!c) return;  // the member's own finding says why
@@ -214,7 +216,9 @@ PreflightFacts probe_preflight(const PreflightTarget& t) {
 
   std::set<std::pair<std::string, int>> members(t.members.begin(), t.members.end());
   const auto& repl = local.replication;
-  if (repl.master_host && repl.master_port) members.emplace(*repl.master_host, *repl.master_port);
+  // A restarted Redis kept a replica of nowhere is no member's: nothing to reach there.
+  if (repl.master_host && repl.master_port && !is_nowhere(*repl.master_host, *repl.master_port))
+    members.emplace(*repl.master_host, *repl.master_port);
   for (const auto& r : repl.replicas) members.emplace(r.ip, r.port);
   for (const auto& [host, port] : members) {
     if (t.stop && *t.stop) return facts;

@@ -71,6 +71,11 @@ std::string describe_side(const DataSide& side);
 inline constexpr const char* kNowhereHost = "127.0.0.1";
 inline constexpr int kNowherePort = 1;
 
+/// True for the replica-of-nowhere placeholder: no member's Redis lives there.
+inline bool is_nowhere(const std::string& host, int port) {
+  return host == kNowhereHost && port == kNowherePort;
+}
+
 struct SyncRequest;
 struct SyncVerdict;
 

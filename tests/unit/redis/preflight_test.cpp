@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "redis/connection.hpp"
+#include "redis/operations.hpp"
 #include "redis/preflight_probe.hpp"
 #include "tests/support/redis_server.hpp"
 
@@ -171,4 +173,21 @@ TEST_CASE(
   CHECK(std::count_if(findings.begin(), findings.end(), [](const Finding& f) {
           return f.setting == "ACL user redkeep" && f.severity == Severity::error;
         }) == 1);
+}
+
+TEST_CASE("probe_preflight: a Redis kept a replica of nowhere has no master to reach",
+          "[redis][preflight][live]") {
+  RedisServer server;
+  auto c = Connection::open(server.host(), server.port(), std::chrono::seconds(1),
+                            std::chrono::seconds(1), Access{}, "test");
+  REQUIRE(c);
+  REQUIRE(replicaof_nowhere(c.value()));
+  PreflightTarget t;
+  t.host = server.host();
+  t.port = server.port();
+  t.rate_sample = std::chrono::milliseconds(0);
+  const auto facts = probe_preflight(t);
+  REQUIRE_FALSE(facts.local.unreachable);
+  for (const auto& m : facts.members) CHECK(m.address != "127.0.0.1:1");
+  for (const auto& f : judge_preflight(facts)) CHECK(f.where != "127.0.0.1:1");
 }
