@@ -195,6 +195,20 @@ int main(int argc, char** argv) {
       "Exit status: 0 read (whatever the story); 1 a log file unreadable; 2 a bad option "
       "(--since/--until not a time, --svg not NAME.svg or also a log).");
 
+  // CLI11 reports an unknown first word as a missing subcommand; name it instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      known += " " + sub->get_name();
+      found = found || sub->get_name() == argv[1];
+    }
+    if (!found) {
+      std::cerr << "redkeep: unknown command '" << argv[1] << "'; one of:" << known
+                << " (redkeep --help)\n";
+      return static_cast<int>(CLI::ExitCodes::ExtrasError);
+    }
+  }
   CLI11_PARSE(app, argc, argv);
   if (*inspect) {
     if (svg_option->count() > 0) inspect_opts.svg = inspect_svg;

@@ -206,6 +206,16 @@ TEST_CASE("redkeep check runs on a good and a broken file (CLI)", "[config]") {
         "/nonexistent/redkeep.conf: error: cannot open: No such file or directory\n");
 }
 
+TEST_CASE("an unknown command is named as such, with the commands there are (CLI)", "[config]") {
+  TempDir dir{"redkeep-config-test"};
+  const Cli cli{dir};
+  CHECK(cli.run("chek --config x.conf") == 109);  // CLI11's ExtrasError: a usage error
+  const std::string err = Cli::slurp(cli.err);
+  CHECK(err.rfind("redkeep: unknown command 'chek'; one of: check ", 0) == 0);
+  CHECK(err.find(" status ") != std::string::npos);
+  CHECK(cli.run("") == 106);  // none at all: CLI11's own message
+}
+
 TEST_CASE("check and run refuse an IPv6 instance that cannot find its peers' Redis and a /0 VIP "
           "at FILE:LINE:COLUMN (CLI)",
           "[config]") {
