@@ -368,7 +368,10 @@ std::string classify_text(std::string_view t, std::map<std::string, std::string>
   if (starts_with(t, "Replication diagnosis: ")) return "link_diagnosis";
   if (starts_with(t, "Met another cut-off Master")) return "floor_tie";
   if (starts_with(t, "Cold start") || contains(t, "cold start")) return "cold_start";
-  if (starts_with(t, "Switchover")) return "switchover";
+  if (starts_with(t, "Switchover")) {
+    if (starts_with(t, "Switchover priority 254 ends")) f["outcome"] = "boost_ended";
+    return "switchover";
+  }
   if (starts_with(t, "Reload")) return "reload";
   if (starts_with(t, "Received SIG")) return "signal";
   if (starts_with(t, "Started on ")) return "started";

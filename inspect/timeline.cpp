@@ -228,6 +228,10 @@ void Analyzer::on_instance_line(const std::string& instance, InstanceState& st, 
     note_sign(st, ts, line.node, line.text);
   } else if (ev == Ev::script_state && on_master && field(line, "result") == "failed") {
     note_sign(st, ts, line.node, line.text);
+  } else if (ev == Ev::switchover && field(line, "outcome") == "boost_ended") {
+    node.boost_ended = ts;
+  } else if (ev == Ev::priority_change && node.boost_ended && ts - *node.boost_ended <= 1000) {
+    node.boost_ended.reset();  // the switchover target back at its configured priority
   } else if (ev == Ev::priority_change && on_master &&
              to_count(field(line, "to"), 0) < to_count(field(line, "from"), 0)) {
     note_sign(st, ts, line.node, line.text);

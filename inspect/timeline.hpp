@@ -158,6 +158,8 @@ class Analyzer {
   struct NodeState {
     std::string state;  // "" until known
     Millis last_line = 0;
+    // When its switchover's priority 254 ended: the drop logged with it is no sign of a fault.
+    std::optional<Millis> boost_ended;
   };
   struct PendingSign {
     Millis ts = 0;

@@ -79,6 +79,31 @@ TEST_CASE("a failover is one block from the first sign to the old master's fate"
   CHECK(c.notes.empty());
 }
 
+TEST_CASE("the end of a switchover's priority 254 is no first sign of a later failover",
+          "[inspect]") {
+  Collect c;
+  feed(c,
+       {"00.000 n1 info [R] Entering MASTER state (master down timer expired, priority 150)",
+        "00.100 n2 info [R] Entering BACKUP state (startup, priority 100)",
+        "10.000 n2 info [R] Entering MASTER state (higher priority 254 than the Master's 150, "
+        "priority 254)",
+        "10.001 n1 info [R] Entering BACKUP state (higher priority 254 advert from 192.0.2.12, "
+        "priority 150)",
+        "14.000 n2 info [R] Switchover priority 254 ends (Master for Master_Down_Interval): "
+        "advertising the configured priority 100 again",
+        "14.000 n2 info [R] Effective priority 254 -> 100 (priority 100, tracked scripts +0)",
+        "18.000 n2 warning [R] PING -> Failed (refused)",
+        "18.500 n2 info [R] Entering FAULT state (health check failed)",
+        "19.100 n1 info [R] Entering MASTER state (priority 0 advert from 192.0.2.12, "
+        "priority 150)"});
+  REQUIRE(c.failovers.size() == 2);  // the switchover, then the fault
+  const auto& f = c.failovers[1];
+  CHECK(f.old_master == "n2");
+  CHECK(f.new_master == "n1");
+  CHECK(f.first_sign == "n2: PING -> Failed (refused)");
+  CHECK(f.new_master_at - f.start == 1'100);
+}
+
 TEST_CASE("two masters longer than a handover are a split brain, a handover is not", "[inspect]") {
   Collect split;
   auto s = feed(
