@@ -73,6 +73,11 @@ std::string unusable_prefix(const net::IpPrefix& p) {
   return {};
 }
 
+bool is_vip_of(const VrrpInstance& inst, const net::IpAddress& a) {
+  return std::any_of(inst.virtual_ipaddress.begin(), inst.virtual_ipaddress.end(),
+                     [&](const net::IpPrefix& v) { return v.address == a; });
+}
+
 const char* family_name(net::Family f) { return f == net::Family::ipv4 ? "IPv4" : "IPv6"; }
 
 /// The address family of an instance: its first VIP's, as keepalived decides it (IPv4 when it
@@ -210,11 +215,7 @@ class Validator {
                            "when they compare address lists; put one (e.g. fe80::" +
                            std::to_string(inst.virtual_router_id) + "/64) first");
     }
-    const auto is_vip = [&](const net::IpAddress& a) {
-      for (const auto& v : inst.virtual_ipaddress)
-        if (v.address == a) return true;
-      return false;
-    };
+    const auto is_vip = [&](const net::IpAddress& a) { return is_vip_of(inst, a); };
     for (std::size_t i = 0; i < inst.unicast_peer.size(); ++i) {
       const net::IpAddress& peer = inst.unicast_peer[i];
       const std::string what = "unicast_peer " + peer.to_string();
@@ -273,11 +274,7 @@ class Validator {
   /// addresses.
   void redis_addresses(const VrrpInstance& inst, const InstanceSource& src, net::Family family,
                        const std::string& name) {
-    const auto is_vip = [&](const net::IpAddress& a) {
-      for (const auto& v : inst.virtual_ipaddress)
-        if (v.address == a) return true;
-      return false;
-    };
+    const auto is_vip = [&](const net::IpAddress& a) { return is_vip_of(inst, a); };
     if (const auto host = net::IpAddress::parse(inst.redis->host); host && is_vip(*host)) {
       error(src.redis, "host " + inst.redis->host + " of vrrp_instance " + inst.name +
                            " is one of its VIPs: the local Redis must be reached at an address "
