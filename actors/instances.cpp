@@ -64,9 +64,8 @@ std::optional<InstanceContext> resolve_instance(net::Netlink& nl,
   } else {
     std::vector<net::IpAddress> vips;
     for (const auto& v : ctx.instance.virtual_ipaddress) vips.push_back(v.address);
-    // An instance is one family, its VIPs' (config validation); IPv6 adverts come from a
-    // link-local address (RFC 5798 section 5.1.2.1).
-    const auto family = vips.empty() ? net::Family::ipv4 : vips.front().family();
+    // IPv6 adverts come from a link-local address (RFC 5798 section 5.1.2.1).
+    const auto family = config::family_of(ctx.instance);
     auto addr = net::primary_address(nl, *idx, vips, family);
     if (!addr) {
       error = std::string(family == net::Family::ipv4 ? "no IPv4 address on "

@@ -65,6 +65,8 @@ class HealthLoop {
         signals_(std::move(signals)),
         ctx_(std::move(ctx)),
         rs_(*ctx_.instance.redis),
+        own_redis_(core::peer_redis_address(ctx_.instance, ctx_.primary_address)
+                       .value_or(ctx_.primary_address)),
         log_(ctx_.log()),
         tracker_(rs_.fall, rs_.rise),
         schedule_(rs_.check_interval) {}
@@ -499,9 +501,7 @@ class HealthLoop {
 
   /// A member of the cluster: an address other than our own node's Redis (and our loopback).
   void learn_member(const std::string& host, int port) {
-    const auto own = core::peer_redis_address(ctx_.instance, ctx_.primary_address)
-                         .value_or(ctx_.primary_address);
-    const auto member = core::member_endpoint(host, port, own, rs_.port);
+    const auto member = core::member_endpoint(host, port, own_redis_, rs_.port);
     if (member && members_.size() < kMaxMembers) members_.insert(*member);
   }
 
@@ -531,6 +531,7 @@ class HealthLoop {
   std::shared_ptr<HealthSignals> signals_;
   InstanceContext ctx_;
   const config::RedisSettings& rs_;
+  const net::IpAddress own_redis_;  // this node's Redis address, as the members list it
   Log log_;
   redis::Access access_;
   std::optional<Clock::time_point> replica_priority_read_at_;

@@ -206,6 +206,13 @@ struct VrrpInstance {
   NotifyScripts notify;
 };
 
+/// The address family of an instance: its first VIP's, as keepalived decides it (IPv4 when it
+/// has none, which validation refuses).
+inline net::Family family_of(const VrrpInstance& inst) {
+  return inst.virtual_ipaddress.empty() ? net::Family::ipv4
+                                        : inst.virtual_ipaddress.front().address.family();
+}
+
 /// A whole configuration file.
 struct Config {
   GlobalDefs global;

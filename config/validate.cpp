@@ -80,13 +80,6 @@ bool is_vip_of(const VrrpInstance& inst, const net::IpAddress& a) {
 
 const char* family_name(net::Family f) { return f == net::Family::ipv4 ? "IPv4" : "IPv6"; }
 
-/// The address family of an instance: its first VIP's, as keepalived decides it (IPv4 when it
-/// has none; that is an error of its own).
-net::Family instance_family(const VrrpInstance& inst) {
-  return inst.virtual_ipaddress.empty() ? net::Family::ipv4
-                                        : inst.virtual_ipaddress.front().address.family();
-}
-
 std::string at(const Where& w) { return std::to_string(w.line) + ":" + std::to_string(w.column); }
 
 /// The Redis a redis block names, as the duplicate check compares it: an address in its one
@@ -110,7 +103,7 @@ class Validator {
 
   void instance(const GlobalDefs& global, VrrpInstance& inst, const InstanceSource& src) {
     const std::string name = "vrrp_instance " + inst.name;
-    const net::Family family = instance_family(inst);
+    const net::Family family = family_of(inst);
     const bool v6 = family == net::Family::ipv6;
     // keepalived: an IPv6 instance without a version of its own is VRRPv3, whatever
     // global_defs says.
@@ -422,9 +415,7 @@ void validate(Config& config, const SourceMap& source, const std::string& file_n
       }
     }
     if (src.vrid_valid && !inst.interface.empty()) {
-      const net::Family family = inst.virtual_ipaddress.empty()
-                                     ? net::Family::ipv4
-                                     : inst.virtual_ipaddress.front().address.family();
+      const net::Family family = family_of(inst);
       auto [it, inserted] = vrids.emplace(
           std::make_tuple(inst.interface, inst.virtual_router_id, family), i);
       if (!inserted) {
