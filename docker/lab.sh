@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The compose lab in one command, on any machine with Docker, with or without a registry.
 #
-#   docker/lab.sh up        build the image and start three nodes and a client, then wait until
-#                           one node is master (prints `redkeep status` of each node)
+#   docker/lab.sh up        build the image and start three nodes and a client: node1 first,
+#                           until it is master, then the rest (prints each node's `redkeep status`)
 #   docker/lab.sh down      stop and remove everything the lab made
 #   docker/lab.sh ARGS...   any other compose command: `docker/lab.sh exec node1 redkeep
 #                           status`, `docker/lab.sh logs -f`, `docker/lab.sh kill node1`
@@ -58,11 +58,11 @@ ensure_own_project() {
   done
 }
 
-# The first node whose `redkeep status` says MASTER, within 60 s.
+# The first of the nodes named whose `redkeep status` says MASTER, within 60 s.
 wait_for_master() {
   local deadline=$((SECONDS + 60)) node
   while ((SECONDS < deadline)); do
-    for node in node1 node2 node3; do
+    for node in "$@"; do
       if dc exec -T "$node" redkeep status >/dev/null 2>&1; then
         echo "docker/lab.sh: $node is master"
         return 0
@@ -79,8 +79,11 @@ case "${1:-}" in
     ensure_own_project
     ensure_base_image
     "$root/docker/build-image.sh" "$image"
+    # node1 first: started together, whichever node's Master_Down_Interval runs out first wins
+    # and nopreempt keeps it, so the master would change from one `up` to the next.
+    dc up -d --no-build node1
+    wait_for_master node1
     dc up -d --no-build
-    wait_for_master
     for node in node1 node2 node3; do
       echo "--- $node"
       dc exec -T "$node" redkeep status || true
