@@ -49,6 +49,26 @@ in6_addr to_in6_addr(const IpAddress& a) {
   return in;
 }
 
+/// Whether `a` is still an address of this node (of interface `ifindex` for a link-local one):
+/// bind() takes only a local address. Asked in the calling thread's network namespace.
+bool is_local_address(const IpAddress& a, int ifindex) {
+  UniqueFd probe(::socket(a.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!probe.valid()) return true;  // cannot tell: say nothing
+  if (a.is_v4()) {
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_addr = to_in_addr(a);
+    return ::bind(probe.get(), reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0 ||
+           errno != EADDRNOTAVAIL;
+  }
+  sockaddr_in6 sin6{};
+  sin6.sin6_family = AF_INET6;
+  sin6.sin6_addr = to_in6_addr(a);
+  sin6.sin6_scope_id = static_cast<std::uint32_t>(ifindex);
+  return ::bind(probe.get(), reinterpret_cast<sockaddr*>(&sin6), sizeof sin6) == 0 ||
+         errno != EADDRNOTAVAIL;
+}
+
 /// Fills the control message `cm` with `value`.
 template <class T>
 void put_cmsg(cmsghdr* cm, int level, int type, const T& value) {
@@ -201,9 +221,16 @@ IoStatus AdvertSocket::send_to(const IpAddress& destination, const std::uint8_t*
     }
     if (errno != EINTR) break;
   }
-  return make_io_error(errno, "send VRRP advert from " + options_.source.to_string() + " to " +
-                                  destination.to_string() + " on " +
-                                  where_);
+  const int error = errno;
+  std::string what = "send VRRP advert from " + options_.source.to_string() + " to " +
+                     destination.to_string() + " on " + where_;
+  // The kernel's answer when the source has gone (EINVAL, ENETUNREACH: a link-local address
+  // gone with the link, an address removed by hand) does not say so itself.
+  if (!is_local_address(options_.source, options_.ifindex))
+    what += " (" + options_.source.to_string() +
+            " is no longer an address of this node; the advert source is chosen when the "
+            "instance starts: restart redkeep to choose it again)";
+  return make_io_error(error, what);
 }
 
 IoResult<std::optional<ReceivedPacket>> AdvertSocket::receive(int timeout_ms) {

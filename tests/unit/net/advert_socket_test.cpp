@@ -263,3 +263,34 @@ TEST_CASE("primary_address for IPv6 is the first link-local address that is not 
   REQUIRE(v4.ok());
   CHECK(*v4 == ip("192.0.2.1"));
 }
+
+TEST_CASE("A send from a source no longer on the interface says so", "[netns][advert]") {
+  VethLab lab;
+  lab.a.ip("addr add fe80::1/64 dev veth0 nodad");
+  Opened v6 = open_advert(lab.a, VethLab::kDevA, "fe80::1");
+  Opened v4 = open_advert(lab.a, VethLab::kDevA, "192.0.2.1");
+  std::vector<std::uint8_t> message = kMessage;
+  message[0] = 0x31;
+  REQUIRE(v6.socket.send_to(redkeep::net::vrrp_group_v6(), message).ok());
+  REQUIRE(v4.socket.send_to(vrrp_group_v4(), kMessage).ok());
+
+  // Another address of each family stays, so the interface is still up and routed.
+  lab.a.ip("addr add fe80::9/64 dev veth0 nodad");
+  lab.a.ip("addr add 192.0.2.200/25 dev veth0");
+  lab.a.ip("addr del fe80::1/64 dev veth0");
+  lab.a.ip("addr del 192.0.2.1/24 dev veth0");
+  // Sent from inside the namespace: whether the source is still local is asked there.
+  auto gone6 = lab.a.run([&] { return v6.socket.send_to(redkeep::net::vrrp_group_v6(), message); });
+  REQUIRE_FALSE(gone6.ok());
+  CHECK_THAT(gone6.error().message, Catch::Contains("(fe80::1 is no longer an address of this node"));
+  auto gone4 = lab.a.run([&] { return v4.socket.send_to(vrrp_group_v4(), kMessage); });
+  REQUIRE_FALSE(gone4.ok());
+  CHECK_THAT(gone4.error().message,
+             Catch::Contains("(192.0.2.1 is no longer an address of this node"));
+  // A send that fails for another reason does not blame the source.
+  lab.a.ip("addr add 192.0.2.1/24 dev veth0");
+  const std::vector<std::uint8_t> too_big(70000, 0);
+  auto wrong = lab.a.run([&] { return v4.socket.send_to(vrrp_group_v4(), too_big); });
+  REQUIRE_FALSE(wrong.ok());
+  CHECK_THAT(wrong.error().message, !Catch::Contains("no longer"));
+}
