@@ -4,7 +4,8 @@
 # kernel maps file-backed code 64 kB around each page touched (fault-around). Debian's shared
 # CAF, libstdc++, spdlog and fmt come to about 4 MB of that before any of redkeep's code. With
 # REDKEEP_LEAN_RUNTIME (the default) they are linked in instead, so only the code redkeep uses
-# is mapped, and everything is built for size (-Os): an idle node 5.7 MB instead of 10 MB.
+# is mapped, and everything but a Debug build is built for size (-Os, which comes after and so
+# overrides the build type's -O): an idle node 5.7 MB instead of 10 MB.
 #
 # Debian packages CAF 0.17 as a shared library only, so the lean runtime builds CAF's core from
 # Debian's own source tarball of the same version (the one libcaf-dev is built from, checked by
@@ -31,51 +32,76 @@ set(REDKEEP_CAF_URL
 set(REDKEEP_CAF_TARBALL "" CACHE FILEPATH
   "CAF ${REDKEEP_CAF_VERSION} source tarball for the lean runtime (default: download it)")
 
-if(REDKEEP_LEAN_RUNTIME AND NOT REDKEEP_CAF_TARBALL)
-  set(tarball ${CMAKE_BINARY_DIR}/_deps/actor-framework_${REDKEEP_CAF_VERSION}.orig.tar.gz)
-  if(NOT EXISTS ${tarball})
+# The tarball: the one named, else the one downloaded into the build directory before (checked
+# again: a damaged copy is downloaded anew), else a download now.
+set(caf_tarball ${REDKEEP_CAF_TARBALL})
+if(REDKEEP_LEAN_RUNTIME AND NOT caf_tarball)
+  set(caf_tarball ${CMAKE_BINARY_DIR}/_deps/actor-framework_${REDKEEP_CAF_VERSION}.orig.tar.gz)
+  if(EXISTS ${caf_tarball})
+    file(SHA256 ${caf_tarball} sha256)
+    if(NOT sha256 STREQUAL REDKEEP_CAF_SHA256)
+      file(REMOVE ${caf_tarball})
+    endif()
+  endif()
+  if(NOT EXISTS ${caf_tarball})
     message(STATUS "Downloading CAF ${REDKEEP_CAF_VERSION} source from ${REDKEEP_CAF_URL}")
-    file(DOWNLOAD ${REDKEEP_CAF_URL} ${tarball}.part TIMEOUT 120 STATUS status)
+    file(DOWNLOAD ${REDKEEP_CAF_URL} ${caf_tarball}.part
+      TIMEOUT 60 INACTIVITY_TIMEOUT 15 STATUS status)
     list(GET status 0 code)
     if(code EQUAL 0)
-      file(SHA256 ${tarball}.part sha256)
+      file(SHA256 ${caf_tarball}.part sha256)
       if(sha256 STREQUAL REDKEEP_CAF_SHA256)
-        file(RENAME ${tarball}.part ${tarball})
+        file(RENAME ${caf_tarball}.part ${caf_tarball})
       else()
         set(status "SHA-256 ${sha256}, expected ${REDKEEP_CAF_SHA256}")
       endif()
     endif()
-    file(REMOVE ${tarball}.part)
+    file(REMOVE ${caf_tarball}.part)
   endif()
-  if(EXISTS ${tarball})
-    set(REDKEEP_CAF_TARBALL ${tarball} CACHE FILEPATH "" FORCE)
-  else()
+  if(NOT EXISTS ${caf_tarball})
     # A build that works everywhere beats a lean one that fails: same daemon, more memory.
     message(WARNING "Cannot download CAF's source (${status}) from ${REDKEEP_CAF_URL}: linking "
       "Debian's shared libraries instead, which costs about 4 MB more resident memory per node. "
       "Pass -DREDKEEP_CAF_TARBALL=/path/to/that/file for the lean runtime.")
     set(REDKEEP_LEAN_RUNTIME OFF)
   endif()
+elseif(REDKEEP_LEAN_RUNTIME)
+  if(NOT EXISTS ${caf_tarball})
+    message(FATAL_ERROR "REDKEEP_CAF_TARBALL: ${caf_tarball} does not exist")
+  endif()
+  file(SHA256 ${caf_tarball} sha256)
+  if(NOT sha256 STREQUAL REDKEEP_CAF_SHA256)
+    message(FATAL_ERROR "REDKEEP_CAF_TARBALL: ${caf_tarball} has SHA-256 ${sha256}, expected "
+      "${REDKEEP_CAF_SHA256} (Debian's actor-framework_${REDKEEP_CAF_VERSION}.orig.tar.gz)")
+  endif()
 endif()
 
 if(REDKEEP_LEAN_RUNTIME)
-  file(SHA256 ${REDKEEP_CAF_TARBALL} sha256)
-  if(NOT sha256 STREQUAL REDKEEP_CAF_SHA256)
-    message(FATAL_ERROR "${REDKEEP_CAF_TARBALL}: SHA-256 ${sha256}, expected ${REDKEEP_CAF_SHA256} "
-      "(Debian's actor-framework_${REDKEEP_CAF_VERSION}.orig.tar.gz)")
-  endif()
+  message(STATUS "Lean runtime: CAF ${REDKEEP_CAF_VERSION} from ${caf_tarball}, linked statically")
+else()
+  message(STATUS "Shared runtime: Debian's CAF, spdlog, hiredis and libevent libraries")
+endif()
 
+if(REDKEEP_LEAN_RUNTIME)
   include(ExternalProject)
+  string(TOLOWER "${CMAKE_BUILD_TYPE}" build_type)
+  if(build_type STREQUAL "debug")
+    set(caf_build_type Debug)
+  else()
+    set(caf_build_type MinSizeRel)
+  endif()
   set(caf_prefix ${CMAKE_BINARY_DIR}/_deps/caf)
   set(caf_library ${caf_prefix}/lib/libcaf_core_static.a)
   ExternalProject_Add(caf_core_static
-    URL ${REDKEEP_CAF_TARBALL}
+    URL ${caf_tarball}
     URL_HASH SHA256=${REDKEEP_CAF_SHA256}
     PREFIX ${CMAKE_BINARY_DIR}/_deps/caf-build
     INSTALL_DIR ${caf_prefix}
-    CMAKE_ARGS -DCMAKE_INSTALL_PREFIX=<INSTALL_DIR> -DCMAKE_BUILD_TYPE=MinSizeRel
+    CMAKE_ARGS -DCMAKE_INSTALL_PREFIX=<INSTALL_DIR> -DCMAKE_BUILD_TYPE=${caf_build_type}
       -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
-      "-DCMAKE_CXX_FLAGS=-ffunction-sections -fdata-sections"
+      "-DCMAKE_CXX_FLAGS=${CMAKE_CXX_FLAGS} -ffunction-sections -fdata-sections"
+      # CAF 0.17 asks for CMake 2.8.12, which CMake 4 refuses; and no libc++ behind our back.
+      -DCMAKE_POLICY_VERSION_MINIMUM=3.5 -DCAF_NO_AUTO_LIBCPP=yes
       -DCAF_BUILD_STATIC_ONLY=yes -DCAF_NO_IO=yes -DCAF_NO_OPENSSL=yes -DCAF_NO_EXAMPLES=yes
       -DCAF_NO_UNIT_TESTS=yes -DCAF_NO_TOOLS=yes -DCAF_NO_PYTHON=yes -DCAF_NO_OPENCL=yes
       -DCAF_NO_SUMMARY=yes
@@ -91,10 +117,7 @@ if(REDKEEP_LEAN_RUNTIME)
 
   # Only what is used is kept: sections per function, dropped when unreferenced. libstdc++ and
   # libgcc are linked in, so no shared C++ runtime is mapped at all (nothing left needs it).
-  add_compile_options(-ffunction-sections -fdata-sections)
-  if(NOT CMAKE_BUILD_TYPE STREQUAL "Debug")
-    add_compile_options(-Os)
-  endif()
+  add_compile_options(-ffunction-sections -fdata-sections $<$<NOT:$<CONFIG:Debug>>:-Os>)
   add_link_options(-static-libstdc++ -static-libgcc -Wl,--gc-sections -Wl,--as-needed)
 
   add_library(redkeep_log INTERFACE)
@@ -104,10 +127,12 @@ if(REDKEEP_LEAN_RUNTIME)
   find_library(HIREDIS_STATIC_LIBRARY libhiredis.a REQUIRED)
   find_library(LIBEVENT_STATIC_LIBRARY libevent.a REQUIRED)
   add_library(redkeep_hiredis INTERFACE)
-  target_include_directories(redkeep_hiredis INTERFACE ${HIREDIS_INCLUDE_DIRS})
+  target_include_directories(redkeep_hiredis SYSTEM INTERFACE ${HIREDIS_INCLUDE_DIRS})
+  target_compile_options(redkeep_hiredis INTERFACE ${HIREDIS_CFLAGS_OTHER})
   target_link_libraries(redkeep_hiredis INTERFACE ${HIREDIS_STATIC_LIBRARY})
   add_library(redkeep_libevent INTERFACE)
-  target_include_directories(redkeep_libevent INTERFACE ${LIBEVENT_INCLUDE_DIRS})
+  target_include_directories(redkeep_libevent SYSTEM INTERFACE ${LIBEVENT_INCLUDE_DIRS})
+  target_compile_options(redkeep_libevent INTERFACE ${LIBEVENT_CFLAGS_OTHER})
   target_link_libraries(redkeep_libevent INTERFACE ${LIBEVENT_STATIC_LIBRARY})
 else()
   # Debian ships no CMake package for CAF 0.17: imported targets by hand.
