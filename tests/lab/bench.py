@@ -215,6 +215,19 @@ def one_run(cfg_name, fault, run_no, logs_root, prefix, writer_timeout=0.2):
         lab.down()
 
 
+def resident_by_mapping(pid):
+    """kB resident per mapped file ([heap], [stack] and anonymous mappings by those names),
+    largest first, from /proc/PID/smaps: what the memory is spent on."""
+    totals, name = Counter(), None
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = line.split()
+        if head and not head[0].endswith(":"):  # a mapping's first line: range perms ... [path]
+            name = os.path.basename(head[5]) if len(head) > 5 else "[anonymous]"
+        elif head and head[0] == "Rss:":
+            totals[name] += int(head[1])
+    return {k: v for k, v in totals.most_common() if v}
+
+
 def rss_run(cfg_name, seconds, prefix, logs_root):
     """Resident memory of each node's redkeep after `seconds` of a running lab."""
     lab = labmod.Lab(prefix=prefix, **CONFIGS[cfg_name])
@@ -249,7 +262,8 @@ def rss_run(cfg_name, seconds, prefix, logs_root):
                            "rss_anon_kb": int(fields["RssAnon"].split()[0]),
                            "rss_file_kb": int(fields["RssFile"].split()[0]),
                            "threads": int(fields["Threads"]),
-                           "thread_names": dict(sorted(names.items()))}
+                           "thread_names": dict(sorted(names.items())),
+                           "resident_kb_by_mapping": resident_by_mapping(n.redkeep.pid)}
         return {"config": cfg_name, "after_s": seconds, "nodes": out,
                 "total_kb": sum(v["vmrss_kb"] for v in out.values())}
     finally:
@@ -368,6 +382,9 @@ def main():
             if a.max_threads is not None and v["threads"] > a.max_threads:
                 errors.append({"node": name, "error": f"{v['threads']} threads, more than "
                                                       f"--max-threads {a.max_threads}"})
+        first = next(iter(rss["nodes"].values()))
+        print("  where it goes (first node, kB): " + ", ".join(
+            f"{k} {kb}" for k, kb in first["resident_kb_by_mapping"].items()))
         print(f"  total {rss['total_kb'] / 1024:.1f} MB over three nodes, "
               f"{rss['total_kb'] / 3 / 1024:.1f} MB per node (keepalived: 13.4 MB per node, "
               "two processes)")
