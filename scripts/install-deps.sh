@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(
   cmake g++ make pkg-config
-  libcaf-dev libhiredis-dev libmnl-dev libspdlog-dev catch2 libcli11-dev nlohmann-json3-dev
+  libcaf-dev libhiredis-dev libmnl-dev libspdlog-dev libfmt-dev catch2 libcli11-dev nlohmann-json3-dev
   libevent-dev  # /metrics (global_defs metrics_listen): its HTTP server
   python3-prometheus-client  # tests/lab/scrape_metrics.py: parses /metrics as Prometheus does
   redis-server redis-tools python3 keepalived tshark iproute2 nftables procps
