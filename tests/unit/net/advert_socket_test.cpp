@@ -280,9 +280,11 @@ TEST_CASE("A send from a source no longer on the interface says so", "[netns][ad
   lab.a.ip("addr del fe80::1/64 dev veth0");
   lab.a.ip("addr del 192.0.2.1/24 dev veth0");
   // Sent from inside the namespace: whether the source is still local is asked there.
-  auto gone6 = lab.a.run([&] { return v6.socket.send_to(redkeep::net::vrrp_group_v6(), message); });
+  auto gone6 =
+      lab.a.run([&] { return v6.socket.send_to(redkeep::net::vrrp_group_v6(), message); });
   REQUIRE_FALSE(gone6.ok());
-  CHECK_THAT(gone6.error().message, Catch::Contains("(fe80::1 is no longer an address of this node"));
+  CHECK_THAT(gone6.error().message,
+             Catch::Contains("(fe80::1 is no longer an address of this node"));
   auto gone4 = lab.a.run([&] { return v4.socket.send_to(vrrp_group_v4(), kMessage); });
   REQUIRE_FALSE(gone4.ok());
   CHECK_THAT(gone4.error().message,
