@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "net/netlink.hpp"
+#include "net/socket_address.hpp"
 
 #ifndef SO_BINDTOIFINDEX
 #define SO_BINDTOIFINDEX 62
@@ -54,19 +55,8 @@ in6_addr to_in6_addr(const IpAddress& a) {
 bool is_local_address(const IpAddress& a, int ifindex) {
   UniqueFd probe(::socket(a.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!probe.valid()) return true;  // cannot tell: say nothing
-  if (a.is_v4()) {
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_addr = to_in_addr(a);
-    return ::bind(probe.get(), reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0 ||
-           errno != EADDRNOTAVAIL;
-  }
-  sockaddr_in6 sin6{};
-  sin6.sin6_family = AF_INET6;
-  sin6.sin6_addr = to_in6_addr(a);
-  sin6.sin6_scope_id = static_cast<std::uint32_t>(ifindex);
-  return ::bind(probe.get(), reinterpret_cast<sockaddr*>(&sin6), sizeof sin6) == 0 ||
-         errno != EADDRNOTAVAIL;
+  const SocketAddress local = socket_address(a, 0, static_cast<std::uint32_t>(ifindex));
+  return ::bind(probe.get(), local.get(), local.length) == 0 || errno != EADDRNOTAVAIL;
 }
 
 /// Fills the control message `cm` with `value`.
@@ -178,35 +168,28 @@ IoStatus AdvertSocket::send_to(const IpAddress& destination, const std::uint8_t*
     return make_io_error(EAFNOSUPPORT, "send VRRP advert from " + options_.source.to_string() +
                                            " to " + destination.to_string());
   }
-  sockaddr_in to{};
-  sockaddr_in6 to6{};
+  // Link-local and multicast IPv6 destinations only mean something on one interface.
+  SocketAddress to =
+      socket_address(destination, 0, v4 ? 0u : static_cast<std::uint32_t>(options_.ifindex));
   iovec iov{const_cast<std::uint8_t*>(data), size};
   // The source address goes with each packet (IP_PKTINFO ipi_spec_dst, IPV6_PKTINFO ipi6_addr)
   // rather than bind(): bind() on a raw socket would also filter received packets by
   // destination and drop the multicast adverts.
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
   msghdr msg{};
+  msg.msg_name = to.get();
+  msg.msg_namelen = to.length;
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control;
   msg.msg_controllen = v4 ? CMSG_SPACE(sizeof(in_pktinfo)) : CMSG_SPACE(sizeof(in6_pktinfo));
   cmsghdr* cm = CMSG_FIRSTHDR(&msg);
   if (v4) {
-    to.sin_family = AF_INET;
-    to.sin_addr = to_in_addr(destination);
-    msg.msg_name = &to;
-    msg.msg_namelen = sizeof to;
     in_pktinfo info{};
     info.ipi_ifindex = options_.ifindex;
     info.ipi_spec_dst = to_in_addr(options_.source);
     put_cmsg(cm, IPPROTO_IP, IP_PKTINFO, info);
   } else {
-    to6.sin6_family = AF_INET6;
-    to6.sin6_addr = to_in6_addr(destination);
-    // Link-local and multicast destinations only mean something on one interface.
-    to6.sin6_scope_id = static_cast<std::uint32_t>(options_.ifindex);
-    msg.msg_name = &to6;
-    msg.msg_namelen = sizeof to6;
     in6_pktinfo info{};
     info.ipi6_ifindex = static_cast<unsigned>(options_.ifindex);
     info.ipi6_addr = to_in6_addr(options_.source);

@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
+
+#include "net/socket_address.hpp"
 
 namespace redkeep::net {
 
@@ -19,25 +20,10 @@ constexpr char kPing[] = "PING\r\n";  // an inline command: no RESP framing need
 
 /// Starts a non-blocking connect; an invalid fd when the socket cannot even be created.
 UniqueFd start_connect(const RedisEndpoint& m) {
-  const bool v4 = m.address.is_v4();
-  UniqueFd fd(::socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(m.address.is_v4() ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return fd;
-  sockaddr_storage to{};
-  socklen_t length = 0;
-  if (v4) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&to);
-    in->sin_family = AF_INET;
-    in->sin_port = htons(m.port);
-    std::memcpy(&in->sin_addr, m.address.data(), 4);
-    length = sizeof *in;
-  } else {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&to);
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(m.port);
-    std::memcpy(&in6->sin6_addr, m.address.data(), 16);
-    length = sizeof *in6;
-  }
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&to), length) < 0 && errno != EINPROGRESS)
+  const SocketAddress to = socket_address(m.address, m.port);
+  if (::connect(fd.get(), to.get(), to.length) < 0 && errno != EINPROGRESS)
     fd.reset();
   return fd;
 }
