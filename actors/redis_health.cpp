@@ -16,6 +16,7 @@
 #include "core/check_schedule.hpp"
 #include "core/params.hpp"
 #include "core/redis_report.hpp"
+#include "core/replica_priority.hpp"
 #include "core/takeover_hold.hpp"
 #include "net/io.hpp"
 #include "redis/connection.hpp"
@@ -144,7 +145,7 @@ class HealthLoop {
     }
     conn_ = std::make_unique<redis::Connection>(std::move(c.value()));
     down_ = false;
-    replica_priority_read_at_.reset();
+    replica_priority_.reconnected();
     guard_if_restarted();
     return true;
   }
@@ -423,33 +424,22 @@ class HealthLoop {
     for (const auto& rep : repl.replicas) learn_member(rep.ip, rep.port);
   }
 
-  /// replica-priority (0: never promote this node) into replica_priority_: CONFIG GET every
-  /// kReplicaPriorityPeriod; refused (ACL without +config|get, CONFIG renamed), INFO's
-  /// slave_priority, which only a replica shows, stands in, said once.
-  void read_replica_priority(RedisHealth& r) {
-    const auto now = Clock::now();
-    const bool due = !replica_priority_read_at_ ||
-                     now - *replica_priority_read_at_ >= kReplicaPriorityPeriod;
-    if (!config_get_refused_ && due) {
-      replica_priority_read_at_ = now;
+  /// replica-priority (core::ReplicaPrioritySource decides when to ask and what stands).
+  void read_replica_priority(const RedisHealth& r) {
+    if (replica_priority_.config_get_due(Clock::now())) {
       auto v = redis::config_get(*conn_, "replica-priority");
-      if (v && v.value()) {
-        try {
-          replica_priority_ = std::stoll(*v.value());
-        } catch (const std::exception&) {
-          replica_priority_.reset();
-        }
-      } else if (!v && (v.failure() == redis::Failure::noperm ||
-                        v.failure() == redis::Failure::unknown_command)) {
-        config_get_refused_ = true;
-        replica_priority_.reset();
+      if (v) {
+        replica_priority_.config_get_answered(v.value());
+      } else if ((v.failure() == redis::Failure::noperm ||
+                  v.failure() == redis::Failure::unknown_command) &&
+                 replica_priority_.config_get_refused()) {
         log_.warn(core::LogKind::config_warning,
                   "CONFIG GET replica-priority refused ({}): replica-priority 0 is seen only "
                   "while this Redis is a replica (INFO); add +config|get to redkeep's ACL user",
                   v.error().message);
       }
     }
-    if (r.replica_priority) replica_priority_ = r.replica_priority;  // a replica: every check
+    replica_priority_.info_seen(r.replica_priority);
   }
 
   void fail(const redis::Error& e) {
@@ -458,7 +448,7 @@ class HealthLoop {
 
   void report(redis::CheckOutcome outcome, const std::string& text, RedisHealth r) {
     r.loaded_data = loaded_data_;
-    r.replica_priority = replica_priority_;  // the last known, also through a failed check
+    r.replica_priority = replica_priority_.value();  // the last known, also through a failed check
     r.members_known = members_.size();
     // The last comparisons stand until the next round: a failed check compares nothing.
     if (loaded_data_) {
@@ -534,9 +524,7 @@ class HealthLoop {
   const net::IpAddress own_redis_;  // this node's Redis address, as the members list it
   Log log_;
   redis::Access access_;
-  std::optional<Clock::time_point> replica_priority_read_at_;
-  std::optional<std::int64_t> replica_priority_;  // the last read
-  bool config_get_refused_ = false;
+  core::ReplicaPrioritySource replica_priority_{kReplicaPriorityPeriod};
   redis::HealthTracker tracker_;
   std::unique_ptr<redis::Connection> conn_;
   core::CheckSchedule schedule_;
