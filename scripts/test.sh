@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-# -g1 (line tables, enough for stack traces): a third less compile time than -g.
+# -g1 (line tables, enough for stack traces): a third less compile time than -g. The lean
+# runtime (cmake/lean_runtime.cmake) builds for size: its -Os comes after this -O2; -O2 is
+# what a build that fell back to Debian's shared libraries gets.
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"
 cmake --build build -j"$(nproc)"
 # Two tests at once: the labs wait on timers far more than they compute (CMakeLists.txt).
